@@ -1,0 +1,31 @@
+//! `allocsim validate`: read and check scenarios, run nothing.
+
+use allocsim::scenario;
+
+use super::BadInput;
+use crate::cli::ValidateArgs;
+
+pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
+    let overrides = super::overrides(&args.overrides)?;
+    let mut failed = 0;
+    for path in &args.scenarios {
+        match scenario::load(path, &overrides) {
+            Ok(s) => println!(
+                "ok: {} ({}: {} firms, {} rounds, rule {})",
+                path.display(),
+                s.name,
+                s.firms.len(),
+                s.rounds,
+                s.rule.name()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(BadInput(format!("{failed} of {} scenarios are invalid", args.scenarios.len())).into());
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Runs trials in parallel on rayon and folds their outcomes into a [`Summary`]. Trial t always
+//! draws from the streams keyed by (seed, t), and summaries merge exactly, so the result is the
+//! same whatever the thread count, chunk size or scheduling.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::model::{Model, Outcome};
+use crate::scenario::Scenario;
+use crate::stats::Summary;
+
+/// How to run a scenario.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Number of trials (trial indices 0..trials).
+    pub trials: u64,
+    pub seed: u64,
+    /// Worker threads; 0 lets rayon choose (RAYON_NUM_THREADS, else one per core).
+    pub threads: usize,
+    /// Trials a worker takes at a time. Results do not depend on it.
+    pub chunk: u64,
+    /// Keep every trial's outcome (for trials.csv); otherwise memory does not grow with trials.
+    pub keep_trials: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { trials: 100_000, seed: 0, threads: 0, chunk: 2048, keep_trials: false }
+    }
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunResult {
+    pub summary: Summary,
+    /// Every trial's outcome, in trial order, when `keep_trials` was set.
+    pub trials: Vec<Outcome>,
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// Why a run could not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads { threads: usize, source: rayon::ThreadPoolBuildError },
+    #[error("the run was interrupted")]
+    Interrupted,
+}
+
+/// Runs `options.trials` trials of `scenario`. `progress` is called from the calling thread
+/// with the number of trials done, a few times a second and once at the end; `cancel` stops
+/// the run early when set.
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(u64),
+    cancel: Option<&AtomicBool>,
+) -> Result<RunResult, EngineError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|source| EngineError::Threads { threads: options.threads, source })?;
+    let threads = pool.current_num_threads();
+    let model = Model::new(scenario);
+    let chunk = options.chunk.max(1);
+    let chunks = options.trials.div_ceil(chunk);
+    let next_chunk = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let workers_left = AtomicU64::new(threads as u64);
+    let results: Mutex<Vec<(Summary, Vec<(u64, Vec<Outcome>)>)>> = Mutex::new(Vec::new());
+    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+
+    pool.in_place_scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| {
+                // Counts this worker out even if it panics, so the progress loop ends.
+                let _guard = CountDown(&workers_left);
+                let mut summary = Summary::new(scenario);
+                let mut kept = Vec::new();
+                let mut ws = model.workspace();
+                loop {
+                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks || stop() {
+                        break;
+                    }
+                    let range = c * chunk..((c + 1) * chunk).min(options.trials);
+                    let mut outcomes = Vec::new();
+                    for t in range.clone() {
+                        model.run_trial(options.seed, t, &mut ws);
+                        summary.record(&ws.outcome);
+                        if options.keep_trials {
+                            outcomes.push(ws.outcome.clone());
+                        }
+                    }
+                    if options.keep_trials {
+                        kept.push((c, outcomes));
+                    }
+                    done.fetch_add(range.end - range.start, Ordering::Relaxed);
+                }
+                match results.lock() {
+                    Ok(mut r) => r.push((summary, kept)),
+                    Err(poisoned) => poisoned.into_inner().push((summary, kept)),
+                }
+            });
+        }
+        while workers_left.load(Ordering::Acquire) > 0 {
+            progress(done.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    progress(done.load(Ordering::Relaxed));
+    if stop() {
+        return Err(EngineError::Interrupted);
+    }
+
+    let parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut summary = Summary::new(scenario);
+    let mut chunks_kept = Vec::new();
+    for (part, kept) in parts {
+        summary.merge(&part);
+        chunks_kept.extend(kept);
+    }
+    chunks_kept.sort_by_key(|(c, _)| *c);
+    let trials = chunks_kept.into_iter().flat_map(|(_, o)| o).collect();
+    Ok(RunResult { summary, trials, threads })
+}
+
+struct CountDown<'a>(&'a AtomicU64);
+
+impl Drop for CountDown<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
+}

@@ -1,0 +1,15 @@
+//! allocsim: a Monte Carlo simulator of scarce supply split among claimants under regulatory
+//! approval rounds. The library holds everything testable; the binary is a thin CLI over it.
+//!
+//! Data flows one way: scenario TOML → [`scenario::Scenario`] → [`engine`] (keyed streams,
+//! [`model`] per trial) → [`stats::Summary`] → [`report`] exporters.
+
+pub mod alloc;
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod units;

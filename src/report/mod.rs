@@ -1,0 +1,47 @@
+//! Exporters: pure functions from a run's results to the bytes of each output file, and the
+//! writer that puts a whole output folder in place at once.
+
+mod csv_out;
+mod output;
+mod table;
+
+pub use csv_out::{rounds_csv, summary_csv, trials_csv};
+pub use output::{OutputDir, OutputError};
+pub use table::console_table;
+
+use serde::Serialize;
+
+/// What produced a run's outputs, written as manifest.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub allocsim_version: String,
+    pub scenario_path: String,
+    /// Hex SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    pub name: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    /// `--set` overrides applied, in order.
+    pub overrides: Vec<String>,
+    pub command_line: Vec<String>,
+}
+
+impl Manifest {
+    /// The manifest as pretty-printed JSON with a trailing newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = match serde_json::to_vec_pretty(self) {
+            Ok(b) => b,
+            Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
+        };
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

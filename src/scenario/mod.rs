@@ -1,0 +1,432 @@
+//! Scenario files: TOML text (plus `--set` overrides) → raw serde structs → a validated
+//! [`Scenario`]. Every check of user input happens here; nothing downstream re-checks.
+
+mod overrides;
+mod raw;
+mod source;
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::DeTable;
+
+use crate::dist::{Dist, DistSpec};
+pub use source::{Override, ScenarioError, SourceMap};
+
+use raw::{RawDist, RawScenario, S};
+
+/// Most rounds a scenario may have: far past any approval calendar, and it keeps per-round
+/// summaries small.
+pub const MAX_ROUNDS: u32 = 1_000;
+/// Most firms a scenario may have: every firm carries its own histograms in every summary.
+pub const MAX_FIRMS: usize = 200;
+/// Most trials one run may ask for (10^12: weeks of computing at the speeds allocsim reaches).
+pub const MAX_TRIALS: u64 = 1_000_000_000_000;
+
+/// How approved supply is split among claims (MODEL.md "Allocation rules").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Proportional,
+    EqualAwards,
+    EqualLosses,
+    Talmud,
+    Priority,
+    Weighted,
+    RandomPriority,
+}
+
+impl Rule {
+    /// Every rule with its name in scenario files.
+    pub const ALL: [(Rule, &'static str); 7] = [
+        (Rule::Proportional, "proportional"),
+        (Rule::EqualAwards, "equal_awards"),
+        (Rule::EqualLosses, "equal_losses"),
+        (Rule::Talmud, "talmud"),
+        (Rule::Priority, "priority"),
+        (Rule::Weighted, "weighted"),
+        (Rule::RandomPriority, "random_priority"),
+    ];
+
+    /// The rule's name as written in a scenario file.
+    pub fn name(self) -> &'static str {
+        Rule::ALL.iter().find(|(r, _)| *r == self).map_or("", |(_, n)| n)
+    }
+
+    fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().find(|(_, n)| *n == name).map(|(r, _)| *r)
+    }
+}
+
+/// What an event does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Effect {
+    /// No batch this round or any later one, and the carried pool is lost.
+    Halt,
+    /// A customs hold: nothing approved or delivered this round; the pool is kept.
+    Hold,
+    /// Multiplies this round's batch by the factor.
+    Scale(f64),
+}
+
+/// A shock that may fire in each round of its window.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub name: String,
+    pub effect: Effect,
+    /// Chance of firing in each round of the window.
+    pub probability: f64,
+    /// First round of the window (1-based).
+    pub from_round: u32,
+    /// Last round of the window, clipped to the horizon.
+    pub to_round: u32,
+}
+
+impl Event {
+    /// Whether round `r` (1-based) lies in the event's window.
+    pub fn active_in(&self, r: u32) -> bool {
+        (self.from_round..=self.to_round).contains(&r)
+    }
+}
+
+/// One claimant.
+#[derive(Debug, Clone)]
+pub struct Firm {
+    pub name: String,
+    /// Units ordered, drawn once per trial.
+    pub orders: Dist,
+    /// First round in which the firm may claim (1-based; past the horizon means never).
+    pub eligible_from: u32,
+    /// Most units the firm may claim in one round.
+    pub round_cap: Option<u64>,
+    /// Rank under `priority` (lower first; ties by listed order).
+    pub priority: i64,
+    /// Weight under `weighted`.
+    pub weight: f64,
+}
+
+/// The approval terms of one round, after `[[approval.round]]` overrides.
+#[derive(Debug, Clone)]
+pub struct RoundApproval {
+    pub probability: f64,
+    pub batch: Dist,
+}
+
+/// Domestic-chip bundling.
+#[derive(Debug, Clone)]
+pub struct Domestic {
+    /// Domestic chips per imported chip taken up.
+    pub ratio: f64,
+    /// Domestic chips available per round.
+    pub supply: Dist,
+    /// Imported-chip equivalents of one domestic chip.
+    pub equivalence: f64,
+}
+
+/// A validated scenario: every value in range, every default filled in.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub rounds: u32,
+    pub carry_over: bool,
+    pub rule: Rule,
+    /// Approval terms per round, index r - 1.
+    pub approval: Vec<RoundApproval>,
+    /// Share of an approval a firm takes up.
+    pub conversion: Dist,
+    pub domestic: Domestic,
+    pub firms: Vec<Firm>,
+    pub events: Vec<Event>,
+}
+
+/// Reads and validates the scenario at `path`, applying `overrides` in order.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| SourceMap::file_error(path, format!("cannot read the scenario: {e}")))?;
+    parse(path, &bytes, overrides)
+}
+
+/// Validates a scenario from its bytes; `path` only names it in errors.
+pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        SourceMap::file_error(path, format!("not a TOML file: not valid UTF-8 text (byte {})", e.valid_up_to()))
+    })?;
+    let map = SourceMap::new(path, text, overrides);
+    let toml_error = |e: toml::de::Error| map.error(e.span(), e.message().trim_end().to_string());
+    let mut doc = DeTable::parse(text).map_err(toml_error)?;
+    for (index, o) in overrides.iter().enumerate() {
+        overrides::apply(doc.get_mut(), o, index, &map)?;
+    }
+    let raw = RawScenario::deserialize(toml::de::Deserializer::from(doc)).map_err(toml_error)?;
+    Validator { map: &map }.scenario(raw)
+}
+
+use serde::Deserialize;
+
+struct Validator<'m, 'a> {
+    map: &'m SourceMap<'a>,
+}
+
+type Checked<T> = Result<T, ScenarioError>;
+
+impl Validator<'_, '_> {
+    fn fail<T>(&self, span: Range<usize>, message: String) -> Checked<T> {
+        Err(self.map.error(Some(span), message))
+    }
+
+    fn scenario(&self, raw: RawScenario) -> Checked<Scenario> {
+        let name = self.name(&raw.name)?;
+        let rounds = self.count("rounds", &raw.rounds, 1, MAX_ROUNDS as i64)? as u32;
+        let trials = match &raw.trials {
+            Some(t) => self.count("trials", t, 1, MAX_TRIALS as i64)?,
+            None => 100_000,
+        };
+        let seed = match &raw.seed {
+            Some(s) => self.count("seed", s, 0, i64::MAX)?,
+            None => 0,
+        };
+        let rule = Rule::from_name(raw.allocation.rule.get_ref()).map_or_else(
+            || {
+                let names: Vec<_> = Rule::ALL.iter().map(|(_, n)| *n).collect();
+                self.fail(
+                    raw.allocation.rule.span(),
+                    format!(
+                        "allocation.rule: unknown rule \"{}\"; expected one of {}",
+                        raw.allocation.rule.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+            },
+            Ok,
+        )?;
+
+        let approval_probability = self.probability("approval.probability", &raw.approval.probability)?;
+        let batch = self.dist("approval.batch", &raw.approval.batch)?;
+        let mut approval = vec![RoundApproval { probability: approval_probability, batch }; rounds as usize];
+        let mut seen = vec![false; rounds as usize];
+        for r in &raw.approval.rounds {
+            let round = self.count("approval.round.round", &r.round, 1, rounds as i64)? as usize;
+            if std::mem::replace(&mut seen[round - 1], true) {
+                return self.fail(r.round.span(), format!("approval.round: round {round} is overridden twice"));
+            }
+            let field = format!("approval.round.{round}");
+            if let Some(p) = &r.probability {
+                approval[round - 1].probability = self.probability(&format!("{field}.probability"), p)?;
+            }
+            if let Some(b) = &r.batch {
+                approval[round - 1].batch = self.dist(&format!("{field}.batch"), b)?;
+            }
+        }
+
+        let conversion = match &raw.approval.conversion {
+            Some(c) => {
+                let dist = self.dist("approval.conversion", c)?;
+                let (lo, hi) = dist.support();
+                if lo < 0.0 || hi > 1.0 {
+                    return self.fail(
+                        c.span(),
+                        format!(
+                            "approval.conversion must lie within [0, 1], but {} ranges over [{lo}, {hi}]",
+                            dist.describe()
+                        ),
+                    );
+                }
+                dist
+            }
+            None => self.fixed(1.0),
+        };
+
+        let domestic = match &raw.domestic {
+            Some(d) => Domestic {
+                ratio: d.ratio.as_ref().map_or(Ok(0.0), |r| self.non_negative("domestic.ratio", r))?,
+                supply: d.supply.as_ref().map_or_else(|| Ok(self.fixed(0.0)), |s| self.dist("domestic.supply", s))?,
+                equivalence: d
+                    .equivalence
+                    .as_ref()
+                    .map_or(Ok(0.0), |e| self.non_negative("domestic.equivalence", e))?,
+            },
+            None => Domestic { ratio: 0.0, supply: self.fixed(0.0), equivalence: 0.0 },
+        };
+
+        let firms = self.firms(&raw.firms)?;
+        let events = self.events(&raw.events, rounds)?;
+
+        Ok(Scenario {
+            name,
+            description: raw.description.map(|d| d.into_inner()).unwrap_or_default(),
+            trials,
+            seed,
+            rounds,
+            carry_over: raw.carry_over.is_none_or(|c| *c.get_ref()),
+            rule,
+            approval,
+            conversion,
+            domestic,
+            firms,
+            events,
+        })
+    }
+
+    fn firms(&self, raw: &S<Vec<raw::RawFirm>>) -> Checked<Vec<Firm>> {
+        if raw.get_ref().is_empty() {
+            return self.fail(raw.span(), "a scenario needs at least one [[firm]]".into());
+        }
+        if raw.get_ref().len() > MAX_FIRMS {
+            return self.fail(
+                raw.span(),
+                format!("{} firms is more than the limit of {MAX_FIRMS}", raw.get_ref().len()),
+            );
+        }
+        let mut firms: Vec<Firm> = Vec::new();
+        for (i, f) in raw.get_ref().iter().enumerate() {
+            let name = f.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                return self.fail(f.name.span(), "firm.name must not be empty".into());
+            }
+            if name.chars().any(char::is_control) {
+                return self.fail(f.name.span(), format!("firm.name {name:?} contains a control character"));
+            }
+            if name.eq_ignore_ascii_case("total") {
+                return self.fail(
+                    f.name.span(),
+                    "firm.name \"total\" is reserved for the sum over all firms; choose another name".into(),
+                );
+            }
+            if firms.iter().any(|g| g.name == name) {
+                return self.fail(f.name.span(), format!("firm.name: two firms are named \"{name}\"; names must be unique"));
+            }
+            let field = |k: &str| format!("firm.{name}.{k}");
+            firms.push(Firm {
+                orders: self.dist(&field("orders"), &f.orders)?,
+                eligible_from: match &f.eligible_from {
+                    Some(e) => self.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))? as u32,
+                    None => 1,
+                },
+                round_cap: f.round_cap.as_ref().map(|c| self.count(&field("round_cap"), c, 0, i64::MAX)).transpose()?,
+                priority: f.priority.as_ref().map_or(i as i64 + 1, |p| *p.get_ref()),
+                weight: match &f.weight {
+                    Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
+                        return self.fail(w.span(), format!("{} must be > 0, got {}", field("weight"), w.get_ref()));
+                    }
+                    Some(w) => *w.get_ref(),
+                    None => 1.0,
+                },
+                name,
+            });
+        }
+        Ok(firms)
+    }
+
+    fn events(&self, raw: &[raw::RawEvent], rounds: u32) -> Checked<Vec<Event>> {
+        let mut events: Vec<Event> = Vec::new();
+        for e in raw {
+            let name = e.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                return self.fail(e.name.span(), "event.name must not be empty".into());
+            }
+            if events.iter().any(|g| g.name == name) {
+                return self.fail(e.name.span(), format!("event.name: two events are named \"{name}\"; names must be unique"));
+            }
+            let field = |k: &str| format!("event.{name}.{k}");
+            let effect = match (e.effect.get_ref().as_str(), &e.factor) {
+                ("halt" | "hold", Some(f)) => {
+                    return self.fail(
+                        f.span(),
+                        format!("{}: only a \"scale\" event takes a factor", field("factor")),
+                    );
+                }
+                ("halt", None) => Effect::Halt,
+                ("hold", None) => Effect::Hold,
+                ("scale", Some(f)) => Effect::Scale(self.non_negative(&field("factor"), f)?),
+                ("scale", None) => {
+                    return self.fail(e.effect.span(), format!("{}: a \"scale\" event needs a factor", field("effect")));
+                }
+                (other, _) => {
+                    return self.fail(
+                        e.effect.span(),
+                        format!("{}: unknown effect \"{other}\"; expected one of halt, hold, scale", field("effect")),
+                    );
+                }
+            };
+            let from_round = match &e.from_round {
+                Some(r) => self.count(&field("from_round"), r, 1, i64::from(u32::MAX))? as u32,
+                None => 1,
+            };
+            let to_round = match &e.to_round {
+                Some(r) => {
+                    let to = self.count(&field("to_round"), r, 1, i64::from(u32::MAX))? as u32;
+                    if to < from_round {
+                        return self.fail(
+                            r.span(),
+                            format!("{} ({to}) must not be before from_round ({from_round})", field("to_round")),
+                        );
+                    }
+                    to.min(rounds)
+                }
+                None => rounds,
+            };
+            events.push(Event {
+                probability: self.probability(&field("probability"), &e.probability)?,
+                effect,
+                from_round,
+                to_round,
+                name,
+            });
+        }
+        Ok(events)
+    }
+
+    fn name(&self, raw: &S<String>) -> Checked<String> {
+        let name = raw.get_ref();
+        let ok = !name.is_empty()
+            && name.len() <= 100
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return self.fail(
+                raw.span(),
+                format!(
+                    "name must be 1 to 100 letters, digits, '-' and '_' (it names the output folder), got {name:?}"
+                ),
+            );
+        }
+        Ok(name.clone())
+    }
+
+    fn count(&self, field: &str, raw: &S<i64>, min: i64, max: i64) -> Checked<u64> {
+        let v = *raw.get_ref();
+        if v < min || v > max {
+            let range = if max == i64::MAX { format!(">= {min}") } else { format!("within [{min}, {max}]") };
+            return self.fail(raw.span(), format!("{field} must be {range}, got {v}"));
+        }
+        Ok(v as u64)
+    }
+
+    fn probability(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
+        let p = *raw.get_ref();
+        if !(0.0..=1.0).contains(&p) {
+            return self.fail(raw.span(), format!("{field} must be within [0, 1], got {p}"));
+        }
+        Ok(p)
+    }
+
+    fn non_negative(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
+        let v = *raw.get_ref();
+        if !(v.is_finite() && v >= 0.0) {
+            return self.fail(raw.span(), format!("{field} must be a finite number >= 0, got {v}"));
+        }
+        Ok(v)
+    }
+
+    fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
+        Dist::from_spec(&raw.get_ref().0).or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
+    }
+
+    fn fixed(&self, value: f64) -> Dist {
+        match Dist::from_spec(&DistSpec { dist: "fixed".into(), value: Some(value), ..DistSpec::default() }) {
+            Ok(d) => d,
+            Err(e) => unreachable!("a finite fixed value is always valid: {e}"),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Where a scenario's text came from, so that an error can point at a file position or at the
+//! `--set` argument that supplied the value.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// An invalid scenario: where the problem is, and what it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct ScenarioError {
+    /// `path:line:column`, `path` alone, or `--set KEY=VALUE`.
+    pub location: String,
+    /// What is wrong, naming the field and, where it helps, the fix.
+    pub message: String,
+}
+
+/// One `--set KEY=VALUE` override, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// The dotted key, e.g. `firm.Baidu.eligible_from`.
+    pub key: String,
+    /// The value as typed: a TOML value, or a bare word taken as a string.
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `KEY=VALUE`.
+    pub fn parse(text: &str) -> Result<Override, String> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("--set {text}: expected KEY=VALUE, e.g. approval.probability=0.6"))?;
+        let key = key.trim();
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            return Err(format!("--set {text}: the key must be dotted names, e.g. domestic.ratio"));
+        }
+        Ok(Override { key: key.to_string(), value: value.trim().to_string() })
+    }
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.key, self.value)
+    }
+}
+
+/// The file's text followed by the overrides' values in one virtual address space: byte offsets
+/// below the file's length are file positions, those past it belong to an override.
+#[derive(Debug)]
+pub struct SourceMap<'a> {
+    path: PathBuf,
+    text: &'a str,
+    /// `(start offset, override)` for each override, in order.
+    overrides: Vec<(usize, &'a Override)>,
+}
+
+impl<'a> SourceMap<'a> {
+    /// A map of `text`, read from `path`, with the overrides' values placed after it.
+    pub fn new(path: &Path, text: &'a str, overrides: &'a [Override]) -> Self {
+        let mut next = text.len() + 1;
+        let overrides = overrides
+            .iter()
+            .map(|o| {
+                let start = next;
+                next += o.value.len() + 1;
+                (start, o)
+            })
+            .collect();
+        SourceMap { path: path.to_path_buf(), text, overrides }
+    }
+
+    /// The virtual offset at which the value of override `index` starts.
+    pub fn override_offset(&self, index: usize) -> usize {
+        self.overrides[index].0
+    }
+
+    /// An error at `span` (None: the file as a whole).
+    pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError { location: self.locate(span), message: message.into() }
+    }
+
+    /// An error for the whole file, with no position.
+    pub fn file_error(path: &Path, message: impl Into<String>) -> ScenarioError {
+        ScenarioError { location: path.display().to_string(), message: message.into() }
+    }
+
+    fn locate(&self, span: Option<Range<usize>>) -> String {
+        let Some(span) = span else {
+            return self.path.display().to_string();
+        };
+        if let Some((_, o)) = self.overrides.iter().rev().find(|(start, _)| span.start >= *start) {
+            return format!("--set {o}");
+        }
+        let offset = span.start.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{column}", self.path.display())
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_file_positions_and_overrides() {
+        let text = "a = 1\nbb = 2\n";
+        let overrides = [Override::parse("x.y=3").unwrap(), Override::parse("z=44").unwrap()];
+        let map = SourceMap::new(Path::new("s.toml"), text, &overrides);
+        assert_eq!(map.error(Some(0..1), "m").location, "s.toml:1:1");
+        assert_eq!(map.error(Some(11..12), "m").location, "s.toml:2:6");
+        assert_eq!(map.error(None, "m").location, "s.toml");
+        let first = map.override_offset(0);
+        assert_eq!(map.error(Some(first..first + 1), "m").location, "--set x.y=3");
+        let second = map.override_offset(1);
+        assert_eq!(map.error(Some(second..second), "m").to_string(), "--set z=44: m");
+    }
+
+    #[test]
+    fn override_syntax() {
+        assert_eq!(
+            Override::parse("firm.Baidu.eligible_from = 3").unwrap(),
+            Override { key: "firm.Baidu.eligible_from".into(), value: "3".into() }
+        );
+        assert!(Override::parse("novalue").is_err());
+        assert!(Override::parse("a..b=1").is_err());
+        assert!(Override::parse("=1").is_err());
+    }
+}

@@ -1,0 +1,280 @@
+//! Streaming statistics that merge exactly in any order: moments from integer sums, percentiles
+//! from an HDR histogram, extremes. Merging partial results from any number of threads or shards
+//! gives the same bits as one pass.
+
+mod summary;
+mod wide;
+
+pub use summary::{Metric, RoundTally, Summary};
+
+use hdrhistogram::Histogram;
+
+/// Significant digits the histograms keep: bucket widths are at most 1/1024 of their values,
+/// and quantiles interpolate inside a bucket, so their error is far below Monte Carlo error.
+const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// The statistics reported for every metric, in report order.
+pub const STATS: [&str; 11] = ["mean", "sd", "se", "min", "p5", "p25", "p50", "p75", "p95", "p99", "max"];
+
+/// The percentiles of [`STATS`], as fractions.
+pub const PERCENTILES: [(&str, f64); 6] =
+    [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)];
+
+/// The distribution of one non-negative integer quantity over trials.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    n: u64,
+    sum: u128,
+    sum_sq: u128,
+    min: u64,
+    max: u64,
+    histogram: Histogram<u64>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            n: 0,
+            sum: 0,
+            sum_sq: 0,
+            min: u64::MAX,
+            max: 0,
+            histogram: match Histogram::new(SIGNIFICANT_DIGITS) {
+                Ok(h) => h,
+                Err(e) => unreachable!("3 significant digits are always valid: {e:?}"),
+            },
+        }
+    }
+}
+
+impl Tally {
+    /// Records one value.
+    #[inline]
+    pub fn record(&mut self, v: u64) {
+        self.n += 1;
+        self.sum = self.sum.saturating_add(u128::from(v));
+        self.sum_sq = self.sum_sq.saturating_add(u128::from(v) * u128::from(v));
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+        // An auto-resizing histogram only fails past u64::MAX / 2, which it then saturates.
+        if self.histogram.record(v).is_err() {
+            let top = self.histogram.high();
+            let _ = self.histogram.record(top);
+        }
+    }
+
+    /// Adds everything `other` recorded.
+    pub fn merge(&mut self, other: &Tally) {
+        self.n += other.n;
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        if let Err(e) = self.histogram.add(&other.histogram) {
+            unreachable!("auto-resizing histograms of one precision always add: {e:?}");
+        }
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Exact sum of the values (saturating).
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+
+    /// Mean (NaN when empty).
+    pub fn mean(&self) -> f64 {
+        wide::to_f64(0, self.sum) / self.n as f64
+    }
+
+    /// Sample standard deviation (n - 1 denominator; 0 for fewer than two values), computed from
+    /// the exact integer n·Σx² − (Σx)² so it loses no precision to cancellation.
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let scaled = wide::sub(wide::mul(u128::from(self.n), self.sum_sq), wide::mul(self.sum, self.sum));
+        let n = self.n as f64;
+        (wide::to_f64(scaled.0, scaled.1) / (n * (n - 1.0))).sqrt()
+    }
+
+    /// Standard error of the mean.
+    pub fn se(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.sd() / (self.n as f64).sqrt() }
+    }
+
+    /// Smallest value (NaN when empty).
+    pub fn min(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.min as f64 }
+    }
+
+    /// Largest value (NaN when empty).
+    pub fn max(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.max as f64 }
+    }
+
+    /// The `q` quantile, interpolated linearly between order statistics as numpy's default
+    /// ("linear", Hyndman and Fan 1996 type 7); inside a histogram bucket wider than one unit,
+    /// values are taken as spread evenly over the bucket.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
+        let below = h.floor();
+        let lower = self.order_statistic(below as u64);
+        let frac = h - below;
+        if frac == 0.0 {
+            lower
+        } else {
+            lower + frac * (self.order_statistic(below as u64 + 1) - lower)
+        }
+    }
+
+    /// The value of 0-based rank `k` among the sorted values.
+    fn order_statistic(&self, k: u64) -> f64 {
+        let mut before = 0u64;
+        for bucket in self.histogram.iter_recorded() {
+            let count = bucket.count_at_value();
+            if k < before + count {
+                let high = bucket.value_iterated_to();
+                let low = self.histogram.lowest_equivalent(high);
+                let value = if high == low {
+                    low as f64
+                } else {
+                    let position = (k - before) as f64 + 0.5;
+                    low as f64 + (high - low + 1) as f64 * position / count as f64
+                };
+                return value.clamp(self.min as f64, self.max as f64);
+            }
+            before += count;
+        }
+        self.max as f64
+    }
+
+    /// `(value, count)` for every histogram bucket that holds values, lowest first; `value` is
+    /// the bucket's lowest value and `width` its number of distinct values.
+    pub fn buckets(&self) -> impl Iterator<Item = Bucket> + '_ {
+        self.histogram.iter_recorded().map(|b| {
+            let high = b.value_iterated_to();
+            let low = self.histogram.lowest_equivalent(high);
+            Bucket { low, width: high - low + 1, count: b.count_at_value() }
+        })
+    }
+
+    /// Rebuilds a tally from its parts (as saved by a finished run).
+    pub fn from_parts(n: u64, sum: u128, sum_sq: u128, min: u64, max: u64, buckets: &[Bucket]) -> Tally {
+        let mut t = Tally { n, sum, sum_sq, min, max, ..Tally::default() };
+        for b in buckets {
+            let _ = t.histogram.record_n(b.low, b.count);
+        }
+        t
+    }
+
+    /// Exact sum of squares (saturating).
+    pub fn sum_sq(&self) -> u128 {
+        self.sum_sq
+    }
+
+    /// The value of a named statistic of [`STATS`], multiplied by `scale`.
+    pub fn stat(&self, name: &str, scale: f64) -> f64 {
+        let v = match name {
+            "mean" => self.mean(),
+            "sd" => self.sd(),
+            "se" => self.se(),
+            "min" => self.min(),
+            "max" => self.max(),
+            _ => match PERCENTILES.iter().find(|(p, _)| *p == name) {
+                Some((_, q)) => self.quantile(*q),
+                None => f64::NAN,
+            },
+        };
+        v * scale
+    }
+}
+
+/// One histogram bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub low: u64,
+    pub width: u64,
+    pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_are_exact() {
+        let mut t = Tally::default();
+        for v in [2u64, 4, 4, 4, 5, 5, 7, 9] {
+            t.record(v);
+        }
+        assert_eq!(t.mean(), 5.0);
+        // Sample variance 32 / 7.
+        assert!((t.sd() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert_eq!(t.min(), 2.0);
+        assert_eq!(t.max(), 9.0);
+        assert_eq!(t.quantile(0.5), 4.5);
+        assert_eq!(t.quantile(0.0), 2.0);
+        assert_eq!(t.quantile(1.0), 9.0);
+    }
+
+    #[test]
+    fn sd_survives_large_offsets() {
+        // Values 10^12 + {0, 1, 2}: float sums of squares would cancel catastrophically.
+        let mut t = Tally::default();
+        for v in [0u64, 1, 2] {
+            t.record(1_000_000_000_000 + v);
+        }
+        assert!((t.sd() - 1.0).abs() < 1e-9, "{}", t.sd());
+    }
+
+    #[test]
+    fn quantiles_of_wide_buckets_interpolate() {
+        let mut t = Tally::default();
+        for v in 0..100_000u64 {
+            t.record(v * 10);
+        }
+        for (q, exact) in [(0.05, 49_995.0), (0.5, 499_995.0), (0.95, 949_995.0)] {
+            let got = t.quantile(q);
+            assert!((got - exact).abs() / exact < 2e-4, "q {q}: {got} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn merging_in_any_order_is_exact() {
+        let values: Vec<u64> = (0..30_000u64).map(|i| (i * 7919) % 1_000_003 + i / 3).collect();
+        let mut whole = Tally::default();
+        values.iter().for_each(|&v| whole.record(v));
+        let mut parts: Vec<Tally> = values
+            .chunks(7_000)
+            .map(|c| {
+                let mut t = Tally::default();
+                c.iter().for_each(|&v| t.record(v));
+                t
+            })
+            .collect();
+        parts.reverse();
+        let mut merged = Tally::default();
+        parts.iter().for_each(|p| merged.merge(p));
+        for s in STATS {
+            assert_eq!(whole.stat(s, 1.0).to_bits(), merged.stat(s, 1.0).to_bits(), "{s}");
+        }
+        let rebuilt = Tally::from_parts(
+            merged.count(),
+            merged.sum(),
+            merged.sum_sq(),
+            merged.min,
+            merged.max,
+            &merged.buckets().collect::<Vec<_>>(),
+        );
+        for s in STATS {
+            assert_eq!(whole.stat(s, 1.0).to_bits(), rebuilt.stat(s, 1.0).to_bits(), "{s}");
+        }
+    }
+}
