@@ -26,7 +26,13 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { trials: 100_000, seed: 0, threads: 0, chunk: 2048, keep_trials: false }
+        RunOptions {
+            trials: 100_000,
+            seed: 0,
+            threads: 0,
+            chunk: 2048,
+            keep_trials: false,
+        }
     }
 }
 
@@ -44,7 +50,10 @@ pub struct RunResult {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("cannot start {threads} worker threads: {source}")]
-    Threads { threads: usize, source: rayon::ThreadPoolBuildError },
+    Threads {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
     #[error("the run was interrupted")]
     Interrupted,
 }
@@ -61,7 +70,10 @@ pub fn run(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
-        .map_err(|source| EngineError::Threads { threads: options.threads, source })?;
+        .map_err(|source| EngineError::Threads {
+            threads: options.threads,
+            source,
+        })?;
     let threads = pool.current_num_threads();
     let model = Model::new(scenario);
     let chunk = options.chunk.max(1);
@@ -124,7 +136,11 @@ pub fn run(
     }
     chunks_kept.sort_by_key(|(c, _)| *c);
     let trials = chunks_kept.into_iter().flat_map(|(_, o)| o).collect();
-    Ok(RunResult { summary, trials, threads })
+    Ok(RunResult {
+        summary,
+        trials,
+        threads,
+    })
 }
 
 struct CountDown<'a>(&'a AtomicU64);

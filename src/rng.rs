@@ -54,7 +54,9 @@ impl TrialStreams {
     pub fn new(seed: u64, trial: u64) -> Self {
         // Keys are hashed, never offset: seed_from_u64(x) and seed_from_u64(x + c) can give
         // Xoshiro states that overlap (DESIGN.md, "Seeding trap").
-        TrialStreams { key: mix(mix(seed ^ 0x5851_f42d_4c95_7f2d) ^ mix(trial ^ 0x1405_7b7e_f767_814f)) }
+        TrialStreams {
+            key: mix(mix(seed ^ 0x5851_f42d_4c95_7f2d) ^ mix(trial ^ 0x1405_7b7e_f767_814f)),
+        }
     }
 
     /// A fresh generator for `purpose` in this trial.
@@ -90,7 +92,10 @@ mod tests {
             for index in 0..5 {
                 for p in [
                     Purpose::Orders { firm: index },
-                    Purpose::Shock { round, event: index },
+                    Purpose::Shock {
+                        round,
+                        event: index,
+                    },
                     Purpose::Approval { round },
                     Purpose::Batch { round },
                     Purpose::DomesticSupply { round },
@@ -107,14 +112,26 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a = TrialStreams::new(7, 3).rng(Purpose::Batch { round: 1 }).next_u64();
-        let b = TrialStreams::new(7, 3).rng(Purpose::Batch { round: 1 }).next_u64();
+        let a = TrialStreams::new(7, 3)
+            .rng(Purpose::Batch { round: 1 })
+            .next_u64();
+        let b = TrialStreams::new(7, 3)
+            .rng(Purpose::Batch { round: 1 })
+            .next_u64();
         assert_eq!(a, b);
         let others = [
-            TrialStreams::new(7, 4).rng(Purpose::Batch { round: 1 }).next_u64(),
-            TrialStreams::new(8, 3).rng(Purpose::Batch { round: 1 }).next_u64(),
-            TrialStreams::new(7, 3).rng(Purpose::Batch { round: 2 }).next_u64(),
-            TrialStreams::new(7, 3).rng(Purpose::Approval { round: 1 }).next_u64(),
+            TrialStreams::new(7, 4)
+                .rng(Purpose::Batch { round: 1 })
+                .next_u64(),
+            TrialStreams::new(8, 3)
+                .rng(Purpose::Batch { round: 1 })
+                .next_u64(),
+            TrialStreams::new(7, 3)
+                .rng(Purpose::Batch { round: 2 })
+                .next_u64(),
+            TrialStreams::new(7, 3)
+                .rng(Purpose::Approval { round: 1 })
+                .next_u64(),
         ];
         assert!(others.iter().all(|&o| o != a));
     }
@@ -123,8 +140,14 @@ mod tests {
     fn uniform_draws_look_uniform() {
         let n = 100_000;
         let s = TrialStreams::new(1, 0);
-        let mean: f64 = (0..n).map(|i| s.uniform(Purpose::Conversion { round: 1, firm: i })).sum::<f64>() / n as f64;
+        let mean: f64 = (0..n)
+            .map(|i| s.uniform(Purpose::Conversion { round: 1, firm: i }))
+            .sum::<f64>()
+            / n as f64;
         // Standard error of the mean of U(0,1) is sqrt(1/12/n) ≈ 0.00091; allow 4 of them.
-        assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "mean {mean}");
+        assert!(
+            (mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(),
+            "mean {mean}"
+        );
     }
 }

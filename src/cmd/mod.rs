@@ -23,10 +23,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 
 /// Whether an error is the user's to fix (exit status 2) rather than a failure (1).
 pub fn is_bad_input(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<BadInput>() || c.is::<ScenarioError>() || c.is::<OutputError>())
+    e.chain()
+        .any(|c| c.is::<BadInput>() || c.is::<ScenarioError>() || c.is::<OutputError>())
 }
 
 /// Parses `--set` arguments.
 fn overrides(raw: &[String]) -> anyhow::Result<Vec<Override>> {
-    raw.iter().map(|r| Override::parse(r).map_err(|m| BadInput(m).into())).collect()
+    raw.iter()
+        .map(|r| Override::parse(r).map_err(|m| BadInput(m).into()))
+        .collect()
 }

@@ -16,22 +16,43 @@ const PROGRESS_MIN_TRIALS: u64 = 200_000;
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides = super::overrides(&args.overrides)?;
-    let bytes = std::fs::read(&args.scenario)
-        .map_err(|e| BadInput(format!("{}: cannot read the scenario: {e}", args.scenario.display())))?;
+    let bytes = std::fs::read(&args.scenario).map_err(|e| {
+        BadInput(format!(
+            "{}: cannot read the scenario: {e}",
+            args.scenario.display()
+        ))
+    })?;
     let scenario = scenario::parse(&args.scenario, &bytes, &overrides)?;
     let trials = args.trials.unwrap_or(scenario.trials);
     if !(1..=MAX_TRIALS).contains(&trials) {
-        return Err(BadInput(format!("--trials must be within [1, {MAX_TRIALS}], got {trials}")).into());
+        return Err(BadInput(format!(
+            "--trials must be within [1, {MAX_TRIALS}], got {trials}"
+        ))
+        .into());
     }
     let seed = args.seed.unwrap_or(scenario.seed);
-    let destination = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let destination = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     // Before simulating: a folder that cannot be written must not cost a long run.
     let out = OutputDir::prepare(&destination)?;
 
-    let options = RunOptions { trials, seed, threads: args.threads, keep_trials: args.trials_csv, ..RunOptions::default() };
+    let options = RunOptions {
+        trials,
+        seed,
+        threads: args.threads,
+        keep_trials: args.trials_csv,
+        ..RunOptions::default()
+    };
     let bar = progress_bar(trials, args.quiet);
     let started = Instant::now();
-    let result = engine::run(&scenario, &options, &mut |done| bar.set_position(done), None)?;
+    let result = engine::run(
+        &scenario,
+        &options,
+        &mut |done| bar.set_position(done),
+        None,
+    )?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -50,7 +71,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     out.write("summary.csv", &report::summary_csv(&result.summary))?;
     out.write("rounds.csv", &report::rounds_csv(&result.summary))?;
     if args.trials_csv {
-        out.write("trials.csv", &report::trials_csv(&result.summary, scenario.domestic.equivalence, 0, &result.trials))?;
+        out.write(
+            "trials.csv",
+            &report::trials_csv(
+                &result.summary,
+                scenario.domestic.equivalence,
+                0,
+                &result.trials,
+            ),
+        )?;
     }
     out.write("manifest.json", &manifest.to_json())?;
     let written = out.commit()?;

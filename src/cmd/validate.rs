@@ -25,7 +25,11 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         }
     }
     if failed > 0 {
-        return Err(BadInput(format!("{failed} of {} scenarios are invalid", args.scenarios.len())).into());
+        return Err(BadInput(format!(
+            "{failed} of {} scenarios are invalid",
+            args.scenarios.len()
+        ))
+        .into());
     }
     Ok(())
 }

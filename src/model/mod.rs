@@ -59,7 +59,11 @@ impl<'s> Model<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
         let mut priority_order: Vec<usize> = (0..scenario.firms.len()).collect();
         priority_order.sort_by_key(|&i| (scenario.firms[i].priority, i));
-        Model { scenario, priority_order, weights: scenario.firms.iter().map(|f| f.weight).collect() }
+        Model {
+            scenario,
+            priority_order,
+            weights: scenario.firms.iter().map(|f| f.weight).collect(),
+        }
     }
 
     /// The scenario this model simulates.
@@ -98,7 +102,11 @@ impl<'s> Model<'s> {
         let out = &mut ws.outcome;
 
         for (i, firm) in s.firms.iter().enumerate() {
-            let orders = round_units(draw(&firm.orders, &streams, Purpose::Orders { firm: i as u32 }));
+            let orders = round_units(draw(
+                &firm.orders,
+                &streams,
+                Purpose::Orders { firm: i as u32 },
+            ));
             out.orders[i] = orders;
             ws.outstanding[i] = orders;
         }
@@ -117,7 +125,10 @@ impl<'s> Model<'s> {
             if out.halt_round.is_none() {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
-                        && streams.uniform(Purpose::Shock { round, event: j as u32 }) < event.probability
+                        && streams.uniform(Purpose::Shock {
+                            round,
+                            event: j as u32,
+                        }) < event.probability
                     {
                         match event.effect {
                             Effect::Halt => out.halt_round = out.halt_round.or(Some(round)),
@@ -152,7 +163,11 @@ impl<'s> Model<'s> {
 
             // 4. Claims.
             for (i, firm) in s.firms.iter().enumerate() {
-                let claim = if firm.eligible_from <= round { ws.outstanding[i] } else { 0 };
+                let claim = if firm.eligible_from <= round {
+                    ws.outstanding[i]
+                } else {
+                    0
+                };
                 ws.claims[i] = firm.round_cap.map_or(claim, |cap| claim.min(cap));
             }
 
@@ -168,14 +183,22 @@ impl<'s> Model<'s> {
                 shuffle(&mut ws.random_order, &streams, round);
             }
             let method = self.method(&ws.random_order);
-            ws.allocator.allocate(method, supply, &ws.claims, &mut ws.awards);
+            ws.allocator
+                .allocate(method, supply, &ws.claims, &mut ws.awards);
 
             // 6. Conversion: only firms awarded something draw a rate.
             for (i, &award) in ws.awards.iter().enumerate() {
                 ws.taken[i] = if award == 0 {
                     0
                 } else {
-                    let k = draw(&s.conversion, &streams, Purpose::Conversion { round, firm: i as u32 });
+                    let k = draw(
+                        &s.conversion,
+                        &streams,
+                        Purpose::Conversion {
+                            round,
+                            firm: i as u32,
+                        },
+                    );
                     floor_units(k * award as f64).min(award)
                 };
             }
@@ -191,10 +214,19 @@ impl<'s> Model<'s> {
             }
             let mut shortage = false;
             if wanted > 0 {
-                let available = round_units(draw(&s.domestic.supply, &streams, Purpose::DomesticSupply { round }));
+                let available = round_units(draw(
+                    &s.domestic.supply,
+                    &streams,
+                    Purpose::DomesticSupply { round },
+                ));
                 if wanted > u128::from(available) {
                     shortage = true;
-                    ws.allocator.allocate(method, available, &ws.wanted_domestic, &mut ws.domestic_awards);
+                    ws.allocator.allocate(
+                        method,
+                        available,
+                        &ws.wanted_domestic,
+                        &mut ws.domestic_awards,
+                    );
                 }
             }
 

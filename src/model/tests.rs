@@ -48,7 +48,11 @@ fn domestic_shortage_is_split_by_the_rule_and_limits_imports() {
     // Effective unmet: 80 - floor(0.5 × 10) = 75 and 240 - 15 = 225.
     let mut summary = crate::stats::Summary::new(&s);
     summary.record(&o);
-    let eff = |f| summary.tally(f, crate::stats::Metric::EffectiveUnmet).mean();
+    let eff = |f| {
+        summary
+            .tally(f, crate::stats::Metric::EffectiveUnmet)
+            .mean()
+    };
     assert_eq!((eff(0), eff(1), eff(2)), (75.0, 225.0, 300.0));
 }
 
@@ -95,7 +99,9 @@ fn halt_stops_this_and_every_later_round_and_loses_the_pool() {
         200,
         "proportional",
         "",
-        &format!("{LATE_ENTRANT}[[event]]\nname = \"h\"\neffect = \"halt\"\nprobability = 1\nfrom_round = 2\n"),
+        &format!(
+            "{LATE_ENTRANT}[[event]]\nname = \"h\"\neffect = \"halt\"\nprobability = 1\nfrom_round = 2\n"
+        ),
     );
     let o = trial(&s, 0);
     assert_eq!(o.halt_round, Some(2));
@@ -126,7 +132,13 @@ fn hold_skips_a_round_and_keeps_the_pool_whole() {
 fn scale_events_multiply_the_batch_before_it_is_rounded() {
     let events = "[[event]]\nname = \"half\"\neffect = \"scale\"\nprobability = 1\nfactor = 0.5\n\
                   [[event]]\nname = \"triple\"\neffect = \"scale\"\nprobability = 1\nfactor = 3\n";
-    let s = fixed(1, 201, "proportional", "", &format!("[[firm]]\nname = \"A\"\norders = 10000\n{events}"));
+    let s = fixed(
+        1,
+        201,
+        "proportional",
+        "",
+        &format!("[[firm]]\nname = \"A\"\norders = 10000\n{events}"),
+    );
     // 201 × 0.5 × 3 = 301.5, rounded half away from zero once: 302.
     assert_eq!(trial(&s, 0).delivered, vec![302]);
 }

@@ -4,8 +4,14 @@ use crate::model::Outcome;
 use crate::stats::{Metric, STATS, Summary};
 
 /// The metrics summary.csv reports, in order.
-const SUMMARY_METRICS: [Metric; 6] =
-    [Metric::Delivered, Metric::Unmet, Metric::Domestic, Metric::EffectiveUnmet, Metric::FillRate, Metric::Orders];
+const SUMMARY_METRICS: [Metric; 6] = [
+    Metric::Delivered,
+    Metric::Unmet,
+    Metric::Domestic,
+    Metric::EffectiveUnmet,
+    Metric::FillRate,
+    Metric::Orders,
+];
 
 /// summary.csv: `firm,metric,stat,value` for every firm and the total.
 pub fn summary_csv(summary: &Summary) -> Vec<u8> {
@@ -26,9 +32,24 @@ pub fn summary_csv(summary: &Summary) -> Vec<u8> {
 /// rounds.csv: per round, approval and halt rates and the distribution of cumulative deliveries.
 pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
-    let percentiles = [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];
-    let mut header = vec!["round", "approval_rate", "halt_rate", "halted_share", "delivered_mean"];
-    let names: Vec<String> = percentiles.iter().map(|(p, _)| format!("delivered_{p}")).collect();
+    let percentiles = [
+        ("p5", 0.05),
+        ("p25", 0.25),
+        ("p50", 0.5),
+        ("p75", 0.75),
+        ("p95", 0.95),
+    ];
+    let mut header = vec![
+        "round",
+        "approval_rate",
+        "halt_rate",
+        "halted_share",
+        "delivered_mean",
+    ];
+    let names: Vec<String> = percentiles
+        .iter()
+        .map(|(p, _)| format!("delivered_{p}"))
+        .collect();
     header.extend(names.iter().map(String::as_str));
     write(&mut w, header);
     let trials = summary.trials().max(1) as f64;
@@ -40,26 +61,52 @@ pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
             number(round.halted_by as f64 / trials, 6),
             number(round.cumulative.mean(), 3),
         ];
-        row.extend(percentiles.iter().map(|(_, q)| number(round.cumulative.quantile(*q), 3)));
+        row.extend(
+            percentiles
+                .iter()
+                .map(|(_, q)| number(round.cumulative.quantile(*q), 3)),
+        );
         write(&mut w, &row);
     }
     finish(w)
 }
 
 /// trials.csv: one row per trial and firm; `first_trial` is the index of `outcomes[0]`.
-pub fn trials_csv(summary: &Summary, equivalence: f64, first_trial: u64, outcomes: &[Outcome]) -> Vec<u8> {
+pub fn trials_csv(
+    summary: &Summary,
+    equivalence: f64,
+    first_trial: u64,
+    outcomes: &[Outcome],
+) -> Vec<u8> {
     let mut w = writer();
     write(
         &mut w,
-        ["trial", "firm", "orders", "delivered", "unmet", "domestic", "effective_unmet", "fill_rate", "approved_rounds", "halt_round"],
+        [
+            "trial",
+            "firm",
+            "orders",
+            "delivered",
+            "unmet",
+            "domestic",
+            "effective_unmet",
+            "fill_rate",
+            "approved_rounds",
+            "halt_round",
+        ],
     );
     for (t, o) in outcomes.iter().enumerate() {
         let approved = o.approved.iter().filter(|a| **a).count().to_string();
         let halt = o.halt_round.map_or(String::new(), |h| h.to_string());
         for (i, name) in summary.names.iter().take(o.orders.len()).enumerate() {
             let unmet = o.unmet(i);
-            let effective = unmet.saturating_sub(crate::units::floor_units(equivalence * o.domestic[i] as f64));
-            let fill = if o.orders[i] == 0 { 1.0 } else { o.delivered[i] as f64 / o.orders[i] as f64 };
+            let effective = unmet.saturating_sub(crate::units::floor_units(
+                equivalence * o.domestic[i] as f64,
+            ));
+            let fill = if o.orders[i] == 0 {
+                1.0
+            } else {
+                o.delivered[i] as f64 / o.orders[i] as f64
+            };
             write(
                 &mut w,
                 [
@@ -90,12 +137,18 @@ fn number(v: f64, decimals: usize) -> String {
         return String::new();
     }
     let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" { "0".to_string() } else { s }
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn write<I, T>(w: &mut csv::Writer<Vec<u8>>, record: I)

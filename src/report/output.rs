@@ -27,9 +27,15 @@ impl OutputDir {
     /// Creates the staging folder beside `destination` (and any missing parents), so a folder
     /// that cannot be written is reported before any simulation starts.
     pub fn prepare(destination: &Path) -> Result<OutputDir, OutputError> {
-        let fail = |path: &Path, source| OutputError { path: path.to_path_buf(), source };
+        let fail = |path: &Path, source| OutputError {
+            path: path.to_path_buf(),
+            source,
+        };
         let name = destination.file_name().ok_or_else(|| {
-            fail(destination, std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"))
+            fail(
+                destination,
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
+            )
         })?;
         let parent = match destination.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -39,17 +45,30 @@ impl OutputDir {
         if destination.exists() && !destination.is_dir() {
             return Err(fail(
                 destination,
-                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a file is in the way of the output folder"),
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file is in the way of the output folder",
+                ),
             ));
         }
-        let staging = parent.join(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
+        let staging = parent.join(format!(
+            ".{}.partial-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| fail(&staging, e))?;
         }
         fs::create_dir(&staging).map_err(|e| fail(&staging, e))?;
         let probe = staging.join(".probe");
-        fs::write(&probe, b"").and_then(|_| fs::remove_file(&probe)).map_err(|e| fail(&staging, e))?;
-        Ok(OutputDir { destination: destination.to_path_buf(), staging, committed: false })
+        fs::write(&probe, b"")
+            .and_then(|_| fs::remove_file(&probe))
+            .map_err(|e| fail(&staging, e))?;
+        Ok(OutputDir {
+            destination: destination.to_path_buf(),
+            staging,
+            committed: false,
+        })
     }
 
     /// The folder the outputs will end up in.
@@ -61,15 +80,23 @@ impl OutputDir {
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.staging.join(name);
         let temporary = self.staging.join(format!(".{name}.tmp"));
-        let fail = |source| OutputError { path: self.destination.join(name), source };
+        let fail = |source| OutputError {
+            path: self.destination.join(name),
+            source,
+        };
         let mut file = fs::File::create(&temporary).map_err(fail)?;
-        file.write_all(bytes).and_then(|_| file.sync_all()).map_err(fail)?;
+        file.write_all(bytes)
+            .and_then(|_| file.sync_all())
+            .map_err(fail)?;
         fs::rename(&temporary, &path).map_err(fail)
     }
 
     /// Replaces the destination with the staging folder.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let fail = |path: &Path, source| OutputError { path: path.to_path_buf(), source };
+        let fail = |path: &Path, source| OutputError {
+            path: path.to_path_buf(),
+            source,
+        };
         if self.destination.exists() {
             // Move the old results aside first: a rename cannot replace a non-empty folder.
             let old = self.staging.with_extension("old");
@@ -101,7 +128,8 @@ mod tests {
 
     #[test]
     fn commit_replaces_whole_folder_and_drop_leaves_it() {
-        let root = std::env::temp_dir().join(format!("allocsim-output-test-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("allocsim-output-test-{}", std::process::id()));
         let dest = root.join("nested").join("run");
         let out = OutputDir::prepare(&dest).unwrap();
         out.write("a.csv", b"1\n").unwrap();

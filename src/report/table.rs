@@ -5,7 +5,16 @@ use crate::stats::{Metric, Summary};
 /// Mean and p5/p50/p95 of delivered and unmet per firm, and mean fill rate, as aligned text.
 pub fn console_table(summary: &Summary) -> String {
     let header = [
-        "firm", "delivered mean", "p5", "p50", "p95", "unmet mean", "p5", "p50", "p95", "fill rate",
+        "firm",
+        "delivered mean",
+        "p5",
+        "p50",
+        "p95",
+        "unmet mean",
+        "p5",
+        "p50",
+        "p95",
+        "fill rate",
     ];
     let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     for (i, name) in summary.names.iter().enumerate() {
@@ -17,22 +26,38 @@ pub fn console_table(summary: &Summary) -> String {
                 row.push(thousands(t.quantile(q)));
             }
         }
-        row.push(format!("{:.1}%", 100.0 * summary.tally(i, Metric::FillRate).mean() * Metric::FillRate.scale()));
+        row.push(format!(
+            "{:.1}%",
+            100.0 * summary.tally(i, Metric::FillRate).mean() * Metric::FillRate.scale()
+        ));
         rows.push(row);
     }
-    let widths: Vec<usize> =
-        (0..header.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for (n, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| if c == 0 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) })
+            .map(|(c, cell)| {
+                if c == 0 {
+                    format!("{cell:<w$}", w = widths[c])
+                } else {
+                    format!("{cell:>w$}", w = widths[c])
+                }
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
         if n == 0 {
-            out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
             out.push('\n');
         }
     }

@@ -49,7 +49,10 @@ impl Rule {
 
     /// The rule's name as written in a scenario file.
     pub fn name(self) -> &'static str {
-        Rule::ALL.iter().find(|(r, _)| *r == self).map_or("", |(_, n)| n)
+        Rule::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("", |(_, n)| n)
     }
 
     fn from_name(name: &str) -> Option<Rule> {
@@ -151,7 +154,13 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioErr
 /// Validates a scenario from its bytes; `path` only names it in errors.
 pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        SourceMap::file_error(path, format!("not a TOML file: not valid UTF-8 text (byte {})", e.valid_up_to()))
+        SourceMap::file_error(
+            path,
+            format!(
+                "not a TOML file: not valid UTF-8 text (byte {})",
+                e.valid_up_to()
+            ),
+        )
     })?;
     let map = SourceMap::new(path, text, overrides);
     let toml_error = |e: toml::de::Error| map.error(e.span(), e.message().trim_end().to_string());
@@ -202,18 +211,29 @@ impl Validator<'_, '_> {
             Ok,
         )?;
 
-        let approval_probability = self.probability("approval.probability", &raw.approval.probability)?;
+        let approval_probability =
+            self.probability("approval.probability", &raw.approval.probability)?;
         let batch = self.dist("approval.batch", &raw.approval.batch)?;
-        let mut approval = vec![RoundApproval { probability: approval_probability, batch }; rounds as usize];
+        let mut approval = vec![
+            RoundApproval {
+                probability: approval_probability,
+                batch
+            };
+            rounds as usize
+        ];
         let mut seen = vec![false; rounds as usize];
         for r in &raw.approval.rounds {
             let round = self.count("approval.round.round", &r.round, 1, rounds as i64)? as usize;
             if std::mem::replace(&mut seen[round - 1], true) {
-                return self.fail(r.round.span(), format!("approval.round: round {round} is overridden twice"));
+                return self.fail(
+                    r.round.span(),
+                    format!("approval.round: round {round} is overridden twice"),
+                );
             }
             let field = format!("approval.round.{round}");
             if let Some(p) = &r.probability {
-                approval[round - 1].probability = self.probability(&format!("{field}.probability"), p)?;
+                approval[round - 1].probability =
+                    self.probability(&format!("{field}.probability"), p)?;
             }
             if let Some(b) = &r.batch {
                 approval[round - 1].batch = self.dist(&format!("{field}.batch"), b)?;
@@ -240,14 +260,24 @@ impl Validator<'_, '_> {
 
         let domestic = match &raw.domestic {
             Some(d) => Domestic {
-                ratio: d.ratio.as_ref().map_or(Ok(0.0), |r| self.non_negative("domestic.ratio", r))?,
-                supply: d.supply.as_ref().map_or_else(|| Ok(self.fixed(0.0)), |s| self.dist("domestic.supply", s))?,
+                ratio: d
+                    .ratio
+                    .as_ref()
+                    .map_or(Ok(0.0), |r| self.non_negative("domestic.ratio", r))?,
+                supply: d
+                    .supply
+                    .as_ref()
+                    .map_or_else(|| Ok(self.fixed(0.0)), |s| self.dist("domestic.supply", s))?,
                 equivalence: d
                     .equivalence
                     .as_ref()
                     .map_or(Ok(0.0), |e| self.non_negative("domestic.equivalence", e))?,
             },
-            None => Domestic { ratio: 0.0, supply: self.fixed(0.0), equivalence: 0.0 },
+            None => Domestic {
+                ratio: 0.0,
+                supply: self.fixed(0.0),
+                equivalence: 0.0,
+            },
         };
 
         let firms = self.firms(&raw.firms)?;
@@ -276,7 +306,10 @@ impl Validator<'_, '_> {
         if raw.get_ref().len() > MAX_FIRMS {
             return self.fail(
                 raw.span(),
-                format!("{} firms is more than the limit of {MAX_FIRMS}", raw.get_ref().len()),
+                format!(
+                    "{} firms is more than the limit of {MAX_FIRMS}",
+                    raw.get_ref().len()
+                ),
             );
         }
         let mut firms: Vec<Firm> = Vec::new();
@@ -286,7 +319,10 @@ impl Validator<'_, '_> {
                 return self.fail(f.name.span(), "firm.name must not be empty".into());
             }
             if name.chars().any(char::is_control) {
-                return self.fail(f.name.span(), format!("firm.name {name:?} contains a control character"));
+                return self.fail(
+                    f.name.span(),
+                    format!("firm.name {name:?} contains a control character"),
+                );
             }
             if name.eq_ignore_ascii_case("total") {
                 return self.fail(
@@ -295,20 +331,32 @@ impl Validator<'_, '_> {
                 );
             }
             if firms.iter().any(|g| g.name == name) {
-                return self.fail(f.name.span(), format!("firm.name: two firms are named \"{name}\"; names must be unique"));
+                return self.fail(
+                    f.name.span(),
+                    format!("firm.name: two firms are named \"{name}\"; names must be unique"),
+                );
             }
             let field = |k: &str| format!("firm.{name}.{k}");
             firms.push(Firm {
                 orders: self.dist(&field("orders"), &f.orders)?,
                 eligible_from: match &f.eligible_from {
-                    Some(e) => self.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))? as u32,
+                    Some(e) => {
+                        self.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))? as u32
+                    }
                     None => 1,
                 },
-                round_cap: f.round_cap.as_ref().map(|c| self.count(&field("round_cap"), c, 0, i64::MAX)).transpose()?,
+                round_cap: f
+                    .round_cap
+                    .as_ref()
+                    .map(|c| self.count(&field("round_cap"), c, 0, i64::MAX))
+                    .transpose()?,
                 priority: f.priority.as_ref().map_or(i as i64 + 1, |p| *p.get_ref()),
                 weight: match &f.weight {
                     Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
-                        return self.fail(w.span(), format!("{} must be > 0, got {}", field("weight"), w.get_ref()));
+                        return self.fail(
+                            w.span(),
+                            format!("{} must be > 0, got {}", field("weight"), w.get_ref()),
+                        );
                     }
                     Some(w) => *w.get_ref(),
                     None => 1.0,
@@ -327,7 +375,10 @@ impl Validator<'_, '_> {
                 return self.fail(e.name.span(), "event.name must not be empty".into());
             }
             if events.iter().any(|g| g.name == name) {
-                return self.fail(e.name.span(), format!("event.name: two events are named \"{name}\"; names must be unique"));
+                return self.fail(
+                    e.name.span(),
+                    format!("event.name: two events are named \"{name}\"; names must be unique"),
+                );
             }
             let field = |k: &str| format!("event.{name}.{k}");
             let effect = match (e.effect.get_ref().as_str(), &e.factor) {
@@ -341,12 +392,18 @@ impl Validator<'_, '_> {
                 ("hold", None) => Effect::Hold,
                 ("scale", Some(f)) => Effect::Scale(self.non_negative(&field("factor"), f)?),
                 ("scale", None) => {
-                    return self.fail(e.effect.span(), format!("{}: a \"scale\" event needs a factor", field("effect")));
+                    return self.fail(
+                        e.effect.span(),
+                        format!("{}: a \"scale\" event needs a factor", field("effect")),
+                    );
                 }
                 (other, _) => {
                     return self.fail(
                         e.effect.span(),
-                        format!("{}: unknown effect \"{other}\"; expected one of halt, hold, scale", field("effect")),
+                        format!(
+                            "{}: unknown effect \"{other}\"; expected one of halt, hold, scale",
+                            field("effect")
+                        ),
                     );
                 }
             };
@@ -360,7 +417,10 @@ impl Validator<'_, '_> {
                     if to < from_round {
                         return self.fail(
                             r.span(),
-                            format!("{} ({to}) must not be before from_round ({from_round})", field("to_round")),
+                            format!(
+                                "{} ({to}) must not be before from_round ({from_round})",
+                                field("to_round")
+                            ),
                         );
                     }
                     to.min(rounds)
@@ -382,7 +442,9 @@ impl Validator<'_, '_> {
         let name = raw.get_ref();
         let ok = !name.is_empty()
             && name.len() <= 100
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             return self.fail(
                 raw.span(),
@@ -397,7 +459,11 @@ impl Validator<'_, '_> {
     fn count(&self, field: &str, raw: &S<i64>, min: i64, max: i64) -> Checked<u64> {
         let v = *raw.get_ref();
         if v < min || v > max {
-            let range = if max == i64::MAX { format!(">= {min}") } else { format!("within [{min}, {max}]") };
+            let range = if max == i64::MAX {
+                format!(">= {min}")
+            } else {
+                format!("within [{min}, {max}]")
+            };
             return self.fail(raw.span(), format!("{field} must be {range}, got {v}"));
         }
         Ok(v as u64)
@@ -406,7 +472,10 @@ impl Validator<'_, '_> {
     fn probability(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
         let p = *raw.get_ref();
         if !(0.0..=1.0).contains(&p) {
-            return self.fail(raw.span(), format!("{field} must be within [0, 1], got {p}"));
+            return self.fail(
+                raw.span(),
+                format!("{field} must be within [0, 1], got {p}"),
+            );
         }
         Ok(p)
     }
@@ -414,17 +483,25 @@ impl Validator<'_, '_> {
     fn non_negative(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
         let v = *raw.get_ref();
         if !(v.is_finite() && v >= 0.0) {
-            return self.fail(raw.span(), format!("{field} must be a finite number >= 0, got {v}"));
+            return self.fail(
+                raw.span(),
+                format!("{field} must be a finite number >= 0, got {v}"),
+            );
         }
         Ok(v)
     }
 
     fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
-        Dist::from_spec(&raw.get_ref().0).or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
+        Dist::from_spec(&raw.get_ref().0)
+            .or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
     }
 
     fn fixed(&self, value: f64) -> Dist {
-        match Dist::from_spec(&DistSpec { dist: "fixed".into(), value: Some(value), ..DistSpec::default() }) {
+        match Dist::from_spec(&DistSpec {
+            dist: "fixed".into(),
+            value: Some(value),
+            ..DistSpec::default()
+        }) {
             Ok(d) => d,
             Err(e) => unreachable!("a finite fixed value is always valid: {e}"),
         }

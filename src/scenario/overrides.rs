@@ -31,28 +31,47 @@ pub fn apply<'a>(
             let entries = array_of_tables(doc, section, &here).map_err(fail)?;
             let names: Vec<String> = entries
                 .iter()
-                .filter_map(|e| e.get_ref().as_table()?.get("name")?.get_ref().as_str().map(String::from))
+                .filter_map(|e| {
+                    e.get_ref()
+                        .as_table()?
+                        .get("name")?
+                        .get_ref()
+                        .as_str()
+                        .map(String::from)
+                })
                 .collect();
             let found = entries.iter_mut().find_map(|e| match e.get_mut() {
-                DeValue::Table(t) if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) => Some(t),
+                DeValue::Table(t)
+                    if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) =>
+                {
+                    Some(t)
+                }
                 _ => None,
             });
             let what = if section == "firm" { "firm" } else { "event" };
             let table = found.ok_or_else(|| {
-                fail(format!("no {what} named '{name}' (the scenario has: {})", list(&names)))
+                fail(format!(
+                    "no {what} named '{name}' (the scenario has: {})",
+                    list(&names)
+                ))
             })?;
             (table, *field)
         }
         ["approval", "round", round_text, field] => {
-            let round: i64 = round_text
-                .parse()
-                .map_err(|_| fail(format!("'{round_text}' is not a round number; use approval.round.N.{field}")))?;
+            let round: i64 = round_text.parse().map_err(|_| {
+                fail(format!(
+                    "'{round_text}' is not a round number; use approval.round.N.{field}"
+                ))
+            })?;
             let approval = table_at(doc, "approval", &here).map_err(fail)?;
             let entries = array_of_tables(approval, "round", &here).map_err(fail)?;
             let position = entries.iter().position(|e| {
-                e.get_ref().as_table().and_then(|t| t.get("round")).and_then(|r| r.get_ref().as_integer()).and_then(|i| {
-                    i64::from_str_radix(i.as_str(), i.radix()).ok()
-                }) == Some(round)
+                e.get_ref()
+                    .as_table()
+                    .and_then(|t| t.get("round"))
+                    .and_then(|r| r.get_ref().as_integer())
+                    .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
+                    == Some(round)
             });
             let position = position.unwrap_or_else(|| {
                 // A round with no override yet gets one, so sweeps can set any round.
@@ -95,7 +114,10 @@ fn shift(v: Value<'_>, at: usize) -> Value<'_> {
             t.into_iter()
                 .map(|(k, v)| {
                     let ks = k.span();
-                    (Spanned::new(ks.start + at..ks.end + at, k.into_inner()), shift(v, at))
+                    (
+                        Spanned::new(ks.start + at..ks.end + at, k.into_inner()),
+                        shift(v, at),
+                    )
                 })
                 .collect(),
         ),
@@ -141,10 +163,17 @@ fn array_of_tables<'a, 't>(
         .or_insert_with(|| Spanned::new(here.clone(), DeValue::Array(DeArray::new())));
     match entry.get_mut() {
         DeValue::Array(a) => Ok(a),
-        other => Err(format!("'{name}' is a {}, not an array of tables", other.type_str())),
+        other => Err(format!(
+            "'{name}' is a {}, not an array of tables",
+            other.type_str()
+        )),
     }
 }
 
 fn list(names: &[String]) -> String {
-    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
 }

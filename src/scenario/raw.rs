@@ -113,11 +113,17 @@ impl<'de> Deserialize<'de> for RawDist {
             type Value = RawDist;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a number or a distribution such as { dist = \"uniform\", min = 1, max = 2 }")
+                f.write_str(
+                    "a number or a distribution such as { dist = \"uniform\", min = 1, max = 2 }",
+                )
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
-                Ok(RawDist(DistSpec { dist: "fixed".into(), value: Some(v), ..DistSpec::default() }))
+                Ok(RawDist(DistSpec {
+                    dist: "fixed".into(),
+                    value: Some(v),
+                    ..DistSpec::default()
+                }))
             }
 
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist, E> {

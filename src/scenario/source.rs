@@ -26,14 +26,19 @@ pub struct Override {
 impl Override {
     /// Parses `KEY=VALUE`.
     pub fn parse(text: &str) -> Result<Override, String> {
-        let (key, value) = text
-            .split_once('=')
-            .ok_or_else(|| format!("--set {text}: expected KEY=VALUE, e.g. approval.probability=0.6"))?;
+        let (key, value) = text.split_once('=').ok_or_else(|| {
+            format!("--set {text}: expected KEY=VALUE, e.g. approval.probability=0.6")
+        })?;
         let key = key.trim();
         if key.is_empty() || key.split('.').any(str::is_empty) {
-            return Err(format!("--set {text}: the key must be dotted names, e.g. domestic.ratio"));
+            return Err(format!(
+                "--set {text}: the key must be dotted names, e.g. domestic.ratio"
+            ));
         }
-        Ok(Override { key: key.to_string(), value: value.trim().to_string() })
+        Ok(Override {
+            key: key.to_string(),
+            value: value.trim().to_string(),
+        })
     }
 }
 
@@ -65,7 +70,11 @@ impl<'a> SourceMap<'a> {
                 (start, o)
             })
             .collect();
-        SourceMap { path: path.to_path_buf(), text, overrides }
+        SourceMap {
+            path: path.to_path_buf(),
+            text,
+            overrides,
+        }
     }
 
     /// The virtual offset at which the value of override `index` starts.
@@ -75,19 +84,30 @@ impl<'a> SourceMap<'a> {
 
     /// An error at `span` (None: the file as a whole).
     pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { location: self.locate(span), message: message.into() }
+        ScenarioError {
+            location: self.locate(span),
+            message: message.into(),
+        }
     }
 
     /// An error for the whole file, with no position.
     pub fn file_error(path: &Path, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { location: path.display().to_string(), message: message.into() }
+        ScenarioError {
+            location: path.display().to_string(),
+            message: message.into(),
+        }
     }
 
     fn locate(&self, span: Option<Range<usize>>) -> String {
         let Some(span) = span else {
             return self.path.display().to_string();
         };
-        if let Some((_, o)) = self.overrides.iter().rev().find(|(start, _)| span.start >= *start) {
+        if let Some((_, o)) = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|(start, _)| span.start >= *start)
+        {
             return format!("--set {o}");
         }
         let offset = span.start.min(self.text.len());
@@ -112,22 +132,34 @@ mod tests {
     #[test]
     fn locates_file_positions_and_overrides() {
         let text = "a = 1\nbb = 2\n";
-        let overrides = [Override::parse("x.y=3").unwrap(), Override::parse("z=44").unwrap()];
+        let overrides = [
+            Override::parse("x.y=3").unwrap(),
+            Override::parse("z=44").unwrap(),
+        ];
         let map = SourceMap::new(Path::new("s.toml"), text, &overrides);
         assert_eq!(map.error(Some(0..1), "m").location, "s.toml:1:1");
         assert_eq!(map.error(Some(11..12), "m").location, "s.toml:2:6");
         assert_eq!(map.error(None, "m").location, "s.toml");
         let first = map.override_offset(0);
-        assert_eq!(map.error(Some(first..first + 1), "m").location, "--set x.y=3");
+        assert_eq!(
+            map.error(Some(first..first + 1), "m").location,
+            "--set x.y=3"
+        );
         let second = map.override_offset(1);
-        assert_eq!(map.error(Some(second..second), "m").to_string(), "--set z=44: m");
+        assert_eq!(
+            map.error(Some(second..second), "m").to_string(),
+            "--set z=44: m"
+        );
     }
 
     #[test]
     fn override_syntax() {
         assert_eq!(
             Override::parse("firm.Baidu.eligible_from = 3").unwrap(),
-            Override { key: "firm.Baidu.eligible_from".into(), value: "3".into() }
+            Override {
+                key: "firm.Baidu.eligible_from".into(),
+                value: "3".into()
+            }
         );
         assert!(Override::parse("novalue").is_err());
         assert!(Override::parse("a..b=1").is_err());

@@ -14,11 +14,19 @@ use hdrhistogram::Histogram;
 const SIGNIFICANT_DIGITS: u8 = 3;
 
 /// The statistics reported for every metric, in report order.
-pub const STATS: [&str; 11] = ["mean", "sd", "se", "min", "p5", "p25", "p50", "p75", "p95", "p99", "max"];
+pub const STATS: [&str; 11] = [
+    "mean", "sd", "se", "min", "p5", "p25", "p50", "p75", "p95", "p99", "max",
+];
 
 /// The percentiles of [`STATS`], as fractions.
-pub const PERCENTILES: [(&str, f64); 6] =
-    [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)];
+pub const PERCENTILES: [(&str, f64); 6] = [
+    ("p5", 0.05),
+    ("p25", 0.25),
+    ("p50", 0.5),
+    ("p75", 0.75),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
 
 /// The distribution of one non-negative integer quantity over trials.
 #[derive(Debug, Clone)]
@@ -96,24 +104,39 @@ impl Tally {
         if self.n < 2 {
             return 0.0;
         }
-        let scaled = wide::sub(wide::mul(u128::from(self.n), self.sum_sq), wide::mul(self.sum, self.sum));
+        let scaled = wide::sub(
+            wide::mul(u128::from(self.n), self.sum_sq),
+            wide::mul(self.sum, self.sum),
+        );
         let n = self.n as f64;
         (wide::to_f64(scaled.0, scaled.1) / (n * (n - 1.0))).sqrt()
     }
 
     /// Standard error of the mean.
     pub fn se(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.sd() / (self.n as f64).sqrt() }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sd() / (self.n as f64).sqrt()
+        }
     }
 
     /// Smallest value (NaN when empty).
     pub fn min(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.min as f64 }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.min as f64
+        }
     }
 
     /// Largest value (NaN when empty).
     pub fn max(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.max as f64 }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.max as f64
+        }
     }
 
     /// The `q` quantile, interpolated linearly between order statistics as numpy's default
@@ -161,13 +184,31 @@ impl Tally {
         self.histogram.iter_recorded().map(|b| {
             let high = b.value_iterated_to();
             let low = self.histogram.lowest_equivalent(high);
-            Bucket { low, width: high - low + 1, count: b.count_at_value() }
+            Bucket {
+                low,
+                width: high - low + 1,
+                count: b.count_at_value(),
+            }
         })
     }
 
     /// Rebuilds a tally from its parts (as saved by a finished run).
-    pub fn from_parts(n: u64, sum: u128, sum_sq: u128, min: u64, max: u64, buckets: &[Bucket]) -> Tally {
-        let mut t = Tally { n, sum, sum_sq, min, max, ..Tally::default() };
+    pub fn from_parts(
+        n: u64,
+        sum: u128,
+        sum_sq: u128,
+        min: u64,
+        max: u64,
+        buckets: &[Bucket],
+    ) -> Tally {
+        let mut t = Tally {
+            n,
+            sum,
+            sum_sq,
+            min,
+            max,
+            ..Tally::default()
+        };
         for b in buckets {
             let _ = t.histogram.record_n(b.low, b.count);
         }
@@ -242,13 +283,18 @@ mod tests {
         }
         for (q, exact) in [(0.05, 49_995.0), (0.5, 499_995.0), (0.95, 949_995.0)] {
             let got = t.quantile(q);
-            assert!((got - exact).abs() / exact < 2e-4, "q {q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() / exact < 2e-4,
+                "q {q}: {got} vs {exact}"
+            );
         }
     }
 
     #[test]
     fn merging_in_any_order_is_exact() {
-        let values: Vec<u64> = (0..30_000u64).map(|i| (i * 7919) % 1_000_003 + i / 3).collect();
+        let values: Vec<u64> = (0..30_000u64)
+            .map(|i| (i * 7919) % 1_000_003 + i / 3)
+            .collect();
         let mut whole = Tally::default();
         values.iter().for_each(|&v| whole.record(v));
         let mut parts: Vec<Tally> = values
@@ -263,7 +309,11 @@ mod tests {
         let mut merged = Tally::default();
         parts.iter().for_each(|p| merged.merge(p));
         for s in STATS {
-            assert_eq!(whole.stat(s, 1.0).to_bits(), merged.stat(s, 1.0).to_bits(), "{s}");
+            assert_eq!(
+                whole.stat(s, 1.0).to_bits(),
+                merged.stat(s, 1.0).to_bits(),
+                "{s}"
+            );
         }
         let rebuilt = Tally::from_parts(
             merged.count(),
@@ -274,7 +324,11 @@ mod tests {
             &merged.buckets().collect::<Vec<_>>(),
         );
         for s in STATS {
-            assert_eq!(whole.stat(s, 1.0).to_bits(), rebuilt.stat(s, 1.0).to_bits(), "{s}");
+            assert_eq!(
+                whole.stat(s, 1.0).to_bits(),
+                rebuilt.stat(s, 1.0).to_bits(),
+                "{s}"
+            );
         }
     }
 }

@@ -21,8 +21,14 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 6] =
-        [Metric::Orders, Metric::Delivered, Metric::Unmet, Metric::Domestic, Metric::EffectiveUnmet, Metric::FillRate];
+    pub const ALL: [Metric; 6] = [
+        Metric::Orders,
+        Metric::Delivered,
+        Metric::Unmet,
+        Metric::Domestic,
+        Metric::EffectiveUnmet,
+        Metric::FillRate,
+    ];
 
     /// The metric's name in outputs.
     pub fn name(self) -> &'static str {
@@ -38,7 +44,11 @@ impl Metric {
 
     /// Factor from the tallied integer to the reported value.
     pub fn scale(self) -> f64 {
-        if self == Metric::FillRate { 1.0 / FILL_RATE_UNIT as f64 } else { 1.0 }
+        if self == Metric::FillRate {
+            1.0 / FILL_RATE_UNIT as f64
+        } else {
+            1.0
+        }
     }
 
     fn index(self) -> usize {
@@ -135,8 +145,19 @@ impl Summary {
     /// `[orders, delivered, unmet, domestic, effective unmet, fill rate]` of one firm.
     fn firm_values(&self, orders: u64, delivered: u64, domestic: u64) -> [u64; 6] {
         let unmet = orders - delivered;
-        let replaced = if self.equivalence == 0.0 { 0 } else { floor_units(self.equivalence * domestic as f64) };
-        [orders, delivered, unmet, domestic, unmet.saturating_sub(replaced), fill_rate(orders, delivered)]
+        let replaced = if self.equivalence == 0.0 {
+            0
+        } else {
+            floor_units(self.equivalence * domestic as f64)
+        };
+        [
+            orders,
+            delivered,
+            unmet,
+            domestic,
+            unmet.saturating_sub(replaced),
+            fill_rate(orders, delivered),
+        ]
     }
 
     /// Adds everything `other` recorded (same scenario).
