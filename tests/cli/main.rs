@@ -1,0 +1,8 @@
+//! Integration tests through the `allocsim` binary: one test binary, one file per topic.
+
+mod common;
+mod determinism;
+mod errors;
+mod outputs;
+mod rules;
+mod scenarios;
