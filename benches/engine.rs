@@ -32,7 +32,9 @@ fn trial(c: &mut Criterion) {
     });
     let mut summary = Summary::new(&s);
     model.run_trial(s.seed, 0, &mut ws);
-    c.bench_function("baseline trial: fold into summary", |b| b.iter(|| summary.record(black_box(&ws.outcome))));
+    c.bench_function("baseline trial: fold into summary", |b| {
+        b.iter(|| summary.record(black_box(&ws.outcome)))
+    });
 }
 
 fn rules(c: &mut Criterion) {

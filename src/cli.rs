@@ -15,10 +15,54 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario's trials and write summary.csv, rounds.csv and manifest.json.
+    /// Run a scenario's trials and write summary.csv, rounds.csv, charts and report.html.
     Run(RunArgs),
     /// Check scenario files without running them; every problem is reported with its position.
     Validate(ValidateArgs),
+    /// Redraw the charts and report.html of a finished run from its results.json, without simulating.
+    Report(ReportArgs),
+}
+
+/// A chart size, `WIDTHxHEIGHT` in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::str::FromStr for ChartSize {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("expected WIDTHxHEIGHT in pixels, e.g. 1600x1000, got '{s}'");
+        let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (width, height): (u32, u32) = (
+            w.trim().parse().map_err(|_| bad())?,
+            h.trim().parse().map_err(|_| bad())?,
+        );
+        if !(400..=8000).contains(&width) || !(300..=8000).contains(&height) {
+            return Err(format!(
+                "chart size {width}x{height} is outside 400x300 to 8000x8000"
+            ));
+        }
+        Ok(ChartSize { width, height })
+    }
+}
+
+/// Chart options shared by `run` and `report`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Chart size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1600x1000")]
+    pub chart_size: ChartSize,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A finished run's output folder (holding results.json and manifest.json).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +100,12 @@ pub struct RunArgs {
     /// Print nothing but errors: no table, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the PNG charts and report.html (results.json is still written; `allocsim report`
+    /// draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 #[derive(Debug, Args)]

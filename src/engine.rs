@@ -81,7 +81,7 @@ pub fn run(
     let next_chunk = AtomicU64::new(0);
     let done = AtomicU64::new(0);
     let workers_left = AtomicU64::new(threads as u64);
-    let results: Mutex<Vec<(Summary, Vec<(u64, Vec<Outcome>)>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
     let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
 
     pool.in_place_scope(|scope| {
@@ -142,6 +142,9 @@ pub fn run(
         threads,
     })
 }
+
+/// A worker's summary, and the outcomes it kept as (chunk index, outcomes).
+type WorkerResult = (Summary, Vec<(u64, Vec<Outcome>)>);
 
 struct CountDown<'a>(&'a AtomicU64);
 

@@ -3,6 +3,11 @@
 /// A whole number of chips.
 pub type Units = u64;
 
+/// The largest chip count a distribution may produce (10^12, a thousand times the world's
+/// yearly accelerator output): draws of unbounded distributions are capped here, which keeps
+/// every sum of counts far from overflowing.
+pub const MAX_UNITS: Units = 1_000_000_000_000;
+
 /// Relative tolerance within which a real counts as the integer next to it (MODEL.md "Units").
 const TOLERANCE: f64 = 1e-9;
 
@@ -24,9 +29,9 @@ pub fn ceil_units(x: f64) -> Units {
 }
 
 /// `x` rounded to the nearest unit, halves away from zero, then clamped at 0 (orders, batches,
-/// domestic supply).
+/// domestic supply) and at [`MAX_UNITS`].
 pub fn round_units(x: f64) -> Units {
-    to_units(x.round())
+    to_units(x.round()).min(MAX_UNITS)
 }
 
 /// An integral real as units: negative and NaN become 0, values past the range saturate.
@@ -59,6 +64,6 @@ mod tests {
         assert_eq!(round_units(-0.5), 0);
         assert_eq!(round_units(-1234.0), 0);
         assert_eq!(round_units(f64::NAN), 0);
-        assert_eq!(round_units(1e30), Units::MAX);
+        assert_eq!(round_units(1e30), MAX_UNITS);
     }
 }

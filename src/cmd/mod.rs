@@ -1,5 +1,6 @@
 //! One module per subcommand: glue from arguments to library calls to outputs.
 
+mod report;
 mod run;
 mod validate;
 
@@ -18,6 +19,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Report(args) => report::report(args),
     }
 }
 

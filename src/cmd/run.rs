@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use allocsim::engine::{self, RunOptions};
-use allocsim::report::{self, Manifest, OutputDir};
+use allocsim::report::{self, Manifest, OutputDir, RunInfo};
 use allocsim::scenario::{self, MAX_TRIALS};
 
 use super::BadInput;
@@ -81,7 +81,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             ),
         )?;
     }
-    out.write("manifest.json", &manifest.to_json())?;
+    let manifest_json = manifest.to_json();
+    out.write("manifest.json", &manifest_json)?;
+    let info = RunInfo::new(&scenario, trials, seed);
+    out.write(
+        "results.json",
+        &report::results_json(&info, &result.summary),
+    )?;
+    if !args.no_charts {
+        for (name, bytes) in
+            super::report::render(&info, &result.summary, &manifest_json, &args.charts)?
+        {
+            out.write(&name, &bytes)?;
+        }
+    }
     let written = out.commit()?;
 
     if !args.quiet {

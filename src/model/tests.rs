@@ -254,9 +254,9 @@ proptest! {
             let o = trial(&s, t);
             let total: u64 = o.delivered.iter().sum();
             prop_assert!(total <= batch * u64::from(rounds), "{total} > supply");
-            for i in 0..orders.len() {
+            for (i, &ordered) in orders.iter().enumerate() {
                 prop_assert!(o.delivered[i] <= o.orders[i]);
-                prop_assert_eq!(o.orders[i], orders[i]);
+                prop_assert_eq!(o.orders[i], ordered);
                 if ratio == 0.0 {
                     prop_assert_eq!(o.domestic[i], 0);
                 }

@@ -1,12 +1,17 @@
 //! Exporters: pure functions from a run's results to the bytes of each output file, and the
 //! writer that puts a whole output folder in place at once.
 
+pub mod charts;
 mod csv_out;
+mod html;
 mod output;
+mod results;
 mod table;
 
 pub use csv_out::{rounds_csv, summary_csv, trials_csv};
+pub use html::report_html;
 pub use output::{OutputDir, OutputError};
+pub use results::{RunInfo, read_results, results_json};
 pub use table::console_table;
 
 use serde::Serialize;

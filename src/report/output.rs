@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 /// An output folder could not be prepared or written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write '{}': {source}", path.display())]
+#[error("cannot write '{}': {reason}", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
-    pub source: std::io::Error,
+    /// Why (shown in the message itself, so it is not also a chained cause).
+    pub reason: std::io::Error,
 }
 
 /// A staging folder that becomes `destination` on [`OutputDir::commit`], or disappears if
@@ -27,9 +28,9 @@ impl OutputDir {
     /// Creates the staging folder beside `destination` (and any missing parents), so a folder
     /// that cannot be written is reported before any simulation starts.
     pub fn prepare(destination: &Path) -> Result<OutputDir, OutputError> {
-        let fail = |path: &Path, source| OutputError {
+        let fail = |path: &Path, reason| OutputError {
             path: path.to_path_buf(),
-            source,
+            reason,
         };
         let name = destination.file_name().ok_or_else(|| {
             fail(
@@ -41,6 +42,13 @@ impl OutputDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        // A file where a folder must be would make create_dir_all say only "File exists".
+        if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+            return Err(fail(
+                file,
+                std::io::Error::other("it is a file, not a folder"),
+            ));
+        }
         fs::create_dir_all(&parent).map_err(|e| fail(&parent, e))?;
         if destination.exists() && !destination.is_dir() {
             return Err(fail(
@@ -80,9 +88,9 @@ impl OutputDir {
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.staging.join(name);
         let temporary = self.staging.join(format!(".{name}.tmp"));
-        let fail = |source| OutputError {
+        let fail = |reason| OutputError {
             path: self.destination.join(name),
-            source,
+            reason,
         };
         let mut file = fs::File::create(&temporary).map_err(fail)?;
         file.write_all(bytes)
@@ -93,9 +101,9 @@ impl OutputDir {
 
     /// Replaces the destination with the staging folder.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let fail = |path: &Path, source| OutputError {
+        let fail = |path: &Path, reason| OutputError {
             path: path.to_path_buf(),
-            source,
+            reason,
         };
         if self.destination.exists() {
             // Move the old results aside first: a rename cannot replace a non-empty folder.

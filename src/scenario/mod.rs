@@ -1,6 +1,7 @@
 //! Scenario files: TOML text (plus `--set` overrides) → raw serde structs → a validated
 //! [`Scenario`]. Every check of user input happens here; nothing downstream re-checks.
 
+mod messages;
 mod overrides;
 mod raw;
 mod source;
@@ -11,6 +12,7 @@ use std::path::Path;
 use toml::de::DeTable;
 
 use crate::dist::{Dist, DistSpec};
+use crate::units::MAX_UNITS;
 pub use source::{Override, ScenarioError, SourceMap};
 
 use raw::{RawDist, RawScenario, S};
@@ -168,7 +170,16 @@ pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenar
     for (index, o) in overrides.iter().enumerate() {
         overrides::apply(doc.get_mut(), o, index, &map)?;
     }
-    let raw = RawScenario::deserialize(toml::de::Deserializer::from(doc)).map_err(toml_error)?;
+    // Kept to name the field of a serde error, which knows only its position.
+    let tree = doc.get_ref().clone();
+    let root = doc.span();
+    let raw = RawScenario::deserialize(toml::de::Deserializer::from(doc)).map_err(|e| {
+        let span = e.span();
+        map.error(
+            span.clone(),
+            messages::explain(&tree, span, root.clone(), e.message().trim_end()),
+        )
+    })?;
     Validator { map: &map }.scenario(raw)
 }
 
@@ -213,7 +224,7 @@ impl Validator<'_, '_> {
 
         let approval_probability =
             self.probability("approval.probability", &raw.approval.probability)?;
-        let batch = self.dist("approval.batch", &raw.approval.batch)?;
+        let batch = self.units("approval.batch", &raw.approval.batch)?;
         let mut approval = vec![
             RoundApproval {
                 probability: approval_probability,
@@ -236,7 +247,7 @@ impl Validator<'_, '_> {
                     self.probability(&format!("{field}.probability"), p)?;
             }
             if let Some(b) = &r.batch {
-                approval[round - 1].batch = self.dist(&format!("{field}.batch"), b)?;
+                approval[round - 1].batch = self.units(&format!("{field}.batch"), b)?;
             }
         }
 
@@ -267,7 +278,7 @@ impl Validator<'_, '_> {
                 supply: d
                     .supply
                     .as_ref()
-                    .map_or_else(|| Ok(self.fixed(0.0)), |s| self.dist("domestic.supply", s))?,
+                    .map_or_else(|| Ok(self.fixed(0.0)), |s| self.units("domestic.supply", s))?,
                 equivalence: d
                     .equivalence
                     .as_ref()
@@ -338,7 +349,7 @@ impl Validator<'_, '_> {
             }
             let field = |k: &str| format!("firm.{name}.{k}");
             firms.push(Firm {
-                orders: self.dist(&field("orders"), &f.orders)?,
+                orders: self.units(&field("orders"), &f.orders)?,
                 eligible_from: match &f.eligible_from {
                     Some(e) => {
                         self.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))? as u32
@@ -494,6 +505,19 @@ impl Validator<'_, '_> {
     fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
         Dist::from_spec(&raw.get_ref().0)
             .or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
+    }
+
+    /// A distribution of chip counts: its bounded draws must fit under [`MAX_UNITS`].
+    fn units(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
+        let dist = self.dist(field, raw)?;
+        let (_, hi) = dist.support();
+        if hi.is_finite() && hi > MAX_UNITS as f64 + 0.5 {
+            return self.fail(
+                raw.span(),
+                format!("{field} can reach {hi} units, more than the limit of 10^12 ({MAX_UNITS})"),
+            );
+        }
+        Ok(dist)
     }
 
     fn fixed(&self, value: f64) -> Dist {

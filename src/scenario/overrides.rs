@@ -148,6 +148,10 @@ fn table_at<'a, 't>(
         .or_insert_with(|| Spanned::new(here.clone(), DeValue::Table(DeTable::new())));
     match entry.get_mut() {
         DeValue::Table(t) => Ok(t),
+        DeValue::Array(_) if ["firm", "event"].contains(&name) => Err(format!(
+            "{name} entries are set by name: use {name}.NAME.KEY, e.g. firm.Baidu.eligible_from=3"
+        )),
+        DeValue::Array(_) => Err(format!("'{name}' is an array of tables, not a table")),
         other => Err(format!("'{name}' is a {}, not a table", other.type_str())),
     }
 }

@@ -215,6 +215,16 @@ impl Tally {
         t
     }
 
+    /// Smallest value recorded (u64::MAX when empty).
+    pub fn min_value(&self) -> u64 {
+        self.min
+    }
+
+    /// Largest value recorded (0 when empty).
+    pub fn max_value(&self) -> u64 {
+        self.max
+    }
+
     /// Exact sum of squares (saturating).
     pub fn sum_sq(&self) -> u128 {
         self.sum_sq

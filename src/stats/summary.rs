@@ -99,6 +99,23 @@ impl Summary {
         }
     }
 
+    /// A summary from its parts (as saved by a finished run).
+    pub fn from_parts(
+        names: Vec<String>,
+        tallies: Vec<[Tally; 6]>,
+        rounds: Vec<RoundTally>,
+        approved_rounds: Tally,
+        equivalence: f64,
+    ) -> Summary {
+        Summary {
+            names,
+            tallies,
+            rounds,
+            approved_rounds,
+            equivalence,
+        }
+    }
+
     /// Trials recorded.
     pub fn trials(&self) -> u64 {
         self.approved_rounds.count()

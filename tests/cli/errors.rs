@@ -8,9 +8,9 @@
 //!
 //!     ALLOCSIM_BLESS=1 cargo test --test cli errors::
 //!
-//! and review the diff: some .expected files hold the message the binary *should* print where
-//! the current one is unclear (see the comments in the review notes), and blessing overwrites
-//! them with whatever it prints today.
+//! and review the diff before keeping it: every message must name the field by its dotted path
+//! (MODEL.md: a bad value "names the field and the file position") and speak of TOML types
+//! ("an integer", "a number", "an array of tables"), never Rust ones.
 
 use std::path::Path;
 
@@ -116,7 +116,11 @@ fn missing_scenario_file() {
     let tmp = tempdir();
     let out = tmp.path().join("out");
     let missing = data("no-such-scenario.toml");
-    let first = refused(&["run", &missing, "--out", out.to_str().unwrap()], tmp.path()).unwrap();
+    let first = refused(
+        &["run", &missing, "--out", out.to_str().unwrap()],
+        tmp.path(),
+    )
+    .unwrap();
     assert!(
         first.starts_with(&format!("error: {missing}: cannot read the scenario")),
         "{first}"
@@ -128,13 +132,13 @@ fn bad_overrides_name_the_key() {
     let cases = [
         (
             "approval.probabilty=0.5",
-            "unknown field `probabilty`, expected one of `probability`, `batch`, `conversion`, `round`",
+            "approval.probabilty: unknown key (a typo?); expected one of `probability`, `batch`, `conversion`, `round`",
         ),
         (
             "approval.probability=2",
             "approval.probability must be within [0, 1], got 2",
         ),
-        ("rounds=abc", "invalid type: string \"abc\""),
+        ("rounds=abc", "rounds: expected an integer, got string \"abc\""),
         (
             "firm.Nobody.weight=2",
             "no firm named 'Nobody' (the scenario has: A, B)",
@@ -271,10 +275,9 @@ fn validate_reports_each_file() {
             format!("ok: {random} (random: 3 firms, 4 rounds, rule random_priority)"),
         ]
     );
-    let expected = std::fs::read_to_string(crate::common::root().join(format!(
-        "tests/data/bad/weight-zero.expected"
-    )))
-    .unwrap();
+    let expected =
+        std::fs::read_to_string(crate::common::root().join("tests/data/bad/weight-zero.expected"))
+            .unwrap();
     let stderr = stderr(&out);
     assert!(!stderr.contains("panicked"), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();

@@ -1,0 +1,301 @@
+//! results.json: everything a finished run's charts and report need (the run's description and
+//! every tally's exact sums and histogram buckets), so `allocsim report` can redraw them without
+//! simulating.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Effect, Scenario};
+use crate::stats::{Bucket, RoundTally, Summary, Tally};
+
+/// The file format's name and version, checked when reading.
+pub const FORMAT: &str = "allocsim-results";
+pub const VERSION: u32 = 1;
+
+/// What was run: enough to title charts and describe the scenario in a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub name: String,
+    pub description: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub rounds: u32,
+    pub rule: String,
+    /// Firm names in listed order (the order of every per-firm series and colour).
+    pub firms: Vec<String>,
+    /// Imported-chip equivalents of one domestic chip (effective unmet is shown when > 0).
+    pub equivalence: f64,
+    /// The scenario's key knobs as (label, value) pairs, ready to show.
+    pub knobs: Vec<(String, String)>,
+}
+
+impl RunInfo {
+    /// The description of a run of `scenario` with `trials` trials and `seed`.
+    pub fn new(scenario: &Scenario, trials: u64, seed: u64) -> RunInfo {
+        let s = scenario;
+        let mut knobs = vec![
+            ("allocation rule".to_string(), s.rule.name().to_string()),
+            ("rounds".to_string(), s.rounds.to_string()),
+            (
+                "carry-over of unused approvals".to_string(),
+                if s.carry_over { "yes" } else { "no" }.to_string(),
+            ),
+        ];
+        for (r, a) in s.approval.iter().enumerate() {
+            knobs.push((
+                format!("round {} approval", r + 1),
+                format!("p = {}, batch {}", a.probability, a.batch.describe()),
+            ));
+        }
+        knobs.push((
+            "conversion of approvals".to_string(),
+            s.conversion.describe(),
+        ));
+        knobs.push((
+            "domestic chips per import".to_string(),
+            s.domestic.ratio.to_string(),
+        ));
+        knobs.push((
+            "domestic supply per round".to_string(),
+            s.domestic.supply.describe(),
+        ));
+        knobs.push((
+            "domestic equivalence".to_string(),
+            s.domestic.equivalence.to_string(),
+        ));
+        for f in &s.firms {
+            let mut v = format!(
+                "orders {}, eligible from round {}",
+                f.orders.describe(),
+                f.eligible_from
+            );
+            if let Some(cap) = f.round_cap {
+                v += &format!(", round cap {cap}");
+            }
+            knobs.push((format!("firm {}", f.name), v));
+        }
+        for e in &s.events {
+            let effect = match e.effect {
+                Effect::Halt => "halt".to_string(),
+                Effect::Hold => "customs hold".to_string(),
+                Effect::Scale(f) => format!("batch × {f}"),
+            };
+            knobs.push((
+                format!("event {}", e.name),
+                format!(
+                    "{effect}, p = {} per round in rounds {}–{}",
+                    e.probability, e.from_round, e.to_round
+                ),
+            ));
+        }
+        RunInfo {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            trials,
+            seed,
+            rounds: s.rounds,
+            rule: s.rule.name().to_string(),
+            firms: s.firms.iter().map(|f| f.name.clone()).collect(),
+            equivalence: s.domestic.equivalence,
+            knobs,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedTally {
+    n: u64,
+    /// u128 sums as decimal strings: JSON readers lose integers past 2^53.
+    sum: String,
+    sum_sq: String,
+    min: u64,
+    max: u64,
+    /// `[lowest value of bucket, count]` for every bucket holding values.
+    buckets: Vec<(u64, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedRound {
+    approved: u64,
+    halted_here: u64,
+    halted_by: u64,
+    cumulative: SavedTally,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedResults {
+    format: String,
+    version: u32,
+    info: RunInfo,
+    /// `tallies[firm][metric]`, metrics in `Metric::ALL` order, the total last.
+    tallies: Vec<Vec<SavedTally>>,
+    rounds: Vec<SavedRound>,
+    approved_rounds: SavedTally,
+}
+
+fn save_tally(t: &Tally) -> SavedTally {
+    SavedTally {
+        n: t.count(),
+        sum: t.sum().to_string(),
+        sum_sq: t.sum_sq().to_string(),
+        min: t.min_value(),
+        max: t.max_value(),
+        buckets: t.buckets().map(|b| (b.low, b.count)).collect(),
+    }
+}
+
+fn load_tally(t: &SavedTally) -> Result<Tally, String> {
+    let number = |s: &str| s.parse::<u128>().map_err(|_| format!("'{s}' is not a sum"));
+    let buckets: Vec<Bucket> = t
+        .buckets
+        .iter()
+        .map(|&(low, count)| Bucket {
+            low,
+            width: 1,
+            count,
+        })
+        .collect();
+    if buckets.iter().map(|b| b.count).sum::<u64>() != t.n {
+        return Err("histogram counts do not add up to the trial count".to_string());
+    }
+    Ok(Tally::from_parts(
+        t.n,
+        number(&t.sum)?,
+        number(&t.sum_sq)?,
+        t.min,
+        t.max,
+        &buckets,
+    ))
+}
+
+/// results.json for a finished run.
+pub fn results_json(info: &RunInfo, summary: &Summary) -> Vec<u8> {
+    let saved = SavedResults {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        info: info.clone(),
+        tallies: summary
+            .tallies
+            .iter()
+            .map(|firm| firm.iter().map(save_tally).collect())
+            .collect(),
+        rounds: summary
+            .rounds
+            .iter()
+            .map(|r| SavedRound {
+                approved: r.approved,
+                halted_here: r.halted_here,
+                halted_by: r.halted_by,
+                cumulative: save_tally(&r.cumulative),
+            })
+            .collect(),
+        approved_rounds: save_tally(&summary.approved_rounds),
+    };
+    match serde_json::to_vec(&saved) {
+        Ok(mut bytes) => {
+            bytes.push(b'\n');
+            bytes
+        }
+        Err(e) => unreachable!("results of strings and integers always serialize: {e}"),
+    }
+}
+
+/// Reads results.json back into the run's description and summary.
+pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
+    let saved: SavedResults =
+        serde_json::from_slice(bytes).map_err(|e| format!("not an allocsim results file: {e}"))?;
+    if saved.format != FORMAT || saved.version != VERSION {
+        return Err(format!(
+            "results format {} version {} cannot be read by this allocsim (it reads {FORMAT} version {VERSION})",
+            saved.format, saved.version
+        ));
+    }
+    let firms = saved.info.firms.len();
+    if saved.tallies.len() != firms + 1
+        || saved
+            .tallies
+            .iter()
+            .any(|t| t.len() != crate::stats::Metric::ALL.len())
+        || saved.rounds.len() != saved.info.rounds as usize
+    {
+        return Err("the results do not match their own firm and round counts".to_string());
+    }
+    let mut tallies = Vec::with_capacity(firms + 1);
+    for firm in &saved.tallies {
+        let loaded: Vec<Tally> = firm.iter().map(load_tally).collect::<Result<_, _>>()?;
+        tallies.push(
+            <[Tally; 6]>::try_from(loaded).map_err(|_| "wrong number of metrics".to_string())?,
+        );
+    }
+    let rounds = saved
+        .rounds
+        .iter()
+        .map(|r| {
+            Ok(RoundTally {
+                approved: r.approved,
+                halted_here: r.halted_here,
+                halted_by: r.halted_by,
+                cumulative: load_tally(&r.cumulative)?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let mut names = saved.info.firms.clone();
+    names.push("total".to_string());
+    let summary = Summary::from_parts(
+        names,
+        tallies,
+        rounds,
+        load_tally(&saved.approved_rounds)?,
+        saved.info.equivalence,
+    );
+    Ok((saved.info, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RunOptions, run};
+    use crate::report::{rounds_csv, summary_csv};
+
+    #[test]
+    fn saved_results_reproduce_every_statistic() {
+        let toml = "name = \"rt\"\nrounds = 3\n[allocation]\nrule = \"talmud\"\n\
+                    [approval]\nprobability = 0.8\nbatch = { dist = \"uniform\", min = 100, max = 90000 }\n\
+                    [domestic]\nratio = 0.4\nsupply = { dist = \"uniform\", min = 0, max = 20000 }\nequivalence = 0.3\n\
+                    [[firm]]\nname = \"A\"\norders = { dist = \"pert\", min = 1000, mode = 50000, max = 90000 }\n\
+                    [[firm]]\nname = \"B, \\\"quoted\\\"\"\norders = 40000\n";
+        let scenario =
+            match crate::scenario::parse(std::path::Path::new("rt.toml"), toml.as_bytes(), &[]) {
+                Ok(s) => s,
+                Err(e) => panic!("{e}"),
+            };
+        let options = RunOptions {
+            trials: 5000,
+            seed: 3,
+            ..RunOptions::default()
+        };
+        let result = run(&scenario, &options, &mut |_| {}, None).expect("runs");
+        let info = RunInfo::new(&scenario, options.trials, options.seed);
+        let bytes = results_json(&info, &result.summary);
+        let (read_info, read_summary) = read_results(&bytes).expect("reads back");
+        assert_eq!(read_info, info);
+        assert_eq!(summary_csv(&read_summary), summary_csv(&result.summary));
+        assert_eq!(rounds_csv(&read_summary), rounds_csv(&result.summary));
+        // Saving again gives the same bytes: the format is canonical.
+        assert_eq!(results_json(&read_info, &read_summary), bytes);
+    }
+
+    #[test]
+    fn rejects_other_formats_and_inconsistent_files() {
+        assert!(
+            read_results(b"{}")
+                .unwrap_err()
+                .contains("not an allocsim results file")
+        );
+        let wrong = br#"{"format":"other","version":1,"info":{"name":"x","description":"","trials":1,"seed":0,"rounds":1,"rule":"talmud","firms":[],"equivalence":0,"knobs":[]},"tallies":[],"rounds":[],"approved_rounds":{"n":0,"sum":"0","sum_sq":"0","min":0,"max":0,"buckets":[]}}"#;
+        assert!(
+            read_results(wrong)
+                .unwrap_err()
+                .contains("cannot be read by this allocsim")
+        );
+    }
+}
