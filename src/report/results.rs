@@ -111,6 +111,9 @@ struct SavedTally {
     max: u64,
     /// `[lowest value of bucket, count]` for every bucket holding values.
     buckets: Vec<(u64, u64)>,
+    /// `[value, count]` for every distinct value, while the tally counts them exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exact: Option<Vec<(u64, u64)>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -140,6 +143,7 @@ fn save_tally(t: &Tally) -> SavedTally {
         min: t.min_value(),
         max: t.max_value(),
         buckets: t.buckets().map(|b| (b.low, b.count)).collect(),
+        exact: t.exact_counts().map(Iterator::collect),
     }
 }
 
@@ -154,7 +158,12 @@ fn load_tally(t: &SavedTally) -> Result<Tally, String> {
             count,
         })
         .collect();
-    if buckets.iter().map(|b| b.count).sum::<u64>() != t.n {
+    let exact_total = t
+        .exact
+        .as_ref()
+        .map(|e| e.iter().map(|(_, c)| c).sum::<u64>());
+    if buckets.iter().map(|b| b.count).sum::<u64>() != t.n || exact_total.is_some_and(|e| e != t.n)
+    {
         return Err("histogram counts do not add up to the trial count".to_string());
     }
     Ok(Tally::from_parts(
@@ -164,6 +173,7 @@ fn load_tally(t: &SavedTally) -> Result<Tally, String> {
         t.min,
         t.max,
         &buckets,
+        t.exact.as_deref(),
     ))
 }
 

@@ -7,6 +7,8 @@ mod wide;
 
 pub use summary::{Metric, RoundTally, Summary};
 
+use std::collections::BTreeMap;
+
 use hdrhistogram::Histogram;
 
 /// Significant digits the histograms keep: bucket widths are at most 1/1024 of their values,
@@ -28,7 +30,15 @@ pub const PERCENTILES: [(&str, f64); 6] = [
     ("p99", 0.99),
 ];
 
+/// Distinct values a tally counts exactly before it relies on its histogram alone.
+pub const EXACT_DISTINCT: usize = 2048;
+
 /// The distribution of one non-negative integer quantity over trials.
+///
+/// While it has seen at most [`EXACT_DISTINCT`] distinct values it also counts each one exactly,
+/// so quantiles of discrete outcomes (a fill rate of exactly 1, a batch that is either 0 or
+/// 400,000) are exact; past that it answers from the histogram. Whether a tally is exact depends
+/// only on the multiset of values recorded, so merging stays order-independent.
 #[derive(Debug, Clone)]
 pub struct Tally {
     n: u64,
@@ -37,6 +47,7 @@ pub struct Tally {
     min: u64,
     max: u64,
     histogram: Histogram<u64>,
+    exact: Option<BTreeMap<u64, u64>>,
 }
 
 impl Default for Tally {
@@ -51,6 +62,7 @@ impl Default for Tally {
                 Ok(h) => h,
                 Err(e) => unreachable!("3 significant digits are always valid: {e:?}"),
             },
+            exact: Some(BTreeMap::new()),
         }
     }
 }
@@ -64,6 +76,12 @@ impl Tally {
         self.sum_sq = self.sum_sq.saturating_add(u128::from(v) * u128::from(v));
         self.min = self.min.min(v);
         self.max = self.max.max(v);
+        if let Some(exact) = &mut self.exact {
+            *exact.entry(v).or_insert(0) += 1;
+            if exact.len() > EXACT_DISTINCT {
+                self.exact = None;
+            }
+        }
         // An auto-resizing histogram only fails past u64::MAX / 2, which it then saturates.
         if self.histogram.record(v).is_err() {
             let top = self.histogram.high();
@@ -78,6 +96,15 @@ impl Tally {
         self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
+        self.exact = match (self.exact.take(), &other.exact) {
+            (Some(mut mine), Some(theirs)) => {
+                for (v, c) in theirs {
+                    *mine.entry(*v).or_insert(0) += c;
+                }
+                (mine.len() <= EXACT_DISTINCT).then_some(mine)
+            }
+            _ => None,
+        };
         if let Err(e) = self.histogram.add(&other.histogram) {
             unreachable!("auto-resizing histograms of one precision always add: {e:?}");
         }
@@ -160,6 +187,15 @@ impl Tally {
     /// The value of 0-based rank `k` among the sorted values.
     fn order_statistic(&self, k: u64) -> f64 {
         let mut before = 0u64;
+        if let Some(exact) = &self.exact {
+            for (&v, &count) in exact {
+                if k < before + count {
+                    return v as f64;
+                }
+                before += count;
+            }
+            return self.max as f64;
+        }
         for bucket in self.histogram.iter_recorded() {
             let count = bucket.count_at_value();
             if k < before + count {
@@ -200,6 +236,7 @@ impl Tally {
         min: u64,
         max: u64,
         buckets: &[Bucket],
+        exact: Option<&[(u64, u64)]>,
     ) -> Tally {
         let mut t = Tally {
             n,
@@ -212,6 +249,7 @@ impl Tally {
         for b in buckets {
             let _ = t.histogram.record_n(b.low, b.count);
         }
+        t.exact = exact.map(|pairs| pairs.iter().copied().collect());
         t
     }
 
@@ -223,6 +261,11 @@ impl Tally {
     /// Largest value recorded (0 when empty).
     pub fn max_value(&self) -> u64 {
         self.max
+    }
+
+    /// Every distinct value with its count, lowest first, while the tally is exact.
+    pub fn exact_counts(&self) -> Option<impl Iterator<Item = (u64, u64)> + '_> {
+        self.exact.as_ref().map(|e| e.iter().map(|(v, c)| (*v, *c)))
     }
 
     /// Exact sum of squares (saturating).
@@ -273,6 +316,51 @@ mod tests {
         assert_eq!(t.quantile(0.5), 4.5);
         assert_eq!(t.quantile(0.0), 2.0);
         assert_eq!(t.quantile(1.0), 9.0);
+    }
+
+    #[test]
+    fn discrete_outcomes_have_exact_quantiles() {
+        // A batch that is either 0 or 400,000: a histogram bucket near 400,000 is 256 wide, but
+        // the quantiles must be the values that occur.
+        let mut t = Tally::default();
+        for i in 0..1000u64 {
+            t.record(if i % 10 < 3 { 0 } else { 400_000 });
+        }
+        assert_eq!(t.quantile(0.05), 0.0);
+        assert_eq!(t.quantile(0.5), 400_000.0);
+        assert_eq!(t.quantile(0.95), 400_000.0);
+        // Between two order statistics of different values, type-7 interpolation.
+        let h: f64 = 0.2995 * 999.0;
+        assert!((t.quantile(0.2995) - (h - h.floor()) * 400_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn exactness_is_decided_by_the_values_alone() {
+        // Two halves of 1,500 distinct values each: neither exceeds the exact limit alone, but
+        // their union does, so the merge must fall back to the histogram just as one pass does.
+        let mut a = Tally::default();
+        let mut b = Tally::default();
+        let mut whole = Tally::default();
+        for v in 0..3000u64 {
+            let value = v * 1000;
+            whole.record(value);
+            if v % 2 == 0 {
+                a.record(value)
+            } else {
+                b.record(value)
+            }
+        }
+        assert!(a.exact_counts().is_some() && b.exact_counts().is_some());
+        assert!(whole.exact_counts().is_none());
+        a.merge(&b);
+        assert!(a.exact_counts().is_none());
+        for s in STATS {
+            assert_eq!(
+                a.stat(s, 1.0).to_bits(),
+                whole.stat(s, 1.0).to_bits(),
+                "{s}"
+            );
+        }
     }
 
     #[test]
@@ -332,6 +420,7 @@ mod tests {
             merged.min,
             merged.max,
             &merged.buckets().collect::<Vec<_>>(),
+            None,
         );
         for s in STATS {
             assert_eq!(

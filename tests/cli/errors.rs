@@ -138,7 +138,10 @@ fn bad_overrides_name_the_key() {
             "approval.probability=2",
             "approval.probability must be within [0, 1], got 2",
         ),
-        ("rounds=abc", "rounds: expected an integer, got string \"abc\""),
+        (
+            "rounds=abc",
+            "rounds: expected an integer, got string \"abc\"",
+        ),
         (
             "firm.Nobody.weight=2",
             "no firm named 'Nobody' (the scenario has: A, B)",
