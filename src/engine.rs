@@ -13,8 +13,10 @@ use crate::stats::Summary;
 /// How to run a scenario.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Number of trials (trial indices 0..trials).
+    /// Number of trials to run: indices `first_trial..first_trial + trials`.
     pub trials: u64,
+    /// Index of the first trial (non-zero for a shard of a larger run).
+    pub first_trial: u64,
     pub seed: u64,
     /// Worker threads; 0 lets rayon choose (RAYON_NUM_THREADS, else one per core).
     pub threads: usize,
@@ -28,6 +30,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             trials: 100_000,
+            first_trial: 0,
             seed: 0,
             threads: 0,
             chunk: 2048,
@@ -97,7 +100,8 @@ pub fn run(
                     if c >= chunks || stop() {
                         break;
                     }
-                    let range = c * chunk..((c + 1) * chunk).min(options.trials);
+                    let range = options.first_trial + c * chunk
+                        ..options.first_trial + ((c + 1) * chunk).min(options.trials);
                     let mut outcomes = Vec::new();
                     for t in range.clone() {
                         model.run_trial(options.seed, t, &mut ws);

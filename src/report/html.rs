@@ -1,11 +1,289 @@
-//! placeholder
+//! report.html: one self-contained page (inline CSS, no scripts, fonts or network) with the
+//! scenario, its key knobs, the summary table, the charts beside it and the manifest.
+
+use std::fmt::Write;
+
 use crate::report::RunInfo;
-use crate::stats::Summary;
+use crate::report::charts::data::{group_digits, percent_label};
+use crate::stats::{Metric, Summary};
+
+const STYLE: &str = "
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif;
+       color: #222; margin: 2rem auto; max-width: 1200px; padding: 0 1.5rem; line-height: 1.45; }
+h1 { font-size: 1.8rem; margin-bottom: .2rem; }
+h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
+.run { color: #5a5a5a; margin-top: 0; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .95rem; }
+th, td { padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tbody th[colspan] { background: #f3f3f3; font-weight: 600; }
+tr.total td { font-weight: 600; }
+figure { margin: 1.5rem 0; }
+figure img { width: 100%; height: auto; border: 1px solid #e6e6e6; }
+pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }
+.note { color: #5a5a5a; font-size: .9rem; }
+";
+
+/// `text` escaped for HTML element content and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A unit count in full with separators ("1,249,600"); the charts round to thousands, the table
+/// keeps the precision the CSV has.
+fn units(v: f64) -> String {
+    if v.is_finite() {
+        group_digits(v.max(0.0).round() as u64)
+    } else {
+        "–".to_string()
+    }
+}
+
+/// What each chart shows, for its caption.
+fn caption(chart: &str) -> &'static str {
+    match chart {
+        "unmet.png" => {
+            "Distribution of unmet demand per firm, with its median and 95th percentile."
+        }
+        "exceedance.png" => {
+            "Chance that unmet demand exceeds a given amount, per firm and in total."
+        }
+        "deliveries.png" => {
+            "Cumulative deliveries to all firms by round: median and 50% / 90% bands."
+        }
+        "domestic.png" => {
+            "Domestic chips bought per firm (and effective unmet demand when they count)."
+        }
+        "fill.png" => "Fill rate per firm and in total: delivered over orders.",
+        _ => "",
+    }
+}
+
+/// A self-contained HTML report; `charts` are PNG file names beside it.
 pub fn report_html(
     info: &RunInfo,
-    _summary: &Summary,
-    _manifest_json: &str,
-    _charts: &[&str],
+    summary: &Summary,
+    manifest_json: &str,
+    charts: &[&str],
 ) -> String {
-    format!("<title>{}</title>", info.name)
+    let mut h = String::new();
+    // Writing to a String cannot fail; the results are ignored rather than unwrapped.
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>allocsim: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&info.name)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", escape(&info.name));
+    let _ = writeln!(
+        h,
+        "<p class=\"run\">{} trials · seed {} · {} allocation · {} rounds</p>",
+        group_digits(info.trials),
+        info.seed,
+        escape(&info.rule),
+        info.rounds
+    );
+    if !info.description.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", escape(&info.description));
+    }
+
+    h.push_str("<h2>Key assumptions</h2>\n<table>\n<tbody>\n");
+    for (label, value) in &info.knobs {
+        let _ = writeln!(
+            h,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            escape(label),
+            escape(value)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+
+    summary_table(&mut h, summary);
+    rounds_table(&mut h, summary);
+
+    if !charts.is_empty() {
+        h.push_str("<h2>Charts</h2>\n");
+    }
+    for chart in charts {
+        let _ = writeln!(
+            h,
+            "<figure><img src=\"{0}\" alt=\"{1}\"><figcaption class=\"note\">{1}</figcaption></figure>",
+            escape(chart),
+            escape(caption(chart))
+        );
+    }
+
+    // Pretty-printed whatever its layout; shown as given if it is not JSON.
+    let manifest = serde_json::from_str::<serde_json::Value>(manifest_json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| manifest_json.to_string());
+    let _ = writeln!(h, "<h2>Manifest</h2>\n<pre>{}</pre>", escape(&manifest));
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Per firm and total: mean, p5, p50, p95 of each reported metric, one section per metric.
+fn summary_table(h: &mut String, summary: &Summary) {
+    let metrics = [
+        (Metric::Delivered, "Delivered (units)"),
+        (Metric::Unmet, "Unmet demand (units)"),
+        (Metric::Domestic, "Domestic chips bought (units)"),
+        (Metric::EffectiveUnmet, "Effective unmet demand (units)"),
+        (Metric::FillRate, "Fill rate"),
+    ];
+    h.push_str(
+        "<h2>Summary</h2>\n<table>\n<thead><tr><th>firm</th><th class=\"n\">mean</th>\
+         <th class=\"n\">p5</th><th class=\"n\">p50</th><th class=\"n\">p95</th></tr></thead>\n",
+    );
+    let total = summary.names.len().saturating_sub(1);
+    for (metric, title) in metrics {
+        let _ = writeln!(h, "<tbody>\n<tr><th colspan=\"5\">{title}</th></tr>");
+        for (i, name) in summary.names.iter().enumerate() {
+            let t = summary.tally(i, metric);
+            let scale = metric.scale();
+            let cell = |v: f64| {
+                if metric == Metric::FillRate {
+                    percent_label(v * scale)
+                } else {
+                    units(v)
+                }
+            };
+            let _ = writeln!(
+                h,
+                "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                if i == total { " class=\"total\"" } else { "" },
+                escape(name),
+                cell(t.mean()),
+                cell(t.quantile(0.05)),
+                cell(t.quantile(0.5)),
+                cell(t.quantile(0.95))
+            );
+        }
+        h.push_str("</tbody>\n");
+    }
+    h.push_str("</table>\n<p class=\"note\">Over all trials; p5, p50, p95 are the 5th, 50th and 95th percentiles. \
+                Effective unmet demand counts domestic chips as imported-chip equivalents.</p>\n");
+}
+
+/// Per round: how often it approved a batch and was halted, and the median cumulative delivery.
+fn rounds_table(h: &mut String, summary: &Summary) {
+    let trials = summary.trials().max(1) as f64;
+    h.push_str(
+        "<h2>Rounds</h2>\n<table>\n<thead><tr><th>round</th><th class=\"n\">batch approved</th>\
+         <th class=\"n\">halted by then</th><th class=\"n\">delivered so far, p50</th></tr></thead>\n<tbody>\n",
+    );
+    for (r, round) in summary.rounds.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            r + 1,
+            percent_label(round.approved as f64 / trials),
+            percent_label(round.halted_by as f64 / trials),
+            units(round.cumulative.quantile(0.5))
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{RoundTally, Tally};
+
+    fn tally(values: &[u64]) -> Tally {
+        let mut t = Tally::default();
+        values.iter().for_each(|&v| t.record(v));
+        t
+    }
+
+    fn fixture() -> (RunInfo, Summary) {
+        let info = RunInfo {
+            name: "a<b>".to_string(),
+            description: "Tom & Jerry's \"test\" <script>alert(1)</script>".to_string(),
+            trials: 3,
+            seed: 7,
+            rounds: 1,
+            rule: "proportional".to_string(),
+            firms: vec!["<Firm>".to_string()],
+            equivalence: 0.0,
+            knobs: vec![("rule <x>".to_string(), "a & b".to_string())],
+        };
+        let firm: [Tally; 6] = std::array::from_fn(|m| {
+            if m == 5 {
+                tally(&[500_000_000; 3])
+            } else {
+                tally(&[1000, 2000, 3000])
+            }
+        });
+        let total = firm.clone();
+        let rounds = vec![RoundTally {
+            approved: 3,
+            halted_here: 0,
+            halted_by: 0,
+            cumulative: tally(&[10, 20, 30]),
+        }];
+        let summary = Summary::from_parts(
+            vec!["<Firm>".to_string(), "total".to_string()],
+            vec![firm, total],
+            rounds,
+            tally(&[1, 1, 1]),
+            0.0,
+        );
+        (info, summary)
+    }
+
+    #[test]
+    fn scenario_text_is_escaped() {
+        let (info, summary) = fixture();
+        let html = report_html(&info, &summary, "{\"name\": \"<x>\"}", &["unmet.png"]);
+        assert!(html.contains("<title>allocsim: a&lt;b&gt;</title>"));
+        assert!(html.contains(
+            "Tom &amp; Jerry&#39;s &quot;test&quot; &lt;script&gt;alert(1)&lt;/script&gt;"
+        ));
+        assert!(!html.contains("<script"));
+        assert!(html.contains("<td>&lt;Firm&gt;</td>"));
+        assert!(html.contains("<th scope=\"row\">rule &lt;x&gt;</th><td>a &amp; b</td>"));
+        // The manifest is pretty-printed and escaped.
+        assert!(html.contains("<pre>{\n  &quot;name&quot;: &quot;&lt;x&gt;&quot;\n}</pre>"));
+    }
+
+    #[test]
+    fn report_holds_the_table_and_charts_and_needs_no_network() {
+        let (info, summary) = fixture();
+        let html = report_html(&info, &summary, "not json", &["unmet.png", "fill.png"]);
+        assert!(html.contains("<img src=\"unmet.png\""));
+        assert!(html.contains("<img src=\"fill.png\""));
+        assert!(html.contains("<pre>not json</pre>"));
+        // Delivered: mean 2,000, p5 1,100, p50 2,000, p95 2,900 (type 7 on 1000, 2000, 3000).
+        assert!(html.contains("<td class=\"n\">2,000</td><td class=\"n\">1,100</td><td class=\"n\">2,000</td><td class=\"n\">2,900</td>"));
+        assert!(html.contains("<td class=\"n\">50%</td>"));
+        for external in ["http://", "https://", "<link", "<script", "@import", "url("] {
+            assert!(!html.contains(external), "{external}");
+        }
+        for section in [
+            "Delivered",
+            "Unmet demand",
+            "Domestic chips bought",
+            "Effective unmet demand",
+            "Fill rate",
+        ] {
+            assert!(
+                html.contains(&format!("<tr><th colspan=\"5\">{section}")),
+                "{section}"
+            );
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Streaming statistics that merge exactly in any order: moments from integer sums, percentiles
-//! from an HDR histogram, extremes. Merging partial results from any number of threads or shards
+//! from exact counts or a log-linear histogram, extremes. Merging partial results from any number of threads or shards
 //! gives the same bits as one pass.
 
+mod histogram;
 mod summary;
 mod wide;
 
@@ -9,11 +10,8 @@ pub use summary::{Metric, RoundTally, Summary};
 
 use std::collections::BTreeMap;
 
-use hdrhistogram::Histogram;
-
-/// Significant digits the histograms keep: bucket widths are at most 1/1024 of their values,
-/// and quantiles interpolate inside a bucket, so their error is far below Monte Carlo error.
-const SIGNIFICANT_DIGITS: u8 = 3;
+pub use histogram::Bucket;
+use histogram::LogHistogram;
 
 /// The statistics reported for every metric, in report order.
 pub const STATS: [&str; 11] = [
@@ -46,7 +44,9 @@ pub struct Tally {
     sum_sq: u128,
     min: u64,
     max: u64,
-    histogram: Histogram<u64>,
+    /// Bucket widths are at most 1/1024 of their values, and quantiles interpolate inside a
+    /// bucket, so their error is far below Monte Carlo error.
+    histogram: LogHistogram,
     exact: Option<BTreeMap<u64, u64>>,
 }
 
@@ -58,10 +58,7 @@ impl Default for Tally {
             sum_sq: 0,
             min: u64::MAX,
             max: 0,
-            histogram: match Histogram::new(SIGNIFICANT_DIGITS) {
-                Ok(h) => h,
-                Err(e) => unreachable!("3 significant digits are always valid: {e:?}"),
-            },
+            histogram: LogHistogram::default(),
             exact: Some(BTreeMap::new()),
         }
     }
@@ -82,11 +79,7 @@ impl Tally {
                 self.exact = None;
             }
         }
-        // An auto-resizing histogram only fails past u64::MAX / 2, which it then saturates.
-        if self.histogram.record(v).is_err() {
-            let top = self.histogram.high();
-            let _ = self.histogram.record(top);
-        }
+        self.histogram.record(v);
     }
 
     /// Adds everything `other` recorded.
@@ -105,9 +98,7 @@ impl Tally {
             }
             _ => None,
         };
-        if let Err(e) = self.histogram.add(&other.histogram) {
-            unreachable!("auto-resizing histograms of one precision always add: {e:?}");
-        }
+        self.histogram.merge(&other.histogram);
     }
 
     /// Number of values recorded.
@@ -196,16 +187,13 @@ impl Tally {
             }
             return self.max as f64;
         }
-        for bucket in self.histogram.iter_recorded() {
-            let count = bucket.count_at_value();
+        for Bucket { low, width, count } in self.histogram.buckets() {
             if k < before + count {
-                let high = bucket.value_iterated_to();
-                let low = self.histogram.lowest_equivalent(high);
-                let value = if high == low {
+                let value = if width == 1 {
                     low as f64
                 } else {
                     let position = (k - before) as f64 + 0.5;
-                    low as f64 + (high - low + 1) as f64 * position / count as f64
+                    low as f64 + width as f64 * position / count as f64
                 };
                 return value.clamp(self.min as f64, self.max as f64);
             }
@@ -217,15 +205,7 @@ impl Tally {
     /// `(value, count)` for every histogram bucket that holds values, lowest first; `value` is
     /// the bucket's lowest value and `width` its number of distinct values.
     pub fn buckets(&self) -> impl Iterator<Item = Bucket> + '_ {
-        self.histogram.iter_recorded().map(|b| {
-            let high = b.value_iterated_to();
-            let low = self.histogram.lowest_equivalent(high);
-            Bucket {
-                low,
-                width: high - low + 1,
-                count: b.count_at_value(),
-            }
-        })
+        self.histogram.buckets()
     }
 
     /// Rebuilds a tally from its parts (as saved by a finished run).
@@ -247,7 +227,7 @@ impl Tally {
             ..Tally::default()
         };
         for b in buckets {
-            let _ = t.histogram.record_n(b.low, b.count);
+            t.histogram.record_n(b.low, b.count);
         }
         t.exact = exact.map(|pairs| pairs.iter().copied().collect());
         t
@@ -288,14 +268,6 @@ impl Tally {
         };
         v * scale
     }
-}
-
-/// One histogram bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bucket {
-    pub low: u64,
-    pub width: u64,
-    pub count: u64,
 }
 
 #[cfg(test)]

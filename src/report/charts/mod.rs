@@ -1,11 +1,26 @@
-//! placeholder
+//! Charts of a run (PNG): unmet demand, its exceedance curves, the deliveries fan, domestic chips
+//! and fill rates. What they show is computed in [`data`]; [`draw`] only puts it on a bitmap,
+//! with the bundled DejaVu Sans font so no system font or library is needed.
+
+pub mod data;
+mod draw;
+#[cfg(test)]
+mod tests;
+
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+
 use crate::report::RunInfo;
 use crate::stats::Summary;
+
+/// Chart size in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChartOptions {
     pub width: u32,
     pub height: u32,
 }
+
 impl Default for ChartOptions {
     fn default() -> Self {
         ChartOptions {
@@ -14,16 +29,107 @@ impl Default for ChartOptions {
         }
     }
 }
+
+/// A chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw {chart}: {message}")]
 pub struct ChartError {
     pub chart: String,
     pub message: String,
 }
+
+/// Smallest chart size whose text stays legible, and a cap that keeps the pixel buffer sane.
+pub const MIN_SIZE: (u32, u32) = (480, 300);
+pub const MAX_SIZE: (u32, u32) = (8000, 8000);
+
+/// DejaVu Sans (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt), bundled so charts
+/// render identically on machines with no fonts installed.
+static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Registers the bundled font as "sans-serif" once per process; later calls return the outcome.
+fn register_fonts() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            for (style, bytes) in [(FontStyle::Normal, REGULAR), (FontStyle::Bold, BOLD)] {
+                plotters::style::register_font("sans-serif", style, bytes)
+                    .map_err(|_| "the bundled DejaVu Sans font cannot be read".to_string())?;
+            }
+            Ok(())
+        })
+        .clone()
+        .map_err(|message| ChartError {
+            chart: "charts".to_string(),
+            message,
+        })
+}
+
+/// One chart: its file name and how to draw it.
+type Painter = fn(&draw::Area, &draw::Look, &RunInfo, &Summary) -> Result<(), draw::DrawError>;
+
+const CHARTS: [(&str, Painter); 5] = [
+    ("unmet.png", draw::unmet),
+    ("exceedance.png", draw::exceedance),
+    ("deliveries.png", draw::deliveries),
+    ("domestic.png", draw::domestic),
+    ("fill.png", draw::fill),
+];
+
+/// Every chart of a run as (file name, PNG bytes).
 pub fn render_all(
-    _info: &RunInfo,
-    _summary: &Summary,
-    _options: &ChartOptions,
+    info: &RunInfo,
+    summary: &Summary,
+    options: &ChartOptions,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, ChartError> {
-    Ok(Vec::new())
+    let (w, h) = (options.width, options.height);
+    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE.0 || h > MAX_SIZE.1 {
+        return Err(ChartError {
+            chart: "charts".to_string(),
+            message: format!(
+                "a chart size of {w}×{h} is outside {}×{} to {}×{} pixels",
+                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
+            ),
+        });
+    }
+    if summary.names.len() != info.firms.len() + 1 || summary.tallies.len() != summary.names.len() {
+        return Err(ChartError {
+            chart: "charts".to_string(),
+            message: "the summary's firms do not match the run's".to_string(),
+        });
+    }
+    register_fonts()?;
+    CHARTS
+        .iter()
+        .map(|&(name, paint)| {
+            let fail = |message: String| ChartError {
+                chart: name.to_string(),
+                message,
+            };
+            let mut pixels = vec![255u8; w as usize * h as usize * 3];
+            {
+                let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+                let look = draw::Look::new(w, h);
+                paint(&root, &look, info, summary).map_err(|e| fail(e.0))?;
+                root.present().map_err(|e| fail(e.to_string()))?;
+            }
+            Ok((
+                name,
+                encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?,
+            ))
+        })
+        .collect()
+}
+
+/// PNG bytes of an RGB buffer (the png crate; plotters' own encoder would pull in `image`).
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(out)
 }

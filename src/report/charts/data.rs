@@ -1,0 +1,474 @@
+//! What the charts show, computed apart from the drawing: colours, axis ticks, number labels,
+//! density bins, exceedance curves, fan bands and label truncation. Pure functions, tested exactly.
+
+use crate::report::RunInfo;
+use crate::stats::{Bucket, Summary, Tally};
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// Tableau 10 (2016) without its grey, which is kept for the total: designed to stay
+/// distinguishable under the common colour-vision deficiencies and to print well.
+const PALETTE: [Rgb; 9] = [
+    Rgb(0x4E, 0x79, 0xA7), // blue
+    Rgb(0xF2, 0x8E, 0x2B), // orange
+    Rgb(0xE1, 0x57, 0x59), // red
+    Rgb(0x76, 0xB7, 0xB2), // teal
+    Rgb(0x59, 0xA1, 0x4F), // green
+    Rgb(0xED, 0xC9, 0x48), // yellow
+    Rgb(0xB0, 0x7A, 0xA1), // purple
+    Rgb(0xFF, 0x9D, 0xA7), // pink
+    Rgb(0x9C, 0x75, 0x5F), // brown
+];
+
+/// The total's colour: a neutral dark grey, never used by a firm.
+pub const TOTAL_COLOUR: Rgb = Rgb(0x3C, 0x3C, 0x3C);
+
+/// The colour of firm `index` (listed position), the same in every chart; cycles past nine firms.
+pub fn firm_colour(index: usize) -> Rgb {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// The colour of series `index` of `summary.names` (firms, then the total).
+pub fn series_colour(index: usize, firms: usize) -> Rgb {
+    if index >= firms {
+        TOTAL_COLOUR
+    } else {
+        firm_colour(index)
+    }
+}
+
+/// A linear axis: its range and the tick values inside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub lo: f64,
+    pub hi: f64,
+    pub step: f64,
+    pub ticks: Vec<f64>,
+}
+
+/// The 1-2-5 step (…, 0.1, 0.2, 0.5, 1, 2, 5, 10, …) giving at most `max_ticks` intervals over
+/// `span`, so tick labels are round numbers a reader can interpolate between.
+pub fn nice_step(span: f64, max_ticks: usize) -> f64 {
+    let span = if span.is_finite() && span > 0.0 {
+        span
+    } else {
+        1.0
+    };
+    let raw = span / max_ticks.max(1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        let step = m * magnitude;
+        // A relative tolerance keeps 0.3/3 from picking 0.2 because of rounding.
+        if step >= raw * (1.0 - 1e-9) {
+            return step;
+        }
+    }
+    10.0 * magnitude
+}
+
+/// An axis from `lo` (kept as is, usually 0) to `hi` rounded up to a whole step, with at most
+/// `max_ticks` intervals; an empty or zero span becomes one unit wide.
+pub fn axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
+    let hi = if hi.is_finite() && hi > lo {
+        hi
+    } else {
+        lo + 1.0
+    };
+    let step = nice_step(hi - lo, max_ticks);
+    let top = lo + ((hi - lo) / step - 1e-9).ceil() * step;
+    let count = ((top - lo) / step).round() as usize;
+    // Ticks from integer multiples, not repeated addition, so 0.1 steps do not drift.
+    let ticks = (0..=count).map(|i| lo + i as f64 * step).collect();
+    Axis {
+        lo,
+        hi: top,
+        step,
+        ticks,
+    }
+}
+
+/// An axis of unit counts from 0 to at least `hi`: never narrower than 10 units, so its ticks are
+/// whole units even when every value is 0.
+pub fn units_axis(hi: f64, max_ticks: usize) -> Axis {
+    axis(0.0, hi.max(10.0), max_ticks)
+}
+
+/// `n` with thousands separators: 1250000 → "1,250,000".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count of units as briefings write it: "380k", "1,250k", "2.5k" below ten thousand, plain
+/// below a thousand.
+pub fn units_label(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    if a >= 9_999.5 {
+        format!("{sign}{}k", group_digits((a / 1000.0).round() as u64))
+    } else if a >= 999.5 {
+        format!("{sign}{:.1}k", a / 1000.0)
+    } else {
+        format!("{sign}{}", a.round() as u64)
+    }
+}
+
+/// A tick label for units with ticks `step` apart: thousands ("1,250k") with as many decimals as
+/// the step needs, plain numbers when the whole axis is below a thousand.
+pub fn units_tick(v: f64, step: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    if step < 100.0 && v.abs() < 1000.0 {
+        return group_digits(v.round() as u64);
+    }
+    let k = v / 1000.0;
+    let decimals = if step >= 1000.0 {
+        0
+    } else if step >= 100.0 {
+        1
+    } else {
+        2
+    };
+    if decimals == 0 {
+        format!("{}k", group_digits(k.round() as u64))
+    } else {
+        format!("{k:.decimals$}k")
+    }
+}
+
+/// A share (0..1) as a percentage with as many decimals as the tick step (a share) needs.
+pub fn percent_tick(share: f64, step: f64) -> String {
+    let decimals = if step * 100.0 >= 1.0 - 1e-9 {
+        0
+    } else if step * 1000.0 >= 1.0 - 1e-9 {
+        1
+    } else {
+        2
+    };
+    format!("{:.decimals$}%", share * 100.0)
+}
+
+/// A share (0..1) as a whole percentage ("62%"), with one decimal near 0% and 100% where rounding
+/// would hide a difference ("99.6%", "0.4%").
+pub fn percent_label(share: f64) -> String {
+    let p = share * 100.0;
+    if (p > 0.0 && p < 1.0) || (p > 99.0 && p < 100.0) {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// The longest prefix of `text` that `fits`, ending in "…" when shortened; `text` itself when it
+/// fits. `fits` measures (the drawing passes the font's width; tests pass a character count).
+pub fn truncate_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let prefix: String = chars[..keep].iter().collect();
+        let candidate = format!("{}…", prefix.trim_end_matches([' ', '-', '_', ',']));
+        if fits(&candidate) {
+            return candidate;
+        }
+    }
+    "…".to_string()
+}
+
+/// Shares of trials (0..1) in `bins` equal bins over `[lo, hi)`, each histogram bucket's count
+/// spread evenly over the values it covers (as the quantiles assume). Values outside are left out,
+/// so the shares add up to the share of trials inside the axis.
+pub fn density_bins(buckets: &[Bucket], trials: u64, lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+    let mut shares = vec![0.0; bins];
+    if bins == 0 || trials == 0 || hi <= lo {
+        return shares;
+    }
+    let width = (hi - lo) / bins as f64;
+    for b in buckets {
+        let (start, end) = (b.low as f64, b.low as f64 + b.width as f64);
+        let first = (((start - lo) / width).floor().max(0.0)) as usize;
+        for (i, share) in shares.iter_mut().enumerate().skip(first) {
+            let (bin_lo, bin_hi) = (lo + i as f64 * width, lo + (i + 1) as f64 * width);
+            if bin_lo >= end {
+                break;
+            }
+            let overlap = end.min(bin_hi) - start.max(bin_lo);
+            if overlap > 0.0 {
+                *share += b.count as f64 * overlap / (end - start) / trials as f64;
+            }
+        }
+    }
+    shares
+}
+
+/// The exceedance curve P(value > x) as (x, probability) points, from 0 to the top of the last
+/// bucket: linear inside a bucket (its values spread evenly), flat between buckets.
+pub fn exceedance(buckets: &[Bucket], trials: u64) -> Vec<(f64, f64)> {
+    if trials == 0 {
+        return Vec::new();
+    }
+    let n = trials as f64;
+    let mut above = trials;
+    let mut points = Vec::with_capacity(2 * buckets.len() + 1);
+    if buckets.first().is_none_or(|b| b.low > 0) {
+        points.push((0.0, 1.0));
+    }
+    for b in buckets {
+        points.push((b.low as f64, above as f64 / n));
+        above = above.saturating_sub(b.count);
+        points.push(((b.low + b.width) as f64, above as f64 / n));
+    }
+    points
+}
+
+/// The spread of one metric over trials, scaled to its reported unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub mean: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// The mean and the 5th, 25th, 50th, 75th and 95th percentiles of `tally`, times `scale`.
+pub fn spread(tally: &Tally, scale: f64) -> Spread {
+    Spread {
+        mean: tally.mean() * scale,
+        p5: tally.quantile(0.05) * scale,
+        p25: tally.quantile(0.25) * scale,
+        p50: tally.quantile(0.5) * scale,
+        p75: tally.quantile(0.75) * scale,
+        p95: tally.quantile(0.95) * scale,
+    }
+}
+
+/// One round of the deliveries fan: cumulative total delivered by the round's end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FanRound {
+    /// 1-based round number.
+    pub round: u32,
+    pub spread: Spread,
+    /// Share of trials in which the round approved a batch.
+    pub approved: f64,
+}
+
+/// The fan of cumulative total deliveries, one entry per round.
+pub fn fan(summary: &Summary) -> Vec<FanRound> {
+    let trials = summary.trials().max(1) as f64;
+    summary
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(r, round)| FanRound {
+            round: r as u32 + 1,
+            spread: spread(&round.cumulative, 1.0),
+            approved: round.approved as f64 / trials,
+        })
+        .collect()
+}
+
+/// The line under every chart's title naming the run: scenario, trials, seed and rule.
+pub fn run_line(info: &RunInfo) -> String {
+    format!(
+        "Scenario \"{}\" · {} trials · seed {} · {} allocation · {} rounds",
+        info.name,
+        group_digits(info.trials),
+        info.seed,
+        info.rule,
+        info.rounds
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_are_fixed_by_position() {
+        assert_eq!(firm_colour(0), Rgb(0x4E, 0x79, 0xA7));
+        assert_eq!(firm_colour(7), Rgb(0xFF, 0x9D, 0xA7));
+        assert_eq!(firm_colour(9), firm_colour(0));
+        assert_eq!(series_colour(3, 3), TOTAL_COLOUR);
+        assert_eq!(series_colour(2, 3), firm_colour(2));
+        // Eight firms get eight different colours, none of them the total's.
+        let mut seen: Vec<Rgb> = (0..8).map(firm_colour).collect();
+        seen.push(TOTAL_COLOUR);
+        seen.sort_by_key(|c| (c.0, c.1, c.2));
+        seen.dedup();
+        assert_eq!(seen.len(), 9);
+    }
+
+    #[test]
+    fn steps_are_one_two_five() {
+        assert_eq!(nice_step(1_000_000.0, 5), 200_000.0);
+        assert_eq!(nice_step(1_300_000.0, 5), 500_000.0);
+        assert_eq!(nice_step(1.0, 5), 0.2);
+        assert_eq!(nice_step(0.3, 3), 0.1);
+        assert_eq!(nice_step(7.0, 7), 1.0);
+        assert_eq!(nice_step(0.0, 5), 0.2);
+    }
+
+    #[test]
+    fn axes_round_up_to_a_step() {
+        let a = axis(0.0, 1_234_567.0, 6);
+        assert_eq!(a.step, 500_000.0);
+        assert_eq!(a.hi, 1_500_000.0);
+        assert_eq!(a.ticks, vec![0.0, 500_000.0, 1_000_000.0, 1_500_000.0]);
+        let exact = axis(0.0, 1_000_000.0, 5);
+        assert_eq!(exact.hi, 1_000_000.0);
+        assert_eq!(exact.ticks.len(), 6);
+        let shares = axis(0.0, 0.3, 3);
+        assert_eq!(shares.ticks, vec![0.0, 0.1, 0.2, 0.30000000000000004]);
+        assert_eq!(
+            units_axis(0.0, 7).ticks,
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(units_axis(0.0, 4).ticks, vec![0.0, 5.0, 10.0]);
+        let empty = axis(0.0, 0.0, 5);
+        assert_eq!((empty.lo, empty.hi), (0.0, 1.0));
+    }
+
+    #[test]
+    fn unit_labels_in_thousands() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_250_000), "1,250,000");
+        assert_eq!(units_label(380_412.0), "380k");
+        assert_eq!(units_label(1_249_600.0), "1,250k");
+        assert_eq!(units_label(2_500.0), "2.5k");
+        assert_eq!(units_label(999.0), "999");
+        assert_eq!(units_label(0.0), "0");
+        assert_eq!(units_label(f64::NAN), "–");
+        assert_eq!(units_tick(0.0, 200_000.0), "0");
+        assert_eq!(units_tick(1_200_000.0, 200_000.0), "1,200k");
+        assert_eq!(units_tick(2_500.0, 500.0), "2.5k");
+        assert_eq!(units_tick(150.0, 50.0), "150");
+        assert_eq!(units_tick(1_050.0, 50.0), "1.05k");
+    }
+
+    #[test]
+    fn percent_labels() {
+        assert_eq!(percent_tick(0.2, 0.2), "20%");
+        assert_eq!(percent_tick(0.025, 0.005), "2.5%");
+        assert_eq!(percent_label(0.6249), "62%");
+        assert_eq!(percent_label(0.9962), "99.6%");
+        assert_eq!(percent_label(0.004), "0.4%");
+        assert_eq!(percent_label(1.0), "100%");
+        assert_eq!(percent_label(0.0), "0%");
+    }
+
+    #[test]
+    fn truncation_keeps_what_fits() {
+        let fits = |s: &str| s.chars().count() <= 12;
+        assert_eq!(truncate_to_fit("Tencent", fits), "Tencent");
+        assert_eq!(
+            truncate_to_fit("Telecom-operators-and-state-backed-cloud", fits),
+            "Telecom-ope…"
+        );
+        // A cut at a separator drops it rather than end in "-…".
+        assert_eq!(
+            truncate_to_fit("Telecom-operators", |s| s.chars().count() <= 9),
+            "Telecom…"
+        );
+        assert_eq!(truncate_to_fit("abc", |_| false), "…");
+    }
+
+    #[test]
+    fn density_spreads_buckets_over_bins() {
+        let buckets = [
+            Bucket {
+                low: 0,
+                width: 1,
+                count: 2,
+            },
+            Bucket {
+                low: 10,
+                width: 20,
+                count: 4,
+            },
+            Bucket {
+                low: 100,
+                width: 1,
+                count: 2,
+            },
+        ];
+        // Bins of 20 over [0, 80): the [10, 30) bucket splits evenly over bins 0 and 1; the value
+        // 100 is beyond the axis.
+        let shares = density_bins(&buckets, 8, 0.0, 80.0, 4);
+        assert_eq!(shares, vec![0.5, 0.25, 0.0, 0.0]);
+        assert_eq!(density_bins(&buckets, 0, 0.0, 80.0, 4), vec![0.0; 4]);
+    }
+
+    #[test]
+    fn exceedance_is_one_minus_the_cdf() {
+        let buckets = [
+            Bucket {
+                low: 10,
+                width: 10,
+                count: 3,
+            },
+            Bucket {
+                low: 40,
+                width: 1,
+                count: 1,
+            },
+        ];
+        let curve = exceedance(&buckets, 4);
+        assert_eq!(
+            curve,
+            vec![
+                (0.0, 1.0),
+                (10.0, 1.0),
+                (20.0, 0.25),
+                (40.0, 0.25),
+                (41.0, 0.0)
+            ]
+        );
+        let from_zero = exceedance(
+            &[
+                Bucket {
+                    low: 0,
+                    width: 1,
+                    count: 1,
+                },
+                Bucket {
+                    low: 5,
+                    width: 1,
+                    count: 1,
+                },
+            ],
+            2,
+        );
+        assert_eq!(
+            from_zero,
+            vec![(0.0, 1.0), (1.0, 0.5), (5.0, 0.5), (6.0, 0.0)]
+        );
+    }
+
+    #[test]
+    fn spread_and_fan_from_tallies() {
+        let mut t = Tally::default();
+        for v in 1..=101u64 {
+            t.record(v);
+        }
+        let s = spread(&t, 2.0);
+        assert_eq!((s.mean, s.p5, s.p50, s.p95), (102.0, 12.0, 102.0, 192.0));
+        assert_eq!((s.p25, s.p75), (52.0, 152.0));
+    }
+}

@@ -1,0 +1,284 @@
+//! Drawing tests: every chart renders at the requested size, is not blank, renders the same bytes
+//! twice, and needs no system font. Set ALLOCSIM_CHART_DIR to keep the PNGs for looking at.
+
+use std::path::Path;
+
+use super::{ChartOptions, render_all};
+use crate::engine::{RunOptions, run};
+use crate::report::RunInfo;
+use crate::stats::Summary;
+
+const THREE_FIRMS: &str = r#"
+name = "three-firms"
+description = "A small test run"
+rounds = 3
+
+[allocation]
+rule = "proportional"
+
+[approval]
+probability = 0.7
+batch = { dist = "triangular", min = 100000, mode = 300000, max = 500000 }
+
+[domestic]
+ratio = 0.3
+supply = { dist = "triangular", min = 50000, mode = 100000, max = 200000 }
+equivalence = 0.4
+
+[[firm]]
+name = "ByteDance"
+orders = { dist = "triangular", min = 200000, mode = 450000, max = 800000 }
+
+[[firm]]
+name = "Alibaba"
+orders = { dist = "triangular", min = 200000, mode = 400000, max = 700000 }
+
+[[firm]]
+name = "Tencent"
+orders = { dist = "triangular", min = 150000, mode = 300000, max = 500000 }
+"#;
+
+/// Eight firms, some with long names, and domestic chips that do not count as imports
+/// (equivalence 0: one domestic panel).
+fn eight_firms() -> String {
+    let names = [
+        "ByteDance",
+        "Alibaba",
+        "Tencent",
+        "Baidu",
+        "Telecom-operators-and-state-backed-cloud",
+        "Provincial-AI-compute-centres-consortium",
+        "iFlytek",
+        "Kuaishou-Technology-and-short-video-peers",
+    ];
+    let mut toml = String::from(
+        "name = \"eight-firms-with-a-rather-long-scenario-name-for-titles\"\nrounds = 12\n\n[allocation]\nrule = \"proportional\"\n\n\
+         [approval]\nprobability = 0.6\nbatch = { dist = \"triangular\", min = 100000, mode = 250000, max = 400000 }\n\n\
+         [domestic]\nratio = 0.5\nsupply = { dist = \"triangular\", min = 20000, mode = 60000, max = 150000 }\n",
+    );
+    for (i, n) in names.iter().enumerate() {
+        let mode = 100_000 + 40_000 * i as u64;
+        toml += &format!(
+            "\n[[firm]]\nname = \"{n}\"\norders = {{ dist = \"triangular\", min = {}, mode = {mode}, max = {} }}\neligible_from = {}\n",
+            mode / 2,
+            mode * 2,
+            1 + i % 3
+        );
+    }
+    toml
+}
+
+fn simulate(toml: &str, trials: u64) -> (RunInfo, Summary) {
+    let scenario = match crate::scenario::parse(Path::new("t.toml"), toml.as_bytes(), &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("test scenario: {e}"),
+    };
+    let options = RunOptions {
+        trials,
+        seed: 1,
+        ..Default::default()
+    };
+    let result = match run(&scenario, &options, &mut |_| {}, None) {
+        Ok(r) => r,
+        Err(e) => panic!("test run: {e}"),
+    };
+    (RunInfo::new(&scenario, trials, 1), result.summary)
+}
+
+/// Decodes a PNG into (width, height, RGB pixels).
+fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a buffer size")];
+    let frame = reader.next_frame(&mut pixels).expect("a PNG frame");
+    assert_eq!(frame.color_type, png::ColorType::Rgb);
+    pixels.truncate(frame.buffer_size());
+    (frame.width, frame.height, pixels)
+}
+
+/// Checks every chart's size and that it holds a real picture; keeps the PNGs when asked.
+fn check(
+    info: &RunInfo,
+    summary: &Summary,
+    options: &ChartOptions,
+    tag: &str,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let charts = render_all(info, summary, options).expect("charts render");
+    let names: Vec<&str> = charts.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "unmet.png",
+            "exceedance.png",
+            "deliveries.png",
+            "domestic.png",
+            "fill.png"
+        ]
+    );
+    for (name, bytes) in &charts {
+        let (w, h, pixels) = decode(bytes);
+        assert_eq!((w, h), (options.width, options.height), "{name}");
+        let mut colours: Vec<[u8; 3]> = pixels.chunks(3).map(|p| [p[0], p[1], p[2]]).collect();
+        let inked = colours.iter().filter(|p| **p != [255, 255, 255]).count();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 50, "{name}: only {} colours", colours.len());
+        let share = inked as f64 / (w * h) as f64;
+        assert!(
+            share > 0.03,
+            "{name}: only {:.1}% of pixels drawn",
+            share * 100.0
+        );
+        if let Some(dir) = std::env::var_os("ALLOCSIM_CHART_DIR") {
+            let dir = Path::new(&dir).join(tag);
+            std::fs::create_dir_all(&dir).expect("chart dir");
+            std::fs::write(dir.join(name), bytes).expect("chart written");
+        }
+    }
+    charts
+}
+
+#[test]
+fn three_firms_render_at_default_and_small_sizes() {
+    let (info, summary) = simulate(THREE_FIRMS, 2000);
+    check(&info, &summary, &ChartOptions::default(), "three");
+    check(
+        &info,
+        &summary,
+        &ChartOptions {
+            width: 800,
+            height: 500,
+        },
+        "three-small",
+    );
+}
+
+#[test]
+fn eight_long_named_firms_render() {
+    let (info, summary) = simulate(&eight_firms(), 2000);
+    check(&info, &summary, &ChartOptions::default(), "eight");
+    check(
+        &info,
+        &summary,
+        &ChartOptions {
+            width: 800,
+            height: 500,
+        },
+        "eight-small",
+    );
+}
+
+#[test]
+fn rendering_twice_gives_the_same_bytes() {
+    let (info, summary) = simulate(THREE_FIRMS, 2000);
+    let first = render_all(&info, &summary, &ChartOptions::default()).expect("charts render");
+    // Through results.json, as `allocsim report` re-renders.
+    let json = crate::report::results_json(&info, &summary);
+    let (info2, summary2) = crate::report::read_results(&json).expect("results read back");
+    let second = render_all(&info2, &summary2, &ChartOptions::default()).expect("charts render");
+    assert_eq!(first, second);
+}
+
+#[test]
+fn sizes_outside_the_limits_are_errors() {
+    let (info, summary) = simulate(THREE_FIRMS, 50);
+    let err = render_all(
+        &info,
+        &summary,
+        &ChartOptions {
+            width: 100,
+            height: 80,
+        },
+    )
+    .expect_err("too small");
+    assert!(err.to_string().contains("100×80"), "{err}");
+}
+
+#[test]
+fn text_renders_without_system_fonts() {
+    // Re-run this test binary with an empty environment whose every font lookup path (HOME,
+    // XDG_DATA_DIRS, fontconfig's files) is an empty directory: the bundled font must still draw.
+    // A child process keeps the environment change away from the other tests' threads.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let exe = std::env::current_exe().expect("test executable");
+    let output = std::process::Command::new(exe)
+        .args([
+            "--ignored",
+            "--exact",
+            "report::charts::tests::title_text_is_drawn",
+            "--test-threads=1",
+        ])
+        .env_clear()
+        .env("HOME", empty.path())
+        .env("XDG_DATA_DIRS", empty.path())
+        .env("XDG_DATA_HOME", empty.path())
+        .env("FONTCONFIG_FILE", empty.path().join("fonts.conf"))
+        .env("FONTCONFIG_PATH", empty.path())
+        .output()
+        .expect("test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+/// Run by [`text_renders_without_system_fonts`] in a fontless environment.
+#[test]
+#[ignore = "run by text_renders_without_system_fonts in an environment without fonts"]
+fn title_text_is_drawn() {
+    let (info, summary) = simulate(THREE_FIRMS, 200);
+    let charts = render_all(&info, &summary, &ChartOptions::default()).expect("charts render");
+    for (name, bytes) in &charts {
+        let (w, _, pixels) = decode(bytes);
+        // The title occupies the band y = 20..70 from x = 30: count dark pixels there.
+        let dark = (20..70u32)
+            .flat_map(|y| (30..800u32).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let i = ((y * w + x) * 3) as usize;
+                pixels[i] < 100 && pixels[i + 1] < 100 && pixels[i + 2] < 100
+            })
+            .count();
+        assert!(
+            dark > 2000,
+            "{name}: only {dark} text pixels in the title area"
+        );
+    }
+}
+
+#[test]
+fn no_font_libraries_are_linked() {
+    let exe = std::env::current_exe().expect("test executable");
+    let output = match std::process::Command::new("ldd").arg(&exe).output() {
+        Ok(o) if o.status.success() => o,
+        _ => return, // no ldd (or a static binary): nothing to inspect
+    };
+    let libs = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !libs.contains("fontconfig") && !libs.contains("freetype"),
+        "{libs}"
+    );
+}
+
+/// Renders the shipped baseline into ALLOCSIM_CHART_DIR/baseline and times the charts of a
+/// million-trial run (they depend on histograms, not on the trial count). Run with
+/// `ALLOCSIM_CHART_DIR=/tmp/charts cargo test --release --lib baseline_charts -- --ignored --nocapture`.
+#[test]
+#[ignore = "slow in debug builds; for looking at the charts and timing them"]
+fn baseline_charts() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let toml = std::fs::read_to_string(&path).expect("baseline scenario");
+    let (info, summary) = simulate(&toml, 1_000_000);
+    let start = std::time::Instant::now();
+    let charts = check(&info, &summary, &ChartOptions::default(), "baseline");
+    let elapsed = start.elapsed();
+    let bytes: usize = charts.iter().map(|(_, b)| b.len()).sum();
+    println!(
+        "5 charts of a 1,000,000-trial baseline: {elapsed:?} (with the decode checks), {bytes} bytes"
+    );
+    let start = std::time::Instant::now();
+    render_all(&info, &summary, &ChartOptions::default()).expect("charts render");
+    println!("render_all alone: {:?}", start.elapsed());
+}
