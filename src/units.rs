@@ -26,7 +26,7 @@ fn near(x: f64, n: u64) -> bool {
 pub fn floor_units(x: f64) -> Units {
     // Written with truncation rather than f64::floor, which is a libm call on baseline x86-64
     // and showed in profiles; for 0 < x < 2^53 truncation is floor and x - trunc(x) is exact.
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     if x >= INTEGRAL_FROM {
@@ -39,7 +39,7 @@ pub fn floor_units(x: f64) -> Units {
 /// `ceil(x)` in units, with the same tolerance as [`floor_units`] (so 0.07 × 100 ceils to 7).
 #[inline]
 pub fn ceil_units(x: f64) -> Units {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     if x >= INTEGRAL_FROM {
@@ -57,7 +57,7 @@ pub fn ceil_units(x: f64) -> Units {
 /// domestic supply) and at [`MAX_UNITS`].
 #[inline]
 pub fn round_units(x: f64) -> Units {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     if x >= MAX_UNITS as f64 {
