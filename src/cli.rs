@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use allocsim::report::partial::Shard;
 use clap::{Args, Parser, Subcommand};
 
 /// Monte Carlo simulator of scarce supply split among claimants under regulatory approval
@@ -21,6 +22,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Redraw the charts and report.html of a finished run from its results.json, without simulating.
     Report(ReportArgs),
+    /// Combine the partial.json files of `run --shard K/N` into the outputs of one unsharded run.
+    Merge(MergeArgs),
 }
 
 /// A chart size, `WIDTHxHEIGHT` in pixels.
@@ -40,9 +43,9 @@ impl std::str::FromStr for ChartSize {
             w.trim().parse().map_err(|_| bad())?,
             h.trim().parse().map_err(|_| bad())?,
         );
-        if !(400..=8000).contains(&width) || !(300..=8000).contains(&height) {
+        if !(480..=8000).contains(&width) || !(300..=8000).contains(&height) {
             return Err(format!(
-                "chart size {width}x{height} is outside 400x300 to 8000x8000"
+                "chart size {width}x{height} is outside 480x300 to 8000x8000"
             ));
         }
         Ok(ChartSize { width, height })
@@ -74,7 +77,12 @@ Examples:
   allocsim run scenarios/baseline.toml
   allocsim run scenarios/baseline.toml --trials 1000000 --seed 7 --out /tmp/b
   allocsim run scenarios/baseline.toml --set allocation.rule=talmud --set domestic.ratio=0.6
-  allocsim run scenarios/baseline.toml --set firm.Baidu.eligible_from=3")]
+  allocsim run scenarios/baseline.toml --set firm.Baidu.eligible_from=3
+  allocsim run scenarios/baseline.toml --shard 2/4 --out parts/shard-2
+
+With --shard K/N, only shard K's trials run and the folder (default
+output/<scenario name>-shard-K-of-N) holds partial.json and manifest.json; `allocsim merge`
+combines the N partials into the outputs of one run. See docs/cluster.md.")]
 pub struct RunArgs {
     /// Scenario file (TOML; see docs/scenario-format.md).
     pub scenario: PathBuf,
@@ -102,6 +110,36 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Skip the PNG charts and report.html (results.json is still written; `allocsim report`
     /// draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+    /// Run only shard K of N (1-based) of the trials, writing partial.json for `allocsim merge`
+    /// (no summary, charts or report: a shard is not a result on its own).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each DIR is the output folder of `allocsim run --shard K/N` (or its partial.json). The partials
+must be every shard 1..=N of one run exactly once: same scenario file, --set overrides, seed,
+trials and allocsim version. The outputs are those of one unsharded run (summary.csv and
+rounds.csv byte for byte), in output/<scenario name>/ unless --out says otherwise.
+
+Example:
+  allocsim merge parts/shard-1 parts/shard-2 parts/shard-3 parts/shard-4 --out results")]
+pub struct MergeArgs {
+    /// Shard output folders (or their partial.json files), in any order.
+    #[arg(required = true, value_name = "DIR")]
+    pub partials: Vec<PathBuf>,
+    /// Output folder [default: output/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors: no table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip the PNG charts and report.html (results.json is still written).
     #[arg(long)]
     pub no_charts: bool,
     #[command(flatten)]

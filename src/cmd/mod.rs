@@ -1,5 +1,6 @@
 //! One module per subcommand: glue from arguments to library calls to outputs.
 
+mod merge;
 mod report;
 mod run;
 mod validate;
@@ -20,6 +21,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Report(args) => report::report(args),
+        Command::Merge(args) => merge::merge(args),
     }
 }
 

@@ -1,15 +1,18 @@
-//! `allocsim run`: simulate a scenario and write its results.
+//! `allocsim run`: simulate a scenario (or one shard of it) and write its results; also the
+//! writing of a finished run's outputs, which `merge` shares.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use allocsim::engine::{self, RunOptions};
+use allocsim::report::partial::{self, RunKey, ShardInfo, ShardManifest};
 use allocsim::report::{self, Manifest, OutputDir, RunInfo};
 use allocsim::scenario::{self, MAX_TRIALS};
+use allocsim::stats::Summary;
 
 use super::BadInput;
-use crate::cli::RunArgs;
+use crate::cli::{ChartArgs, RunArgs};
 
 /// Runs shorter than this many trials finish too fast for a progress bar to help.
 const PROGRESS_MIN_TRIALS: u64 = 200_000;
@@ -31,21 +34,30 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let seed = args.seed.unwrap_or(scenario.seed);
-    let destination = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let shard = args
+        .shard
+        .map(|s| ShardInfo::new(s, trials))
+        .transpose()
+        .map_err(|e| BadInput(e.to_string()))?;
+    let destination = args.out.clone().unwrap_or_else(|| {
+        let folder = match &shard {
+            Some(s) => format!("{}-shard-{}-of-{}", scenario.name, s.index, s.count),
+            None => scenario.name.clone(),
+        };
+        PathBuf::from("output").join(folder)
+    });
     // Before simulating: a folder that cannot be written must not cost a long run.
     let out = OutputDir::prepare(&destination)?;
 
     let options = RunOptions {
-        trials,
+        trials: shard.map_or(trials, |s| s.trials),
+        first_trial: shard.map_or(0, |s| s.first_trial),
         seed,
         threads: args.threads,
         keep_trials: args.trials_csv,
         ..RunOptions::default()
     };
-    let bar = progress_bar(trials, args.quiet);
+    let bar = progress_bar(options.trials, args.quiet);
     let started = Instant::now();
     let result = engine::run(
         &scenario,
@@ -68,49 +80,107 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         overrides: overrides.iter().map(ToString::to_string).collect(),
         command_line: std::env::args().collect(),
     };
-    out.write("summary.csv", &report::summary_csv(&result.summary))?;
-    out.write("rounds.csv", &report::rounds_csv(&result.summary))?;
     if args.trials_csv {
+        // Rows carry global trial indices, so a shard's rows are its slice of the whole run's.
         out.write(
             "trials.csv",
             &report::trials_csv(
                 &result.summary,
                 scenario.domestic.equivalence,
-                0,
+                options.first_trial,
                 &result.trials,
             ),
         )?;
     }
-    let manifest_json = manifest.to_json();
-    out.write("manifest.json", &manifest_json)?;
-    let info = RunInfo::new(&scenario, trials, seed);
-    out.write(
-        "results.json",
-        &report::results_json(&info, &result.summary),
-    )?;
-    if !args.no_charts {
-        for (name, bytes) in
-            super::report::render(&info, &result.summary, &manifest_json, &args.charts)?
-        {
-            out.write(&name, &bytes)?;
+    let info = RunInfo::new(&scenario, options.trials, seed);
+    match shard {
+        Some(shard) => {
+            let key = RunKey {
+                allocsim_version: manifest.allocsim_version.clone(),
+                scenario_path: manifest.scenario_path.clone(),
+                scenario_sha256: manifest.scenario_sha256.clone(),
+                overrides: manifest.overrides.clone(),
+                seed,
+                trials,
+            };
+            out.write(
+                "partial.json",
+                &partial::partial_json(&key, &shard, &info, &result.summary),
+            )?;
+            out.write(
+                "manifest.json",
+                &partial::pretty_json(&ShardManifest {
+                    run: &manifest,
+                    shard,
+                }),
+            )?;
+        }
+        None => {
+            let charts = (!args.no_charts).then_some(&args.charts);
+            write_outputs(&out, &info, &result.summary, &manifest.to_json(), charts)?;
         }
     }
     let written = out.commit()?;
 
     if !args.quiet {
-        println!(
-            "{} — {} trials, seed {}, rule {}, {:.2} s ({:.0} trials/s)\n",
-            scenario.name,
-            trials,
-            seed,
-            scenario.rule.name(),
+        let speed = format!(
+            "{:.2} s ({:.0} trials/s)",
             wall_seconds,
-            trials as f64 / wall_seconds.max(1e-9)
+            options.trials as f64 / wall_seconds.max(1e-9)
         );
-        print!("{}", report::console_table(&result.summary));
-        println!("\nResults in {}/", written.display());
+        match shard {
+            Some(s) => println!(
+                "{} shard {}/{} — trials {}..{} of {trials}, seed {seed}, {speed}\n\
+                 Partial result in {}/ (combine the {} shards with `allocsim merge`)",
+                scenario.name,
+                s.index,
+                s.count,
+                s.first_trial,
+                s.first_trial + s.trials,
+                written.display(),
+                s.count
+            ),
+            None => print_results(
+                &format!(
+                    "{} — {trials} trials, seed {seed}, rule {}, {speed}",
+                    scenario.name,
+                    scenario.rule.name()
+                ),
+                &result.summary,
+                &written,
+            ),
+        }
     }
     Ok(())
+}
+
+/// Writes what a finished run (simulated whole, or merged from shards) puts in its folder:
+/// summary.csv, rounds.csv, manifest.json, results.json and, with `charts`, the charts and
+/// report.html.
+pub(super) fn write_outputs(
+    out: &OutputDir,
+    info: &RunInfo,
+    summary: &Summary,
+    manifest_json: &[u8],
+    charts: Option<&ChartArgs>,
+) -> anyhow::Result<()> {
+    out.write("summary.csv", &report::summary_csv(summary))?;
+    out.write("rounds.csv", &report::rounds_csv(summary))?;
+    out.write("manifest.json", manifest_json)?;
+    out.write("results.json", &report::results_json(info, summary))?;
+    if let Some(chart_args) = charts {
+        for (name, bytes) in super::report::render(info, summary, manifest_json, chart_args)? {
+            out.write(&name, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints a finished run's headline, its table and where its results are.
+pub(super) fn print_results(headline: &str, summary: &Summary, written: &Path) {
+    println!("{headline}\n");
+    print!("{}", report::console_table(summary));
+    println!("\nResults in {}/", written.display());
 }
 
 fn progress_bar(trials: u64, quiet: bool) -> indicatif::ProgressBar {

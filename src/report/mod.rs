@@ -5,6 +5,7 @@ pub mod charts;
 mod csv_out;
 mod html;
 mod output;
+pub mod partial;
 mod results;
 mod table;
 

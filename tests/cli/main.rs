@@ -1,8 +1,10 @@
 //! Integration tests through the `allocsim` binary: one test binary, one file per topic.
 
+mod charts;
 mod common;
 mod determinism;
 mod errors;
 mod outputs;
 mod rules;
 mod scenarios;
+mod shards;

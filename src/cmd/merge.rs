@@ -1,0 +1,89 @@
+//! `allocsim merge`: combine the partial.json files of a sharded run into the outputs of one run.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use allocsim::report::partial::{self, MergeManifest, MergedShard, Partial};
+use allocsim::report::{Manifest, OutputDir};
+
+use super::BadInput;
+use super::run::{print_results, write_outputs};
+use crate::cli::MergeArgs;
+
+pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut parts: Vec<(String, Partial)> = Vec::with_capacity(args.partials.len());
+    for given in &args.partials {
+        let path = partial_path(given);
+        let label = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| {
+            BadInput(format!(
+                "cannot read '{label}': {e} (is '{}' the output folder of `allocsim run --shard`?)",
+                given.display()
+            ))
+        })?;
+        let part = partial::read_partial(&bytes).map_err(|e| BadInput(format!("{label}: {e}")))?;
+        parts.push((label, part));
+    }
+    let merged = partial::merge_partials(parts).map_err(|e| BadInput(e.to_string()))?;
+
+    let destination = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&merged.info.name));
+    let out = OutputDir::prepare(&destination)?;
+    let run = &merged.run;
+    let manifest = Manifest {
+        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_path: run.scenario_path.clone(),
+        scenario_sha256: run.scenario_sha256.clone(),
+        name: merged.info.name.clone(),
+        seed: run.seed,
+        trials: run.trials,
+        // The merge's own: it reads and adds, on one thread.
+        threads: 1,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        overrides: run.overrides.clone(),
+        command_line: std::env::args().collect(),
+    };
+    let manifest_json = partial::pretty_json(&MergeManifest {
+        run: &manifest,
+        merged_shards: merged
+            .shards
+            .iter()
+            .map(|(file, shard, checksum)| MergedShard {
+                partial: file.clone(),
+                shard: *shard,
+                checksum: checksum.clone(),
+            })
+            .collect(),
+    });
+    let charts = (!args.no_charts).then_some(&args.charts);
+    write_outputs(&out, &merged.info, &merged.summary, &manifest_json, charts)?;
+    let written = out.commit()?;
+
+    if !args.quiet {
+        print_results(
+            &format!(
+                "{} — {} trials merged from {} shards, seed {}, rule {}",
+                merged.info.name,
+                run.trials,
+                merged.shards.len(),
+                run.seed,
+                merged.info.rule
+            ),
+            &merged.summary,
+            &written,
+        );
+    }
+    Ok(())
+}
+
+/// A shard's output folder names its partial.json; a file is taken as the partial itself.
+fn partial_path(given: &std::path::Path) -> PathBuf {
+    if given.is_file() {
+        given.to_path_buf()
+    } else {
+        given.join("partial.json")
+    }
+}

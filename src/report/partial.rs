@@ -1,0 +1,694 @@
+//! partial.json: one shard's share of a run, written by `run --shard K/N` and combined by
+//! `merge`. Trial t's randomness depends only on (seed, t) and summaries merge exactly, so the
+//! shards of a run need no communication and their merge equals one unsharded run. The format is
+//! documented in docs/cluster.md; this module writes it, verifies its checksum, and checks that
+//! a set of partials is exactly one run's shards before merging them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::results::{read_results, results_json};
+use super::{Manifest, RunInfo, sha256_hex};
+use crate::stats::Summary;
+
+/// The file format's name and version, checked before anything else when reading.
+pub const PARTIAL_FORMAT: &str = "allocsim-partial";
+pub const PARTIAL_VERSION: u32 = 1;
+
+/// Shard `index` of `count` (1-based): one of `count` near-equal slices of a run's trials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+/// A `--shard K/N` that cannot name a shard.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("expected K/N (shard K of N, e.g. 2/4), got '{0}'")]
+    Syntax(String),
+    #[error("K must be within 1..=N, got {index}/{count}")]
+    IndexOutOfRange { index: u64, count: u64 },
+    #[error(
+        "--shard {index}/{count}: N must be at most the run's {trials} trials (no shard may be empty)"
+    )]
+    TooManyShards { index: u64, count: u64, trials: u64 },
+}
+
+impl Shard {
+    /// Shard `index` of `count`; `1 <= index <= count`.
+    pub fn new(index: u64, count: u64) -> Result<Shard, ShardError> {
+        if index == 0 || index > count {
+            return Err(ShardError::IndexOutOfRange { index, count });
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// K, 1-based.
+    pub fn index(self) -> u64 {
+        self.index
+    }
+
+    /// N.
+    pub fn count(self) -> u64 {
+        self.count
+    }
+
+    /// The trial indices of this shard of a run of `total` trials:
+    /// `floor(T·(K−1)/N) .. floor(T·K/N)`. Every shard is non-empty when `N <= T`, and the
+    /// shards of a run tile `0..T` exactly.
+    pub fn trials(self, total: u64) -> Result<Range<u64>, ShardError> {
+        if self.count > total {
+            return Err(ShardError::TooManyShards {
+                index: self.index,
+                count: self.count,
+                trials: total,
+            });
+        }
+        // u128: T·K can pass u64 (T up to 10^12, K up to T).
+        let bound = |k: u64| (u128::from(total) * u128::from(k) / u128::from(self.count)) as u64;
+        Ok(bound(self.index - 1)..bound(self.index))
+    }
+}
+
+impl FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(s: &str) -> Result<Shard, ShardError> {
+        let syntax = || ShardError::Syntax(s.to_string());
+        let (k, n) = s.split_once('/').ok_or_else(syntax)?;
+        let number = |t: &str| {
+            let t = t.trim();
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(syntax());
+            }
+            t.parse::<u64>().map_err(|_| syntax())
+        };
+        Shard::new(number(k)?, number(n)?)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Where a shard sits in its run, as saved in partial.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardInfo {
+    /// K, 1-based.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+    /// The shard's first trial index.
+    pub first_trial: u64,
+    /// The shard's number of trials.
+    pub trials: u64,
+}
+
+impl ShardInfo {
+    /// The shard `shard` of a run of `total` trials.
+    pub fn new(shard: Shard, total: u64) -> Result<ShardInfo, ShardError> {
+        let range = shard.trials(total)?;
+        Ok(ShardInfo {
+            index: shard.index,
+            count: shard.count,
+            first_trial: range.start,
+            trials: range.end - range.start,
+        })
+    }
+}
+
+/// What identifies the run a shard belongs to; every shard of one run has the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunKey {
+    pub allocsim_version: String,
+    /// Where the scenario was read from (informational: not compared when merging).
+    pub scenario_path: String,
+    /// Hex SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// `--set` overrides applied, in order.
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    /// Trials of the whole run (all shards).
+    pub trials: u64,
+}
+
+/// One shard's results, read back from partial.json.
+#[derive(Debug, Clone)]
+pub struct Partial {
+    pub run: RunKey,
+    pub shard: ShardInfo,
+    /// The shard's description; `info.trials` is the shard's trial count.
+    pub info: RunInfo,
+    pub summary: Summary,
+    /// The file's checksum, `sha256:<hex>`.
+    pub checksum: String,
+}
+
+/// A partial.json that cannot be read or does not hold together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PartialError {
+    #[error("not an allocsim partial result: {0}")]
+    NotPartial(String),
+    #[error(
+        "partial format version {found} cannot be read by allocsim {this} (it reads version {PARTIAL_VERSION})"
+    )]
+    Version { found: Value, this: String },
+    #[error(
+        "checksum mismatch: the file records {recorded} but its contents hash to {actual}; it was changed or damaged after it was written (run this shard again)"
+    )]
+    Checksum { recorded: String, actual: String },
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// The same key set written by the same code: everything but `results` and `checksum`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedPartial {
+    format: String,
+    version: u32,
+    allocsim_version: String,
+    scenario_path: String,
+    scenario_sha256: String,
+    overrides: Vec<String>,
+    seed: u64,
+    trials: u64,
+    shard: ShardInfo,
+    /// The shard's results.json object, embedded as JSON (not as an escaped string), so the
+    /// whole file is one document that any JSON tool can read.
+    results: Value,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    checksum: String,
+}
+
+/// partial.json for shard `shard` of the run `run`, whose results are `info` and `summary`:
+/// the canonical JSON of the whole object (checksum included) and a newline.
+pub fn partial_json(run: &RunKey, shard: &ShardInfo, info: &RunInfo, summary: &Summary) -> Vec<u8> {
+    let results: Value = match serde_json::from_slice(&results_json(info, summary)) {
+        Ok(v) => v,
+        Err(e) => unreachable!("results.json is always JSON: {e}"),
+    };
+    let saved = SavedPartial {
+        format: PARTIAL_FORMAT.to_string(),
+        version: PARTIAL_VERSION,
+        allocsim_version: run.allocsim_version.clone(),
+        scenario_path: run.scenario_path.clone(),
+        scenario_sha256: run.scenario_sha256.clone(),
+        overrides: run.overrides.clone(),
+        seed: run.seed,
+        trials: run.trials,
+        shard: *shard,
+        results,
+        checksum: String::new(),
+    };
+    let mut value = match serde_json::to_value(&saved) {
+        Ok(v) => v,
+        Err(e) => unreachable!("a partial of strings and integers always serializes: {e}"),
+    };
+    let checksum = checksum_of(&value);
+    if let Value::Object(map) = &mut value {
+        map.insert("checksum".to_string(), Value::String(checksum));
+    }
+    let mut bytes = canonical_json(&value);
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Reads partial.json: its format and version first, then its checksum, then its contents and
+/// their consistency with one another.
+pub fn read_partial(bytes: &[u8]) -> Result<Partial, PartialError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| PartialError::NotPartial(format!("not JSON: {e}")))?;
+    let Value::Object(map) = &value else {
+        return Err(PartialError::NotPartial("not a JSON object".to_string()));
+    };
+    match map.get("format") {
+        Some(Value::String(f)) if f == PARTIAL_FORMAT => {}
+        other => {
+            return Err(PartialError::NotPartial(format!(
+                "its format is {}, not \"{PARTIAL_FORMAT}\"",
+                other.map_or("missing".to_string(), Value::to_string)
+            )));
+        }
+    }
+    match map.get("version") {
+        Some(v) if v.as_u64() == Some(u64::from(PARTIAL_VERSION)) => {}
+        other => {
+            return Err(PartialError::Version {
+                found: other.cloned().unwrap_or(Value::Null),
+                this: env!("CARGO_PKG_VERSION").to_string(),
+            });
+        }
+    }
+    let recorded = match map.get("checksum") {
+        Some(Value::String(c)) => c.clone(),
+        _ => {
+            return Err(PartialError::NotPartial(
+                "it has no checksum string".to_string(),
+            ));
+        }
+    };
+    let actual = checksum_of(&value);
+    if recorded != actual {
+        return Err(PartialError::Checksum { recorded, actual });
+    }
+    let saved: SavedPartial =
+        serde_json::from_value(value).map_err(|e| PartialError::NotPartial(e.to_string()))?;
+    let (info, summary) = read_results(&canonical_json(&saved.results))
+        .map_err(|e| PartialError::Inconsistent(format!("its results: {e}")))?;
+
+    let inconsistent = PartialError::Inconsistent;
+    let s = saved.shard;
+    let expected = Shard::new(s.index, s.count)
+        .and_then(|shard| ShardInfo::new(shard, saved.trials))
+        .map_err(|e| inconsistent(format!("its shard {}/{}: {e}", s.index, s.count)))?;
+    if expected != s {
+        return Err(inconsistent(format!(
+            "shard {}/{} of {} trials must cover trials {}..{}, but it records {}..{}",
+            s.index,
+            s.count,
+            saved.trials,
+            expected.first_trial,
+            expected.first_trial + expected.trials,
+            s.first_trial,
+            s.first_trial + s.trials
+        )));
+    }
+    if summary.trials() != s.trials || info.trials != s.trials || info.seed != saved.seed {
+        return Err(inconsistent(format!(
+            "its results hold {} trials with seed {}, but the shard has {} trials with seed {}",
+            summary.trials(),
+            info.seed,
+            s.trials,
+            saved.seed
+        )));
+    }
+    Ok(Partial {
+        run: RunKey {
+            allocsim_version: saved.allocsim_version,
+            scenario_path: saved.scenario_path,
+            scenario_sha256: saved.scenario_sha256,
+            overrides: saved.overrides,
+            seed: saved.seed,
+            trials: saved.trials,
+        },
+        shard: s,
+        info,
+        summary,
+        checksum: recorded,
+    })
+}
+
+/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member.
+fn checksum_of(value: &Value) -> String {
+    let mut value = value.clone();
+    if let Value::Object(map) = &mut value {
+        map.remove("checksum");
+    }
+    format!("sha256:{}", sha256_hex(&canonical_json(&value)))
+}
+
+/// Canonical JSON: no whitespace, object members sorted by the UTF-8 bytes of their keys,
+/// strings and numbers as serde_json writes them (integers in decimal, other numbers in the
+/// shortest form that reads back the same). Sorting is done here rather than left to
+/// serde_json's map, whose order changes if any crate in the build turns on `preserve_order`.
+pub fn canonical_json(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_scalar(key, out);
+                out.push(b':');
+                write_canonical(item, out);
+            }
+            out.push(b'}');
+        }
+        scalar => write_scalar(scalar, out),
+    }
+}
+
+/// A string, number, bool or null, which serde_json writes in one way only.
+fn write_scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    if let Err(e) = serde_json::to_writer(out, value) {
+        unreachable!("a JSON scalar always serializes into memory: {e}");
+    }
+}
+
+/// Why a set of partials is not exactly the shards of one run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge")]
+    Empty,
+    #[error(
+        "{file}: written by allocsim {version}, but this is allocsim {this}; merge with the allocsim that ran the shards"
+    )]
+    OtherVersion {
+        file: String,
+        version: String,
+        this: String,
+    },
+    #[error("{file}: {field} {value} differs from {reference} in {reference_file}")]
+    Differs {
+        file: String,
+        field: &'static str,
+        value: String,
+        reference: String,
+        reference_file: String,
+    },
+    #[error("{file}: shard {index} of {count} is also in {other}")]
+    Duplicate {
+        file: String,
+        index: u64,
+        count: u64,
+        other: String,
+    },
+    #[error(
+        "missing {} of {count}: merging needs every shard 1..={count} exactly once, and got {}",
+        missing_list(.missing, *.missing_total),
+        present_list(.present)
+    )]
+    Missing {
+        count: u64,
+        /// How many are missing, of which the first few are named in `missing`.
+        missing_total: u64,
+        missing: Vec<u64>,
+        present: Vec<u64>,
+    },
+}
+
+fn list(indices: &[u64]) -> String {
+    indices
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn missing_list(indices: &[u64], total: u64) -> String {
+    match indices {
+        [one] if total == 1 => format!("shard {one}"),
+        some if total > some.len() as u64 => {
+            format!("{total} shards ({}, ...)", list(some))
+        }
+        many => format!("shards {}", list(many)),
+    }
+}
+
+fn present_list(indices: &[u64]) -> String {
+    if indices.len() > MAX_NAMED {
+        format!("{} shards", indices.len())
+    } else {
+        list(indices)
+    }
+}
+
+/// Missing shards named in an error message; the rest are counted.
+const MAX_NAMED: usize = 10;
+
+/// One run rebuilt from its shards.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The run's key (that of every shard; `scenario_path` is shard 1's).
+    pub run: RunKey,
+    /// The run's description, as an unsharded run describes itself.
+    pub info: RunInfo,
+    pub summary: Summary,
+    /// The partials merged, as (label, shard, checksum) in shard order.
+    pub shards: Vec<(String, ShardInfo, String)>,
+}
+
+/// Merges `parts`, each labelled (by its file) for error messages, after checking that they are
+/// every shard of one run exactly once: same allocsim, scenario, overrides, seed, trials and
+/// shard count as the first, and each index 1..=N once. The order of `parts` does not matter.
+pub fn merge_partials(parts: Vec<(String, Partial)>) -> Result<Merged, MergeError> {
+    let Some((reference_file, reference)) = parts.first() else {
+        return Err(MergeError::Empty);
+    };
+    let this = env!("CARGO_PKG_VERSION");
+    if reference.run.allocsim_version != this {
+        // Statistics and CSV layout may change between versions: a merge must add up results
+        // exactly as the allocsim that produced them would.
+        return Err(MergeError::OtherVersion {
+            file: reference_file.clone(),
+            version: reference.run.allocsim_version.clone(),
+            this: this.to_string(),
+        });
+    }
+    let count = reference.shard.count;
+    for (file, p) in &parts[1..] {
+        let differs = |field: &'static str, value: String, reference: String| {
+            Err(MergeError::Differs {
+                file: file.clone(),
+                field,
+                value,
+                reference,
+                reference_file: reference_file.clone(),
+            })
+        };
+        let (a, b) = (&p.run, &reference.run);
+        if a.allocsim_version != b.allocsim_version {
+            return differs(
+                "allocsim_version",
+                a.allocsim_version.clone(),
+                b.allocsim_version.clone(),
+            );
+        }
+        if a.scenario_sha256 != b.scenario_sha256 {
+            return differs(
+                "scenario_sha256 (the scenario file)",
+                a.scenario_sha256.clone(),
+                b.scenario_sha256.clone(),
+            );
+        }
+        if a.overrides != b.overrides {
+            return differs(
+                "overrides (--set)",
+                format!("{:?}", a.overrides),
+                format!("{:?}", b.overrides),
+            );
+        }
+        if a.seed != b.seed {
+            return differs("seed", a.seed.to_string(), b.seed.to_string());
+        }
+        if a.trials != b.trials {
+            return differs("trials", a.trials.to_string(), b.trials.to_string());
+        }
+        if p.shard.count != count {
+            return differs(
+                "shard count N",
+                p.shard.count.to_string(),
+                count.to_string(),
+            );
+        }
+        let mut info = p.info.clone();
+        info.trials = reference.info.trials;
+        if info != reference.info {
+            return differs(
+                "results description",
+                "(scenario name, rounds, firms or knobs)".to_string(),
+                "that".to_string(),
+            );
+        }
+    }
+
+    // A map, not a vector of N slots: N comes from a file and need not be small.
+    let mut by_index: BTreeMap<u64, usize> = BTreeMap::new();
+    for (i, (file, p)) in parts.iter().enumerate() {
+        if let Some(&first) = by_index.get(&p.shard.index) {
+            return Err(MergeError::Duplicate {
+                file: file.clone(),
+                index: p.shard.index,
+                count,
+                other: parts[first].0.clone(),
+            });
+        }
+        by_index.insert(p.shard.index, i);
+    }
+    if by_index.len() as u64 != count {
+        // Names the first few missing shards, looking at no more than parts + MAX_NAMED indices.
+        let missing: Vec<u64> = (1..=count)
+            .filter(|k| !by_index.contains_key(k))
+            .take(MAX_NAMED)
+            .collect();
+        return Err(MergeError::Missing {
+            count,
+            missing_total: count - by_index.len() as u64,
+            missing,
+            present: by_index.keys().copied().collect(),
+        });
+    }
+
+    // Shard order, though the merge is exact in any order: shard 1 starts the sum.
+    let ordered: Vec<&(String, Partial)> = by_index.values().map(|&i| &parts[i]).collect();
+    let first = &ordered[0].1;
+    let mut summary = first.summary.clone();
+    for (_, p) in &ordered[1..] {
+        summary.merge(&p.summary);
+    }
+    let mut info = first.info.clone();
+    info.trials = first.run.trials;
+    Ok(Merged {
+        run: first.run.clone(),
+        info,
+        summary,
+        shards: ordered
+            .iter()
+            .map(|(file, p)| (file.clone(), p.shard, p.checksum.clone()))
+            .collect(),
+    })
+}
+
+/// manifest.json of a shard: the run's manifest (its `trials` the whole run's) and the shard.
+#[derive(Debug, Serialize)]
+pub struct ShardManifest<'a> {
+    #[serde(flatten)]
+    pub run: &'a Manifest,
+    pub shard: ShardInfo,
+}
+
+/// One partial in a merge's manifest.
+#[derive(Debug, Serialize)]
+pub struct MergedShard {
+    pub partial: String,
+    #[serde(flatten)]
+    pub shard: ShardInfo,
+    pub checksum: String,
+}
+
+/// manifest.json of a merge: the run's manifest (threads and wall seconds the merge's own)
+/// and the partials merged, in shard order.
+#[derive(Debug, Serialize)]
+pub struct MergeManifest<'a> {
+    #[serde(flatten)]
+    pub run: &'a Manifest,
+    pub merged_shards: Vec<MergedShard>,
+}
+
+/// Pretty JSON with a trailing newline, as manifest.json is written.
+pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes = match serde_json::to_vec_pretty(value) {
+        Ok(b) => b,
+        Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
+    };
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_trials_exactly() {
+        for total in [1u64, 2, 3, 7, 10, 1000, 20_001] {
+            for count in 1..=total.min(9) {
+                let mut next = 0;
+                for k in 1..=count {
+                    let r = Shard::new(k, count).unwrap().trials(total).unwrap();
+                    assert_eq!(r.start, next);
+                    assert!(r.end > r.start, "shard {k}/{count} of {total} is empty");
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+        let huge = Shard::new(3, 4).unwrap().trials(1_000_000_000_000).unwrap();
+        assert_eq!(huge, 500_000_000_000..750_000_000_000);
+    }
+
+    #[test]
+    fn shard_syntax_and_ranges() {
+        assert_eq!("2/4".parse::<Shard>().unwrap(), Shard::new(2, 4).unwrap());
+        for bad in ["3", "a/b", "2/", "/4", "-1/4", "2/4/8", "+2/4", ""] {
+            assert_eq!(
+                bad.parse::<Shard>(),
+                Err(ShardError::Syntax(bad.to_string()))
+            );
+        }
+        assert_eq!(
+            "0/4".parse::<Shard>().unwrap_err().to_string(),
+            "K must be within 1..=N, got 0/4"
+        );
+        assert_eq!(
+            "5/4".parse::<Shard>().unwrap_err().to_string(),
+            "K must be within 1..=N, got 5/4"
+        );
+        assert!(Shard::new(1, 5).unwrap().trials(4).is_err());
+    }
+
+    #[test]
+    fn a_huge_shard_count_is_reported_not_allocated() {
+        let toml = "name = \"h\"\nrounds = 1\n[allocation]\nrule = \"talmud\"\n\
+                    [approval]\nprobability = 0.5\nbatch = 10\n[[firm]]\nname = \"A\"\norders = 5\n";
+        let scenario =
+            crate::scenario::parse(std::path::Path::new("h.toml"), toml.as_bytes(), &[]).unwrap();
+        let total = 1_000_000_000_000;
+        let part = |k: u64| {
+            let shard = ShardInfo::new(Shard::new(k, total).unwrap(), total).unwrap();
+            let run = RunKey {
+                allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario_path: "h.toml".to_string(),
+                scenario_sha256: "00".to_string(),
+                overrides: Vec::new(),
+                seed: 0,
+                trials: total,
+            };
+            let partial = Partial {
+                run,
+                shard,
+                info: RunInfo::new(&scenario, 1, 0),
+                summary: Summary::new(&scenario),
+                checksum: String::new(),
+            };
+            (format!("p{k}"), partial)
+        };
+        let err = merge_partials(vec![part(2), part(5)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "missing 999999999998 shards (1, 3, 4, 6, 7, 8, 9, 10, 11, 12, ...) of 1000000000000: \
+             merging needs every shard 1..=1000000000000 exactly once, and got 2, 5"
+        );
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_and_drops_whitespace() {
+        let v: Value = serde_json::from_str(
+            r#"{ "b": [1, 2.5, "x\"y"], "a": {"z": null, "é": true, "y": 18446744073709551615} }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(canonical_json(&v)).unwrap(),
+            r#"{"a":{"y":18446744073709551615,"z":null,"é":true},"b":[1,2.5,"x\"y"]}"#
+        );
+    }
+}

@@ -1,0 +1,507 @@
+//! Sharded runs: `run --shard K/N` writes a partial result, `merge` combines the N partials into
+//! exactly the outputs of one unsharded run (MODEL.md "Randomness"), and refuses partials that
+//! are not every shard of one run exactly once.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{
+    allocsim, data, entries, manifest, run, run_ok, run_scenario, stderr, tempdir,
+};
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// Runs shard `k` of `n` of `scenario` into `out` with `extra` arguments.
+fn shard(scenario: &str, k: u64, n: u64, out: &Path, extra: &[&str]) {
+    let spec = format!("{k}/{n}");
+    let mut args = vec![
+        "run",
+        scenario,
+        "--shard",
+        &spec,
+        "--out",
+        arg(out),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+}
+
+/// Shards 1..=n of random.toml with `trials` trials in `root`/s1 .. `root`/sN.
+fn all_shards(root: &Path, trials: &str, n: u64, extra: &[&str]) -> Vec<PathBuf> {
+    let mut args = vec!["--trials", trials];
+    args.extend_from_slice(extra);
+    (1..=n)
+        .map(|k| {
+            let out = root.join(format!("s{k}"));
+            shard(&data("random.toml"), k, n, &out, &args);
+            out
+        })
+        .collect()
+}
+
+/// `merge DIRS --out OUT --quiet` plus `extra`.
+fn merge(dirs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = allocsim();
+    cmd.arg("merge")
+        .args(dirs)
+        .args(["--out", arg(out), "--quiet"]);
+    cmd.args(extra).output().expect("allocsim starts")
+}
+
+/// Asserts that `output` is a refusal (exit status 2, no output folder) whose message holds
+/// every piece of `expected`.
+fn assert_refused(output: &std::process::Output, out: &Path, expected: &[&str]) {
+    let err = stderr(output);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "expected a refusal, got:\n{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one clear line:\n{err}");
+    for piece in expected {
+        assert!(err.contains(piece), "{piece:?} not in:\n{err}");
+    }
+    assert!(!out.exists(), "a refused merge wrote {}", out.display());
+}
+
+#[test]
+fn four_shards_merged_equal_one_run_byte_for_byte() {
+    let tmp = tempdir();
+    let whole = tmp.path().join("whole");
+    run_scenario(
+        &data("random.toml"),
+        &whole,
+        &["--trials", "20000", "--no-charts", "--trials-csv"],
+    );
+    let parts = all_shards(tmp.path(), "20000", 4, &["--trials-csv"]);
+    assert_eq!(
+        entries(&parts[0]),
+        ["manifest.json", "partial.json", "trials.csv"],
+        "a shard writes its partial, not a summary of its own"
+    );
+    assert_eq!(manifest(&parts[1])["shard"]["first_trial"], 5000);
+    assert_eq!(manifest(&parts[1])["trials"], 20000);
+
+    let in_order = tmp.path().join("merged");
+    let shuffled = tmp.path().join("shuffled");
+    let ok = |o: std::process::Output| assert!(o.status.success(), "{}", stderr(&o));
+    ok(merge(
+        &[&parts[0], &parts[1], &parts[2], &parts[3]],
+        &in_order,
+        &["--no-charts"],
+    ));
+    ok(merge(
+        &[&parts[2], &parts[0], &parts[3], &parts[1]],
+        &shuffled,
+        &["--no-charts"],
+    ));
+    for file in ["summary.csv", "rounds.csv", "results.json"] {
+        let reference = read(&whole.join(file));
+        assert!(reference.len() > 200, "{file} is nearly empty");
+        assert!(
+            read(&in_order.join(file)) == reference,
+            "{file}: 4 shards merged differ from one run"
+        );
+        assert!(
+            read(&shuffled.join(file)) == reference,
+            "{file}: the merge depends on the order of the shards"
+        );
+    }
+    assert_eq!(
+        entries(&in_order),
+        ["manifest.json", "results.json", "rounds.csv", "summary.csv"]
+    );
+
+    // Every trial's row carries its global index: the shards' trials.csv, headers dropped after
+    // the first, are the whole run's.
+    let mut joined = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        let text = String::from_utf8(read(&part.join("trials.csv"))).unwrap();
+        let skip = usize::from(k > 0);
+        for line in text.lines().skip(skip) {
+            joined.extend_from_slice(line.as_bytes());
+            joined.push(b'\n');
+        }
+    }
+    assert!(
+        joined == read(&whole.join("trials.csv")),
+        "trials.csv of the shards"
+    );
+
+    let m = manifest(&in_order);
+    assert_eq!(m["trials"], 20000);
+    assert_eq!(m["seed"], 7);
+    assert_eq!(m["name"], "random");
+    let merged = m["merged_shards"].as_array().expect("merged_shards");
+    let indices: Vec<u64> = merged
+        .iter()
+        .map(|s| s["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indices, [1, 2, 3, 4], "listed in shard order");
+    assert_eq!(merged[3]["first_trial"], 15000);
+    assert!(
+        merged[0]["checksum"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
+
+#[test]
+fn a_partial_does_not_depend_on_threads_and_merge_draws_the_same_report() {
+    let tmp = tempdir();
+    let whole = tmp.path().join("whole");
+    run_scenario(&data("random.toml"), &whole, &["--trials", "3000"]);
+    let parts = all_shards(tmp.path(), "3000", 2, &["--threads", "2"]);
+    let one_thread = tmp.path().join("one-thread");
+    shard(
+        &data("random.toml"),
+        2,
+        2,
+        &one_thread,
+        &["--trials", "3000", "--threads", "1"],
+    );
+    assert!(
+        read(&one_thread.join("partial.json")) == read(&parts[1].join("partial.json")),
+        "partial.json depends on the thread count"
+    );
+
+    let merged = tmp.path().join("merged");
+    let o = merge(&[&parts[1], &parts[0]], &merged, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        entries(&merged),
+        entries(&whole),
+        "merge writes what run writes"
+    );
+    for file in entries(&whole) {
+        if file.ends_with(".png") || file.ends_with(".csv") || file == "results.json" {
+            assert!(
+                read(&merged.join(&file)) == read(&whole.join(&file)),
+                "{file} differs between the merge and the run"
+            );
+        }
+    }
+}
+
+#[test]
+fn merge_prints_the_run_table() {
+    let tmp = tempdir();
+    let parts = all_shards(tmp.path(), "1000", 2, &[]);
+    let out = tmp.path().join("merged");
+    let o = allocsim()
+        .arg("merge")
+        .args(&parts)
+        .args(["--out", arg(&out), "--no-charts"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("1000 trials merged from 2 shards, seed 7"),
+        "{text}"
+    );
+    assert!(text.contains("Alpha") && text.contains("total"), "{text}");
+}
+
+#[test]
+fn merge_refuses_missing_and_duplicated_shards() {
+    let tmp = tempdir();
+    let p = all_shards(tmp.path(), "2000", 4, &[]);
+    let out = tmp.path().join("merged");
+    let missing = merge(&[&p[0], &p[1], &p[3]], &out, &["--no-charts"]);
+    assert_refused(
+        &missing,
+        &out,
+        &[
+            "missing shard 3 of 4",
+            "every shard 1..=4 exactly once",
+            "got 1, 2, 4",
+        ],
+    );
+    let two_missing = merge(&[&p[1], &p[3]], &out, &["--no-charts"]);
+    assert_refused(&two_missing, &out, &["missing shards 1, 3 of 4"]);
+
+    let copy = tmp.path().join("copy-of-2");
+    std::fs::create_dir(&copy).unwrap();
+    std::fs::copy(p[1].join("partial.json"), copy.join("partial.json")).unwrap();
+    let duplicated = merge(&[&p[0], &p[1], &copy, &p[2], &p[3]], &out, &["--no-charts"]);
+    assert_refused(
+        &duplicated,
+        &out,
+        &[
+            "copy-of-2/partial.json: shard 2 of 4 is also in",
+            "s2/partial.json",
+        ],
+    );
+    let same_folder_twice = merge(&[&p[0], &p[1], &p[2], &p[3], &p[0]], &out, &[]);
+    assert_refused(&same_folder_twice, &out, &["shard 1 of 4 is also in"]);
+}
+
+#[test]
+fn merge_refuses_shards_of_other_runs() {
+    let tmp = tempdir();
+    let p = all_shards(tmp.path(), "2000", 4, &[]);
+    let out = tmp.path().join("merged");
+    let other = |name: &str, scenario: &str, k: u64, n: u64, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut args = vec!["--trials", "2000"];
+        args.extend_from_slice(extra);
+        shard(scenario, k, n, &dir, &args);
+        dir
+    };
+
+    let seed = other("seed", &data("random.toml"), 3, 4, &["--seed", "8"]);
+    assert_refused(
+        &merge(&[&p[0], &p[1], &seed, &p[3]], &out, &[]),
+        &out,
+        &[
+            "seed/partial.json: seed 8 differs from 7 in",
+            "s1/partial.json",
+        ],
+    );
+
+    let trials = tmp.path().join("trials");
+    shard(&data("random.toml"), 3, 4, &trials, &["--trials", "2001"]);
+    assert_refused(
+        &merge(&[&p[0], &p[1], &trials, &p[3]], &out, &[]),
+        &out,
+        &["trials/partial.json: trials 2001 differs from 2000 in"],
+    );
+
+    let count = other("three", &data("random.toml"), 3, 3, &[]);
+    assert_refused(
+        &merge(&[&p[0], &p[1], &count, &p[3]], &out, &[]),
+        &out,
+        &["three/partial.json: shard count N 3 differs from 4 in"],
+    );
+
+    let overridden = other(
+        "set",
+        &data("random.toml"),
+        3,
+        4,
+        &["--set", "domestic.ratio=0.3"],
+    );
+    assert_refused(
+        &merge(&[&p[0], &p[1], &overridden, &p[3]], &out, &[]),
+        &out,
+        &["set/partial.json: overrides (--set)", "domestic.ratio=0.3"],
+    );
+
+    // The same scenario, edited: a different file is a different run.
+    let text = std::fs::read_to_string(crate::common::root().join(data("random.toml"))).unwrap();
+    let edited = tmp.path().join("random.toml");
+    std::fs::write(
+        &edited,
+        text.replace("probability = 0.7", "probability = 0.75"),
+    )
+    .unwrap();
+    let scenario = other("edited", arg(&edited), 3, 4, &[]);
+    let err = merge(&[&p[0], &p[1], &scenario, &p[3]], &out, &[]);
+    assert_refused(
+        &err,
+        &out,
+        &[
+            "edited/partial.json: scenario_sha256 (the scenario file)",
+            "differs from",
+        ],
+    );
+}
+
+/// Rewrites `file` with `edit` applied to its JSON and its checksum recomputed as
+/// docs/cluster.md says: SHA-256 of the canonical JSON (keys sorted, no whitespace) of the
+/// object without its checksum.
+fn rewrite_partial(file: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    use sha2::Digest;
+    let mut value: serde_json::Value = serde_json::from_slice(&read(file)).unwrap();
+    edit(&mut value);
+    let map = value.as_object_mut().unwrap();
+    map.remove("checksum");
+    // serde_json's map sorts keys (no preserve_order in this build), so this is canonical.
+    let canonical = serde_json::to_vec(&map).unwrap();
+    let hex: String = sha2::Sha256::digest(&canonical)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    map.insert("checksum".into(), format!("sha256:{hex}").into());
+    std::fs::write(file, serde_json::to_vec(&value).unwrap()).unwrap();
+}
+
+#[test]
+fn merge_refuses_damaged_and_foreign_partials() {
+    let tmp = tempdir();
+    let p = all_shards(tmp.path(), "2000", 2, &[]);
+    let out = tmp.path().join("merged");
+
+    // The checksum recomputed as documented matches the one allocsim wrote.
+    let file = p[1].join("partial.json");
+    let before = read(&file);
+    rewrite_partial(&file, |_| {});
+    let o = merge(&[&p[0], &p[1]], &out, &["--no-charts"]);
+    assert!(
+        o.status.success(),
+        "re-checksummed as documented: {}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_eq!(
+        String::from_utf8(read(&file)).unwrap().trim_end(),
+        String::from_utf8(before.clone()).unwrap().trim_end(),
+        "allocsim writes the canonical form"
+    );
+
+    // One digit of one number changed: still JSON, but not what was written.
+    let text = String::from_utf8(before.clone()).unwrap();
+    let at = text.find("\"max\":").expect("a max") + "\"max\":".len();
+    let end = at + text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    let mut damaged = text.into_bytes();
+    damaged[end - 1] = if damaged[end - 1] == b'9' {
+        b'8'
+    } else {
+        damaged[end - 1] + 1
+    };
+    std::fs::write(&file, &damaged).unwrap();
+    assert_refused(
+        &merge(&[&p[0], &p[1]], &out, &[]),
+        &out,
+        &["s2/partial.json: checksum mismatch", "run this shard again"],
+    );
+
+    std::fs::write(&file, &before).unwrap();
+    let newer = String::from_utf8(before.clone())
+        .unwrap()
+        .replace("\"version\":1", "\"version\":2");
+    std::fs::write(&file, newer).unwrap();
+    assert_refused(
+        &merge(&[&p[0], &p[1]], &out, &[]),
+        &out,
+        &[
+            "s2/partial.json: partial format version 2 cannot be read",
+            "reads version 1",
+        ],
+    );
+
+    std::fs::write(&file, &before).unwrap();
+    rewrite_partial(&file, |v| v["allocsim_version"] = "0.0.1".into());
+    assert_refused(
+        &merge(&[&p[0], &p[1]], &out, &[]),
+        &out,
+        &["s2/partial.json: allocsim_version 0.0.1 differs from"],
+    );
+    assert_refused(
+        &merge(&[&p[1], &p[0]], &out, &[]),
+        &out,
+        &["s2/partial.json: written by allocsim 0.0.1, but this is allocsim"],
+    );
+
+    // A shard that claims trials outside its slice.
+    std::fs::write(&file, &before).unwrap();
+    rewrite_partial(&file, |v| v["shard"]["first_trial"] = 999.into());
+    assert_refused(
+        &merge(&[&p[0], &p[1]], &out, &[]),
+        &out,
+        &["shard 2/2 of 2000 trials must cover trials 1000..2000"],
+    );
+
+    // A finished run's folder is not a partial.
+    let whole = tmp.path().join("whole");
+    run_scenario(
+        &data("random.toml"),
+        &whole,
+        &["--trials", "100", "--no-charts"],
+    );
+    assert_refused(
+        &merge(&[&p[0], &whole], &out, &[]),
+        &out,
+        &[
+            "whole/partial.json",
+            "output folder of `allocsim run --shard`",
+        ],
+    );
+    let results = whole.join("results.json");
+    assert_refused(
+        &merge(&[&p[0], &results], &out, &[]),
+        &out,
+        &["not an allocsim partial result"],
+    );
+}
+
+#[test]
+fn bad_shard_arguments_are_usage_errors() {
+    for (spec, message) in [
+        ("3", "expected K/N"),
+        ("a/b", "expected K/N"),
+        ("0/4", "K must be within 1..=N, got 0/4"),
+        ("5/4", "K must be within 1..=N, got 5/4"),
+    ] {
+        let o = run(&[
+            "run",
+            &data("random.toml"),
+            "--shard",
+            spec,
+            "--out",
+            "/nonexistent/x",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--shard {spec}");
+        assert!(
+            stderr(&o).contains(message),
+            "--shard {spec}: {}",
+            stderr(&o)
+        );
+    }
+    let tmp = tempdir();
+    let out = tmp.path().join("x");
+    let o = run(&[
+        "run",
+        &data("random.toml"),
+        "--trials",
+        "3",
+        "--shard",
+        "1/4",
+        "--out",
+        arg(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--shard 1/4: N must be at most the run's 3 trials"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn local_simulation_script_runs_shards_and_merges() {
+    let tmp = tempdir();
+    let binary = assert_cmd::cargo::cargo_bin("allocsim");
+    let output = std::process::Command::new("bash")
+        .arg("deploy/local-shards.sh")
+        .args([&data("random.toml"), "3", arg(tmp.path())])
+        .current_dir(crate::common::root())
+        .env("ALLOCSIM", &binary)
+        .env("ALLOCSIM_RUN_ARGS", "--trials 3000 --threads 1")
+        .env("ALLOCSIM_MERGE_ARGS", "--no-charts --quiet")
+        .env_remove("RAYON_NUM_THREADS")
+        .output()
+        .expect("bash starts");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let whole = tmp.path().join("whole");
+    run_scenario(
+        &data("random.toml"),
+        &whole,
+        &["--trials", "3000", "--no-charts"],
+    );
+    for file in ["summary.csv", "rounds.csv"] {
+        assert!(
+            read(&tmp.path().join("merged").join(file)) == read(&whole.join(file)),
+            "{file}: deploy/local-shards.sh differs from one run"
+        );
+    }
+}
