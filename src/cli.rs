@@ -24,6 +24,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Combine the partial.json files of `run --shard K/N` into the outputs of one unsharded run.
     Merge(MergeArgs),
+    /// Run a grid of knob values on common random numbers and compare every point with the first.
+    Sweep(SweepArgs),
+    /// Run whole scenarios side by side on common random numbers (they must list the same firms).
+    Compare(CompareArgs),
+    /// Move each knob from low to high, others as in the scenario, and rank them by their effect.
+    Sensitivity(SensitivityArgs),
 }
 
 /// A chart size, `WIDTHxHEIGHT` in pixels.
@@ -154,4 +160,96 @@ pub struct ValidateArgs {
     /// Overrides to check along with each file, as in `run --set`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
+}
+
+/// Options shared by `sweep`, `compare` and `sensitivity`.
+#[derive(Debug, Args)]
+pub struct PointsArgs {
+    /// Trials per point [default: the (first) scenario's `trials`, else 100000].
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed, the same for every point [default: the (first) scenario's `seed`, else 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: RAYON_NUM_THREADS, else one per core]. Results do not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Output folder [default: output/<scenario name>-<command>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors: no table, no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip the PNG charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Every point runs the same trials on the same seed (common random numbers), so trial t sees the
+same world everywhere and the differences against point 1 (the first value of every knob) are
+the policy's effect, with paired 95% confidence intervals. Values are split on commas outside
+{}, [] and quotes; a --set with one value applies to every point. Every point is validated
+before any runs. Outputs go to output/<scenario name>-sweep/ unless --out says otherwise.
+
+Examples:
+  allocsim sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.4,0.5,0.6
+  allocsim sweep scenarios/baseline.toml --set allocation.rule=proportional,talmud,equal_awards
+  allocsim sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.5 --set approval.probability=0.5,0.7,0.9
+  allocsim sweep scenarios/baseline.toml --set 'approval.batch={dist=\"uniform\",min=1e5,max=3e5},{dist=\"fixed\",value=2e5}'")]
+pub struct SweepArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md).
+    pub scenario: PathBuf,
+    /// A knob and its values, KEY=V1,V2,... (keys as in `run --set`). Repeatable: the points are
+    /// the cartesian grid of all values.
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub sets: Vec<String>,
+    #[command(flatten)]
+    pub common: PointsArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The first scenario is the reference. All scenarios run on the same seed (--seed, else the first
+scenario's) and trial count, and must list the same firms in the same order: each firm's random
+draws are keyed by its position, so only then does trial t see the same world in every scenario.
+Outputs go to output/<first scenario's name>-compare/ unless --out says otherwise.
+
+Example:
+  allocsim compare scenarios/baseline.toml scenarios/tighter-oversight.toml scenarios/gradual-expansion.toml")]
+pub struct CompareArgs {
+    /// Scenario files; the first is the reference.
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+    /// Override a value in every scenario, as in `run --set`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    #[command(flatten)]
+    pub common: PointsArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Runs the scenario as written (the reference), then each knob at its LOW and at its HIGH value
+with every other knob as written, all on common random numbers, and ranks the knobs by the swing
+in mean total unmet demand (tornado.png). Outputs go to output/<scenario name>-sensitivity/
+unless --out says otherwise.
+
+Example:
+  allocsim sensitivity scenarios/baseline.toml --vary domestic.ratio=0.2,0.6 \\
+      --vary approval.probability=0.5,0.9 --vary event.customs-hold.probability=0,0.2")]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md).
+    pub scenario: PathBuf,
+    /// A knob and its low and high values, KEY=LOW,HIGH. Repeatable.
+    #[arg(long = "vary", value_name = "KEY=LOW,HIGH", required = true)]
+    pub vary: Vec<String>,
+    /// Override a value in every point, as in `run --set`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    #[command(flatten)]
+    pub common: PointsArgs,
 }

@@ -104,6 +104,12 @@ pub fn run(
                         ..options.first_trial + ((c + 1) * chunk).min(options.trials);
                     let mut outcomes = Vec::new();
                     for t in range.clone() {
+                        // Checked per trial, not per chunk: a chunk of a scenario with hundreds
+                        // of firms and rounds takes minutes. A cancelled run's results are
+                        // discarded, so a chunk left half done does not matter.
+                        if stop() {
+                            break;
+                        }
                         model.run_trial(options.seed, t, &mut ws);
                         summary.record(&ws.outcome);
                         if options.keep_trials {

@@ -5,6 +5,7 @@
 //! [`model`] per trial) → [`stats::Summary`] → [`report`] exporters.
 
 pub mod alloc;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod model;

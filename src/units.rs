@@ -110,4 +110,38 @@ mod tests {
         assert_eq!(round_units(0.49999999999999994), 0);
         assert_eq!(round_units(4503599627370495.5), MAX_UNITS);
     }
+
+    /// The conversions at the edges of u64 and f64: saturating, never wrapping or panicking
+    /// (these run with overflow checks in debug builds).
+    #[test]
+    fn conversions_saturate_at_the_u64_edges() {
+        let top = u64::MAX as f64; // 2^64, just past u64::MAX
+        for x in [top, top * 2.0, f64::MAX, f64::INFINITY] {
+            assert_eq!(floor_units(x), Units::MAX, "{x}");
+            assert_eq!(ceil_units(x), Units::MAX, "{x}");
+            assert_eq!(round_units(x), MAX_UNITS, "{x}");
+        }
+        let below = 18_446_744_073_709_549_568.0; // the largest f64 below 2^64
+        assert_eq!(floor_units(below), 18_446_744_073_709_549_568);
+        assert_eq!(ceil_units(below), 18_446_744_073_709_549_568);
+        for x in [
+            f64::NEG_INFINITY,
+            -f64::MAX,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ] {
+            assert_eq!(floor_units(x), 0, "{x}");
+            assert_eq!(round_units(x), 0, "{x}");
+        }
+        assert_eq!(ceil_units(f64::MIN_POSITIVE), 0, "within tolerance of 0");
+        // Around 2^53, where every f64 becomes an integer (the relative tolerance snaps values
+        // within 1e-9 of an integer to it, so 2^53 - 1 counts as 2^53), and at MAX_UNITS.
+        assert_eq!(floor_units(INTEGRAL_FROM - 1.0), 1u64 << 53);
+        assert_eq!(floor_units(INTEGRAL_FROM), 1u64 << 53);
+        assert_eq!(ceil_units(INTEGRAL_FROM + 2.0), (1u64 << 53) + 2);
+        assert_eq!(round_units(MAX_UNITS as f64 - 0.5), MAX_UNITS);
+        assert_eq!(round_units(MAX_UNITS as f64 - 0.6), MAX_UNITS - 1);
+        assert_eq!(round_units(MAX_UNITS as f64 + 0.5), MAX_UNITS);
+    }
 }

@@ -60,6 +60,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     });
     let charts = (!args.no_charts).then_some(&args.charts);
     write_outputs(&out, &merged.info, &merged.summary, &manifest_json, charts)?;
+    crate::interrupt::check(&destination)?;
     let written = out.commit()?;
 
     if !args.quiet {

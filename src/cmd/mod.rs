@@ -1,8 +1,12 @@
 //! One module per subcommand: glue from arguments to library calls to outputs.
 
+mod compare;
 mod merge;
+mod points;
 mod report;
 mod run;
+mod sensitivity;
+mod sweep;
 mod validate;
 
 use allocsim::report::OutputError;
@@ -22,6 +26,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Validate(args) => validate::validate(args),
         Command::Report(args) => report::report(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
     }
 }
 

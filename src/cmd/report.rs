@@ -58,10 +58,15 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a file under a temporary name beside it, then renames it into place.
+/// Writes a file under a hidden temporary name beside it (`.NAME.tmp`: no two outputs share
+/// one), then renames it into place; a failed write leaves the old file and no temporary.
 fn write_in_place(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let temporary = path.with_extension("tmp");
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&temporary, bytes)
         .and_then(|_| std::fs::rename(&temporary, path))
-        .map_err(|e| BadInput(format!("cannot write '{}': {e}", path.display())).into())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            BadInput(format!("cannot write '{}': {e}", path.display())).into()
+        })
 }

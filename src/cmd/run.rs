@@ -19,12 +19,7 @@ const PROGRESS_MIN_TRIALS: u64 = 200_000;
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides = super::overrides(&args.overrides)?;
-    let bytes = std::fs::read(&args.scenario).map_err(|e| {
-        BadInput(format!(
-            "{}: cannot read the scenario: {e}",
-            args.scenario.display()
-        ))
-    })?;
+    let bytes = scenario::read_file(&args.scenario)?;
     let scenario = scenario::parse(&args.scenario, &bytes, &overrides)?;
     let trials = args.trials.unwrap_or(scenario.trials);
     if !(1..=MAX_TRIALS).contains(&trials) {
@@ -63,8 +58,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         &scenario,
         &options,
         &mut |done| bar.set_position(done),
-        None,
-    )?;
+        Some(crate::interrupt::flag()),
+    )
+    .map_err(|e| match e {
+        engine::EngineError::Interrupted => crate::interrupt::Interrupted::at(&destination).into(),
+        other => anyhow::Error::from(other),
+    })?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -120,6 +119,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             write_outputs(&out, &info, &result.summary, &manifest.to_json(), charts)?;
         }
     }
+    crate::interrupt::check(&destination)?;
     let written = out.commit()?;
 
     if !args.quiet {

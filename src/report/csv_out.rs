@@ -4,7 +4,7 @@ use crate::model::Outcome;
 use crate::stats::{Metric, STATS, Summary};
 
 /// The metrics summary.csv reports, in order.
-const SUMMARY_METRICS: [Metric; 6] = [
+pub(crate) const SUMMARY_METRICS: [Metric; 6] = [
     Metric::Delivered,
     Metric::Unmet,
     Metric::Domestic,
@@ -127,12 +127,12 @@ pub fn trials_csv(
     finish(w)
 }
 
-fn decimals(metric: Metric) -> usize {
+pub(crate) fn decimals(metric: Metric) -> usize {
     if metric == Metric::FillRate { 9 } else { 3 }
 }
 
 /// A fixed-decimal rendering with trailing zeros trimmed, so files are stable and readable.
-fn number(v: f64, decimals: usize) -> String {
+pub(crate) fn number(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return String::new();
     }
@@ -145,13 +145,13 @@ fn number(v: f64, decimals: usize) -> String {
     if s == "-0" { "0".to_string() } else { s }
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new())
 }
 
-fn write<I, T>(w: &mut csv::Writer<Vec<u8>>, record: I)
+pub(crate) fn write<I, T>(w: &mut csv::Writer<Vec<u8>>, record: I)
 where
     I: IntoIterator<Item = T>,
     T: AsRef<[u8]>,
@@ -161,7 +161,7 @@ where
     }
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     match w.into_inner() {
         Ok(bytes) => bytes,
         Err(e) => unreachable!("flushing CSV to memory cannot fail: {e}"),

@@ -7,7 +7,7 @@ use crate::report::RunInfo;
 use crate::report::charts::data::{group_digits, percent_label};
 use crate::stats::{Metric, Summary};
 
-const STYLE: &str = "
+pub(super) const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif;
        color: #222; margin: 2rem auto; max-width: 1200px; padding: 0 1.5rem; line-height: 1.45; }
 h1 { font-size: 1.8rem; margin-bottom: .2rem; }
@@ -25,7 +25,7 @@ pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }
 ";
 
 /// `text` escaped for HTML element content and attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -2,6 +2,8 @@
 //! writer that puts a whole output folder in place at once.
 
 pub mod charts;
+mod compare_html;
+mod compare_out;
 mod csv_out;
 mod html;
 mod output;
@@ -9,6 +11,8 @@ pub mod partial;
 mod results;
 mod table;
 
+pub use compare_html::comparison_html;
+pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
 pub use csv_out::{rounds_csv, summary_csv, trials_csv};
 pub use html::report_html;
 pub use output::{OutputDir, OutputError};

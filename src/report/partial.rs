@@ -626,6 +626,45 @@ mod tests {
         assert_eq!(huge, 500_000_000_000..750_000_000_000);
     }
 
+    /// T·K is formed in u128, so shards of the largest runs (and of u64::MAX, past any run
+    /// allowed) neither overflow nor lose a trial.
+    #[test]
+    fn shard_arithmetic_at_the_u64_edges() {
+        for total in [crate::scenario::MAX_TRIALS, u64::MAX - 1, u64::MAX] {
+            for count in [1, 2, 3, 7, total / 2, total - 1, total] {
+                let first = Shard::new(1, count).unwrap().trials(total).unwrap();
+                assert_eq!(first.start, 0);
+                let last = Shard::new(count, count).unwrap().trials(total).unwrap();
+                assert_eq!(last.end, total, "{count} of {total}");
+                assert!(last.end > last.start);
+                let info = ShardInfo::new(Shard::new(count, count).unwrap(), total).unwrap();
+                assert_eq!(info.first_trial + info.trials, total);
+                let middle = Shard::new(count.div_ceil(2), count)
+                    .unwrap()
+                    .trials(total)
+                    .unwrap();
+                assert!(middle.end > middle.start && middle.end <= total);
+            }
+        }
+        assert_eq!(
+            Shard::new(u64::MAX, u64::MAX)
+                .unwrap()
+                .trials(u64::MAX)
+                .unwrap(),
+            u64::MAX - 1..u64::MAX
+        );
+        assert!(matches!(
+            Shard::new(1, u64::MAX).unwrap().trials(u64::MAX - 1),
+            Err(ShardError::TooManyShards { .. })
+        ));
+        assert!(
+            format!("{}/{}", u64::MAX, u64::MAX)
+                .parse::<Shard>()
+                .is_ok()
+        );
+        assert!("18446744073709551616/1".parse::<Shard>().is_err());
+    }
+
     #[test]
     fn shard_syntax_and_ranges() {
         assert_eq!("2/4".parse::<Shard>().unwrap(), Shard::new(2, 4).unwrap());

@@ -158,11 +158,15 @@ fn load_tally(t: &SavedTally) -> Result<Tally, String> {
             count,
         })
         .collect();
+    // Summed in u128: a corrupted file's counts could pass u64 (a panic in debug builds, a
+    // wrapped and wrongly accepted total in release ones).
     let exact_total = t
         .exact
         .as_ref()
-        .map(|e| e.iter().map(|(_, c)| c).sum::<u64>());
-    if buckets.iter().map(|b| b.count).sum::<u64>() != t.n || exact_total.is_some_and(|e| e != t.n)
+        .map(|e| e.iter().map(|&(_, c)| u128::from(c)).sum::<u128>());
+    let n = u128::from(t.n);
+    if buckets.iter().map(|b| u128::from(b.count)).sum::<u128>() != n
+        || exact_total.is_some_and(|e| e != n)
     {
         return Err("histogram counts do not add up to the trial count".to_string());
     }

@@ -24,6 +24,10 @@ pub const MAX_ROUNDS: u32 = 1_000;
 pub const MAX_FIRMS: usize = 200;
 /// Most trials one run may ask for (10^12: weeks of computing at the speeds allocsim reaches).
 pub const MAX_TRIALS: u64 = 1_000_000_000_000;
+/// Largest scenario file read, in bytes (10 MB): a real scenario is a few kilobytes, and a
+/// bigger file is almost surely the wrong one; refusing it before reading keeps memory bounded
+/// (and `/dev/zero` from hanging the run).
+pub const MAX_SCENARIO_BYTES: u64 = 10_000_000;
 
 /// How approved supply is split among claims (MODEL.md "Allocation rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,25 +152,95 @@ pub struct Scenario {
 
 /// Reads and validates the scenario at `path`, applying `overrides` in order.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| SourceMap::file_error(path, format!("cannot read the scenario: {e}")))?;
+    let bytes = read_file(path)?;
     parse(path, &bytes, overrides)
+}
+
+/// Reads a scenario file's bytes, refusing one over [`MAX_SCENARIO_BYTES`] before reading it
+/// whole (a pipe or device is read only up to the limit).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| SourceMap::file_error(path, format!("cannot read the scenario: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if metadata.is_dir() {
+        return Err(SourceMap::file_error(
+            path,
+            "cannot read the scenario: it is a folder, not a file",
+        ));
+    }
+    if metadata.len() > MAX_SCENARIO_BYTES {
+        return Err(too_big(path, Some(metadata.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        // A stream (a pipe, a device) whose length was not known in advance.
+        return Err(too_big(path, None));
+    }
+    Ok(bytes)
+}
+
+/// The error for a scenario of `len` bytes (None: more than the limit, length unknown).
+fn too_big(path: &Path, len: Option<u64>) -> ScenarioError {
+    let size = match len {
+        Some(len) => format!("{:.1} MB", len as f64 / 1e6),
+        None => format!("over {} MB", MAX_SCENARIO_BYTES / 1_000_000),
+    };
+    SourceMap::file_error(
+        path,
+        format!(
+            "the scenario is {size}; the limit is {} MB (a scenario is a few kilobytes of TOML: is this the right file?)",
+            MAX_SCENARIO_BYTES / 1_000_000
+        ),
+    )
+}
+
+/// Whether `bytes` start like UTF-16 text: a byte-order mark, then ASCII characters whose other
+/// byte is zero.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let (big_endian, rest) = match bytes {
+        [0xfe, 0xff, rest @ ..] => (true, rest),
+        [0xff, 0xfe, rest @ ..] => (false, rest),
+        _ => return false,
+    };
+    let pairs: Vec<&[u8]> = rest.chunks_exact(2).take(32).collect();
+    let zero_high = pairs
+        .iter()
+        .filter(|p| p[usize::from(!big_endian)] == 0)
+        .count();
+    !pairs.is_empty() && zero_high * 4 >= pairs.len() * 3
 }
 
 /// Validates a scenario from its bytes; `path` only names it in errors.
 pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_big(path, Some(bytes.len() as u64)));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
+        let hint = if looks_like_utf16(bytes) {
+            "; it looks like UTF-16: save it as UTF-8"
+        } else {
+            ""
+        };
         SourceMap::file_error(
             path,
             format!(
-                "not a TOML file: not valid UTF-8 text (byte {})",
+                "not a TOML file: not valid UTF-8 text (byte {}){hint}",
                 e.valid_up_to()
             ),
         )
     })?;
     let map = SourceMap::new(path, text, overrides);
-    let toml_error = |e: toml::de::Error| map.error(e.span(), e.message().trim_end().to_string());
-    let mut doc = DeTable::parse(text).map_err(toml_error)?;
+    let mut doc = DeTable::parse(text).map_err(|e| {
+        map.error(
+            e.span(),
+            messages::syntax(text, e.span(), e.message().trim_end()),
+        )
+    })?;
     for (index, o) in overrides.iter().enumerate() {
         overrides::apply(doc.get_mut(), o, index, &map)?;
     }

@@ -2,8 +2,10 @@
 
 mod charts;
 mod common;
+mod compare;
 mod determinism;
 mod errors;
+mod hardening;
 mod outputs;
 mod rules;
 mod scenarios;

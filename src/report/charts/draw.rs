@@ -14,7 +14,7 @@ use crate::stats::{Metric, Summary};
 
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 type Coord = Cartesian2d<Ticked, Ticked>;
-type Plot<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Coord>;
+pub(super) type Plot<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Coord>;
 
 /// A linear f64 axis whose grid lines and labels sit exactly at the ticks computed in
 /// [`data::axis`] (plotters' own f64 axis picks its own).
@@ -73,15 +73,15 @@ impl<E: std::error::Error> From<E> for DrawError {
     }
 }
 
-type Drawn = Result<(), DrawError>;
+pub(super) type Drawn = Result<(), DrawError>;
 
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x5A, 0x5A, 0x5A);
-const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
-const AXIS: RGBColor = RGBColor(0x9A, 0x9A, 0x9A);
-const REFERENCE: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
+pub(super) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(super) const MUTED: RGBColor = RGBColor(0x5A, 0x5A, 0x5A);
+pub(super) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+pub(super) const AXIS: RGBColor = RGBColor(0x9A, 0x9A, 0x9A);
+pub(super) const REFERENCE: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
 
-fn colour(c: Rgb) -> RGBColor {
+pub(super) fn colour(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
@@ -103,17 +103,17 @@ impl Look {
         }
     }
 
-    fn px(&self, v: f64) -> i32 {
+    pub(super) fn px(&self, v: f64) -> i32 {
         (v * self.scale).round().max(1.0) as i32
     }
 
-    fn text(&self, points: f64, c: &RGBColor) -> TextStyle<'static> {
+    pub(super) fn text(&self, points: f64, c: &RGBColor) -> TextStyle<'static> {
         ("sans-serif", (points * self.scale).max(10.0))
             .into_font()
             .color(c)
     }
 
-    fn bold(&self, points: f64, c: &RGBColor) -> TextStyle<'static> {
+    pub(super) fn bold(&self, points: f64, c: &RGBColor) -> TextStyle<'static> {
         (
             "sans-serif",
             (points * self.scale).max(10.0),
@@ -123,26 +123,33 @@ impl Look {
             .color(c)
     }
 
-    fn line(&self, c: &RGBColor, width: f64) -> ShapeStyle {
+    pub(super) fn line(&self, c: &RGBColor, width: f64) -> ShapeStyle {
         c.stroke_width(self.px(width) as u32)
     }
 }
 
 /// `text` shortened with "…" to at most `max` pixels wide in `style`.
-fn fit(area: &Area, text: &str, style: &TextStyle, max: i32) -> String {
+pub(super) fn fit(area: &Area, text: &str, style: &TextStyle, max: i32) -> String {
     data::truncate_to_fit(text, |s| {
         area.estimate_text_size(s, style)
             .is_ok_and(|(w, _)| w as i32 <= max)
     })
 }
 
-fn width_of(area: &Area, text: &str, style: &TextStyle) -> i32 {
+pub(super) fn width_of(area: &Area, text: &str, style: &TextStyle) -> i32 {
     area.estimate_text_size(text, style)
         .map_or(0, |(w, _)| w as i32)
 }
 
 /// Text at `at` with its anchor `(h, v)`.
-fn label(root: &Area, text: &str, style: &TextStyle, at: (i32, i32), h: HPos, v: VPos) -> Drawn {
+pub(super) fn label(
+    root: &Area,
+    text: &str,
+    style: &TextStyle,
+    at: (i32, i32),
+    h: HPos,
+    v: VPos,
+) -> Drawn {
     root.draw_text(text, &style.pos(Pos::new(h, v)), at)?;
     Ok(())
 }
@@ -156,6 +163,17 @@ fn frame<'a>(
     note: &str,
     info: &RunInfo,
 ) -> Result<Area<'a>, DrawError> {
+    frame_line(root, look, title, note, &data::run_line(info))
+}
+
+/// [`frame`] with any line under the title (comparisons name their points, not one run).
+pub(super) fn frame_line<'a>(
+    root: &Area<'a>,
+    look: &Look,
+    title: &str,
+    note: &str,
+    run_line: &str,
+) -> Result<Area<'a>, DrawError> {
     root.fill(&WHITE)?;
     let m = look.px(30.0);
     let room = look.width - 2 * m;
@@ -167,7 +185,7 @@ fn frame<'a>(
     )?;
     let run_style = look.text(23.0, &MUTED);
     root.draw_text(
-        &fit(root, &data::run_line(info), &run_style, room),
+        &fit(root, run_line, &run_style, room),
         &run_style,
         (m, look.px(76.0)),
     )?;
@@ -184,20 +202,24 @@ fn frame<'a>(
 }
 
 /// What a plot's axes show.
-struct Axes<'s> {
-    x: &'s Axis,
-    y: &'s Axis,
-    x_label: fn(f64, f64) -> String,
-    y_label: fn(f64, f64) -> String,
-    x_desc: &'s str,
-    y_desc: &'s str,
+pub(super) struct Axes<'s> {
+    pub(super) x: &'s Axis,
+    pub(super) y: &'s Axis,
+    pub(super) x_label: fn(f64, f64) -> String,
+    pub(super) y_label: fn(f64, f64) -> String,
+    pub(super) x_desc: &'s str,
+    pub(super) y_desc: &'s str,
     /// Pixels for the x tick labels and description (0: none) and for the y ones.
-    x_area: i32,
-    y_area: i32,
+    pub(super) x_area: i32,
+    pub(super) y_area: i32,
 }
 
 /// A plot with the given ticks on both axes and a light grid at them.
-fn plot<'a, 'b>(area: &'a Area<'b>, look: &Look, axes: &Axes) -> Result<Plot<'a, 'b>, DrawError> {
+pub(super) fn plot<'a, 'b>(
+    area: &'a Area<'b>,
+    look: &Look,
+    axes: &Axes,
+) -> Result<Plot<'a, 'b>, DrawError> {
     let mut chart = ChartBuilder::on(area)
         .margin_right(look.px(20.0))
         .margin_top(look.px(10.0))
@@ -225,12 +247,12 @@ fn plot<'a, 'b>(area: &'a Area<'b>, look: &Look, axes: &Axes) -> Result<Plot<'a,
     Ok(chart)
 }
 
-fn none(_: f64, _: f64) -> String {
+pub(super) fn none(_: f64, _: f64) -> String {
     String::new()
 }
 
 /// A text with a translucent white box behind it, so it stays legible over bars and lines.
-fn boxed(
+pub(super) fn boxed(
     root: &Area,
     text: &str,
     style: &TextStyle,
@@ -765,16 +787,16 @@ pub fn deliveries(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
 }
 
 /// Rows of horizontal marks (one per firm, top to bottom) with the names in a column on the left.
-struct Rows {
-    names: Vec<String>,
-    colours: Vec<RGBColor>,
+pub(super) struct Rows {
+    pub(super) names: Vec<String>,
+    pub(super) colours: Vec<RGBColor>,
     /// Vertical position of each row in plot units (0 at the bottom).
-    at: Vec<f64>,
-    span: Axis,
+    pub(super) at: Vec<f64>,
+    pub(super) span: Axis,
 }
 
 /// Rows for `names`, the first at the top; `gap_before_last` sets the last (the total) apart.
-fn rows(names: Vec<String>, colours: Vec<RGBColor>, gap_before_last: bool) -> Rows {
+pub(super) fn rows(names: Vec<String>, colours: Vec<RGBColor>, gap_before_last: bool) -> Rows {
     let n = names.len();
     let extra = if gap_before_last { 0.5 } else { 0.0 };
     let at: Vec<f64> = (0..n)
@@ -802,7 +824,7 @@ fn rows(names: Vec<String>, colours: Vec<RGBColor>, gap_before_last: bool) -> Ro
 }
 
 /// Width for the names column: the widest name, at most a third of the chart.
-fn names_width(root: &Area, look: &Look, names: &[String]) -> i32 {
+pub(super) fn names_width(root: &Area, look: &Look, names: &[String]) -> i32 {
     let style = look.bold(22.0, &INK);
     let widest = names
         .iter()
@@ -812,7 +834,14 @@ fn names_width(root: &Area, look: &Look, names: &[String]) -> i32 {
     (widest + look.px(24.0)).min(look.width / 3 - look.px(20.0))
 }
 
-fn draw_names(root: &Area, look: &Look, chart: &Plot, rows: &Rows, right: i32, room: i32) -> Drawn {
+pub(super) fn draw_names(
+    root: &Area,
+    look: &Look,
+    chart: &Plot,
+    rows: &Rows,
+    right: i32,
+    room: i32,
+) -> Drawn {
     let style = look.bold(22.0, &INK);
     for (i, name) in rows.names.iter().enumerate() {
         let (_, y) = chart.backend_coord(&(0.0, rows.at[i]));

@@ -2,6 +2,8 @@
 //! and fill rates. What they show is computed in [`data`]; [`draw`] only puts it on a bitmap,
 //! with the bundled DejaVu Sans font so no system font or library is needed.
 
+pub mod compare;
+mod compare_draw;
 pub mod data;
 mod draw;
 #[cfg(test)]

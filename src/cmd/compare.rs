@@ -1,0 +1,21 @@
+//! `allocsim compare`: whole scenarios side by side, on common random numbers.
+
+use allocsim::compare::plan;
+
+use super::points::{execute, plan_error, read};
+use crate::cli::CompareArgs;
+
+pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
+    let fixed = super::overrides(&args.overrides)?;
+    let sources = args
+        .scenarios
+        .iter()
+        .map(|p| read(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let files: Vec<_> = sources
+        .iter()
+        .map(|s| (s.path.clone(), s.bytes.clone()))
+        .collect();
+    let plan = plan::compare(&files, &fixed).map_err(plan_error)?;
+    execute(plan, &sources, &fixed, &args.common)
+}

@@ -1,0 +1,217 @@
+//! Glue shared by `sweep`, `compare` and `sensitivity`: run a validated plan's points on common
+//! random numbers and write comparison.csv, differences.csv, charts, report.html and
+//! manifest.json.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
+use allocsim::engine::EngineError;
+use allocsim::report::{self, OutputDir, charts};
+use allocsim::scenario::{MAX_TRIALS, Override};
+use serde::Serialize;
+
+use super::BadInput;
+use crate::cli::PointsArgs;
+
+/// A scenario file as read: its path and bytes.
+pub(super) struct Source {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a scenario file, or says why it cannot.
+pub(super) fn read(path: &Path) -> anyhow::Result<Source> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| BadInput(format!("{}: cannot read the scenario: {e}", path.display())))?;
+    Ok(Source {
+        path: path.to_path_buf(),
+        bytes,
+    })
+}
+
+/// A plan error as the binary reports it: scenario errors keep their type (and exit status 2),
+/// the rest are bad input.
+pub(super) fn plan_error(e: PlanError) -> anyhow::Error {
+    match e {
+        PlanError::Scenario { .. } => e.into(),
+        other => BadInput(other.to_string()).into(),
+    }
+}
+
+#[derive(Serialize)]
+struct ScenarioFile {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct PointEntry {
+    point: usize,
+    label: String,
+    /// The point's own overrides, after the fixed ones.
+    overrides: Vec<String>,
+}
+
+/// manifest.json of a comparison.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    allocsim_version: &'a str,
+    command: &'a str,
+    scenarios: Vec<ScenarioFile>,
+    name: &'a str,
+    seed: u64,
+    trials_per_point: u64,
+    points: Vec<PointEntry>,
+    knobs: &'a [String],
+    threads: usize,
+    wall_seconds: f64,
+    /// `--set` overrides applied to every point, in order.
+    overrides: Vec<String>,
+    command_line: Vec<String>,
+}
+
+/// Runs `plan` and writes its outputs; `sources` are the scenario files it was made from and
+/// `fixed` the overrides applied to every point.
+pub(super) fn execute(
+    plan: Plan,
+    sources: &[Source],
+    fixed: &[Override],
+    args: &PointsArgs,
+) -> anyhow::Result<()> {
+    let first = &plan.points[0].scenario;
+    let trials = args.trials.unwrap_or(first.trials);
+    if !(1..=MAX_TRIALS).contains(&trials) {
+        return Err(BadInput(format!(
+            "--trials must be within [1, {MAX_TRIALS}], got {trials}"
+        ))
+        .into());
+    }
+    let seed = args.seed.unwrap_or(first.seed);
+    let destination = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("{}-{}", plan.name, plan.kind.name()))
+    });
+    // Before simulating: a folder that cannot be written must not cost a long run.
+    let out = OutputDir::prepare(&destination)?;
+
+    let scenarios: Vec<_> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let options = PointsOptions {
+        trials,
+        seed,
+        threads: args.threads,
+        ..PointsOptions::default()
+    };
+    let bar = progress_bar(trials, scenarios.len() as u64, args.quiet);
+    let started = Instant::now();
+    let result = compare::run_points(
+        &scenarios,
+        &options,
+        &mut |done| bar.set_position(done),
+        Some(crate::interrupt::flag()),
+    )
+    .map_err(|e| match e {
+        EngineError::Interrupted => crate::interrupt::Interrupted::at(&destination).into(),
+        other => anyhow::Error::from(other),
+    })?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let threads = result.threads;
+    let comparison = Comparison::new(&plan, trials, seed, result);
+
+    let manifest = Manifest {
+        allocsim_version: env!("CARGO_PKG_VERSION"),
+        command: plan.kind.name(),
+        scenarios: sources
+            .iter()
+            .map(|s| ScenarioFile {
+                path: s.path.display().to_string(),
+                sha256: report::sha256_hex(&s.bytes),
+            })
+            .collect(),
+        name: &plan.name,
+        seed,
+        trials_per_point: trials,
+        points: plan
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PointEntry {
+                point: i + 1,
+                label: p.label.clone(),
+                overrides: p.overrides.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+        knobs: &plan.knobs,
+        threads,
+        wall_seconds,
+        overrides: fixed.iter().map(ToString::to_string).collect(),
+        command_line: std::env::args().collect(),
+    };
+    let mut manifest_json = serde_json::to_vec_pretty(&manifest)?;
+    manifest_json.push(b'\n');
+
+    out.write("comparison.csv", &report::comparison_csv(&comparison))?;
+    out.write("differences.csv", &report::differences_csv(&comparison))?;
+    if plan.kind == Kind::Sensitivity {
+        out.write("sensitivity.csv", &report::sensitivity_csv(&comparison))?;
+    }
+    out.write("manifest.json", &manifest_json)?;
+    if !args.no_charts {
+        let chart_options = charts::ChartOptions {
+            width: args.charts.chart_size.width,
+            height: args.charts.chart_size.height,
+        };
+        let pngs = charts::compare::render_comparison(&comparison, &chart_options)?;
+        let names: Vec<String> = pngs.iter().map(|(n, _)| n.clone()).collect();
+        for (name, bytes) in &pngs {
+            out.write(name, bytes)?;
+        }
+        let html = report::comparison_html(
+            &comparison,
+            &String::from_utf8_lossy(&manifest_json),
+            &names,
+        );
+        out.write("report.html", html.as_bytes())?;
+    }
+    crate::interrupt::check(&destination)?;
+    let written = out.commit()?;
+
+    if !args.quiet {
+        let runs = trials as f64 * scenarios.len() as f64;
+        println!(
+            "{} {} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} trial-points/s)\n",
+            plan.name,
+            plan.kind.name(),
+            scenarios.len(),
+            wall_seconds,
+            runs / wall_seconds.max(1e-9)
+        );
+        print!("{}", report::comparison_table(&comparison));
+        println!(
+            "\nΔ: mean over trials of (point − point 1) in total unmet demand, paired on the same \
+             trials; worse in: share of trials with more unmet.\nResults in {}/",
+            written.display()
+        );
+    }
+    Ok(())
+}
+
+/// Runs this long (trials × points) or longer get a progress bar on a terminal.
+const PROGRESS_MIN_TRIAL_POINTS: u64 = 200_000;
+
+fn progress_bar(trials: u64, points: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet
+        || trials.saturating_mul(points) < PROGRESS_MIN_TRIAL_POINTS
+        || !std::io::stderr().is_terminal()
+    {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(trials);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials of every point ({eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,27 @@
+//! `allocsim sweep`: the cartesian grid of knob values, on common random numbers.
+
+use allocsim::compare::{Knob, plan};
+
+use super::BadInput;
+use super::points::{execute, plan_error, read};
+use crate::cli::SweepArgs;
+
+pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
+    let mut knobs = Vec::new();
+    let mut fixed = Vec::new();
+    for text in &args.sets {
+        let knob = Knob::parse(text).map_err(BadInput)?;
+        // One value applies to every point; two or more make a knob of the grid.
+        if knob.values.len() == 1 {
+            fixed.push(allocsim::scenario::Override {
+                key: knob.key,
+                value: knob.values[0].clone(),
+            });
+        } else {
+            knobs.push(knob);
+        }
+    }
+    let source = read(&args.scenario)?;
+    let plan = plan::sweep(&source.path, &source.bytes, &fixed, &knobs).map_err(plan_error)?;
+    execute(plan, &[source], &fixed, &args.common)
+}

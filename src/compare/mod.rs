@@ -1,0 +1,256 @@
+//! Policy comparisons on common random numbers: several scenarios (points) run on the same seed,
+//! so trial t sees the same world in every point, and the per-trial differences against the
+//! first point (the reference) give paired confidence intervals far narrower than independent
+//! runs would. Sweeps, side-by-side scenarios and sensitivity all run through [`run_points`].
+
+mod paired;
+pub mod plan;
+
+pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95, worse_direction};
+pub use plan::{Kind, Knob, Plan, PlanError, Point};
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::engine::EngineError;
+use crate::model::Model;
+use crate::scenario::Scenario;
+use crate::stats::{Metric, Summary};
+
+/// How to run the points.
+#[derive(Debug, Clone)]
+pub struct PointsOptions {
+    /// Trials per point: indices `0..trials`, the same in every point.
+    pub trials: u64,
+    pub seed: u64,
+    /// Worker threads; 0 lets rayon choose (RAYON_NUM_THREADS, else one per core).
+    pub threads: usize,
+    /// Trials a worker takes at a time (each played by every point). Results do not depend on
+    /// it.
+    pub chunk: u64,
+}
+
+impl Default for PointsOptions {
+    fn default() -> Self {
+        PointsOptions {
+            trials: 100_000,
+            seed: 0,
+            threads: 0,
+            chunk: 4096,
+        }
+    }
+}
+
+/// What running the points produced, indexed like the points.
+#[derive(Debug)]
+pub struct PointsResult {
+    pub summaries: Vec<Summary>,
+    /// Differences of each point against point 0 (so `paired[0]` is all zeros).
+    pub paired: Vec<Paired>,
+    pub threads: usize,
+}
+
+/// Runs `options.trials` trials of every scenario in `points`. Workers take chunks of trials;
+/// every point plays the chunk's trials on its own workspace, point 0 first, and each outcome is
+/// folded into its point's summary and paired against point 0's outcome of the same trial (kept
+/// for the chunk). A trial therefore costs one model run and one summary record per point, as
+/// in a single run, and points run in parallel with their trials. Every sum is an integer, so the result does not depend on threads or chunks.
+///
+/// The scenarios must list the same firms in the same order ([`plan::check_firms`]).
+pub fn run_points(
+    points: &[Scenario],
+    options: &PointsOptions,
+    progress: &mut dyn FnMut(u64),
+    cancel: Option<&AtomicBool>,
+) -> Result<PointsResult, EngineError> {
+    assert!(!points.is_empty(), "run_points needs at least one point");
+    let firms = points[0].firms.len();
+    assert!(
+        points.iter().all(|p| p
+            .firms
+            .iter()
+            .map(|f| &f.name)
+            .eq(points[0].firms.iter().map(|f| &f.name))),
+        "the points' firms must match (checked by the plan)"
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|source| EngineError::Threads {
+            threads: options.threads,
+            source,
+        })?;
+    let threads = pool.current_num_threads();
+    let models: Vec<Model> = points.iter().map(Model::new).collect();
+    let chunk = options.chunk.max(1);
+    let chunks = options.trials.div_ceil(chunk);
+    let next_chunk = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let workers_left = AtomicU64::new(threads as u64);
+    let results: Mutex<Vec<(Vec<Summary>, Vec<Paired>)>> = Mutex::new(Vec::new());
+    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    let empty = || -> (Vec<Summary>, Vec<Paired>) {
+        (
+            points.iter().map(Summary::new).collect(),
+            points.iter().map(|_| Paired::new(firms)).collect(),
+        )
+    };
+
+    pool.in_place_scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| {
+                let _guard = CountDown(&workers_left);
+                let (mut summaries, mut paired) = empty();
+                let mut spaces: Vec<_> = models.iter().map(Model::workspace).collect();
+                // The reference's per-firm values for each trial of the chunk.
+                let mut base: Vec<[u64; 3]> = Vec::new();
+                loop {
+                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks || stop() {
+                        break;
+                    }
+                    let range = c * chunk..((c + 1) * chunk).min(options.trials);
+                    // Point by point over the chunk rather than trial by trial over the points:
+                    // only one point's summary is hot at a time, as in a single run.
+                    base.clear();
+                    for (p, ws) in spaces.iter_mut().enumerate() {
+                        for (k, t) in range.clone().enumerate() {
+                            models[p].run_trial(options.seed, t, ws);
+                            if p == 0 {
+                                Paired::values_of(&ws.outcome, &mut base);
+                            }
+                            summaries[p].record(&ws.outcome);
+                            paired[p].record(&base[k * firms..(k + 1) * firms], &ws.outcome);
+                        }
+                    }
+                    done.fetch_add(range.end - range.start, Ordering::Relaxed);
+                }
+                match results.lock() {
+                    Ok(mut r) => r.push((summaries, paired)),
+                    Err(poisoned) => poisoned.into_inner().push((summaries, paired)),
+                }
+            });
+        }
+        while workers_left.load(Ordering::Acquire) > 0 {
+            progress(done.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    progress(done.load(Ordering::Relaxed));
+    if stop() {
+        return Err(EngineError::Interrupted);
+    }
+    let (mut summaries, mut paired) = empty();
+    for (s, d) in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        summaries.iter_mut().zip(&s).for_each(|(a, b)| a.merge(b));
+        paired.iter_mut().zip(&d).for_each(|(a, b)| a.merge(b));
+    }
+    Ok(PointsResult {
+        summaries,
+        paired,
+        threads,
+    })
+}
+
+struct CountDown<'a>(&'a AtomicU64);
+
+impl Drop for CountDown<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// A finished comparison: the plan's description and every point's results.
+#[derive(Debug)]
+pub struct Comparison {
+    pub kind: Kind,
+    pub name: String,
+    pub knobs: Vec<String>,
+    /// Per point: label and knob settings (empty: the scenario's value).
+    pub labels: Vec<String>,
+    pub settings: Vec<Vec<String>>,
+    /// For sensitivity: (low, high) per knob.
+    pub ranges: Vec<(String, String)>,
+    /// Firm names in listed order, the same in every point.
+    pub firms: Vec<String>,
+    /// Trials per point.
+    pub trials: u64,
+    pub seed: u64,
+    pub summaries: Vec<Summary>,
+    pub paired: Vec<Paired>,
+}
+
+impl Comparison {
+    /// The comparison of `plan`'s points from their results.
+    pub fn new(plan: &Plan, trials: u64, seed: u64, result: PointsResult) -> Comparison {
+        Comparison {
+            kind: plan.kind,
+            name: plan.name.clone(),
+            knobs: plan.knobs.clone(),
+            labels: plan.points.iter().map(|p| p.label.clone()).collect(),
+            settings: plan.points.iter().map(|p| p.settings.clone()).collect(),
+            ranges: plan.ranges.clone(),
+            firms: plan::firm_names(&plan.points[0].scenario),
+            trials,
+            seed,
+            summaries: result.summaries,
+            paired: result.paired,
+        }
+    }
+
+    /// Index of the total in per-firm vectors.
+    pub fn total(&self) -> usize {
+        self.firms.len()
+    }
+
+    /// Mean total unmet demand of point `p`.
+    pub fn mean_total_unmet(&self, p: usize) -> f64 {
+        self.summaries[p].tally(self.total(), Metric::Unmet).mean()
+    }
+}
+
+/// One knob's effect in a sensitivity analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swing {
+    pub knob: String,
+    pub low: String,
+    pub high: String,
+    /// Mean total unmet demand with the knob at its low and at its high value.
+    pub low_mean: f64,
+    pub high_mean: f64,
+    /// `high_mean − low_mean`.
+    pub swing: f64,
+}
+
+/// The knobs of a sensitivity comparison ranked by the size of their swing in mean total unmet
+/// demand, largest first (ties in listed order); empty for other comparisons. The reference
+/// mean is `mean_total_unmet(0)`.
+pub fn swings(c: &Comparison) -> Vec<Swing> {
+    if c.kind != Kind::Sensitivity {
+        return Vec::new();
+    }
+    let mut out: Vec<Swing> = c
+        .knobs
+        .iter()
+        .zip(&c.ranges)
+        .enumerate()
+        .map(|(j, (knob, (low, high)))| {
+            let (low_mean, high_mean) =
+                (c.mean_total_unmet(1 + 2 * j), c.mean_total_unmet(2 + 2 * j));
+            Swing {
+                knob: knob.clone(),
+                low: low.clone(),
+                high: high.clone(),
+                low_mean,
+                high_mean,
+                swing: high_mean - low_mean,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.swing.abs().total_cmp(&a.swing.abs()));
+    out
+}
+
+#[cfg(test)]
+mod tests;

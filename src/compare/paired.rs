@@ -1,0 +1,271 @@
+//! Paired differences between a point and the reference point on the same trials: exact integer
+//! sums of the per-trial differences and of their squares, mergeable in any order like a `Tally`.
+
+use crate::model::Outcome;
+use crate::stats::Metric;
+
+/// The metrics whose paired differences are reported, in report order.
+pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metric::Domestic];
+
+/// z for a two-sided 95% normal interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Which way a difference leaves a firm worse off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worse {
+    /// More is worse: unmet demand, and domestic chips a firm is made to buy.
+    More,
+    /// Less is worse: deliveries.
+    Less,
+}
+
+/// Which way `metric` hurts a firm.
+pub fn worse_direction(metric: Metric) -> Worse {
+    match metric {
+        Metric::Delivered | Metric::FillRate | Metric::Orders => Worse::Less,
+        Metric::Unmet | Metric::Domestic | Metric::EffectiveUnmet => Worse::More,
+    }
+}
+
+/// The distribution of one paired difference (point − reference) over trials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffTally {
+    n: u64,
+    sum: i128,
+    sum_sq: u128,
+    /// Trials in which the point's value exceeds the reference's.
+    above: u64,
+    /// Trials in which it falls short of it.
+    below: u64,
+}
+
+impl DiffTally {
+    /// Records one trial's pair of values.
+    #[inline]
+    pub fn record(&mut self, reference: u64, point: u64) {
+        let d = i128::from(point) - i128::from(reference);
+        let a = d.unsigned_abs();
+        self.n += 1;
+        self.sum = self.sum.saturating_add(d);
+        self.sum_sq = self.sum_sq.saturating_add(a.saturating_mul(a));
+        self.above += u64::from(d > 0);
+        self.below += u64::from(d < 0);
+    }
+
+    /// Adds everything `other` recorded.
+    pub fn merge(&mut self, other: &DiffTally) {
+        self.n += other.n;
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        self.above += other.above;
+        self.below += other.below;
+    }
+
+    /// Trials recorded.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Exact sum of the differences.
+    pub fn sum(&self) -> i128 {
+        self.sum
+    }
+
+    /// Mean difference (NaN when empty).
+    pub fn mean(&self) -> f64 {
+        self.sum as f64 / self.n as f64
+    }
+
+    /// Sample standard deviation of the differences (n − 1 denominator; 0 for fewer than two),
+    /// from the exact n·Σd² − (Σd)², so identical points give exactly 0.
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let (hi, lo) = sub256(
+            mul256(u128::from(self.n), self.sum_sq),
+            mul256(self.sum.unsigned_abs(), self.sum.unsigned_abs()),
+        );
+        let n = self.n as f64;
+        ((hi as f64 * 2f64.powi(128) + lo as f64) / (n * (n - 1.0))).sqrt()
+    }
+
+    /// Standard error of the mean difference.
+    pub fn se(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sd() / (self.n as f64).sqrt()
+        }
+    }
+
+    /// The 95% confidence interval of the mean difference, mean ± z·sd/√n (normal
+    /// approximation: the trial counts of a Monte Carlo run make the t and z quantiles agree).
+    pub fn ci95(&self) -> (f64, f64) {
+        let (m, h) = (self.mean(), Z95 * self.se());
+        (m - h, m + h)
+    }
+
+    /// Share of trials in which the point's value is above (`Worse::More`) or below
+    /// (`Worse::Less`) the reference's.
+    pub fn share(&self, direction: Worse) -> f64 {
+        let count = match direction {
+            Worse::More => self.above,
+            Worse::Less => self.below,
+        };
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            count as f64 / self.n as f64
+        }
+    }
+}
+
+/// The full 256-bit product of two 128-bit values as (high, low); the method of
+/// `stats::wide`, which is private to the stats module.
+fn mul256(a: u128, b: u128) -> (u128, u128) {
+    const MASK: u128 = u64::MAX as u128;
+    let (a1, a0) = (a >> 64, a & MASK);
+    let (b1, b0) = (b >> 64, b & MASK);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let middle = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
+    (
+        p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64),
+        (middle << 64) | (p00 & MASK),
+    )
+}
+
+/// `a − b` in 256 bits, or 0 when b > a.
+fn sub256(a: (u128, u128), b: (u128, u128)) -> (u128, u128) {
+    if b > a {
+        return (0, 0);
+    }
+    let (low, borrow) = a.1.overflowing_sub(b.1);
+    (a.0 - b.0 - u128::from(borrow), low)
+}
+
+/// Paired differences of one point against the reference, per firm and for the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paired {
+    /// `tallies[firm][k]` for metric `PAIRED_METRICS[k]`; the last firm is the total.
+    tallies: Vec<[DiffTally; 3]>,
+}
+
+impl Paired {
+    /// Empty differences for `firms` firms (plus the total).
+    pub fn new(firms: usize) -> Self {
+        Paired {
+            tallies: vec![Default::default(); firms + 1],
+        }
+    }
+
+    /// The values a pairing needs from an outcome, per firm: `[unmet, delivered, domestic]`
+    /// (the order of [`PAIRED_METRICS`]), appended to `out`.
+    pub fn values_of(outcome: &Outcome, out: &mut Vec<[u64; 3]>) {
+        out.extend(
+            (0..outcome.orders.len())
+                .map(|i| [outcome.unmet(i), outcome.delivered[i], outcome.domestic[i]]),
+        );
+    }
+
+    /// Folds in one trial: the reference's per-firm values (from [`Paired::values_of`]) and the
+    /// point's outcome, of the same trial.
+    pub fn record(&mut self, reference: &[[u64; 3]], point: &Outcome) {
+        let n = self.tallies.len() - 1;
+        let mut totals = [[0u64; 3]; 2];
+        for (i, r) in reference.iter().enumerate().take(n) {
+            let p = [point.unmet(i), point.delivered[i], point.domestic[i]];
+            for k in 0..3 {
+                self.tallies[i][k].record(r[k], p[k]);
+                totals[0][k] = totals[0][k].saturating_add(r[k]);
+                totals[1][k] = totals[1][k].saturating_add(p[k]);
+            }
+        }
+        for (k, tally) in self.tallies[n].iter_mut().enumerate() {
+            tally.record(totals[0][k], totals[1][k]);
+        }
+    }
+
+    /// Adds everything `other` recorded.
+    pub fn merge(&mut self, other: &Paired) {
+        for (mine, theirs) in self.tallies.iter_mut().zip(&other.tallies) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(b);
+            }
+        }
+    }
+
+    /// The differences of `metric` (one of [`PAIRED_METRICS`]) for `firm` (the firm count is the
+    /// total).
+    pub fn diff(&self, firm: usize, metric: Metric) -> &DiffTally {
+        let k = PAIRED_METRICS
+            .iter()
+            .position(|m| *m == metric)
+            .unwrap_or_else(|| panic!("{} has no paired differences", metric.name()));
+        &self.tallies[firm][k]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_of_differences_are_exact() {
+        let mut t = DiffTally::default();
+        // Differences 2, −1, 0, 3: mean 1, sample variance 10/3.
+        for (r, p) in [(10u64, 12u64), (5, 4), (7, 7), (0, 3)] {
+            t.record(r, p);
+        }
+        assert_eq!(t.count(), 4);
+        assert_eq!(t.sum(), 4);
+        assert_eq!(t.mean(), 1.0);
+        assert!((t.sd() - (10.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(t.share(Worse::More), 0.5);
+        assert_eq!(t.share(Worse::Less), 0.25);
+        let (lo, hi) = t.ci95();
+        let h = Z95 * (10.0f64 / 3.0).sqrt() / 2.0;
+        assert!((lo - (1.0 - h)).abs() < 1e-12 && (hi - (1.0 + h)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn identical_values_have_zero_spread_even_when_large() {
+        let mut t = DiffTally::default();
+        for v in [u64::MAX, 0, 1 << 40] {
+            t.record(v, v);
+        }
+        assert_eq!((t.mean(), t.sd()), (0.0, 0.0));
+        assert_eq!(t.ci95(), (0.0, 0.0));
+        assert_eq!(t.share(Worse::More), 0.0);
+        // A constant large offset has zero spread too: no cancellation in floats.
+        let mut c = DiffTally::default();
+        for r in 0..1000u64 {
+            c.record(r, r + 1_000_000_000_000);
+        }
+        assert_eq!(c.sd(), 0.0);
+        assert_eq!(c.mean(), 1e12);
+    }
+
+    #[test]
+    fn merging_in_any_order_is_exact() {
+        let pairs: Vec<(u64, u64)> = (0..5000u64)
+            .map(|i| ((i * 7919) % 100_003, (i * 104_729) % 99_991))
+            .collect();
+        let mut whole = DiffTally::default();
+        pairs.iter().for_each(|&(r, p)| whole.record(r, p));
+        let mut merged = DiffTally::default();
+        for chunk in pairs.chunks(777).rev() {
+            let mut part = DiffTally::default();
+            chunk.iter().for_each(|&(r, p)| part.record(r, p));
+            merged.merge(&part);
+        }
+        assert_eq!(merged, whole);
+    }
+
+    #[test]
+    fn worse_means_more_unmet_less_delivered_more_domestic() {
+        assert_eq!(worse_direction(Metric::Unmet), Worse::More);
+        assert_eq!(worse_direction(Metric::Delivered), Worse::Less);
+        assert_eq!(worse_direction(Metric::Domestic), Worse::More);
+    }
+}

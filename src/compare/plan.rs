@@ -1,0 +1,471 @@
+//! What to compare: knobs and their value lists, the points they make (a cartesian grid for a
+//! sweep, one knob at a time for sensitivity, whole files for compare), each validated into a
+//! `Scenario` before anything runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::scenario::{self, Override, Scenario, ScenarioError};
+
+/// Which command made the plan; it names the output folder and shapes the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sweep,
+    Compare,
+    Sensitivity,
+}
+
+impl Kind {
+    /// The command's name, also the output folder's suffix (`output/<name>-sweep/`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Sweep => "sweep",
+            Kind::Compare => "compare",
+            Kind::Sensitivity => "sensitivity",
+        }
+    }
+}
+
+/// A knob and the values it takes, as typed: `KEY=V1,V2,...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Knob {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl Knob {
+    /// Parses `KEY=V1,V2,...`, splitting the values on commas outside `{}`, `[]` and quotes.
+    pub fn parse(text: &str) -> Result<Knob, String> {
+        let whole = Override::parse(text)?;
+        let values = split_values(&whole.value);
+        if let Some(empty) = values.iter().position(String::is_empty) {
+            return Err(format!(
+                "--set {text}: value {} of {} is empty (a stray comma?)",
+                empty + 1,
+                values.len()
+            ));
+        }
+        Ok(Knob {
+            key: whole.key,
+            values,
+        })
+    }
+}
+
+/// `text` split on the commas that are not inside `{}`, `[]` or a quoted string, each part
+/// trimmed: `{dist="uniform",min=1,max=2},3` is two values.
+pub fn split_values(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut current = String::new();
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '{' | '[' => depth += 1,
+                '}' | ']' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    parts.push(current.trim().to_string());
+                    current.clear();
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        current.push(c);
+    }
+    parts.push(current.trim().to_string());
+    parts
+}
+
+/// The cartesian product of lists of the given sizes, as index tuples in row-major order: the
+/// first knob changes slowest, the last fastest.
+pub fn grid(sizes: &[usize]) -> Vec<Vec<usize>> {
+    let mut points = vec![Vec::new()];
+    for &size in sizes {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                (0..size).map(move |i| {
+                    let mut q = p.clone();
+                    q.push(i);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// One point: how to label it, the value of each knob column, and its validated scenario.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Short label for tables and charts.
+    pub label: String,
+    /// The value of each knob column (as typed); empty where the point keeps the scenario's.
+    pub settings: Vec<String>,
+    /// The overrides that make this point, after the fixed ones.
+    pub overrides: Vec<Override>,
+    pub scenario: Scenario,
+}
+
+/// Points to run on common random numbers; the first is the reference.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub kind: Kind,
+    /// Names the output folder: the (first) scenario's name.
+    pub name: String,
+    /// The knob columns: the swept or varied keys, or `scenario` for compare.
+    pub knobs: Vec<String>,
+    /// For sensitivity: the low and high value of each knob, in knob order.
+    pub ranges: Vec<(String, String)>,
+    pub points: Vec<Point>,
+}
+
+/// Why a plan cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A point's scenario is invalid; the source names the `--set` value or file position.
+    #[error("{what}")]
+    Scenario {
+        what: String,
+        #[source]
+        source: ScenarioError,
+    },
+    /// The scenarios' firms differ, so their trials cannot be paired.
+    #[error("{0}")]
+    Firms(String),
+    /// The arguments do not make a comparison.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Points allowed in one plan: each costs a workspace and a summary per worker.
+pub const MAX_POINTS: usize = 10_000;
+
+/// The sweep of `knobs` over the scenario in `bytes`: every point of their cartesian grid, each
+/// with `fixed` then its own values applied, all validated before this returns.
+pub fn sweep(
+    path: &Path,
+    bytes: &[u8],
+    fixed: &[Override],
+    knobs: &[Knob],
+) -> Result<Plan, PlanError> {
+    if knobs.is_empty() {
+        return Err(PlanError::Usage(
+            "a sweep needs at least one --set KEY=V1,V2,... with two or more values".into(),
+        ));
+    }
+    check_distinct_keys(knobs.iter().map(|k| k.key.as_str()))?;
+    let sizes: Vec<usize> = knobs.iter().map(|k| k.values.len()).collect();
+    let count = sizes.iter().try_fold(1usize, |a, &s| a.checked_mul(s));
+    if count.is_none_or(|c| c > MAX_POINTS) {
+        return Err(PlanError::Usage(format!(
+            "the grid has {} points; at most {MAX_POINTS} are allowed",
+            sizes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" × ")
+        )));
+    }
+    let cells = grid(&sizes);
+    let total = cells.len();
+    let mut points = Vec::with_capacity(total);
+    for (n, cell) in cells.iter().enumerate() {
+        let own: Vec<Override> = knobs
+            .iter()
+            .zip(cell)
+            .map(|(k, &i)| Override {
+                key: k.key.clone(),
+                value: k.values[i].clone(),
+            })
+            .collect();
+        let label = own
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let what = format!("sweep point {} of {total} ({label})", n + 1);
+        points.push(point(path, bytes, fixed, own, label, what)?);
+    }
+    finish(Kind::Sweep, knobs, Vec::new(), points)
+}
+
+/// Sensitivity: the scenario as it is (the reference), then each knob at its low and then its
+/// high value with every other knob at the scenario's value.
+pub fn sensitivity(
+    path: &Path,
+    bytes: &[u8],
+    fixed: &[Override],
+    knobs: &[Knob],
+) -> Result<Plan, PlanError> {
+    if knobs.is_empty() {
+        return Err(PlanError::Usage(
+            "sensitivity needs at least one --vary KEY=LOW,HIGH".into(),
+        ));
+    }
+    check_distinct_keys(knobs.iter().map(|k| k.key.as_str()))?;
+    if let Some(k) = knobs.iter().find(|k| k.values.len() != 2) {
+        return Err(PlanError::Usage(format!(
+            "--vary {}={}: give exactly two values, LOW,HIGH (got {})",
+            k.key,
+            k.values.join(","),
+            k.values.len()
+        )));
+    }
+    let total = 1 + 2 * knobs.len();
+    let mut points = vec![point(
+        path,
+        bytes,
+        fixed,
+        Vec::new(),
+        "reference".into(),
+        "the reference scenario".into(),
+    )?];
+    for (j, k) in knobs.iter().enumerate() {
+        for (level, value) in ["low", "high"].iter().zip(&k.values) {
+            let own = vec![Override {
+                key: k.key.clone(),
+                value: value.clone(),
+            }];
+            let label = format!("{}={value}", k.key);
+            let what = format!(
+                "sensitivity point {} of {total} ({} {level}: {label})",
+                points.len() + 1,
+                k.key
+            );
+            let mut p = point(path, bytes, fixed, own, label, what)?;
+            p.settings = vec![String::new(); knobs.len()];
+            p.settings[j] = value.clone();
+            points.push(p);
+        }
+    }
+    points[0].settings = vec![String::new(); knobs.len()];
+    let ranges = knobs
+        .iter()
+        .map(|k| (k.values[0].clone(), k.values[1].clone()))
+        .collect();
+    finish(Kind::Sensitivity, knobs, ranges, points)
+}
+
+/// Whole scenarios side by side, each with `fixed` applied; the first is the reference. They
+/// must list the same firms in the same order (see [`check_firms`]).
+pub fn compare(files: &[(PathBuf, Vec<u8>)], fixed: &[Override]) -> Result<Plan, PlanError> {
+    if files.len() < 2 {
+        return Err(PlanError::Usage(
+            "compare needs at least two scenario files".into(),
+        ));
+    }
+    let mut points = Vec::with_capacity(files.len());
+    for (n, (path, bytes)) in files.iter().enumerate() {
+        let what = format!("scenario {} of {}", n + 1, files.len());
+        let mut p = point(path, bytes, fixed, Vec::new(), String::new(), what)?;
+        p.label = p.scenario.name.clone();
+        p.settings = vec![p.scenario.name.clone()];
+        points.push(p);
+    }
+    let names: Vec<(String, Vec<String>)> = files
+        .iter()
+        .zip(&points)
+        .map(|((path, _), p)| (path.display().to_string(), firm_names(&p.scenario)))
+        .collect();
+    check_firms(&names).map_err(PlanError::Firms)?;
+    let name = points[0].scenario.name.clone();
+    Ok(Plan {
+        kind: Kind::Compare,
+        name,
+        knobs: vec!["scenario".to_string()],
+        ranges: Vec::new(),
+        points,
+    })
+}
+
+fn point(
+    path: &Path,
+    bytes: &[u8],
+    fixed: &[Override],
+    own: Vec<Override>,
+    label: String,
+    what: String,
+) -> Result<Point, PlanError> {
+    let all: Vec<Override> = fixed.iter().chain(&own).cloned().collect();
+    let scenario = scenario::parse(path, bytes, &all)
+        .map_err(|source| PlanError::Scenario { what, source })?;
+    Ok(Point {
+        label,
+        settings: own.iter().map(|o| o.value.clone()).collect(),
+        overrides: own,
+        scenario,
+    })
+}
+
+fn finish(
+    kind: Kind,
+    knobs: &[Knob],
+    ranges: Vec<(String, String)>,
+    points: Vec<Point>,
+) -> Result<Plan, PlanError> {
+    let names: Vec<(String, Vec<String>)> = points
+        .iter()
+        .map(|p| (format!("point {}", p.label), firm_names(&p.scenario)))
+        .collect();
+    check_firms(&names).map_err(PlanError::Firms)?;
+    Ok(Plan {
+        kind,
+        name: points[0].scenario.name.clone(),
+        knobs: knobs.iter().map(|k| k.key.clone()).collect(),
+        ranges,
+        points,
+    })
+}
+
+fn check_distinct_keys<'a>(keys: impl Iterator<Item = &'a str>) -> Result<(), PlanError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for k in keys {
+        if seen.contains(&k) {
+            return Err(PlanError::Usage(format!(
+                "{k} is given twice; list all its values in one KEY=V1,V2,..."
+            )));
+        }
+        seen.push(k);
+    }
+    Ok(())
+}
+
+/// The firm names of `scenario`, in listed order.
+pub fn firm_names(scenario: &Scenario) -> Vec<String> {
+    scenario.firms.iter().map(|f| f.name.clone()).collect()
+}
+
+/// Checks that every `(source, firm names)` lists the same firms in the same order as the first.
+/// The order matters, not only the set: trial t draws each firm's random inputs by its listed
+/// position, so only the same order gives each firm the same world in every point.
+pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), String> {
+    let Some((first, reference)) = lists.first() else {
+        return Ok(());
+    };
+    for (source, names) in &lists[1..] {
+        if names == reference {
+            continue;
+        }
+        let missing: Vec<&str> = reference
+            .iter()
+            .filter(|n| !names.contains(n))
+            .map(String::as_str)
+            .collect();
+        let extra: Vec<&str> = names
+            .iter()
+            .filter(|n| !reference.contains(n))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() && extra.is_empty() {
+            return Err(format!(
+                "{source} lists the same firms as {first} in another order ({} vs {}); list them \
+                 in the same order, since each firm's random draws are keyed by its position",
+                names.join(", "),
+                reference.join(", ")
+            ));
+        }
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!(
+                "{first} has {} that {source} lacks",
+                missing.join(", ")
+            ));
+        }
+        if !extra.is_empty() {
+            parts.push(format!(
+                "{source} has {} that {first} lacks",
+                extra.join(", ")
+            ));
+        }
+        return Err(format!(
+            "the scenarios must list the same firms to be compared trial by trial: {}",
+            parts.join("; ")
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_split_outside_braces_brackets_and_quotes() {
+        assert_eq!(split_values("0.5, 0.6,0.7"), ["0.5", "0.6", "0.7"]);
+        assert_eq!(
+            split_values(r#"{dist="uniform",min=1,max=2},{dist="fixed",value=3}"#),
+            [
+                r#"{dist="uniform",min=1,max=2}"#,
+                r#"{dist="fixed",value=3}"#
+            ]
+        );
+        assert_eq!(
+            split_values(r#"{dist="discrete",values=[1,2],weights=[1,1]},4"#),
+            [r#"{dist="discrete",values=[1,2],weights=[1,1]}"#, "4"]
+        );
+        assert_eq!(split_values(r#""a,b",'c,d',e"#), [r#""a,b""#, "'c,d'", "e"]);
+        assert_eq!(
+            split_values(r#""say \"x,y\"",z"#),
+            [r#""say \"x,y\"""#, "z"]
+        );
+        assert_eq!(split_values("talmud"), ["talmud"]);
+    }
+
+    #[test]
+    fn knobs_parse_and_reject_empty_values() {
+        let k = Knob::parse("domestic.ratio=0.5,0.6").unwrap();
+        assert_eq!(k.key, "domestic.ratio");
+        assert_eq!(k.values, ["0.5", "0.6"]);
+        assert!(
+            Knob::parse("domestic.ratio=0.5,,0.6")
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(Knob::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn grid_is_row_major() {
+        assert_eq!(
+            grid(&[2, 3]),
+            vec![
+                vec![0, 0],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 0],
+                vec![1, 1],
+                vec![1, 2]
+            ]
+        );
+        assert_eq!(grid(&[]), vec![Vec::<usize>::new()]);
+        assert_eq!(grid(&[3, 0]).len(), 0);
+    }
+
+    #[test]
+    fn firm_lists_must_match_in_order() {
+        let l = |s: &str, names: &[&str]| {
+            (s.to_string(), names.iter().map(|n| n.to_string()).collect())
+        };
+        assert!(check_firms(&[l("a", &["X", "Y"]), l("b", &["X", "Y"])]).is_ok());
+        let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["X", "Z"])]).unwrap_err();
+        assert!(
+            e.contains("a has Y that b lacks") && e.contains("b has Z that a lacks"),
+            "{e}"
+        );
+        let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["Y", "X"])]).unwrap_err();
+        assert!(e.contains("another order"), "{e}");
+    }
+}

@@ -1,0 +1,1016 @@
+//! A fuzzer on stable Rust (cargo-fuzz needs nightly): proptest generators feed arbitrary bytes,
+//! mutated scenario files and arbitrary structurally valid scenarios (with extreme values and
+//! `--set` overrides) through parse → validate → a few trials, and check that nothing panics and
+//! that every outcome keeps the model's invariants (no unit created: delivered <= orders).
+//!
+//! The number of cases per property comes from `ALLOCSIM_FUZZ_CASES` (default 200, quick enough
+//! for `cargo test`). A long run, with overflow checks on in the optimized build:
+//!
+//!     CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true \
+//!       ALLOCSIM_FUZZ_CASES=2000000 cargo test --release --test fuzz
+//!
+//! Failures are shrunk and saved in tests/fuzz.proptest-regressions (committed; replayed first
+//! on every run). Interesting inputs live in tests/data/fuzz-corpus/: every test run replays
+//! them, and the mutation fuzzer starts from them. See docs/fuzzing.md.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use allocsim::engine::{self, RunOptions};
+use allocsim::model::{Model, Outcome};
+use allocsim::report;
+use allocsim::report::RunInfo;
+use allocsim::scenario::{self, Override, Rule, Scenario};
+use allocsim::stats::{Metric, STATS, Summary, Tally};
+use allocsim::units::MAX_UNITS;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+
+/// Cases per property: `ALLOCSIM_FUZZ_CASES`, else 200.
+fn cases() -> u32 {
+    std::env::var("ALLOCSIM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+/// Shrunk failures, replayed before the random cases of every run.
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fuzz.proptest-regressions"
+);
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        // Direct: SourceParallel looks for a lib.rs or main.rs beside the file, which an
+        // integration test does not have.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
+        max_shrink_iters: 4096,
+        ..Config::default()
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file in the seed corpus, the bad-scenario corpus and the shipped scenarios.
+fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for dir in [
+        "tests/data/fuzz-corpus",
+        "tests/data/bad",
+        "tests/data",
+        "scenarios",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let bytes = std::fs::read(&p).unwrap();
+            files.push((p, bytes));
+        }
+    }
+    assert!(
+        files.len() >= 20,
+        "the corpus has only {} files",
+        files.len()
+    );
+    files
+}
+
+/// Parses `bytes` with `overrides` and, when valid, plays a few trials and checks them.
+fn exercise(bytes: &[u8], overrides: &[Override], trials: u64) -> Result<bool, TestCaseError> {
+    let path = Path::new("fuzz.toml");
+    let scenario = match scenario::parse(path, bytes, overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            if std::env::var_os("ALLOCSIM_FUZZ_VERBOSE").is_some() {
+                eprintln!("{e}");
+            }
+            // An error always says where and what.
+            prop_assert!(!e.location.is_empty() && !e.message.is_empty(), "{e:?}");
+            return Ok(false);
+        }
+    };
+    check_scenario(&scenario)?;
+    play(&scenario, trials)?;
+    Ok(true)
+}
+
+/// What validation promises about a scenario.
+fn check_scenario(s: &Scenario) -> Result<(), TestCaseError> {
+    prop_assert!((1..=scenario::MAX_ROUNDS).contains(&s.rounds));
+    prop_assert!(!s.firms.is_empty() && s.firms.len() <= scenario::MAX_FIRMS);
+    prop_assert!((1..=scenario::MAX_TRIALS).contains(&s.trials));
+    prop_assert_eq!(s.approval.len(), s.rounds as usize);
+    for a in &s.approval {
+        prop_assert!((0.0..=1.0).contains(&a.probability));
+    }
+    let (lo, hi) = s.conversion.support();
+    prop_assert!(lo >= 0.0 && hi <= 1.0, "conversion over [{lo}, {hi}]");
+    for e in &s.events {
+        prop_assert!((0.0..=1.0).contains(&e.probability));
+    }
+    for f in &s.firms {
+        prop_assert!(f.weight.is_finite() && f.weight > 0.0);
+    }
+    Ok(())
+}
+
+/// Plays `trials` trials straight through the model (the engine's per-trial path, without its
+/// thread pool, so a case takes microseconds), folds them into a summary and renders it.
+fn play(s: &Scenario, trials: u64) -> Result<(), TestCaseError> {
+    let model = Model::new(s);
+    let mut ws = model.workspace();
+    let mut summary = Summary::new(s);
+    for t in 0..trials {
+        // Extreme trial indices and seeds are fine too: streams are keyed by hashing.
+        let trial = if t == 0 { u64::MAX - 1 } else { t };
+        model.run_trial(s.seed, trial, &mut ws);
+        check_outcome(s, &ws.outcome)?;
+        summary.record(&ws.outcome);
+    }
+    for firm in 0..=s.firms.len() {
+        for metric in Metric::ALL {
+            let tally = summary.tally(firm, metric);
+            for stat in STATS {
+                let v = tally.stat(stat, metric.scale());
+                prop_assert!(!v.is_nan(), "{stat} of {metric:?} is NaN");
+            }
+        }
+    }
+    let _ = report::summary_csv(&summary);
+    let _ = report::rounds_csv(&summary);
+    let _ = report::console_table(&summary);
+    Ok(())
+}
+
+/// The invariants of one trial's outcome (MODEL.md): whole units, none created.
+fn check_outcome(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
+    let n = s.firms.len();
+    prop_assert_eq!(o.orders.len(), n);
+    prop_assert_eq!(o.approved.len(), s.rounds as usize);
+    let mut total: u128 = 0;
+    for i in 0..n {
+        prop_assert!(
+            o.orders[i] <= MAX_UNITS,
+            "orders {} > MAX_UNITS",
+            o.orders[i]
+        );
+        prop_assert!(
+            o.delivered[i] <= o.orders[i],
+            "firm {i}: delivered {} > orders {}",
+            o.delivered[i],
+            o.orders[i]
+        );
+        total += u128::from(o.delivered[i]);
+    }
+    let mut previous = 0;
+    for &c in &o.cumulative {
+        prop_assert!(
+            c >= previous,
+            "cumulative deliveries fell: {:?}",
+            o.cumulative
+        );
+        previous = c;
+    }
+    prop_assert_eq!(u128::from(previous), total, "cumulative {:?}", o.cumulative);
+    if let Some(h) = o.halt_round {
+        prop_assert!((1..=s.rounds).contains(&h));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------------------------
+
+/// A float in TOML syntax, biased to the edges.
+fn float() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-300, 5e-324, 1e-9, 0.999_999_999_9, 1.000_000_001,
+            1e6, 1e9, 1e12, 1e12 + 1.0, 999_999_999_999.5, 1e15, 9.007_199_254_740_993e15, 1e19,
+            1.8446744073709552e19, 1e300, f64::MAX, -f64::MAX, f64::MIN_POSITIVE, -1e12,
+            f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 4503599627370495.5,
+        ])
+        .prop_map(toml_float),
+        2 => (0.0f64..1.0).prop_map(toml_float),
+        2 => (0.0f64..1e6).prop_map(toml_float),
+        1 => any::<f64>().prop_map(toml_float),
+        1 => int().prop_map(|i| i.to_string()),
+    ]
+    .boxed()
+}
+
+/// Usually a value from `sane`, now and then one from `wild` (each wild value in a scenario
+/// has its own chance, so most generated scenarios stay valid and reach the model).
+fn mostly<S, W>(sane: S, wild: W) -> impl Strategy<Value = String>
+where
+    S: Strategy<Value = String> + 'static,
+    W: Strategy<Value = String> + 'static,
+{
+    prop_oneof![30 => sane, 1 => wild]
+}
+
+/// A probability: mostly within [0, 1], with its edges.
+fn probability() -> BoxedStrategy<String> {
+    mostly(
+        prop_oneof![
+            4 => (0.0f64..=1.0).prop_map(toml_float),
+            1 => prop::sample::select(vec!["0.0", "1.0", "1", "0", "5e-324", "0.9999999999999999"])
+                .prop_map(String::from),
+        ],
+        float(),
+    )
+    .boxed()
+}
+
+/// A non-negative real (ratios, factors, weights).
+fn non_negative() -> BoxedStrategy<String> {
+    mostly(
+        prop_oneof![
+            4 => (0.0f64..4.0).prop_map(toml_float),
+            1 => prop::sample::select(vec!["5e-324", "1e300", "1.7976931348623157e308", "1e-300"])
+                .prop_map(String::from),
+        ],
+        float(),
+    )
+    .boxed()
+}
+
+/// A count in `lo..=hi`, or now and then any integer.
+fn count(lo: i64, hi: i64) -> impl Strategy<Value = String> {
+    mostly(
+        (lo..=hi).prop_map(|i| i.to_string()),
+        int().prop_map(|i| i.to_string()),
+    )
+}
+
+/// A distribution of chip counts: mostly a valid one, sometimes at the unit limit.
+fn units_dist() -> BoxedStrategy<String> {
+    let value = || {
+        prop_oneof![
+            6 => (0.0f64..1e6).prop_map(toml_float),
+            1 => prop::sample::select(vec!["0", "1e12", "999999999999.5", "1000000000000", "0.5"])
+                .prop_map(String::from),
+        ]
+    };
+    let sane = prop_oneof![
+        value(),
+        (value(), value())
+            .prop_map(|(a, b)| format!("{{ dist = \"uniform\", min = {a}, max = {b} }}")),
+        (value(), value(), value()).prop_map(|(a, b, c)| {
+            let mut v: Vec<f64> = [a, b, c].iter().map(|x| x.parse().unwrap()).collect();
+            v.sort_by(f64::total_cmp);
+            let kind = if v[0] as u64 % 2 == 0 {
+                "pert"
+            } else {
+                "triangular"
+            };
+            format!(
+                "{{ dist = \"{kind}\", min = {:?}, mode = {:?}, max = {:?} }}",
+                v[0], v[1], v[2]
+            )
+        }),
+        (value(), value())
+            .prop_map(|(m, s)| format!("{{ dist = \"normal\", mean = {m}, sd = {s} }}")),
+        (value(), 0.0f64..3.0)
+            .prop_map(|(m, s)| format!("{{ dist = \"lognormal\", median = {m}, sigma = {s:?} }}")),
+        (prop::collection::vec(value(), 1..4)).prop_map(|v| {
+            let w = vec!["1"; v.len()].join(", ");
+            format!(
+                "{{ dist = \"discrete\", values = [{}], weights = [{w}] }}",
+                v.join(", ")
+            )
+        }),
+    ];
+    mostly(sane, dist()).boxed()
+}
+
+fn toml_float(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{v:?}")
+    }
+}
+
+/// An integer, biased to the edges of every limit.
+fn int() -> BoxedStrategy<i64> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            0,
+            1,
+            -1,
+            2,
+            3,
+            999,
+            1000,
+            1001,
+            i64::MAX,
+            i64::MIN,
+            i64::from(u32::MAX),
+            i64::from(u32::MAX) + 1,
+            1_000_000_000_000,
+            1_000_000_000_001,
+            10_000_000_000_000,
+        ]),
+        3 => 0i64..10,
+        1 => any::<i64>(),
+    ]
+    .boxed()
+}
+
+const DISTS: [&str; 9] = [
+    "fixed",
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "beta",
+    "discrete",
+    "gamma",
+];
+
+/// A distribution: a bare number or an inline table with the parameters its kind takes (and
+/// now and then one more, or one fewer).
+fn dist() -> BoxedStrategy<String> {
+    let table = (
+        prop::sample::select(DISTS.to_vec()),
+        prop::collection::vec(float(), 5),
+        prop::collection::vec(float(), 0..5),
+        prop::collection::vec(float(), 0..5),
+        0usize..16,
+    )
+        .prop_map(|(kind, p, values, weights, twist)| {
+            let names: &[&str] = match kind {
+                "fixed" => &["value"],
+                "uniform" => &["min", "max"],
+                "triangular" | "pert" => &["min", "mode", "max"],
+                "normal" => &["mean", "sd", "min", "max"],
+                "lognormal" => &["median", "sigma"],
+                "beta" => &["alpha", "beta"],
+                _ => &[],
+            };
+            let mut parts = vec![format!("dist = \"{kind}\"")];
+            for (i, name) in names.iter().enumerate() {
+                // Normal's bounds are optional; drop a parameter now and then.
+                if twist == i || (kind == "normal" && i >= 2 && twist % 3 == 0) {
+                    continue;
+                }
+                parts.push(format!("{name} = {}", p[i]));
+            }
+            if kind == "discrete" || twist == 15 {
+                parts.push(format!("values = [{}]", values.join(", ")));
+                if twist != 14 {
+                    parts.push(format!("weights = [{}]", weights.join(", ")));
+                }
+            }
+            if twist == 13 {
+                parts.push(format!("sd = {}", p[4]));
+            }
+            format!("{{ {} }}", parts.join(", "))
+        });
+    prop_oneof![1 => float(), 3 => table].boxed()
+}
+
+fn rule() -> BoxedStrategy<String> {
+    prop::sample::select(vec![
+        "proportional",
+        "equal_awards",
+        "equal_losses",
+        "talmud",
+        "priority",
+        "weighted",
+        "random_priority",
+        "lottery",
+    ])
+    .prop_map(String::from)
+    .boxed()
+}
+
+/// `key = value` when the optional value is there.
+fn opt_line(key: &str, value: &Option<String>) -> String {
+    value
+        .as_ref()
+        .map_or(String::new(), |v| format!("{key} = {v}\n"))
+}
+
+#[derive(Debug, Clone)]
+struct Firm {
+    name: String,
+    orders: String,
+    eligible_from: Option<String>,
+    round_cap: Option<String>,
+    priority: Option<String>,
+    weight: Option<String>,
+}
+
+fn firm_name() -> BoxedStrategy<String> {
+    prop_oneof![
+        80 => "[A-E]",
+        1 => prop::sample::select(vec!["", " ", "total", "Tötal", "a\\u0000b", "x.y", "\\t"])
+            .prop_map(String::from),
+    ]
+    .boxed()
+}
+
+fn firm() -> BoxedStrategy<Firm> {
+    (
+        firm_name(),
+        units_dist(),
+        prop::option::of(count(1, 8)),
+        prop::option::of(count(0, 1_000_000)),
+        prop::option::of(count(-3, 3)),
+        prop::option::of(mostly((0.1f64..10.0).prop_map(toml_float), float())),
+    )
+        .prop_map(
+            |(name, orders, eligible_from, round_cap, priority, weight)| Firm {
+                name,
+                orders,
+                eligible_from,
+                round_cap,
+                priority,
+                weight,
+            },
+        )
+        .boxed()
+}
+
+#[derive(Debug, Clone)]
+struct Event {
+    name: String,
+    effect: String,
+    probability: String,
+    from_round: Option<String>,
+    to_round: Option<String>,
+    factor: Option<String>,
+}
+
+fn event() -> BoxedStrategy<Event> {
+    (
+        "[a-c]",
+        mostly(
+            prop::sample::select(vec!["halt", "hold", "scale"]).prop_map(String::from),
+            Just("pause".to_string()),
+        ),
+        probability(),
+        prop::option::of(count(1, 6)),
+        prop::option::of(count(1, 8)),
+        non_negative(),
+    )
+        .prop_map(
+            |(name, effect, probability, from_round, to_round, factor)| Event {
+                factor: (effect == "scale").then_some(factor),
+                name,
+                effect,
+                probability,
+                from_round,
+                to_round,
+            },
+        )
+        .boxed()
+}
+
+/// The text of a structurally valid scenario (right keys, right types) whose values range
+/// from ordinary to absurd.
+fn scenario_text() -> BoxedStrategy<String> {
+    let top = (
+        prop::option::of(count(1, 1_000_000_000_000)),
+        prop::option::of(count(0, i64::MAX)),
+        prop_oneof![
+            40 => count(1, 6),
+            1 => prop::sample::select(vec!["1000", "999"]).prop_map(String::from),
+        ],
+        prop::option::of(any::<bool>()),
+        mostly(
+            prop::sample::select(
+                Rule::ALL
+                    .iter()
+                    .map(|(_, n)| n.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            rule(),
+        ),
+    );
+    let approval = (
+        probability(),
+        units_dist(),
+        prop::option::of(mostly(
+            prop_oneof![
+                (0.0f64..=1.0, 0.0f64..=1.0).prop_map(|(a, b)| {
+                    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                    format!("{{ dist = \"uniform\", min = {lo:?}, max = {hi:?} }}")
+                }),
+                (0.01f64..20.0, 0.01f64..20.0).prop_map(|(a, b)| format!(
+                    "{{ dist = \"beta\", alpha = {a:?}, beta = {b:?} }}"
+                )),
+                probability(),
+            ],
+            dist(),
+        )),
+        prop::collection::vec(
+            (
+                count(1, 3),
+                prop::option::of(probability()),
+                prop::option::of(units_dist()),
+            ),
+            0..3,
+        ),
+    );
+    let domestic = prop::option::of((
+        prop::option::of(non_negative()),
+        prop::option::of(units_dist()),
+        prop::option::of(non_negative()),
+    ));
+    let firms = prop_oneof![
+        30 => prop::collection::vec(firm(), 1..6),
+        1 => prop::collection::vec(firm(), 0..40),
+    ];
+    let events = prop::collection::vec(event(), 0..4);
+    (top, approval, domestic, firms, events)
+        .prop_map(
+            |(
+                (trials, seed, rounds, carry, rule),
+                (p, batch, conv, overrides),
+                dom,
+                firms,
+                events,
+            )| {
+                let mut t = String::from("name = \"fuzz\"\n");
+                t += &opt_line("trials", &trials.map(|v| v.to_string()));
+                t += &opt_line("seed", &seed.map(|v| v.to_string()));
+                t += &format!("rounds = {rounds}\n");
+                t += &opt_line("carry_over", &carry.map(|v| v.to_string()));
+                t += &format!("\n[allocation]\nrule = \"{rule}\"\n");
+                t += &format!("\n[approval]\nprobability = {p}\nbatch = {batch}\n");
+                t += &opt_line("conversion", &conv);
+                let horizon: i64 = rounds.parse().unwrap_or(1);
+                let mut seen = Vec::new();
+                for (round, probability, batch) in overrides {
+                    // Sane rounds are folded into the horizon, once each; wild ones stay as drawn.
+                    let round = match round.parse::<i64>() {
+                        Ok(r) if (1..=3).contains(&r) && horizon >= 1 => {
+                            let r = (r - 1) % horizon + 1;
+                            if seen.contains(&r) {
+                                continue;
+                            }
+                            seen.push(r);
+                            r.to_string()
+                        }
+                        _ => round,
+                    };
+                    t += &format!("\n[[approval.round]]\nround = {round}\n");
+                    t += &opt_line("probability", &probability);
+                    t += &opt_line("batch", &batch);
+                }
+                if let Some((ratio, supply, equivalence)) = dom {
+                    t += "\n[domestic]\n";
+                    t += &opt_line("ratio", &ratio);
+                    t += &opt_line("supply", &supply);
+                    t += &opt_line("equivalence", &equivalence);
+                }
+                for (i, f) in firms.iter().enumerate() {
+                    // Mostly unique names; a rare duplicate keeps that check exercised.
+                    let name = if i % 7 == 6 {
+                        f.name.clone()
+                    } else {
+                        format!("{}{i}", f.name)
+                    };
+                    t += &format!("\n[[firm]]\nname = \"{name}\"\norders = {}\n", f.orders);
+                    t += &opt_line("eligible_from", &f.eligible_from);
+                    t += &opt_line("round_cap", &f.round_cap);
+                    t += &opt_line("priority", &f.priority);
+                    t += &opt_line("weight", &f.weight);
+                }
+                for (i, e) in events.iter().enumerate() {
+                    t += &format!(
+                        "\n[[event]]\nname = \"{}{i}\"\neffect = \"{}\"\nprobability = {}\n",
+                        e.name, e.effect, e.probability
+                    );
+                    t += &opt_line("from_round", &e.from_round);
+                    t += &opt_line("to_round", &e.to_round);
+                    t += &opt_line("factor", &e.factor);
+                }
+                t
+            },
+        )
+        .boxed()
+}
+
+/// `--set` overrides: real keys (and a few wrong ones) with values of every type.
+fn overrides() -> BoxedStrategy<Vec<String>> {
+    let key = prop_oneof![
+        prop::sample::select(vec![
+            "rounds",
+            "trials",
+            "seed",
+            "carry_over",
+            "name",
+            "allocation.rule",
+            "approval.probability",
+            "approval.batch",
+            "approval.conversion",
+            "approval.round.1.probability",
+            "approval.round.2.batch",
+            "approval.round.0.batch",
+            "approval.round.x.batch",
+            "approval.round",
+            "domestic.ratio",
+            "domestic.supply",
+            "domestic.equivalence",
+            "firm.A0.orders",
+            "firm.A0.weight",
+            "firm.B1.eligible_from",
+            "firm.A.B.orders",
+            "firm.Nobody.weight",
+            "firm",
+            "firm.A",
+            "event.a0.probability",
+            "event.b1.factor",
+            "event",
+            "allocation",
+            "approval",
+            "name.x",
+            "rounds.x.y",
+            "unknown",
+        ])
+        .prop_map(String::from),
+        "[a-z.]{1,12}",
+    ];
+    let value = prop_oneof![
+        float(),
+        int().prop_map(|i| i.to_string()),
+        dist(),
+        rule(),
+        Just("true".to_string()),
+        Just("[1, 2]".to_string()),
+        Just("{ a = 1 }".to_string()),
+        Just("\"quoted\"".to_string()),
+        Just(String::new()),
+        ".{0,8}",
+    ];
+    let sane = prop_oneof![
+        probability().prop_map(|v| format!("approval.probability={v}")),
+        units_dist().prop_map(|v| format!("approval.batch={v}")),
+        (count(1, 3), units_dist()).prop_map(|(r, v)| format!("approval.round.{r}.batch={v}")),
+        non_negative().prop_map(|v| format!("domestic.ratio={v}")),
+        prop::sample::select(
+            Rule::ALL
+                .iter()
+                .map(|(_, n)| n.to_string())
+                .collect::<Vec<_>>()
+        )
+        .prop_map(|v| format!("allocation.rule={v}")),
+        any::<bool>().prop_map(|v| format!("carry_over={v}")),
+    ];
+    let wild = (key, value).prop_map(|(k, v)| format!("{k}={v}"));
+    prop_oneof![
+        3 => Just(Vec::new()),
+        2 => prop::collection::vec(prop_oneof![10 => sane, 1 => wild], 1..3),
+    ]
+    .boxed()
+}
+
+/// A corpus file with a few mutations: bytes inserted, deleted, replaced or duplicated, and
+/// TOML tokens spliced in.
+fn mutated(files: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    const TOKENS: [&str; 24] = [
+        "[[firm]]\n",
+        "[approval]\n",
+        "[[event]]\n",
+        "[[approval.round]]\n",
+        "[domestic]\n",
+        " = ",
+        "\"",
+        "'''",
+        "{",
+        "}",
+        "[",
+        "]",
+        "dist = \"pert\"",
+        "1e19",
+        "nan",
+        "-inf",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "\n",
+        "#",
+        "\\u0000",
+        "0x7fffffffffffffff",
+        "name = \"A\"\n",
+        "round = 2\n",
+    ];
+    let op = (
+        0u8..5,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    );
+    (prop::sample::select(files), prop::collection::vec(op, 1..6)).prop_map(|(mut bytes, ops)| {
+        for (kind, at, other, byte) in ops {
+            let len = bytes.len();
+            let i = if len == 0 { 0 } else { at.index(len) };
+            match kind {
+                0 => bytes.insert(i, byte),
+                1 if len > 0 => {
+                    let end = (i + 1 + other.index(16)).min(len);
+                    bytes.drain(i..end);
+                }
+                2 if len > 0 => bytes[i] = byte,
+                3 if len > 0 => {
+                    let end = (i + 1 + other.index(64)).min(len);
+                    let copy = bytes[i..end].to_vec();
+                    let to = other.index(len);
+                    bytes.splice(to..to, copy);
+                }
+                _ => {
+                    let token = TOKENS[other.index(TOKENS.len())].as_bytes();
+                    bytes.splice(i..i, token.iter().copied());
+                }
+            }
+        }
+        bytes
+    })
+}
+
+fn parse_overrides(raw: &[String]) -> Vec<Override> {
+    raw.iter().filter_map(|r| Override::parse(r).ok()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    let strategy = prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..512),
+        "\\PC{0,256}".prop_map(String::into_bytes),
+        "[a-z_=\\[\\]{}\"'.,0-9# \n-]{0,256}".prop_map(String::into_bytes),
+    ];
+    runner
+        .run(&strategy, |bytes| exercise(&bytes, &[], 2).map(drop))
+        .unwrap();
+}
+
+#[test]
+fn mutated_corpus_files_never_panic() {
+    let files: Vec<Vec<u8>> = corpus().into_iter().map(|(_, b)| b).collect();
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    let valid = AtomicU64::new(0);
+    runner
+        .run(&mutated(files), |bytes| {
+            if exercise(&bytes, &[], 2)? {
+                valid.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .unwrap();
+    eprintln!(
+        "mutated corpus files: {} valid scenarios",
+        valid.into_inner()
+    );
+}
+
+#[test]
+fn generated_scenarios_keep_the_invariants() {
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    let valid = AtomicU64::new(0);
+    runner
+        .run(&(scenario_text(), overrides()), |(text, sets)| {
+            if exercise(text.as_bytes(), &parse_overrides(&sets), 3)? {
+                valid.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .unwrap();
+    // Reported so a generator that drifts into producing only invalid scenarios is noticed.
+    eprintln!("generated scenarios: {} valid", valid.into_inner());
+}
+
+#[test]
+fn override_syntax_never_panics() {
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    runner
+        .run(&"\\PC{0,40}", |text| {
+            let _ = Override::parse(&text);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Fewer cases: a run through the engine starts a thread pool, so it costs milliseconds.
+#[test]
+fn engine_runs_generated_scenarios() {
+    let mut runner = proptest::test_runner::TestRunner::new(config((cases() / 50).max(20)));
+    runner
+        .run(
+            &(
+                scenario_text(),
+                overrides(),
+                1u64..6,
+                1u64..4,
+                any::<bool>(),
+            ),
+            |(text, sets, trials, chunk, keep)| {
+                let Ok(s) = scenario::parse(
+                    Path::new("fuzz.toml"),
+                    text.as_bytes(),
+                    &parse_overrides(&sets),
+                ) else {
+                    return Ok(());
+                };
+                let options = RunOptions {
+                    trials,
+                    first_trial: u64::MAX - 10,
+                    seed: s.seed,
+                    threads: 1,
+                    chunk,
+                    keep_trials: keep,
+                };
+                let cancel = AtomicBool::new(false);
+                let result = engine::run(&s, &options, &mut |_| {}, Some(&cancel))
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(result.summary.trials(), trials);
+                if keep {
+                    prop_assert_eq!(result.trials.len() as u64, trials);
+                    for o in &result.trials {
+                        check_outcome(&s, o)?;
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// Every corpus file, as is: parse, validate and (when valid) a few trials, without panicking.
+#[test]
+fn corpus_replays() {
+    for (path, bytes) in corpus() {
+        if let Err(e) = exercise(&bytes, &[], 3) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edges of the statistics and of saved results
+// ---------------------------------------------------------------------------------------------
+
+/// A tally of values at the u64 edges: its sums saturate (documented on `Tally::sum`) rather
+/// than overflow, and its statistics stay ordered and free of panics.
+#[test]
+fn tallies_saturate_at_the_u64_edges() {
+    let value = prop_oneof![
+        prop::sample::select(vec![
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            MAX_UNITS,
+            1 << 63,
+            1 << 53
+        ]),
+        any::<u64>(),
+    ];
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    runner
+        .run(
+            &(
+                prop::collection::vec(value, 1..64),
+                any::<prop::sample::Index>(),
+            ),
+            |(values, split)| {
+                let at = split.index(values.len());
+                let (mut a, mut b, mut whole) =
+                    (Tally::default(), Tally::default(), Tally::default());
+                for (i, &v) in values.iter().enumerate() {
+                    if i < at {
+                        a.record(v)
+                    } else {
+                        b.record(v)
+                    }
+                    whole.record(v);
+                }
+                a.merge(&b);
+                prop_assert_eq!(a.count(), values.len() as u64);
+                prop_assert_eq!(a.sum(), whole.sum());
+                let exact: u128 = values.iter().map(|&v| u128::from(v)).sum();
+                prop_assert_eq!(
+                    a.sum(),
+                    exact,
+                    "a sum of at most 64 u64 values fits in u128"
+                );
+                let (lo, hi) = (a.min(), a.max());
+                for q in [0.0, 0.05, 0.5, 0.99, 1.0] {
+                    let x = a.quantile(q);
+                    prop_assert!(
+                        x >= lo && x <= hi,
+                        "quantile {q} = {x} outside [{lo}, {hi}]"
+                    );
+                }
+                for stat in STATS {
+                    prop_assert!(!a.stat(stat, 1.0).is_nan(), "{stat}");
+                }
+                prop_assert!(a.sd() >= 0.0);
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn tally_sums_saturate_instead_of_overflowing() {
+    // Σx² of two values of u64::MAX passes u128; the sum saturates and sd stays finite.
+    let mut t = Tally::default();
+    for _ in 0..3 {
+        t.record(u64::MAX);
+    }
+    assert_eq!(t.sum(), 3 * u128::from(u64::MAX));
+    assert_eq!(t.sum_sq(), u128::MAX, "saturated");
+    assert!(t.sd().is_finite());
+    assert_eq!(t.max(), u64::MAX as f64);
+}
+
+/// A saved results.json whose numbers are replaced by extreme ones (as a hand-edited or
+/// corrupted file could hold) is refused or read, never a panic: `report` and `merge` read it.
+#[test]
+fn saved_results_with_extreme_numbers_never_panic() {
+    let text = "name = \"r\"\nrounds = 2\n[allocation]\nrule = \"talmud\"\n[approval]\n\
+                probability = 0.5\nbatch = { dist = \"uniform\", min = 0, max = 100 }\n\
+                [[firm]]\nname = \"A\"\norders = 60\n[[firm]]\nname = \"B\"\norders = 80\n";
+    let s = scenario::parse(Path::new("r.toml"), text.as_bytes(), &[]).unwrap();
+    let model = Model::new(&s);
+    let mut ws = model.workspace();
+    let mut summary = Summary::new(&s);
+    for t in 0..50 {
+        model.run_trial(0, t, &mut ws);
+        summary.record(&ws.outcome);
+    }
+    let json = String::from_utf8(report::results_json(&RunInfo::new(&s, 50, 0), &summary)).unwrap();
+    // Byte ranges of the numbers in the file.
+    let mut numbers = Vec::new();
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                i += 1;
+            }
+            numbers.push(start..i);
+        } else {
+            i += 1;
+        }
+    }
+    assert!(numbers.len() > 50);
+    let extreme = prop::sample::select(vec![
+        "0",
+        "1",
+        "18446744073709551615",
+        "18446744073709551614",
+        "9223372036854775808",
+        "340282366920938463463374607431768211455",
+        "340282366920938463463374607431768211456",
+        "1e308",
+        "-1",
+        "4294967295",
+        "4294967296",
+    ]);
+    let edits = prop::collection::vec((any::<prop::sample::Index>(), extreme), 1..6);
+    let mut runner = proptest::test_runner::TestRunner::new(config(cases()));
+    runner
+        .run(&edits, |edits| {
+            let mut chosen: Vec<(std::ops::Range<usize>, &str)> = edits
+                .iter()
+                .map(|(at, v)| (numbers[at.index(numbers.len())].clone(), *v))
+                .collect();
+            chosen.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+            chosen.dedup_by_key(|(r, _)| r.start);
+            let mut edited = json.clone();
+            for (range, v) in chosen {
+                edited.replace_range(range, v);
+            }
+            if let Ok((info, summary)) = report::read_results(edited.as_bytes()) {
+                let _ = report::summary_csv(&summary);
+                let _ = report::rounds_csv(&summary);
+                let _ = report::results_json(&info, &summary);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
