@@ -2,7 +2,7 @@
 //! sums of the per-trial differences and of their squares, mergeable in any order like a `Tally`.
 
 use crate::model::Outcome;
-use crate::stats::Metric;
+use crate::stats::{Metric, wide};
 
 /// The metrics whose paired differences are reported, in report order.
 pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metric::Domestic];
@@ -82,12 +82,12 @@ impl DiffTally {
         if self.n < 2 {
             return 0.0;
         }
-        let (hi, lo) = sub256(
-            mul256(u128::from(self.n), self.sum_sq),
-            mul256(self.sum.unsigned_abs(), self.sum.unsigned_abs()),
+        let (hi, lo) = wide::sub(
+            wide::mul(u128::from(self.n), self.sum_sq),
+            wide::mul(self.sum.unsigned_abs(), self.sum.unsigned_abs()),
         );
         let n = self.n as f64;
-        ((hi as f64 * 2f64.powi(128) + lo as f64) / (n * (n - 1.0))).sqrt()
+        (wide::to_f64(hi, lo) / (n * (n - 1.0))).sqrt()
     }
 
     /// Standard error of the mean difference.
@@ -119,29 +119,6 @@ impl DiffTally {
             count as f64 / self.n as f64
         }
     }
-}
-
-/// The full 256-bit product of two 128-bit values as (high, low); the method of
-/// `stats::wide`, which is private to the stats module.
-fn mul256(a: u128, b: u128) -> (u128, u128) {
-    const MASK: u128 = u64::MAX as u128;
-    let (a1, a0) = (a >> 64, a & MASK);
-    let (b1, b0) = (b >> 64, b & MASK);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let middle = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    (
-        p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64),
-        (middle << 64) | (p00 & MASK),
-    )
-}
-
-/// `a − b` in 256 bits, or 0 when b > a.
-fn sub256(a: (u128, u128), b: (u128, u128)) -> (u128, u128) {
-    if b > a {
-        return (0, 0);
-    }
-    let (low, borrow) = a.1.overflowing_sub(b.1);
-    (a.0 - b.0 - u128::from(borrow), low)
 }
 
 /// Paired differences of one point against the reference, per firm and for the total.

@@ -4,7 +4,7 @@
 
 mod histogram;
 mod summary;
-mod wide;
+pub(crate) mod wide;
 
 pub use summary::{Metric, RoundTally, Summary};
 
