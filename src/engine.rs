@@ -2,6 +2,7 @@
 //! draws from the streams keyed by (seed, t), and summaries merge exactly, so the result is the
 //! same whatever the thread count, chunk size or scheduling.
 
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -70,77 +71,41 @@ pub fn run(
     progress: &mut dyn FnMut(u64),
     cancel: Option<&AtomicBool>,
 ) -> Result<RunResult, EngineError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .map_err(|source| EngineError::Threads {
-            threads: options.threads,
-            source,
-        })?;
-    let threads = pool.current_num_threads();
     let model = Model::new(scenario);
-    let chunk = options.chunk.max(1);
-    let chunks = options.trials.div_ceil(chunk);
-    let next_chunk = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
-    let workers_left = AtomicU64::new(threads as u64);
-    let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
-    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-
-    pool.in_place_scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|_| {
-                // Counts this worker out even if it panics, so the progress loop ends.
-                let _guard = CountDown(&workers_left);
-                let mut summary = Summary::new(scenario);
-                let mut kept = Vec::new();
-                let mut ws = model.workspace();
-                loop {
-                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
-                    if c >= chunks || stop() {
-                        break;
-                    }
-                    let range = options.first_trial + c * chunk
-                        ..options.first_trial + ((c + 1) * chunk).min(options.trials);
-                    let mut outcomes = Vec::new();
-                    for t in range.clone() {
-                        // Checked per trial, not per chunk: a chunk of a scenario with hundreds
-                        // of firms and rounds takes minutes. A cancelled run's results are
-                        // discarded, so a chunk left half done does not matter.
-                        if stop() {
-                            break;
-                        }
-                        model.run_trial(options.seed, t, &mut ws);
-                        summary.record(&ws.outcome);
-                        if options.keep_trials {
-                            outcomes.push(ws.outcome.clone());
-                        }
-                    }
-                    if options.keep_trials {
-                        kept.push((c, outcomes));
-                    }
-                    done.fetch_add(range.end - range.start, Ordering::Relaxed);
+    let (parts, threads) = for_each_chunk(
+        options.threads,
+        options.trials,
+        options.chunk,
+        progress,
+        cancel,
+        || {
+            let kept: Vec<(u64, Vec<Outcome>)> = Vec::new();
+            (Summary::new(scenario), kept, model.workspace())
+        },
+        |(summary, kept, ws), c, offsets, stop| {
+            let mut outcomes = Vec::new();
+            for t in offsets {
+                // Checked per trial, not per chunk: a chunk of a scenario with hundreds of firms
+                // and rounds takes minutes. A cancelled run's results are discarded, so a chunk
+                // left half done does not matter.
+                if stop() {
+                    break;
                 }
-                match results.lock() {
-                    Ok(mut r) => r.push((summary, kept)),
-                    Err(poisoned) => poisoned.into_inner().push((summary, kept)),
+                model.run_trial(options.seed, options.first_trial + t, ws);
+                summary.record(&ws.outcome);
+                if options.keep_trials {
+                    outcomes.push(ws.outcome.clone());
                 }
-            });
-        }
-        while workers_left.load(Ordering::Acquire) > 0 {
-            progress(done.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    });
-    progress(done.load(Ordering::Relaxed));
-    if stop() {
-        return Err(EngineError::Interrupted);
-    }
+            }
+            if options.keep_trials {
+                kept.push((c, outcomes));
+            }
+        },
+    )?;
 
-    let parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut summary = Summary::new(scenario);
     let mut chunks_kept = Vec::new();
-    for (part, kept) in parts {
+    for (part, kept, _) in parts {
         summary.merge(&part);
         chunks_kept.extend(kept);
     }
@@ -153,8 +118,74 @@ pub fn run(
     })
 }
 
-/// A worker's summary, and the outcomes it kept as (chunk index, outcomes).
-type WorkerResult = (Summary, Vec<(u64, Vec<Outcome>)>);
+/// The parallel skeleton every run shares: `trials` trial offsets `0..trials` are cut into
+/// chunks of `chunk`, and workers on a fresh rayon pool of `threads` (0: rayon's default) take
+/// chunks in turn, each folding them into its own state made by `init`. `work` gets the state,
+/// the chunk index, the chunk's offsets and a `stop` check. Returns every worker's state, in no
+/// particular order (callers merge them exactly), and the number of threads used. `progress`
+/// runs on the calling thread with the trials done; `cancel` stops the workers and makes the
+/// result `Interrupted`.
+pub(crate) fn for_each_chunk<S, I, W>(
+    threads: usize,
+    trials: u64,
+    chunk: u64,
+    progress: &mut dyn FnMut(u64),
+    cancel: Option<&AtomicBool>,
+    init: I,
+    work: W,
+) -> Result<(Vec<S>, usize), EngineError>
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, u64, Range<u64>, &dyn Fn() -> bool) + Sync,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| EngineError::Threads { threads, source })?;
+    let threads = pool.current_num_threads();
+    let chunk = chunk.max(1);
+    let chunks = trials.div_ceil(chunk);
+    let next_chunk = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let workers_left = AtomicU64::new(threads as u64);
+    let states: Mutex<Vec<S>> = Mutex::new(Vec::new());
+    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+
+    pool.in_place_scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| {
+                // Counts this worker out even if it panics, so the progress loop ends.
+                let _guard = CountDown(&workers_left);
+                let mut state = init();
+                loop {
+                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks || stop() {
+                        break;
+                    }
+                    let offsets = c * chunk..((c + 1) * chunk).min(trials);
+                    let len = offsets.end - offsets.start;
+                    work(&mut state, c, offsets, &stop);
+                    done.fetch_add(len, Ordering::Relaxed);
+                }
+                match states.lock() {
+                    Ok(mut r) => r.push(state),
+                    Err(poisoned) => poisoned.into_inner().push(state),
+                }
+            });
+        }
+        while workers_left.load(Ordering::Acquire) > 0 {
+            progress(done.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    progress(done.load(Ordering::Relaxed));
+    if stop() {
+        return Err(EngineError::Interrupted);
+    }
+    let states = states.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((states, threads))
+}
 
 struct CountDown<'a>(&'a AtomicU64);
 

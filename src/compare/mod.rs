@@ -9,11 +9,9 @@ pub mod plan;
 pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95, worse_direction};
 pub use plan::{Kind, Knob, Plan, PlanError, Point};
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
-use crate::engine::EngineError;
+use crate::engine::{EngineError, for_each_chunk};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::stats::{Metric, Summary};
@@ -74,75 +72,44 @@ pub fn run_points(
             .eq(points[0].firms.iter().map(|f| &f.name))),
         "the points' firms must match (checked by the plan)"
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .map_err(|source| EngineError::Threads {
-            threads: options.threads,
-            source,
-        })?;
-    let threads = pool.current_num_threads();
     let models: Vec<Model> = points.iter().map(Model::new).collect();
-    let chunk = options.chunk.max(1);
-    let chunks = options.trials.div_ceil(chunk);
-    let next_chunk = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
-    let workers_left = AtomicU64::new(threads as u64);
-    let results: Mutex<Vec<(Vec<Summary>, Vec<Paired>)>> = Mutex::new(Vec::new());
-    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let empty = || -> (Vec<Summary>, Vec<Paired>) {
         (
             points.iter().map(Summary::new).collect(),
             points.iter().map(|_| Paired::new(firms)).collect(),
         )
     };
-
-    pool.in_place_scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|_| {
-                let _guard = CountDown(&workers_left);
-                let (mut summaries, mut paired) = empty();
-                let mut spaces: Vec<_> = models.iter().map(Model::workspace).collect();
-                // The reference's per-firm values for each trial of the chunk.
-                let mut base: Vec<[u64; 3]> = Vec::new();
-                loop {
-                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
-                    if c >= chunks || stop() {
-                        break;
+    let (states, threads) = for_each_chunk(
+        options.threads,
+        options.trials,
+        options.chunk,
+        progress,
+        cancel,
+        || {
+            let (summaries, paired) = empty();
+            let spaces: Vec<_> = models.iter().map(Model::workspace).collect();
+            // The reference's per-firm values for each trial of the chunk.
+            let base: Vec<[u64; 3]> = Vec::new();
+            (summaries, paired, spaces, base)
+        },
+        |(summaries, paired, spaces, base), _, offsets, _| {
+            // Point by point over the chunk rather than trial by trial over the points: only one
+            // point's summary is hot at a time, as in a single run.
+            base.clear();
+            for (p, ws) in spaces.iter_mut().enumerate() {
+                for (k, t) in offsets.clone().enumerate() {
+                    models[p].run_trial(options.seed, t, ws);
+                    if p == 0 {
+                        Paired::values_of(&ws.outcome, base);
                     }
-                    let range = c * chunk..((c + 1) * chunk).min(options.trials);
-                    // Point by point over the chunk rather than trial by trial over the points:
-                    // only one point's summary is hot at a time, as in a single run.
-                    base.clear();
-                    for (p, ws) in spaces.iter_mut().enumerate() {
-                        for (k, t) in range.clone().enumerate() {
-                            models[p].run_trial(options.seed, t, ws);
-                            if p == 0 {
-                                Paired::values_of(&ws.outcome, &mut base);
-                            }
-                            summaries[p].record(&ws.outcome);
-                            paired[p].record(&base[k * firms..(k + 1) * firms], &ws.outcome);
-                        }
-                    }
-                    done.fetch_add(range.end - range.start, Ordering::Relaxed);
+                    summaries[p].record(&ws.outcome);
+                    paired[p].record(&base[k * firms..(k + 1) * firms], &ws.outcome);
                 }
-                match results.lock() {
-                    Ok(mut r) => r.push((summaries, paired)),
-                    Err(poisoned) => poisoned.into_inner().push((summaries, paired)),
-                }
-            });
-        }
-        while workers_left.load(Ordering::Acquire) > 0 {
-            progress(done.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    });
-    progress(done.load(Ordering::Relaxed));
-    if stop() {
-        return Err(EngineError::Interrupted);
-    }
+            }
+        },
+    )?;
     let (mut summaries, mut paired) = empty();
-    for (s, d) in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    for (s, d, _, _) in states {
         summaries.iter_mut().zip(&s).for_each(|(a, b)| a.merge(b));
         paired.iter_mut().zip(&d).for_each(|(a, b)| a.merge(b));
     }
@@ -151,14 +118,6 @@ pub fn run_points(
         paired,
         threads,
     })
-}
-
-struct CountDown<'a>(&'a AtomicU64);
-
-impl Drop for CountDown<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Release);
-    }
 }
 
 /// A finished comparison: the plan's description and every point's results.
