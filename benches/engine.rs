@@ -1,5 +1,7 @@
-//! Criterion benches of the engine's parts on fixed seeds: one baseline trial, each allocation
-//! rule on 5 firms, and folding an outcome into a summary. Run with `cargo bench`.
+//! Criterion benches of the engine's parts on fixed seeds: one baseline trial, each step a trial
+//! is made of (opening a stream, the draws, an allocation, folding the outcome into a summary),
+//! and each allocation rule on 5 firms. Run with `cargo bench --bench engine`; the README's
+//! table of cost per step comes from here.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use allocsim::alloc::{Allocator, Method};
 use allocsim::model::Model;
+use allocsim::rng::{Purpose, TrialStreams};
 use allocsim::scenario;
 use allocsim::stats::Summary;
 
@@ -37,6 +40,53 @@ fn trial(c: &mut Criterion) {
     });
 }
 
+/// The steps of a baseline trial, one call each. Multiply by the calls per trial (README) for
+/// their share of a trial.
+fn steps(c: &mut Criterion) {
+    let s = baseline();
+    let mut group = c.benchmark_group("step");
+    let mut t = 0u64;
+    group.bench_function(
+        "open a stream and draw one uniform (shock, approval)",
+        |b| {
+            b.iter(|| {
+                t += 1;
+                TrialStreams::new(black_box(s.seed), t).uniform(Purpose::Approval { round: 2 })
+            })
+        },
+    );
+    let draws = [
+        ("PERT orders (ByteDance)", &s.firms[0].orders),
+        ("PERT batch (round 2)", &s.approval[1].batch),
+        ("PERT domestic supply", &s.domestic.supply),
+        ("Beta(8, 2) conversion", &s.conversion),
+    ];
+    for (name, dist) in draws {
+        group.bench_function(format!("open a stream and draw {name}"), |b| {
+            b.iter(|| {
+                t += 1;
+                let mut rng =
+                    TrialStreams::new(black_box(s.seed), t).rng(Purpose::Batch { round: 2 });
+                dist.sample(&mut rng)
+            })
+        });
+    }
+    let claims = [467_000, 417_000, 358_000, 258_000, 617_000, 20_000];
+    let mut allocator = Allocator::new();
+    let mut out = [0; 6];
+    group.bench_function("proportional allocation, 6 firms", |b| {
+        b.iter(|| {
+            allocator.allocate(
+                Method::Proportional,
+                black_box(400_001),
+                black_box(&claims),
+                &mut out,
+            )
+        })
+    });
+    group.finish();
+}
+
 fn rules(c: &mut Criterion) {
     let claims = [467_000, 417_000, 358_000, 258_000, 617_000];
     let order = [2, 0, 4, 1, 3];
@@ -59,5 +109,10 @@ fn rules(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, trial, rules);
+criterion_group! {
+    name = benches;
+    // No plots: criterion's plotting needs system fonts, which a server may not have.
+    config = Criterion::default().without_plots();
+    targets = trial, steps, rules
+}
 criterion_main!(benches);
