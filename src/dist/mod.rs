@@ -5,7 +5,10 @@
 //! that sampling in the simulation loop never has to check anything, never fails and never
 //! allocates.
 
+#[cfg(test)]
+mod exact;
 mod gamma;
+mod strips;
 
 use gamma::FastBeta;
 
