@@ -3,14 +3,15 @@
 //! chunking, or which other draws a policy made.
 //!
 //! A stream is SplitMix64 (Steele, Lea and Flood 2014, "Fast splittable pseudorandom number
-//! generators", OOPSLA): output i is `mix(state + i·gamma)`. Its state is a hash of the trial's
-//! key and the purpose, and its increment `gamma` is derived from the purpose alone, with
-//! SplitMix's own rule for choosing gammas. Opening a stream is therefore two hashes and no
-//! generator set-up, which matters because a trial opens about fifty streams and draws only a
-//! few values from each (re-seeding a Xoshiro256++ per stream was a tenth of a trial's cost).
+//! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at the trial's key (a hash
+//! of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` derived
+//! from the purpose with SplitMix's own rule for choosing gammas. Offset and gamma do not
+//! depend on the trial, so opening a stream costs one addition on the path from the trial's key
+//! to a draw: a trial opens about fifty streams and draws only a few values from each
+//! (re-seeding a Xoshiro256++ per stream was a tenth of a trial's cost).
 //!
 //! Two streams of different purposes have different gammas, so neither is a shifted copy of the
-//! other. Two streams of one purpose in different trials overlap only if their states happen to
+//! other. Two streams of one purpose in different trials overlap only if their starts happen to
 //! lie within a few dozen gammas of each other: about 2·L/2^64 per pair of streams drawing L
 //! values, some tens of pairs of partly shared streams in a 10^9-trial run of ~5·10^10 streams,
 //! the same order as the pairs of 64-bit keys that coincide outright. Neither is detectable in
@@ -76,10 +77,10 @@ impl TrialStreams {
     #[inline]
     pub fn rng(&self, purpose: Purpose) -> Stream {
         let code = purpose.code();
-        // Both hashes of the code are independent of the trial, so they overlap with the
-        // trial's own work; only one hash is on the path from the trial key to a draw.
+        // Both hashes of the code are independent of the trial, so the processor works them
+        // out alongside the trial's own work.
         Stream {
-            state: mix(self.key ^ mix(code ^ 0xd1b5_4a32_d192_ed03)),
+            state: self.key.wrapping_add(mix(code ^ 0xd1b5_4a32_d192_ed03)),
             gamma: gamma(mix(code ^ 0x9e37_79b9_7f4a_7c15)),
         }
     }
@@ -222,16 +223,16 @@ mod tests {
         assert_eq!(
             [batch.next(), batch.next(), batch.next()],
             [
-                0x62d6_0e5b_0830_1889,
-                0x1272_841a_f13b_43ee,
-                0xaf76_5bd0_b3b3_49c2
+                0x7e2b_f566_66ce_cd65,
+                0x6cef_e40e_120b_2a20,
+                0x4d5f_d1af_2061_55dd
             ]
         );
         let mut conversion =
             TrialStreams::new(0, 12345).rng(Purpose::Conversion { round: 3, firm: 5 });
         assert_eq!(
             [conversion.next(), conversion.next()],
-            [0x25c0_589a_653b_e33c, 0x47d0_ebfd_4105_867b]
+            [0x36ae_917d_55a3_e91e, 0xfba3_af22_956d_b1db]
         );
     }
 
@@ -333,7 +334,24 @@ mod tests {
                 })
                 .collect(),
         );
+        let firms = corr(
+            (0..n)
+                .map(|t| {
+                    (
+                        u(1, t, Purpose::Conversion { round: 2, firm: 0 }),
+                        u(1, t, Purpose::Conversion { round: 2, firm: 1 }),
+                    )
+                })
+                .collect(),
+        );
+        let kinds = corr(
+            (0..n)
+                .map(|t| (u(1, t, Purpose::Approval { round: 2 }), u(1, t, p)))
+                .collect(),
+        );
         for (what, c) in [
+            ("firms", firms),
+            ("kinds", kinds),
             ("trials", trials),
             ("seeds", seeds),
             ("rounds", rounds),
