@@ -4,18 +4,19 @@
 //!
 //! A stream is SplitMix64 (Steele, Lea and Flood 2014, "Fast splittable pseudorandom number
 //! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at the trial's key (a hash
-//! of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` derived
-//! from the purpose with SplitMix's own rule for choosing gammas. Offset and gamma do not
-//! depend on the trial, so opening a stream costs one addition on the path from the trial's key
-//! to a draw: a trial opens about fifty streams and draws only a few values from each
-//! (re-seeding a Xoshiro256++ per stream was a tenth of a trial's cost).
+//! of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` fixed per
+//! kind of purpose (orders, shock, approval, ...), chosen by SplitMix's own rule for gammas.
+//! Neither depends on the trial, so opening a stream costs one hash that the processor works out
+//! alongside the trial's own work, and one addition on the path from the trial's key to a draw:
+//! a trial opens about fifty streams and draws only a few values from each (re-seeding a
+//! Xoshiro256++ per stream was a tenth of a trial's cost).
 //!
-//! Two streams of different purposes have different gammas, so neither is a shifted copy of the
-//! other. Two streams of one purpose in different trials overlap only if their starts happen to
-//! lie within a few dozen gammas of each other: about 2·L/2^64 per pair of streams drawing L
-//! values, some tens of pairs of partly shared streams in a 10^9-trial run of ~5·10^10 streams,
-//! the same order as the pairs of 64-bit keys that coincide outright. Neither is detectable in
-//! any statistic the tool reports.
+//! Streams of different kinds have different gammas, so neither is a shifted copy of the other.
+//! Two streams of one kind overlap only if their starts happen to lie within a few dozen gammas
+//! of each other: about 2·L/2^64 per pair of streams drawing L values. In a 10^9-trial run
+//! (~5·10^10 streams) that is some hundreds of pairs of partly shared streams, all but a handful
+//! in different trials, against some tens of pairs of 64-bit keys that coincide outright.
+//! Neither is detectable in any statistic the tool reports.
 
 use std::convert::Infallible;
 
@@ -41,7 +42,19 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// The stream increment of each kind of purpose, indexed by the kind in [`Purpose::code`].
+    const GAMMAS: [u64; 8] = {
+        let mut g = [0; 8];
+        let mut kind = 0;
+        while kind < 8 {
+            g[kind] = gamma(mix(kind as u64 ^ 0x9e37_79b9_7f4a_7c15));
+            kind += 1;
+        }
+        g
+    };
+
     /// A distinct 64-bit code per purpose: kind in the top byte, round and index below it.
+    #[inline]
     fn code(self) -> u64 {
         let (kind, round, index) = match self {
             Purpose::Orders { firm } => (1, 0, firm),
@@ -77,11 +90,9 @@ impl TrialStreams {
     #[inline]
     pub fn rng(&self, purpose: Purpose) -> Stream {
         let code = purpose.code();
-        // Both hashes of the code are independent of the trial, so the processor works them
-        // out alongside the trial's own work.
         Stream {
             state: self.key.wrapping_add(mix(code ^ 0xd1b5_4a32_d192_ed03)),
-            gamma: gamma(mix(code ^ 0x9e37_79b9_7f4a_7c15)),
+            gamma: Purpose::GAMMAS[(code >> 56) as usize],
         }
     }
 
@@ -140,7 +151,7 @@ fn to_unit(bits: u64) -> f64 {
 
 /// SplitMix64's finalizer (Steele, Lea and Flood 2014): a bijective 64-bit mixer.
 #[inline]
-fn mix(mut z: u64) -> u64 {
+const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -148,8 +159,7 @@ fn mix(mut z: u64) -> u64 {
 
 /// SplitMix64's rule for a stream's increment (`mixGamma` of the paper): odd, and with enough
 /// bit transitions that consecutive states differ in many bits.
-#[inline]
-fn gamma(z: u64) -> u64 {
+const fn gamma(z: u64) -> u64 {
     let z = z | 1;
     if (z ^ (z >> 1)).count_ones() < 24 {
         z ^ 0xaaaa_aaaa_aaaa_aaaa
@@ -223,16 +233,16 @@ mod tests {
         assert_eq!(
             [batch.next(), batch.next(), batch.next()],
             [
-                0x7e2b_f566_66ce_cd65,
-                0x6cef_e40e_120b_2a20,
-                0x4d5f_d1af_2061_55dd
+                0x12c6_6e37_e929_35aa,
+                0x5229_9745_6ebc_c82b,
+                0x9770_a6a4_5114_5469
             ]
         );
         let mut conversion =
             TrialStreams::new(0, 12345).rng(Purpose::Conversion { round: 3, firm: 5 });
         assert_eq!(
             [conversion.next(), conversion.next()],
-            [0x36ae_917d_55a3_e91e, 0xfba3_af22_956d_b1db]
+            [0x6ab2_4323_2bbf_6a43, 0xbdd4_c0d9_4c41_25e0]
         );
     }
 
@@ -250,6 +260,10 @@ mod tests {
             assert_eq!(g & 1, 1);
             assert!((g ^ (g >> 1)).count_ones() >= 24, "{g:#x}");
         }
+        let mut kinds = Purpose::GAMMAS.to_vec();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), 8, "every kind of purpose has its own gamma");
     }
 
     /// Chi-square on 64 bins of 2^18 draws for each way the engine uses streams: the first draw

@@ -67,9 +67,89 @@ pub fn round_units(x: f64) -> Units {
     if x - t as f64 >= 0.5 { t + 1 } else { t }
 }
 
+/// A 64-bit divisor with its reciprocal, for exact quotients and remainders without the
+/// integer divide instruction: that takes 14 to 45 cycles here and is not pipelined, while the
+/// allocation rules and the fill rates divide several times per firm and round.
+#[derive(Clone, Copy, Debug)]
+pub struct Divisor {
+    d: u64,
+    inv: f64,
+}
+
+impl Divisor {
+    /// `d` must be positive.
+    #[inline]
+    pub fn new(d: u64) -> Divisor {
+        debug_assert!(d > 0, "division by zero");
+        Divisor {
+            d,
+            inv: 1.0 / d as f64,
+        }
+    }
+
+    /// `(n / d, n % d)`, exactly.
+    #[inline]
+    pub fn div_rem(self, n: u64) -> (u64, u64) {
+        let estimate = n as f64 * self.inv;
+        // Three roundings of relative size 2^-53 put the estimate within 2^-51·q + 1 of
+        // q = n / d: below 2^52 the corrections run at most three times. Chip counts are far below.
+        if estimate >= 4_503_599_627_370_496.0 {
+            return (n / self.d, n % self.d);
+        }
+        let d = u128::from(self.d);
+        let n128 = u128::from(n);
+        let mut q = estimate as u64;
+        let mut p = u128::from(q) * d;
+        while p > n128 {
+            q -= 1;
+            p -= d;
+        }
+        let mut r = (n128 - p) as u64;
+        while r >= self.d {
+            q += 1;
+            r -= self.d;
+        }
+        (q, r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn divisor_matches_integer_division(n: u64, d in 1u64..) {
+            prop_assert_eq!(Divisor::new(d).div_rem(n), (n / d, n % d));
+        }
+
+        #[test]
+        fn divisor_matches_on_realistic_sizes(n in 0u64..1u64 << 50, d in 1u64..1u64 << 40) {
+            prop_assert_eq!(Divisor::new(d).div_rem(n), (n / d, n % d));
+        }
+    }
+
+    #[test]
+    fn divisor_at_the_edges() {
+        let edges = [
+            1,
+            2,
+            3,
+            7,
+            (1 << 53) - 1,
+            1 << 53,
+            (1 << 53) + 1,
+            u64::MAX / 3,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for &d in &edges {
+            for &n in edges.iter().chain(&[0, 5, 1 << 63, 12_345_678_901_234_567]) {
+                assert_eq!(Divisor::new(d).div_rem(n), (n / d, n % d), "{n} / {d}");
+            }
+        }
+    }
 
     #[test]
     fn floor_and_ceil_snap_to_near_integers() {
