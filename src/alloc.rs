@@ -120,16 +120,17 @@ impl Allocator {
         }
     }
 
-    /// Resets the index and numerator scratch to `n` firms without shrinking capacity.
+    /// Sizes the numerator scratch for `n` firms without shrinking capacity; every rule then
+    /// writes all `n` numerators.
     fn prepare_exact(&mut self, n: usize) {
-        self.idx.clear();
-        self.idx.extend(0..n);
-        self.num.clear();
         self.num.resize(n, 0);
     }
 
-    /// Sorts the index scratch by claim, the order in which water-filling caps firms.
+    /// Fills the index scratch with the firms sorted by claim, the order in which water-filling
+    /// caps firms.
     fn sort_by_claim(&mut self, claims: &[Units]) {
+        self.idx.clear();
+        self.idx.extend(0..claims.len());
         self.idx
             .sort_unstable_by(|&a, &b| claims[a].cmp(&claims[b]).then(a.cmp(&b)));
     }
@@ -217,25 +218,31 @@ impl Allocator {
             *n = remainder;
         }
         debug_assert!(floors <= target as u128, "floors exceed the amount");
-        let mut missing = (target as u128).saturating_sub(floors);
-        // Usually only a unit or two is missing: picking the largest remainders directly is
-        // several times cheaper than sorting every firm (the sort showed in profiles).
-        while missing > 0 && missing <= SELECT_AT_MOST {
-            let mut best: Option<usize> = None;
-            for (i, &r) in self.num.iter().enumerate() {
-                // Strictly greater keeps the lower index on ties.
-                if r > 0 && out[i] < claims[i] && best.is_none_or(|b| r > self.num[b]) {
-                    best = Some(i);
-                }
-            }
-            let Some(b) = best else { break };
-            out[b] += 1;
-            self.num[b] = 0;
-            missing -= 1;
-        }
+        let missing = (target as u128).saturating_sub(floors);
         if missing == 0 {
             return;
         }
+        // The shares sum to `target`, so the remainders sum to `missing` whole denominators
+        // and more than `missing` firms have one: the `missing` largest are all positive, and
+        // a firm with a positive remainder is below its claim. For a few firms, ranking every
+        // remainder against every other is cheaper than any sort (and has no branches to
+        // mispredict); ties rank the lower index first.
+        let n = claims.len();
+        if n <= RANK_AT_MOST {
+            let rem = &self.num[..n];
+            for (i, (&r, o)) in rem.iter().zip(out.iter_mut()).enumerate() {
+                let ahead = rem
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, &q)| q > r || (q == r && j < i))
+                    .count();
+                debug_assert!(ahead as u128 >= missing || (r > 0 && *o < claims[i]));
+                *o += Units::from((ahead as u128) < missing);
+            }
+            return;
+        }
+        self.idx.clear();
+        self.idx.extend(0..n);
         let rem = &self.num;
         self.idx
             .sort_unstable_by(|&a, &b| rem[b].cmp(&rem[a]).then(a.cmp(&b)));
@@ -309,8 +316,8 @@ impl Allocator {
     }
 }
 
-/// Largest number of missing units handed out by direct selection rather than a sort.
-const SELECT_AT_MOST: u128 = 8;
+/// Most firms for which remainders are ranked pairwise rather than sorted.
+const RANK_AT_MOST: usize = 16;
 
 /// Constrained-equal-awards water level for `amount <= sum claims`: returns `(rest, k)` such that
 /// firm i's award is `min(c_i, rest / k)`, i.e. the numerator `min(c_i * k, rest)` over `k >= 1`.
