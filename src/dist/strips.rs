@@ -126,8 +126,11 @@ impl Strips {
             let first = (u >> (64 - STRIP_BITS)) as usize;
             let coin = unit(u << STRIP_BITS);
             let strip = &self.strips[first];
-            // Taken about as often as not for some strips: a branch would be mispredicted.
-            let k = std::hint::select_unpredictable(coin < strip.keep, first, strip.alias as usize);
+            // The alias is taken about as often as not for some strips, so a branch would be
+            // mispredicted: select with a mask instead.
+            let alias = strip.alias as usize;
+            let take_alias = usize::from(coin >= strip.keep).wrapping_neg();
+            let k = first ^ ((first ^ alias) & take_alias);
             let strip = &self.strips[k];
             let x = (k as f64 + unit(rng.next_u64())) * width;
             let height = unit(rng.next_u64());
