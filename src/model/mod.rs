@@ -7,7 +7,7 @@ use crate::alloc::{Allocator, Method};
 use crate::dist::Dist;
 use crate::rng::{Purpose, TrialStreams};
 use crate::scenario::{Effect, Rule, Scenario};
-use crate::units::{Units, ceil_units, floor_units, round_units};
+use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
 /// A scenario prepared for simulation: orders and weights the rules need, computed once.
 #[derive(Debug)]
@@ -199,7 +199,7 @@ impl<'s> Model<'s> {
                             firm: i as u32,
                         },
                     );
-                    floor_units(k * award as f64).min(award)
+                    floor_units(k * units_f64(award)).min(award)
                 };
             }
 
@@ -208,7 +208,7 @@ impl<'s> Model<'s> {
             let mut wanted: u128 = 0;
             if rho > 0.0 {
                 for (q, &t) in ws.wanted_domestic.iter_mut().zip(&ws.taken) {
-                    *q = ceil_units(rho * t as f64);
+                    *q = ceil_units(rho * units_f64(t));
                     wanted += u128::from(*q);
                 }
             }
@@ -239,7 +239,7 @@ impl<'s> Model<'s> {
                     (ws.wanted_domestic[i], ws.taken[i])
                 } else {
                     let d = ws.domestic_awards[i];
-                    (d, ws.taken[i].min(floor_units(d as f64 / rho)))
+                    (d, ws.taken[i].min(floor_units(units_f64(d) / rho)))
                 };
                 out.delivered[i] += kept;
                 ws.outstanding[i] -= kept;

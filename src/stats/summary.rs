@@ -4,7 +4,7 @@
 use super::Tally;
 use crate::model::Outcome;
 use crate::scenario::Scenario;
-use crate::units::floor_units;
+use crate::units::{floor_units, units_f64};
 
 /// A per-firm quantity of MODEL.md's outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ impl Summary {
         let replaced = if self.equivalence == 0.0 {
             0
         } else {
-            floor_units(self.equivalence * domestic as f64)
+            floor_units(self.equivalence * units_f64(domestic))
         };
         [
             orders,
