@@ -35,7 +35,7 @@ impl Default for PointsOptions {
             trials: 100_000,
             seed: 0,
             threads: 0,
-            chunk: 4096,
+            chunk: 16384,
         }
     }
 }

@@ -20,14 +20,19 @@ pub struct Bucket {
     pub count: u64,
 }
 
-/// Counts per bucket, grown to the highest bucket recorded. Each count is kept as its low 16
-/// bits plus, for the few buckets that ever reach 2^16, a carry in a side map: a trial records
-/// some fifty values, each into a different histogram, and 2-byte counts keep these histograms'
-/// busy buckets in the core's cache where 8-byte ones did not (a quarter of a trial's time
-/// went to those misses).
+/// Buckets per page of counts.
+const PAGE: usize = 256;
+
+/// Counts per bucket, in pages of [`PAGE`] buckets allocated when first used: a tally's values
+/// usually fill a few octaves (orders between 200,000 and 800,000; zero and a range of fill
+/// rates), so most of the 56,320 buckets never hold anything, and a sweep keeps thousands of
+/// histograms at once. Each count is kept as its low 16 bits plus, for the few buckets that
+/// ever reach 2^16, a carry in a side map: a trial records some fifty values, each into a
+/// different histogram, and 2-byte counts keep these histograms' busy buckets in the core's
+/// cache where 8-byte ones did not (a quarter of a trial's time went to those misses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogHistogram {
-    low: Vec<u16>,
+    pages: Vec<Option<Box<[u16; PAGE]>>>,
     /// Bucket index → count / 2^16, for buckets that reached 2^16.
     high: BTreeMap<u32, u64>,
 }
@@ -66,12 +71,18 @@ impl LogHistogram {
     /// Counts `n` copies of a value.
     #[inline]
     pub fn record_n(&mut self, v: u64, n: u64) {
-        let i = index_of(v);
-        if i >= self.low.len() {
-            self.low.resize(i + 1, 0);
+        self.add(index_of(v), n);
+    }
+
+    #[inline]
+    fn add(&mut self, i: usize, n: u64) {
+        let page = i / PAGE;
+        if page >= self.pages.len() {
+            self.pages.resize(page + 1, None);
         }
-        let sum = u64::from(self.low[i]) + n;
-        self.low[i] = sum as u16;
+        let slot = &mut self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
+        let sum = u64::from(*slot) + n;
+        *slot = sum as u16;
         let carry = sum >> 16;
         if carry > 0 {
             // Bucket indices are below 2^16 (see `index_of`).
@@ -81,29 +92,28 @@ impl LogHistogram {
 
     /// Adds every count of `other`.
     pub fn merge(&mut self, other: &LogHistogram) {
-        if other.low.len() > self.low.len() {
-            self.low.resize(other.low.len(), 0);
-        }
         for (i, count) in other.counts() {
-            let sum = u64::from(self.low[i]) + count;
-            self.low[i] = sum as u16;
-            if sum >> 16 > 0 {
-                *self.high.entry(i as u32).or_insert(0) += sum >> 16;
-            }
+            self.add(i, count);
         }
     }
 
     /// `(index, count)` of every bucket holding values, lowest first.
     fn counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        self.low.iter().enumerate().filter_map(|(i, &low)| {
-            let high = if self.high.is_empty() {
-                0
-            } else {
-                self.high.get(&(i as u32)).copied().unwrap_or(0)
-            };
-            let count = (high << 16) | u64::from(low);
-            (count > 0).then_some((i, count))
-        })
+        let pages = self.pages.iter().enumerate();
+        pages
+            .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
+            .flat_map(move |(p, page)| {
+                page.iter().enumerate().filter_map(move |(j, &low)| {
+                    let i = p * PAGE + j;
+                    let high = if self.high.is_empty() {
+                        0
+                    } else {
+                        self.high.get(&(i as u32)).copied().unwrap_or(0)
+                    };
+                    let count = (high << 16) | u64::from(low);
+                    (count > 0).then_some((i, count))
+                })
+            })
     }
 
     /// Every bucket holding values, lowest first.

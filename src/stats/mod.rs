@@ -2,13 +2,14 @@
 //! from exact counts or a log-linear histogram, extremes. Merging partial results from any number of threads or shards
 //! gives the same bits as one pass.
 
+mod exact;
 mod histogram;
 mod summary;
 pub(crate) mod wide;
 
 pub use summary::{Metric, RoundTally, Summary};
 
-use std::collections::BTreeMap;
+use exact::ExactCounts;
 
 pub use histogram::Bucket;
 use histogram::LogHistogram;
@@ -47,7 +48,7 @@ pub struct Tally {
     /// Bucket widths are at most 1/1024 of their values, and quantiles interpolate inside a
     /// bucket, so their error is far below Monte Carlo error.
     histogram: LogHistogram,
-    exact: Option<BTreeMap<u64, u64>>,
+    exact: Option<ExactCounts>,
 }
 
 impl Default for Tally {
@@ -59,7 +60,7 @@ impl Default for Tally {
             min: u64::MAX,
             max: 0,
             histogram: LogHistogram::default(),
-            exact: Some(BTreeMap::new()),
+            exact: Some(ExactCounts::default()),
         }
     }
 }
@@ -74,7 +75,7 @@ impl Tally {
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         if let Some(exact) = &mut self.exact {
-            *exact.entry(v).or_insert(0) += 1;
+            exact.add(v, 1);
             if exact.len() > EXACT_DISTINCT {
                 self.exact = None;
             }
@@ -91,8 +92,8 @@ impl Tally {
         self.max = self.max.max(other.max);
         self.exact = match (self.exact.take(), &other.exact) {
             (Some(mut mine), Some(theirs)) => {
-                for (v, c) in theirs {
-                    *mine.entry(*v).or_insert(0) += c;
+                for &(v, c) in theirs.sorted() {
+                    mine.add(v, c);
                 }
                 (mine.len() <= EXACT_DISTINCT).then_some(mine)
             }
@@ -179,7 +180,7 @@ impl Tally {
     fn order_statistic(&self, k: u64) -> f64 {
         let mut before = 0u64;
         if let Some(exact) = &self.exact {
-            for (&v, &count) in exact {
+            for &(v, count) in exact.sorted() {
                 if k < before + count {
                     return v as f64;
                 }
@@ -245,7 +246,7 @@ impl Tally {
 
     /// Every distinct value with its count, lowest first, while the tally is exact.
     pub fn exact_counts(&self) -> Option<impl Iterator<Item = (u64, u64)> + '_> {
-        self.exact.as_ref().map(|e| e.iter().map(|(v, c)| (*v, *c)))
+        self.exact.as_ref().map(|e| e.sorted().iter().copied())
     }
 
     /// Exact sum of squares (saturating).
