@@ -193,52 +193,35 @@ impl Allocator {
 
     /// Rounds the shares `num[i] / denom` (each at most `claims[i]`, summing to `target`) by
     /// largest remainder.
+    ///
+    /// The shares sum to `target`, so the remainders sum to `missing` whole denominators and
+    /// more than `missing` firms have one: the `missing` largest are all positive, and a firm
+    /// with a positive remainder is below its claim. So each missing unit goes to the largest
+    /// remainder left, ties to the lower index, with no further checks.
     fn round_exact(&mut self, denom: u128, target: Units, claims: &[Units], out: &mut [Units]) {
         debug_assert!(denom > 0);
+        let n = claims.len();
+        let small = n <= FAST_AT_MOST
+            && u64::try_from(denom)
+                .is_ok_and(|d| self.round_small(Divisor::new(d), target, claims, out));
+        if small {
+            return;
+        }
         let mut floors: u128 = 0;
-        let divisor = u64::try_from(denom).ok().map(Divisor::new);
         for ((n, o), &c) in self.num.iter_mut().zip(out.iter_mut()).zip(claims) {
             debug_assert!(
                 (c as u128).checked_mul(denom).is_none_or(|cap| *n <= cap),
                 "share above claim"
             );
-            // Shares of realistic claims fit in 64 bits, where a division by reciprocal is
-            // several times cheaper than a u128 library call (which showed in profiles).
-            let (quotient, remainder) = match (u64::try_from(*n), divisor) {
-                (Ok(n64), Some(d)) => {
-                    let (q, r) = d.div_rem(n64);
-                    (q as u128, r as u128)
-                }
-                _ => (*n / denom, *n % denom),
-            };
             // The min only guards release builds against a broken share; it never binds.
-            let f = (quotient as Units).min(c);
+            let f = ((*n / denom) as Units).min(c);
             *o = f;
             floors += f as u128;
-            *n = remainder;
+            *n %= denom;
         }
         debug_assert!(floors <= target as u128, "floors exceed the amount");
         let missing = (target as u128).saturating_sub(floors);
         if missing == 0 {
-            return;
-        }
-        // The shares sum to `target`, so the remainders sum to `missing` whole denominators
-        // and more than `missing` firms have one: the `missing` largest are all positive, and
-        // a firm with a positive remainder is below its claim. For a few firms, ranking every
-        // remainder against every other is cheaper than any sort (and has no branches to
-        // mispredict); ties rank the lower index first.
-        let n = claims.len();
-        if n <= RANK_AT_MOST {
-            let rem = &self.num[..n];
-            for (i, (&r, o)) in rem.iter().zip(out.iter_mut()).enumerate() {
-                let ahead = rem
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, &q)| q > r || (q == r && j < i))
-                    .count();
-                debug_assert!(ahead as u128 >= missing || (r > 0 && *o < claims[i]));
-                *o += Units::from((ahead as u128) < missing);
-            }
             return;
         }
         self.idx.clear();
@@ -247,6 +230,43 @@ impl Allocator {
         self.idx
             .sort_unstable_by(|&a, &b| rem[b].cmp(&rem[a]).then(a.cmp(&b)));
         give(&self.idx, claims, out, missing);
+    }
+
+    /// [`Self::round_exact`] for a few firms whose shares and denominator fit in 64 bits (all
+    /// realistic ones): 64-bit division by reciprocal rather than a u128 library call, and the
+    /// missing units picked from a stack array. Returns false, having written nothing, when a
+    /// share does not fit.
+    #[inline]
+    fn round_small(&self, d: Divisor, target: Units, claims: &[Units], out: &mut [Units]) -> bool {
+        let n = claims.len();
+        let mut rem = [0u64; FAST_AT_MOST];
+        let mut quotients = [0u64; FAST_AT_MOST];
+        for (i, &share) in self.num[..n].iter().enumerate() {
+            let Ok(share) = u64::try_from(share) else {
+                return false;
+            };
+            (quotients[i], rem[i]) = d.div_rem(share);
+        }
+        let mut floors: u128 = 0;
+        for (i, (o, &c)) in out.iter_mut().zip(claims).enumerate() {
+            // The min only guards release builds against a broken share; it never binds.
+            *o = quotients[i].min(c);
+            floors += u128::from(*o);
+        }
+        debug_assert!(floors <= u128::from(target), "floors exceed the amount");
+        let missing = u128::from(target).saturating_sub(floors);
+        for _ in 0..missing {
+            let mut best = 0;
+            for (i, &r) in rem[..n].iter().enumerate().skip(1) {
+                if r > rem[best] {
+                    best = i;
+                }
+            }
+            debug_assert!(rem[best] > 0 && out[best] < claims[best]);
+            out[best] += 1;
+            rem[best] = 0;
+        }
+        true
     }
 
     fn weighted(&mut self, weights: &[f64], amount: Units, claims: &[Units], out: &mut [Units]) {
@@ -316,8 +336,8 @@ impl Allocator {
     }
 }
 
-/// Most firms for which remainders are ranked pairwise rather than sorted.
-const RANK_AT_MOST: usize = 16;
+/// Most firms rounded on the stack by [`Allocator::round_small`].
+const FAST_AT_MOST: usize = 16;
 
 /// Constrained-equal-awards water level for `amount <= sum claims`: returns `(rest, k)` such that
 /// firm i's award is `min(c_i, rest / k)`, i.e. the numerator `min(c_i * k, rest)` over `k >= 1`.
