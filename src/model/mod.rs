@@ -266,6 +266,7 @@ impl<'s> Model<'s> {
 }
 
 /// A draw from `dist` on the stream for `purpose`; a point mass needs no stream at all.
+#[inline(always)]
 fn draw(dist: &Dist, streams: &TrialStreams, purpose: Purpose) -> f64 {
     match dist.support() {
         (lo, hi) if lo == hi => lo,
