@@ -21,6 +21,8 @@ use rand::Rng;
 /// tables (32 bytes a strip) stay in cache beside a scenario's dozen distributions.
 pub(super) const STRIPS: usize = 256;
 const STRIP_BITS: u32 = STRIPS.trailing_zeros();
+// Strip indices are stored as u8, and picked by the top bits of a draw.
+const _: () = assert!(STRIPS <= 256 && STRIPS.is_power_of_two());
 
 /// Below this share of draws accepted by the squeeze, a shape is too peaked for the strips
 /// (e.g. Beta(10^5, 10^5), which lies within one strip) and the Gamma ratio is used instead.
@@ -31,9 +33,12 @@ const MARGIN: f64 = 1e-12;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Strip {
-    /// Alias method: keep this strip when the uniform is below `keep`, else take `alias`.
-    keep: f64,
-    alias: u32,
+    /// Alias method: a 53-bit uniform (as an integer) below `keep` (the probability of keeping
+    /// this strip, times 2^53) picks `pick[0]`, this strip; otherwise `pick[1]`, its alias. Indexing by the comparison
+    /// rather than branching on it: for some strips the alias is taken about as often as not,
+    /// and the branch was the most mispredicted in a trial.
+    keep: u64,
+    pick: [u8; 2],
     /// Supremum of the density on the strip (relative to its value at the mode).
     high: f64,
     /// Infimum over supremum: heights below `squeeze * high` are accepted at once.
@@ -47,7 +52,7 @@ pub(super) struct Strips {
     b1: f64,
     /// ln of the density at the mode, up to the normalising constant, which cancels.
     ln_peak: f64,
-    strips: Box<[Strip]>,
+    strips: Box<[Strip; STRIPS]>,
 }
 
 impl Strips {
@@ -63,11 +68,11 @@ impl Strips {
             a1,
             b1,
             ln_peak: 0.0,
-            strips: Box::default(),
+            strips: Box::new([Strip::default(); STRIPS]),
         };
         s.ln_peak = s.ln_density(mode);
         let width = 1.0 / STRIPS as f64;
-        let mut strips = vec![Strip::default(); STRIPS];
+        let mut strips = [Strip::default(); STRIPS];
         let (mut sum_high, mut sum_low) = (0.0, 0.0);
         for (k, strip) in strips.iter_mut().enumerate() {
             let (lo_x, hi_x) = (k as f64 * width, (k + 1) as f64 * width);
@@ -91,7 +96,7 @@ impl Strips {
             return None;
         }
         alias_table(&mut strips, sum_high);
-        s.strips = strips.into_boxed_slice();
+        s.strips.copy_from_slice(&strips);
         Some(s)
     }
 
@@ -123,16 +128,11 @@ impl Strips {
         loop {
             // The top bits pick a strip, the 53 bits below them decide the alias.
             let u = rng.next_u64();
-            let first = (u >> (64 - STRIP_BITS)) as usize;
-            let coin = unit(u << STRIP_BITS);
-            let strip = &self.strips[first];
-            // The alias is taken about as often as not for some strips, so a branch would be
-            // mispredicted: select with a mask instead.
-            let alias = strip.alias as usize;
-            let take_alias = usize::from(coin >= strip.keep).wrapping_neg();
-            let k = first ^ ((first ^ alias) & take_alias);
-            let strip = &self.strips[k];
-            let x = (k as f64 + unit(rng.next_u64())) * width;
+            let first = &self.strips[(u >> (64 - STRIP_BITS)) as usize];
+            let coin = (u << STRIP_BITS) >> 11;
+            let k = first.pick[usize::from(coin >= first.keep)];
+            let strip = &self.strips[usize::from(k)];
+            let x = (f64::from(k) + unit(rng.next_u64())) * width;
             let height = unit(rng.next_u64());
             if height < strip.squeeze || height * strip.high <= self.density(x) {
                 return x;
@@ -148,25 +148,29 @@ fn unit(bits: u64) -> f64 {
 }
 
 /// Walker's alias table (Vose's 1991 construction) for picking strip k with probability
-/// `high_k / total`: fills every strip's `keep` and `alias`.
-fn alias_table(strips: &mut [Strip], total: f64) {
-    let n = strips.len();
+/// `high_k / total`: fills every strip's `keep` and `pick`.
+fn alias_table(strips: &mut [Strip; STRIPS], total: f64) {
+    let n = STRIPS;
     let mut scaled: Vec<f64> = strips.iter().map(|s| s.high * n as f64 / total).collect();
     let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&k| scaled[k] < 1.0);
+    let mut keep = [1.0; STRIPS];
+    let mut alias: [usize; STRIPS] = std::array::from_fn(|k| k);
     while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
         small.pop();
-        strips[s].keep = scaled[s];
-        strips[s].alias = l as u32;
+        keep[s] = scaled[s];
+        alias[s] = l;
         scaled[l] -= 1.0 - scaled[s];
         if scaled[l] < 1.0 {
             large.pop();
             small.push(l);
         }
     }
-    // What is left holds probability 1 up to rounding.
-    for k in small.into_iter().chain(large) {
-        strips[k].keep = 1.0;
-        strips[k].alias = k as u32;
+    // What is left holds probability 1 up to rounding, and keeps itself (keep 1, its own alias).
+    for (k, strip) in strips.iter_mut().enumerate() {
+        // For an integer c, c < keep × 2^53 exactly when c < ceil(keep × 2^53), and scaling by
+        // a power of two is exact, so this is the comparison of the uniform with `keep`.
+        strip.keep = (keep[k].clamp(0.0, 1.0) * (1u64 << 53) as f64).ceil() as u64;
+        strip.pick = [k as u8, alias[k] as u8];
     }
 }
 
@@ -183,8 +187,10 @@ mod tests {
         let total: f64 = s.strips.iter().map(|s| s.high).sum();
         let mut share = vec![0.0; STRIPS];
         for (k, strip) in s.strips.iter().enumerate() {
-            share[k] += strip.keep / STRIPS as f64;
-            share[strip.alias as usize] += (1.0 - strip.keep) / STRIPS as f64;
+            let keep = strip.keep as f64 / (1u64 << 53) as f64;
+            assert_eq!(usize::from(strip.pick[0]), k);
+            share[k] += keep / STRIPS as f64;
+            share[usize::from(strip.pick[1])] += (1.0 - keep) / STRIPS as f64;
         }
         for (k, strip) in s.strips.iter().enumerate() {
             assert!(
