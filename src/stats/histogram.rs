@@ -74,13 +74,12 @@ impl LogHistogram {
         self.add(index_of(v), n);
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, i: usize, n: u64) {
-        let page = i / PAGE;
-        if page >= self.pages.len() {
-            self.pages.resize(page + 1, None);
-        }
-        let slot = &mut self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
+        let slot = match self.pages.get_mut(i / PAGE) {
+            Some(Some(page)) => &mut page[i % PAGE],
+            _ => self.new_page(i),
+        };
         let sum = u64::from(*slot) + n;
         *slot = sum as u16;
         let carry = sum >> 16;
@@ -88,6 +87,17 @@ impl LogHistogram {
             // Bucket indices are below 2^16 (see `index_of`).
             *self.high.entry(i as u32).or_insert(0) += carry;
         }
+    }
+
+    /// The slot of bucket `i`, whose page is not there yet.
+    #[cold]
+    #[inline(never)]
+    fn new_page(&mut self, i: usize) -> &mut u16 {
+        let page = i / PAGE;
+        if page >= self.pages.len() {
+            self.pages.resize(page + 1, None);
+        }
+        &mut self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE]
     }
 
     /// Adds every count of `other`.
