@@ -258,9 +258,9 @@ impl Allocator {
         for _ in 0..missing {
             let mut best = 0;
             for (i, &r) in rem[..n].iter().enumerate().skip(1) {
-                if r > rem[best] {
-                    best = i;
-                }
+                // Indexed by the comparison, not branched on: which remainder is largest is a
+                // coin flip.
+                best = [best, i][usize::from(r > rem[best])];
             }
             debug_assert!(rem[best] > 0 && out[best] < claims[best]);
             out[best] += 1;
