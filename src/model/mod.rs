@@ -16,6 +16,8 @@ pub struct Model<'s> {
     /// Firm indices sorted by (priority, index), for `priority`.
     priority_order: Vec<usize>,
     weights: Vec<f64>,
+    /// The least domestic supply a round can draw, in units.
+    least_domestic: Units,
 }
 
 /// What one trial produced. Per-firm vectors are indexed like `Scenario::firms`, per-round ones
@@ -63,6 +65,8 @@ impl<'s> Model<'s> {
             scenario,
             priority_order,
             weights: scenario.firms.iter().map(|f| f.weight).collect(),
+            // Draws lie within the support and rounding is monotone, so no draw rounds lower.
+            least_domestic: round_units(scenario.domestic.supply.support().0),
         }
     }
 
@@ -125,10 +129,12 @@ impl<'s> Model<'s> {
             if out.halt_round.is_none() {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
-                        && streams.uniform(Purpose::Shock {
-                            round,
-                            event: j as u32,
-                        }) < event.probability
+                        && chance(event.probability, || {
+                            streams.uniform(Purpose::Shock {
+                                round,
+                                event: j as u32,
+                            })
+                        })
                     {
                         match event.effect {
                             Effect::Halt => out.halt_round = out.halt_round.or(Some(round)),
@@ -153,7 +159,9 @@ impl<'s> Model<'s> {
             // 2. Approval.
             let terms = &s.approval[ri];
             let mut batch: Units = 0;
-            if streams.uniform(Purpose::Approval { round }) < terms.probability {
+            if chance(terms.probability, || {
+                streams.uniform(Purpose::Approval { round })
+            }) {
                 out.approved[ri] = true;
                 batch = round_units(draw(&terms.batch, &streams, Purpose::Batch { round }) * scale);
             }
@@ -213,7 +221,9 @@ impl<'s> Model<'s> {
                 }
             }
             let mut shortage = false;
-            if wanted > 0 {
+            // No supply the distribution can produce falls short of `wanted`: the draw could
+            // not change anything, so it is not made.
+            if wanted > u128::from(self.least_domestic) {
                 let available = round_units(draw(
                     &s.domestic.supply,
                     &streams,
@@ -262,6 +272,19 @@ impl<'s> Model<'s> {
             Rule::Weighted => Method::Weighted(&self.weights),
             Rule::RandomPriority => Method::Order(random_order),
         }
+    }
+}
+
+/// Whether an event of probability `p` happens, from the uniform `u()`; a certain or impossible
+/// event draws nothing (a uniform in [0, 1) is always below 1 and never below 0).
+#[inline(always)]
+fn chance(p: f64, u: impl FnOnce() -> f64) -> bool {
+    if p >= 1.0 {
+        true
+    } else if p <= 0.0 {
+        false
+    } else {
+        u() < p
     }
 }
 
