@@ -5,6 +5,7 @@
 use crate::compare::{Comparison, PAIRED_METRICS, swings, worse_direction};
 use crate::report::charts::data::units_label;
 use crate::report::csv_out::{SUMMARY_METRICS, decimals, finish, number, write, writer};
+use crate::report::table;
 use crate::stats::{Metric, STATS};
 
 /// The leading columns of every row of point `p`: its number (1-based), then its knob values.
@@ -166,32 +167,8 @@ pub fn comparison_table(c: &Comparison) -> String {
         }
         rows.push(row);
     }
-    let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (n, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let pad = widths[i] - cell.chars().count();
-                if i == 0 || i > c.knobs.len() {
-                    format!("{}{cell}", " ".repeat(pad))
-                } else {
-                    format!("{cell}{}", " ".repeat(pad))
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-        if n == 0 {
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-            out.push_str(&rule.join("  "));
-            out.push('\n');
-        }
-    }
+    // The knobs' values read left to right; the point number and the figures right-aligned.
+    let mut out = table::aligned(&rows, |i| i > 0 && i <= c.knobs.len());
     let ranked = swings(c);
     if !ranked.is_empty() {
         out.push_str("\nKnobs by swing in mean total unmet (low → high):\n");

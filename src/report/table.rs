@@ -32,7 +32,15 @@ pub fn console_table(summary: &Summary) -> String {
         ));
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..header.len())
+    aligned(&rows, |c| c == 0)
+}
+
+/// `rows` (the first is the header) as columns two spaces apart, a rule of dashes under the
+/// header, cells padded to their column's widest (counted in characters, so "Δ" and "…" take
+/// one); columns for which `left(column)` holds are aligned left, the others right.
+pub fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
@@ -41,23 +49,19 @@ pub fn console_table(summary: &Summary) -> String {
             .iter()
             .enumerate()
             .map(|(c, cell)| {
-                if c == 0 {
-                    format!("{cell:<w$}", w = widths[c])
+                let pad = " ".repeat(widths[c] - cell.chars().count());
+                if left(c) {
+                    format!("{cell}{pad}")
                 } else {
-                    format!("{cell:>w$}", w = widths[c])
+                    format!("{pad}{cell}")
                 }
             })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
         if n == 0 {
-            out.push_str(
-                &widths
-                    .iter()
-                    .map(|w| "-".repeat(*w))
-                    .collect::<Vec<_>>()
-                    .join("  "),
-            );
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            out.push_str(&rule.join("  "));
             out.push('\n');
         }
     }
@@ -82,7 +86,19 @@ pub fn thousands(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::{aligned, thousands};
+
+    #[test]
+    fn aligned_pads_by_characters() {
+        let rows: Vec<Vec<String>> = [["name", "Δ"], ["Tencent", "+1.2k"], ["Ba…", "3"]]
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(
+            aligned(&rows, |c| c == 0),
+            "name         Δ\n-------  -----\nTencent  +1.2k\nBa…          3\n"
+        );
+    }
 
     #[test]
     fn separators() {
