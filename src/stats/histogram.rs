@@ -4,8 +4,6 @@
 //! 1/1024 of its values wide (the layout of an HDR histogram with 3 significant digits,
 //! Tene 2015, recorded with a few bit operations).
 
-use std::collections::BTreeMap;
-
 /// Sub-buckets per power of two above the exact range, as a power of two.
 const PRECISION_BITS: u32 = 10;
 /// Values below this have a bucket each.
@@ -26,15 +24,21 @@ const PAGE: usize = 256;
 /// Counts per bucket, in pages of [`PAGE`] buckets allocated when first used: a tally's values
 /// usually fill a few octaves (orders between 200,000 and 800,000; zero and a range of fill
 /// rates), so most of the 56,320 buckets never hold anything, and a sweep keeps thousands of
-/// histograms at once. Each count is kept as its low 16 bits plus, for the few buckets that
-/// ever reach 2^16, a carry in a side map: a trial records some fifty values, each into a
-/// different histogram, and 2-byte counts keep these histograms' busy buckets in the core's
-/// cache where 8-byte ones did not (a quarter of a trial's time went to those misses).
+/// histograms at once. Each count is kept as its low 16 bits beside its high bits: a trial
+/// records some fifty values, each into a different histogram, and the 2-byte low counts keep
+/// these histograms' busy buckets in the core's cache where 8-byte counts did not (a quarter of
+/// a trial's time went to those misses); the high bits are touched once in 2^16 counts. Both
+/// halves come with the page, so memory does not grow with the number of trials.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogHistogram {
-    pages: Vec<Option<Box<[u16; PAGE]>>>,
-    /// Bucket index → count / 2^16, for buckets that reached 2^16.
-    high: BTreeMap<u32, u64>,
+    pages: Vec<Option<Box<Page>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Page {
+    low: [u16; PAGE],
+    /// count / 2^16.
+    high: [u64; PAGE],
 }
 
 /// The bucket holding `v`.
@@ -76,28 +80,34 @@ impl LogHistogram {
 
     #[inline(always)]
     fn add(&mut self, i: usize, n: u64) {
-        let slot = match self.pages.get_mut(i / PAGE) {
-            Some(Some(page)) => &mut page[i % PAGE],
+        let page = match self.pages.get_mut(i / PAGE) {
+            Some(Some(page)) => page,
             _ => self.new_page(i),
         };
+        let slot = &mut page.low[i % PAGE];
         let sum = u64::from(*slot) + n;
         *slot = sum as u16;
         let carry = sum >> 16;
         if carry > 0 {
-            // Bucket indices are below 2^16 (see `index_of`).
-            *self.high.entry(i as u32).or_insert(0) += carry;
+            let high = &mut page.high[i % PAGE];
+            *high = high.saturating_add(carry);
         }
     }
 
-    /// The slot of bucket `i`, whose page is not there yet.
+    /// The page of bucket `i`, which is not there yet.
     #[cold]
     #[inline(never)]
-    fn new_page(&mut self, i: usize) -> &mut u16 {
+    fn new_page(&mut self, i: usize) -> &mut Page {
         let page = i / PAGE;
         if page >= self.pages.len() {
             self.pages.resize(page + 1, None);
         }
-        &mut self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE]
+        self.pages[page].get_or_insert_with(|| {
+            Box::new(Page {
+                low: [0; PAGE],
+                high: [0; PAGE],
+            })
+        })
     }
 
     /// Adds every count of `other`.
@@ -112,17 +122,16 @@ impl LogHistogram {
         let pages = self.pages.iter().enumerate();
         pages
             .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
-            .flat_map(move |(p, page)| {
-                page.iter().enumerate().filter_map(move |(j, &low)| {
-                    let i = p * PAGE + j;
-                    let high = if self.high.is_empty() {
-                        0
-                    } else {
-                        self.high.get(&(i as u32)).copied().unwrap_or(0)
-                    };
-                    let count = (high << 16) | u64::from(low);
-                    (count > 0).then_some((i, count))
-                })
+            .flat_map(|(p, page)| {
+                page.low
+                    .iter()
+                    .zip(&page.high)
+                    .enumerate()
+                    .filter_map(move |(j, (&low, &high))| {
+                        // Saturates rather than wraps for a corrupt saved count.
+                        let count = high.saturating_mul(1 << 16).saturating_add(u64::from(low));
+                        (count > 0).then_some((p * PAGE + j, count))
+                    })
             })
     }
 
@@ -164,7 +173,7 @@ mod tests {
         assert!(index_of(u64::MAX) < 1 << 16);
     }
 
-    /// Counts past 2^16 carry into the side map, through single records, bulk records and
+    /// Counts past 2^16 carry into the high bits, through single records, bulk records and
     /// merges, and read back whole.
     #[test]
     fn counts_carry_past_16_bits() {
