@@ -167,7 +167,9 @@ pub(super) fn write_outputs(
     out.write("summary.csv", &report::summary_csv(summary))?;
     out.write("rounds.csv", &report::rounds_csv(summary))?;
     out.write("manifest.json", manifest_json)?;
-    out.write("results.json", &report::results_json(info, summary))?;
+    out.write_with("results.json", |w| {
+        report::write_results_json(w, info, summary)
+    })?;
     if let Some(chart_args) = charts {
         for (name, bytes) in super::report::render(info, summary, manifest_json, chart_args)? {
             out.write(&name, &bytes)?;

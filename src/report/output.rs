@@ -86,15 +86,27 @@ impl OutputDir {
 
     /// Writes one file into the staging folder: to a temporary name, synced, then renamed.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        self.write_with(name, |w| w.write_all(bytes))
+    }
+
+    /// Writes one file as [`OutputDir::write`] does, its contents streamed by `fill` through a
+    /// buffer rather than held in memory whole (results.json grows with the trial count).
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
         let path = self.staging.join(name);
         let temporary = self.staging.join(format!(".{name}.tmp"));
         let fail = |reason| OutputError {
             path: self.destination.join(name),
             reason,
         };
-        let mut file = fs::File::create(&temporary).map_err(fail)?;
-        file.write_all(bytes)
-            .and_then(|_| file.sync_all())
+        let file = fs::File::create(&temporary).map_err(fail)?;
+        let mut buffered = std::io::BufWriter::new(file);
+        fill(&mut buffered)
+            .and_then(|_| buffered.into_inner().map_err(|e| e.into_error()))
+            .and_then(|file| file.sync_all())
             .map_err(fail)?;
         fs::rename(&temporary, &path).map_err(fail)
     }

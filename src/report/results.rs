@@ -135,6 +135,8 @@ struct SavedResults {
     approved_rounds: SavedTally,
 }
 
+/// What [`TallyRef`] writes, as a value (the tests check the two agree).
+#[cfg(test)]
 fn save_tally(t: &Tally) -> SavedTally {
     SavedTally {
         n: t.count(),
@@ -183,33 +185,100 @@ fn load_tally(t: &SavedTally) -> Result<Tally, String> {
 
 /// results.json for a finished run.
 pub fn results_json(info: &RunInfo, summary: &Summary) -> Vec<u8> {
-    let saved = SavedResults {
-        format: FORMAT.to_string(),
-        version: VERSION,
-        info: info.clone(),
-        tallies: summary
+    let mut bytes = Vec::new();
+    match write_results_json(&mut bytes, info, summary) {
+        Ok(()) => bytes,
+        Err(e) => unreachable!("results of strings and integers always serialize: {e}"),
+    }
+}
+
+/// Streams results.json for a finished run into `out`, the same bytes as [`results_json`]
+/// without holding them, or the tallies' buckets, in memory whole.
+pub fn write_results_json(
+    out: &mut dyn std::io::Write,
+    info: &RunInfo,
+    summary: &Summary,
+) -> std::io::Result<()> {
+    let saved = ResultsRef { info, summary };
+    serde_json::to_writer(&mut *out, &saved)?;
+    out.write_all(b"\n")
+}
+
+/// [`SavedResults`] serialized from the summary itself.
+struct ResultsRef<'a> {
+    info: &'a RunInfo,
+    summary: &'a Summary,
+}
+
+impl Serialize for ResultsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let summary = self.summary;
+        let mut st = s.serialize_struct("SavedResults", 6)?;
+        st.serialize_field("format", FORMAT)?;
+        st.serialize_field("version", &VERSION)?;
+        st.serialize_field("info", self.info)?;
+        let tallies: Vec<Vec<TallyRef>> = summary
             .tallies
             .iter()
-            .map(|firm| firm.iter().map(save_tally).collect())
-            .collect(),
-        rounds: summary
-            .rounds
-            .iter()
-            .map(|r| SavedRound {
-                approved: r.approved,
-                halted_here: r.halted_here,
-                halted_by: r.halted_by,
-                cumulative: save_tally(&r.cumulative),
-            })
-            .collect(),
-        approved_rounds: save_tally(&summary.approved_rounds),
-    };
-    match serde_json::to_vec(&saved) {
-        Ok(mut bytes) => {
-            bytes.push(b'\n');
-            bytes
+            .map(|firm| firm.iter().map(TallyRef).collect())
+            .collect();
+        st.serialize_field("tallies", &tallies)?;
+        let rounds: Vec<RoundRef> = summary.rounds.iter().map(RoundRef).collect();
+        st.serialize_field("rounds", &rounds)?;
+        st.serialize_field("approved_rounds", &TallyRef(&summary.approved_rounds))?;
+        st.end()
+    }
+}
+
+/// [`SavedTally`] serialized from the tally itself, its buckets one by one.
+struct TallyRef<'a>(&'a Tally);
+
+impl Serialize for TallyRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let t = self.0;
+        let exact = t.exact_counts().is_some();
+        let mut st = s.serialize_struct("SavedTally", 6 + usize::from(exact))?;
+        st.serialize_field("n", &t.count())?;
+        st.serialize_field("sum", &t.sum().to_string())?;
+        st.serialize_field("sum_sq", &t.sum_sq().to_string())?;
+        st.serialize_field("min", &t.min_value())?;
+        st.serialize_field("max", &t.max_value())?;
+        st.serialize_field("buckets", &Pairs(|| t.buckets().map(|b| (b.low, b.count))))?;
+        if exact {
+            st.serialize_field("exact", &Pairs(|| t.exact_counts().into_iter().flatten()))?;
         }
-        Err(e) => unreachable!("results of strings and integers always serialize: {e}"),
+        st.end()
+    }
+}
+
+/// [`SavedRound`] serialized from the round's tally.
+struct RoundRef<'a>(&'a RoundTally);
+
+impl Serialize for RoundRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.0;
+        let mut st = s.serialize_struct("SavedRound", 4)?;
+        st.serialize_field("approved", &r.approved)?;
+        st.serialize_field("halted_here", &r.halted_here)?;
+        st.serialize_field("halted_by", &r.halted_by)?;
+        st.serialize_field("cumulative", &TallyRef(&r.cumulative))?;
+        st.end()
+    }
+}
+
+/// A sequence of `[a, b]` pairs serialized as it is iterated.
+struct Pairs<F>(F);
+
+impl<F, I> Serialize for Pairs<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = (u64, u64)>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
     }
 }
 
@@ -296,6 +365,46 @@ mod tests {
         assert_eq!(rounds_csv(&read_summary), rounds_csv(&result.summary));
         // Saving again gives the same bytes: the format is canonical.
         assert_eq!(results_json(&read_info, &read_summary), bytes);
+        // The streamed writer gives the bytes of the format's structs (which the reader
+        // parses), with exact counts present (B's orders are fixed) and absent (A's).
+        let s = &result.summary;
+        assert!(
+            s.tally(1, crate::stats::Metric::Orders)
+                .exact_counts()
+                .is_some()
+        );
+        assert!(
+            s.tally(0, crate::stats::Metric::Orders)
+                .exact_counts()
+                .is_none()
+        );
+        let saved = SavedResults {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            info: info.clone(),
+            tallies: s
+                .tallies
+                .iter()
+                .map(|firm| firm.iter().map(save_tally).collect())
+                .collect(),
+            rounds: s
+                .rounds
+                .iter()
+                .map(|r| SavedRound {
+                    approved: r.approved,
+                    halted_here: r.halted_here,
+                    halted_by: r.halted_by,
+                    cumulative: save_tally(&r.cumulative),
+                })
+                .collect(),
+            approved_rounds: save_tally(&s.approved_rounds),
+        };
+        let mut expected = serde_json::to_vec(&saved).expect("serializes");
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            String::from_utf8_lossy(&expected)
+        );
     }
 
     #[test]

@@ -19,16 +19,17 @@ pub struct Bucket {
 }
 
 /// Buckets per page of counts.
-const PAGE: usize = 256;
+const PAGE: usize = 128;
 
 /// Counts per bucket, in pages of [`PAGE`] buckets allocated when first used: a tally's values
 /// usually fill a few octaves (orders between 200,000 and 800,000; zero and a range of fill
 /// rates), so most of the 56,320 buckets never hold anything, and a sweep keeps thousands of
-/// histograms at once. Each count is kept as its low 16 bits beside its high bits: a trial
-/// records some fifty values, each into a different histogram, and the 2-byte low counts keep
-/// these histograms' busy buckets in the core's cache where 8-byte counts did not (a quarter of
-/// a trial's time went to those misses); the high bits are touched once in 2^16 counts. Both
-/// halves come with the page, so memory does not grow with the number of trials.
+/// histograms at once. Each count is kept as its low 16 bits and, once a bucket of the page
+/// reaches 2^16, high bits in a second array: a trial records some fifty values, each into a
+/// different histogram, and the 2-byte low counts keep these histograms' busy buckets in the
+/// core's cache where 8-byte counts did not (a quarter of a trial's time went to those misses).
+/// Pages are small and the high bits come only where needed, because rare values in a tail
+/// touch a few more pages as the trial count grows, and peak memory must stay flat.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogHistogram {
     pages: Vec<Option<Box<Page>>>,
@@ -37,8 +38,8 @@ pub struct LogHistogram {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Page {
     low: [u16; PAGE],
-    /// count / 2^16.
-    high: [u64; PAGE],
+    /// count / 2^16 (counts up to 2^48, far above the 10^12 trials a run may have).
+    high: Option<Box<[u32; PAGE]>>,
 }
 
 /// The bucket holding `v`.
@@ -89,8 +90,8 @@ impl LogHistogram {
         *slot = sum as u16;
         let carry = sum >> 16;
         if carry > 0 {
-            let high = &mut page.high[i % PAGE];
-            *high = high.saturating_add(carry);
+            let high = &mut page.high.get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
+            *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
         }
     }
 
@@ -105,7 +106,7 @@ impl LogHistogram {
         self.pages[page].get_or_insert_with(|| {
             Box::new(Page {
                 low: [0; PAGE],
-                high: [0; PAGE],
+                high: None,
             })
         })
     }
@@ -123,15 +124,11 @@ impl LogHistogram {
         pages
             .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
             .flat_map(|(p, page)| {
-                page.low
-                    .iter()
-                    .zip(&page.high)
-                    .enumerate()
-                    .filter_map(move |(j, (&low, &high))| {
-                        // Saturates rather than wraps for a corrupt saved count.
-                        let count = high.saturating_mul(1 << 16).saturating_add(u64::from(low));
-                        (count > 0).then_some((p * PAGE + j, count))
-                    })
+                page.low.iter().enumerate().filter_map(move |(j, &low)| {
+                    let high = page.high.as_ref().map_or(0, |h| u64::from(h[j]));
+                    let count = (high << 16) | u64::from(low);
+                    (count > 0).then_some((p * PAGE + j, count))
+                })
             })
     }
 
