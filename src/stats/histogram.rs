@@ -18,28 +18,27 @@ pub struct Bucket {
     pub count: u64,
 }
 
-/// Buckets per page of counts.
+/// Buckets per page: the histogram widens its range, and keeps its high count bits, a page at a
+/// time.
 const PAGE: usize = 128;
 
-/// Counts per bucket, in pages of [`PAGE`] buckets allocated when first used: a tally's values
-/// usually fill a few octaves (orders between 200,000 and 800,000; zero and a range of fill
-/// rates), so most of the 56,320 buckets never hold anything, and a sweep keeps thousands of
-/// histograms at once. Each count is kept as its low 16 bits and, once a bucket of the page
-/// reaches 2^16, high bits in a second array: a trial records some fifty values, each into a
-/// different histogram, and the 2-byte low counts keep these histograms' busy buckets in the
-/// core's cache where 8-byte counts did not (a quarter of a trial's time went to those misses).
-/// Pages are small and the high bits come only where needed, because rare values in a tail
-/// touch a few more pages as the trial count grows, and peak memory must stay flat.
+/// Counts per bucket over the range of buckets recorded so far, widened in pages when a value
+/// falls outside it: a tally's values usually fill a few octaves (orders between 200,000 and
+/// 800,000), so most of the 56,320 buckets are never needed, and a sweep keeps thousands of
+/// histograms at once. Each count is kept as its low 16 bits in one array and, once a bucket of
+/// a page reaches 2^16, its high bits in a per-page array: a trial records some fifty values,
+/// each into a different histogram, and 2-byte counts in one flat array keep these histograms'
+/// busy buckets in the core's cache where 8-byte counts (a quarter of a trial's time went to
+/// their misses) or a table of pages (one more load per value) did not. The range grows only
+/// with new extremes and the high bits only where counts pass 2^16, so peak memory stays flat
+/// as the trial count grows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogHistogram {
-    pages: Vec<Option<Box<Page>>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Page {
-    low: [u16; PAGE],
-    /// count / 2^16 (counts up to 2^48, far above the 10^12 trials a run may have).
-    high: Option<Box<[u32; PAGE]>>,
+    /// Low 16 bits of the counts of buckets `first..first + low.len()`.
+    first: usize,
+    low: Vec<u16>,
+    /// count / 2^16 per page of buckets (index / PAGE), where some bucket reached 2^16.
+    high: Vec<Option<Box<[u32; PAGE]>>>,
 }
 
 /// The bucket holding `v`.
@@ -81,34 +80,46 @@ impl LogHistogram {
 
     #[inline(always)]
     fn add(&mut self, i: usize, n: u64) {
-        let page = match self.pages.get_mut(i / PAGE) {
-            Some(Some(page)) => page,
-            _ => self.new_page(i),
+        let slot = match i.checked_sub(self.first).and_then(|j| self.low.get_mut(j)) {
+            Some(slot) => slot,
+            None => self.widen(i),
         };
-        let slot = &mut page.low[i % PAGE];
         let sum = u64::from(*slot) + n;
         *slot = sum as u16;
         let carry = sum >> 16;
         if carry > 0 {
-            let high = &mut page.high.get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
-            *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
+            self.carry(i, carry);
         }
     }
 
-    /// The page of bucket `i`, which is not there yet.
+    /// The slot of bucket `i`, which lies outside the buckets held so far: widens them to it
+    /// (in whole pages, so that values creeping outwards do not move the counts each time).
     #[cold]
     #[inline(never)]
-    fn new_page(&mut self, i: usize) -> &mut Page {
-        let page = i / PAGE;
-        if page >= self.pages.len() {
-            self.pages.resize(page + 1, None);
+    fn widen(&mut self, i: usize) -> &mut u16 {
+        let page_start = i / PAGE * PAGE;
+        if self.low.is_empty() {
+            self.first = page_start;
+            self.low = vec![0; PAGE];
+        } else if i < self.first {
+            let mut low = vec![0; self.first - page_start];
+            low.extend_from_slice(&self.low);
+            self.low = low;
+            self.first = page_start;
+        } else {
+            self.low.resize(page_start + PAGE - self.first, 0);
         }
-        self.pages[page].get_or_insert_with(|| {
-            Box::new(Page {
-                low: [0; PAGE],
-                high: None,
-            })
-        })
+        &mut self.low[i - self.first]
+    }
+
+    #[cold]
+    fn carry(&mut self, i: usize, carry: u64) {
+        let page = i / PAGE;
+        if page >= self.high.len() {
+            self.high.resize(page + 1, None);
+        }
+        let high = &mut self.high[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
+        *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
     }
 
     /// Adds every count of `other`.
@@ -120,16 +131,15 @@ impl LogHistogram {
 
     /// `(index, count)` of every bucket holding values, lowest first.
     fn counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let pages = self.pages.iter().enumerate();
-        pages
-            .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
-            .flat_map(|(p, page)| {
-                page.low.iter().enumerate().filter_map(move |(j, &low)| {
-                    let high = page.high.as_ref().map_or(0, |h| u64::from(h[j]));
-                    let count = (high << 16) | u64::from(low);
-                    (count > 0).then_some((p * PAGE + j, count))
-                })
-            })
+        self.low.iter().enumerate().filter_map(|(j, &low)| {
+            let i = self.first + j;
+            let high = match self.high.get(i / PAGE) {
+                Some(Some(h)) => u64::from(h[i % PAGE]),
+                _ => 0,
+            };
+            let count = (high << 16) | u64::from(low);
+            (count > 0).then_some((i, count))
+        })
     }
 
     /// Every bucket holding values, lowest first.
