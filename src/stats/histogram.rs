@@ -32,7 +32,8 @@ const PAGE: usize = 128;
 /// their misses) or a table of pages (one more load per value) did not. The range grows only
 /// with new extremes and the high bits only where counts pass 2^16, so peak memory stays flat
 /// as the trial count grows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+// No PartialEq: equal counts can sit in differently widened ranges.
+#[derive(Debug, Clone, Default)]
 pub struct LogHistogram {
     /// Low 16 bits of the counts of buckets `first..first + low.len()`.
     first: usize,
@@ -173,11 +174,6 @@ mod tests {
         let top = index_of(u64::MAX);
         let (low, width) = bounds_of(top);
         assert_eq!(low.wrapping_add(width), 0, "the last bucket ends at 2^64");
-    }
-
-    #[test]
-    fn bucket_indices_fit_in_16_bits() {
-        assert!(index_of(u64::MAX) < 1 << 16);
     }
 
     /// Counts past 2^16 carry into the high bits, through single records, bulk records and
