@@ -34,9 +34,9 @@ const MARGIN: f64 = 1e-12;
 #[derive(Clone, Copy, Debug, Default)]
 struct Strip {
     /// Alias method: a 53-bit uniform (as an integer) below `keep` (the probability of keeping
-    /// this strip, times 2^53) picks `pick[0]`, this strip; otherwise `pick[1]`, its alias. Indexing by the comparison
-    /// rather than branching on it: for some strips the alias is taken about as often as not,
-    /// and the branch was the most mispredicted in a trial.
+    /// this strip, times 2^53) picks `pick[0]`, this strip; otherwise `pick[1]`, its alias.
+    /// Indexing by the comparison rather than branching on it: for some strips the alias is
+    /// taken about as often as not, and the branch was the most mispredicted in a trial.
     keep: u64,
     pick: [u8; 2],
     /// Supremum of the density on the strip (relative to its value at the mode).
