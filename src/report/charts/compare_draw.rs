@@ -11,7 +11,7 @@ use super::compare::{
 use super::data::{self, Axis, Spread};
 use super::draw::{
     AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit,
-    frame_line, label, names_width, none, plot, rows, width_of,
+    frame_line, label, names_width, none, panel_title, plot, rows, width_of,
 };
 use crate::compare::{Comparison, Swing};
 
@@ -111,15 +111,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
         };
         let mut chart = plot(&area, look, &axes)?;
         let (px, _) = chart.plotting_area().get_pixel_range();
-        let (_, cy) = cap.get_base_pixel();
-        label(
-            root,
-            title,
-            &look.bold(24.0, &INK),
-            (px.start, cy + look.px(20.0)),
-            HPos::Left,
-            VPos::Center,
-        )?;
+        panel_title(root, look, &cap, px.start, title)?;
         let alpha = if i == 0 { 0.2 } else { 0.06 };
         for &f in &series {
             let c_f = colour(data::series_colour(f, firms));

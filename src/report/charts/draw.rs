@@ -154,6 +154,19 @@ pub(super) fn label(
     Ok(())
 }
 
+/// A panel's title in bold, in its caption strip `cap`, from the left edge `left` of its plot.
+pub(super) fn panel_title(root: &Area, look: &Look, cap: &Area, left: i32, title: &str) -> Drawn {
+    let (_, cy) = cap.get_base_pixel();
+    label(
+        root,
+        title,
+        &look.bold(24.0, &INK),
+        (left, cy + look.px(20.0)),
+        HPos::Left,
+        VPos::Center,
+    )
+}
+
 /// Draws the title, the run line under it and a reading note at the bottom; returns the area left
 /// for the chart itself.
 fn frame<'a>(
@@ -501,15 +514,7 @@ pub fn exceedance(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
         };
         let mut chart = plot(&area, look, &axes)?;
         let (px, _) = chart.plotting_area().get_pixel_range();
-        let (_, cy) = cap.get_base_pixel();
-        label(
-            root,
-            title,
-            &look.bold(24.0, &INK),
-            (px.start, cy + look.px(20.0)),
-            HPos::Left,
-            VPos::Center,
-        )?;
+        panel_title(root, look, &cap, px.start, title)?;
         // The 1-in-20 reference line, light so the curves stay in front.
         chart.draw_series(DashedLineSeries::new(
             [(x.lo, 0.05), (x.hi, 0.05)],
