@@ -6,13 +6,13 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use allocsim::alloc::{Allocator, Method};
 use allocsim::model::Model;
 use allocsim::rng::{Purpose, TrialStreams};
 use allocsim::scenario;
-use allocsim::stats::Summary;
+use allocsim::stats::{Recorder, Summary};
 
 fn baseline() -> scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
@@ -38,7 +38,33 @@ fn trial(c: &mut Criterion) {
     c.bench_function("baseline trial: fold into summary", |b| {
         b.iter(|| summary.record(black_box(&ws.outcome)))
     });
+    // As a run folds: distinct outcomes, a batch at a time, into tallies that keep growing.
+    let outcomes: Vec<_> = (0..OUTCOMES)
+        .map(|t| {
+            model.run_trial(s.seed, t, &mut ws);
+            ws.outcome.clone()
+        })
+        .collect();
+    let mut recorder = Recorder::new(&s);
+    let mut group = c.benchmark_group("baseline trial");
+    group.throughput(Throughput::Elements(OUTCOMES));
+    group.bench_function("fold distinct outcomes with a recorder", |b| {
+        b.iter(|| outcomes.iter().for_each(|o| recorder.record(black_box(o))))
+    });
+    let mut recorder = Recorder::new(&s);
+    group.bench_function("run and fold (a run's work per trial)", |b| {
+        b.iter(|| {
+            for t in 0..OUTCOMES {
+                model.run_trial(black_box(s.seed), t, &mut ws);
+                recorder.record(&ws.outcome);
+            }
+        })
+    });
+    group.finish();
 }
+
+/// Outcomes per iteration of the batched benches (their times are per outcome).
+const OUTCOMES: u64 = 8192;
 
 /// The steps of a baseline trial, one call each. Multiply by the calls per trial (README) for
 /// their share of a trial.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::model::{Model, Outcome};
 use crate::scenario::Scenario;
-use crate::stats::Summary;
+use crate::stats::{Recorder, Summary};
 
 /// How to run a scenario.
 #[derive(Debug, Clone)]
@@ -80,9 +80,9 @@ pub fn run(
         cancel,
         || {
             let kept: Vec<(u64, Vec<Outcome>)> = Vec::new();
-            (Summary::new(scenario), kept, model.workspace())
+            (Recorder::new(scenario), kept, model.workspace())
         },
-        |(summary, kept, ws), c, offsets, stop| {
+        |(recorder, kept, ws), c, offsets, stop| {
             let mut outcomes = Vec::new();
             for t in offsets {
                 // Checked per trial, not per chunk: a chunk of a scenario with hundreds of firms
@@ -92,7 +92,7 @@ pub fn run(
                     break;
                 }
                 model.run_trial(options.seed, options.first_trial + t, ws);
-                summary.record(&ws.outcome);
+                recorder.record(&ws.outcome);
                 if options.keep_trials {
                     outcomes.push(ws.outcome.clone());
                 }
@@ -106,7 +106,7 @@ pub fn run(
     let mut summary = Summary::new(scenario);
     let mut chunks_kept = Vec::new();
     for (part, kept, _) in parts {
-        summary.merge(&part);
+        summary.merge(&part.finish());
         chunks_kept.extend(kept);
     }
     chunks_kept.sort_by_key(|(c, _)| *c);
@@ -151,12 +151,15 @@ where
     let workers_left = AtomicU64::new(threads as u64);
     let states: Mutex<Vec<S>> = Mutex::new(Vec::new());
     let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    // The last worker out wakes the progress loop, so a run does not end up to one progress
+    // interval late.
+    let caller = std::thread::current();
 
     pool.in_place_scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
                 // Counts this worker out even if it panics, so the progress loop ends.
-                let _guard = CountDown(&workers_left);
+                let _guard = CountDown(&workers_left, &caller);
                 let mut state = init();
                 loop {
                     let c = next_chunk.fetch_add(1, Ordering::Relaxed);
@@ -176,7 +179,7 @@ where
         }
         while workers_left.load(Ordering::Acquire) > 0 {
             progress(done.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::park_timeout(Duration::from_millis(50));
         }
     });
     progress(done.load(Ordering::Relaxed));
@@ -187,10 +190,12 @@ where
     Ok((states, threads))
 }
 
-struct CountDown<'a>(&'a AtomicU64);
+struct CountDown<'a>(&'a AtomicU64, &'a std::thread::Thread);
 
 impl Drop for CountDown<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Release);
+        if self.0.fetch_sub(1, Ordering::Release) == 1 {
+            self.1.unpark();
+        }
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use crate::engine::{EngineError, for_each_chunk};
 use crate::model::Model;
 use crate::scenario::Scenario;
-use crate::stats::{Metric, Summary};
+use crate::stats::{Metric, Recorder, Summary};
 
 /// How to run the points.
 #[derive(Debug, Clone)]
@@ -73,12 +73,6 @@ pub fn run_points(
         "the points' firms must match (checked by the plan)"
     );
     let models: Vec<Model> = points.iter().map(Model::new).collect();
-    let empty = || -> (Vec<Summary>, Vec<Paired>) {
-        (
-            points.iter().map(Summary::new).collect(),
-            points.iter().map(|_| Paired::new(firms)).collect(),
-        )
-    };
     let (states, threads) = for_each_chunk(
         options.threads,
         options.trials,
@@ -86,13 +80,14 @@ pub fn run_points(
         progress,
         cancel,
         || {
-            let (summaries, paired) = empty();
+            let recorders: Vec<Recorder> = points.iter().map(Recorder::new).collect();
+            let paired: Vec<Paired> = points.iter().map(|_| Paired::new(firms)).collect();
             let spaces: Vec<_> = models.iter().map(Model::workspace).collect();
             // The reference's per-firm values for each trial of the chunk.
             let base: Vec<[u64; 3]> = Vec::new();
-            (summaries, paired, spaces, base)
+            (recorders, paired, spaces, base)
         },
-        |(summaries, paired, spaces, base), _, offsets, _| {
+        |(recorders, paired, spaces, base), _, offsets, _| {
             // Point by point over the chunk rather than trial by trial over the points: only one
             // point's summary is hot at a time, as in a single run.
             base.clear();
@@ -102,15 +97,19 @@ pub fn run_points(
                     if p == 0 {
                         Paired::values_of(&ws.outcome, base);
                     }
-                    summaries[p].record(&ws.outcome);
+                    recorders[p].record(&ws.outcome);
                     paired[p].record(&base[k * firms..(k + 1) * firms], &ws.outcome);
                 }
             }
         },
     )?;
-    let (mut summaries, mut paired) = empty();
+    let mut summaries: Vec<Summary> = points.iter().map(Summary::new).collect();
+    let mut paired: Vec<Paired> = points.iter().map(|_| Paired::new(firms)).collect();
     for (s, d, _, _) in states {
-        summaries.iter_mut().zip(&s).for_each(|(a, b)| a.merge(b));
+        summaries
+            .iter_mut()
+            .zip(s)
+            .for_each(|(a, b)| a.merge(&b.finish()));
         paired.iter_mut().zip(&d).for_each(|(a, b)| a.merge(b));
     }
     Ok(PointsResult {

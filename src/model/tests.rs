@@ -266,3 +266,44 @@ proptest! {
         }
     }
 }
+
+/// A recorder folds outcomes into the very summary that recording each one does, including a
+/// last batch left part full.
+#[test]
+fn a_recorder_folds_exactly_as_one_by_one() {
+    use crate::stats::{Metric, Recorder, STATS, Summary};
+    let s = scenario(&std::fs::read_to_string("scenarios/baseline.toml").unwrap());
+    let model = Model::new(&s);
+    let mut ws = model.workspace();
+    let mut one_by_one = Summary::new(&s);
+    let mut recorder = Recorder::new(&s);
+    for t in 0..1_000 {
+        model.run_trial(s.seed, t, &mut ws);
+        one_by_one.record(&ws.outcome);
+        recorder.record(&ws.outcome);
+    }
+    let batched = recorder.finish();
+    let bits = |summary: &Summary| {
+        let mut v = Vec::new();
+        for firm in 0..summary.names.len() {
+            for m in Metric::ALL {
+                let t = summary.tally(firm, m);
+                v.extend(STATS.iter().map(|st| t.stat(st, 1.0).to_bits()));
+                v.extend(t.buckets().map(|b| b.count));
+                v.push(t.sum_sq() as u64);
+            }
+        }
+        for r in &summary.rounds {
+            v.extend([r.approved, r.halted_here, r.halted_by]);
+            v.extend(STATS.iter().map(|st| r.cumulative.stat(st, 1.0).to_bits()));
+        }
+        v.extend(
+            STATS
+                .iter()
+                .map(|st| summary.approved_rounds.stat(st, 1.0).to_bits()),
+        );
+        v
+    };
+    assert_eq!(batched.trials(), 1_000);
+    assert_eq!(bits(&batched), bits(&one_by_one));
+}

@@ -42,16 +42,15 @@ pub struct LogHistogram {
     high: Vec<Option<Box<[u32; PAGE]>>>,
 }
 
-/// The bucket holding `v`.
+/// The bucket holding `v`: `v` itself below [`EXACT_BELOW`], else 1024 buckets per power of
+/// two. Computed without a branch, since a tally's values can fall either side of 2048 (a
+/// shortage of domestic chips is often 0): with `shift` the bits dropped from `v`, 0 up to
+/// 2^11, the index is `shift · 2^10 + (v >> shift)`.
 #[inline]
 fn index_of(v: u64) -> usize {
-    if v < EXACT_BELOW {
-        return v as usize;
-    }
-    let exponent = 63 - v.leading_zeros(); // >= PRECISION_BITS + 1
-    let shift = exponent - PRECISION_BITS;
-    let sub = (v >> shift) - HALF; // 0..HALF
-    (EXACT_BELOW + u64::from(exponent - PRECISION_BITS - 1) * HALF + sub) as usize
+    let exponent = 63 - (v | 1).leading_zeros();
+    let shift = exponent.saturating_sub(PRECISION_BITS);
+    ((u64::from(shift) << PRECISION_BITS) + (v >> shift)) as usize
 }
 
 /// The lowest value and width of bucket `index`.
@@ -79,6 +78,35 @@ impl LogHistogram {
         self.add(index_of(v), n);
     }
 
+    /// Counts every value of `values`.
+    pub fn record_all(&mut self, values: &[u64]) {
+        let mut rest = values;
+        while let Some((&v, _)) = rest.split_first() {
+            // The range and the counts in locals, so the loop keeps them in registers (through
+            // fields, every count stored would make it load them again).
+            let (first, low, high) = (self.first, &mut self.low[..], &mut self.high);
+            let mut done = 0;
+            for &v in rest {
+                let i = index_of(v);
+                let Some(slot) = i.checked_sub(first).and_then(|j| low.get_mut(j)) else {
+                    break;
+                };
+                let (count, wrapped) = slot.overflowing_add(1);
+                *slot = count;
+                if wrapped {
+                    carry(high, i, 1);
+                }
+                done += 1;
+            }
+            rest = &rest[done..];
+            if done == 0 {
+                // Outside the range held: widen it, then go on with the fast loop.
+                self.record(v);
+                rest = &rest[1..];
+            }
+        }
+    }
+
     #[inline(always)]
     fn add(&mut self, i: usize, n: u64) {
         let slot = match i.checked_sub(self.first).and_then(|j| self.low.get_mut(j)) {
@@ -89,7 +117,7 @@ impl LogHistogram {
         *slot = sum as u16;
         let carry = sum >> 16;
         if carry > 0 {
-            self.carry(i, carry);
+            self::carry(&mut self.high, i, carry);
         }
     }
 
@@ -111,16 +139,6 @@ impl LogHistogram {
             self.low.resize(page_start + PAGE - self.first, 0);
         }
         &mut self.low[i - self.first]
-    }
-
-    #[cold]
-    fn carry(&mut self, i: usize, carry: u64) {
-        let page = i / PAGE;
-        if page >= self.high.len() {
-            self.high.resize(page + 1, None);
-        }
-        let high = &mut self.high[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
-        *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
     }
 
     /// Adds every count of `other`.
@@ -150,6 +168,17 @@ impl LogHistogram {
             Bucket { low, width, count }
         })
     }
+}
+
+/// Adds `carry` · 2^16 to the count of bucket `i`, in the high bits of its page.
+#[cold]
+fn carry(high: &mut Vec<Option<Box<[u32; PAGE]>>>, i: usize, carry: u64) {
+    let page = i / PAGE;
+    if page >= high.len() {
+        high.resize(page + 1, None);
+    }
+    let high = &mut high[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
+    *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
 }
 
 #[cfg(test)]

@@ -126,55 +126,42 @@ impl Summary {
         &self.tallies[firm][metric.index()]
     }
 
-    /// Folds one trial's outcome in.
+    /// Folds one trial's outcome in. A [`Recorder`] does the same for many trials, faster.
     pub fn record(&mut self, o: &Outcome) {
-        let n = o.orders.len();
-        let mut total = [0u64; 5];
-        for i in 0..n {
-            let values = self.firm_values(o.orders[i], o.delivered[i], o.domestic[i]);
-            let t = &mut self.tallies[i];
-            for (m, v) in values.iter().enumerate().take(5) {
-                t[m].record(*v);
-                total[m] = total[m].saturating_add(*v);
-            }
-            t[Metric::FillRate.index()].record(values[5]);
-        }
-        // The total's fill rate is total delivered over total orders, not a mean of rates, and
-        // its effective unmet is the sum of the firms' (each clamped at 0 on its own).
-        let t = &mut self.tallies[n];
-        for (m, v) in total.iter().enumerate() {
-            t[m].record(*v);
-        }
-        t[Metric::FillRate.index()].record(fill_rate(total[0], total[1]));
+        self.count_rounds(o);
+        let mut k = 0;
+        trial_values(self.equivalence, o, |v| {
+            self.tally_mut(k).record(v);
+            k += 1;
+        });
+    }
 
-        let mut approved = 0;
+    /// The number of tallies a trial records a value in.
+    fn width(&self) -> usize {
+        6 * self.tallies.len() + self.rounds.len() + 1
+    }
+
+    /// Tally `k` in the order [`trial_values`] produces values: firm by firm (the total last)
+    /// metric by metric, then each round's cumulative total, then the approved rounds.
+    fn tally_mut(&mut self, k: usize) -> &mut Tally {
+        let firm_tallies = 6 * self.tallies.len();
+        if k < firm_tallies {
+            &mut self.tallies[k / 6][k % 6]
+        } else if k - firm_tallies < self.rounds.len() {
+            &mut self.rounds[k - firm_tallies].cumulative
+        } else {
+            &mut self.approved_rounds
+        }
+    }
+
+    /// Counts the round events of one trial (the counters that need no tally).
+    fn count_rounds(&mut self, o: &Outcome) {
         for (r, round) in self.rounds.iter_mut().enumerate() {
             let number = r as u32 + 1;
-            approved += u64::from(o.approved[r]);
             round.approved += u64::from(o.approved[r]);
             round.halted_here += u64::from(o.halt_round == Some(number));
             round.halted_by += u64::from(o.halt_round.is_some_and(|h| h <= number));
-            round.cumulative.record(o.cumulative[r]);
         }
-        self.approved_rounds.record(approved);
-    }
-
-    /// `[orders, delivered, unmet, domestic, effective unmet, fill rate]` of one firm.
-    fn firm_values(&self, orders: u64, delivered: u64, domestic: u64) -> [u64; 6] {
-        let unmet = orders - delivered;
-        let replaced = if self.equivalence == 0.0 {
-            0
-        } else {
-            floor_units(self.equivalence * units_f64(domestic))
-        };
-        [
-            orders,
-            delivered,
-            unmet,
-            domestic,
-            unmet.saturating_sub(replaced),
-            fill_rate(orders, delivered),
-        ]
     }
 
     /// Adds everything `other` recorded (same scenario).
@@ -191,6 +178,111 @@ impl Summary {
             a.cumulative.merge(&b.cumulative);
         }
         self.approved_rounds.merge(&other.approved_rounds);
+    }
+}
+
+/// Passes `put` the value of every tally of one trial, in the order of [`Summary::tally_mut`].
+#[inline(always)]
+fn trial_values(equivalence: f64, o: &Outcome, mut put: impl FnMut(u64)) {
+    let mut total = [0u64; 5];
+    for i in 0..o.orders.len() {
+        let values = firm_values(equivalence, o.orders[i], o.delivered[i], o.domestic[i]);
+        for (m, &v) in values.iter().enumerate() {
+            put(v);
+            if m < 5 {
+                total[m] = total[m].saturating_add(v);
+            }
+        }
+    }
+    // The total's fill rate is total delivered over total orders, not a mean of rates, and its
+    // effective unmet is the sum of the firms' (each clamped at 0 on its own).
+    total.iter().for_each(|&v| put(v));
+    put(fill_rate(total[0], total[1]));
+    o.cumulative.iter().for_each(|&v| put(v));
+    put(o.approved.iter().map(|&a| u64::from(a)).sum());
+}
+
+/// `[orders, delivered, unmet, domestic, effective unmet, fill rate]` of one firm.
+#[inline(always)]
+fn firm_values(equivalence: f64, orders: u64, delivered: u64, domestic: u64) -> [u64; 6] {
+    let unmet = orders - delivered;
+    let replaced = if equivalence == 0.0 {
+        0
+    } else {
+        floor_units(equivalence * units_f64(domestic))
+    };
+    [
+        orders,
+        delivered,
+        unmet,
+        domestic,
+        unmet.saturating_sub(replaced),
+        fill_rate(orders, delivered),
+    ]
+}
+
+/// Trials a [`Recorder`] holds before it folds them in.
+const BATCH: usize = 128;
+
+/// Distance between the starts of two tallies' columns in the buffer: an odd number of cache
+/// lines, so that the columns a trial writes to fall in different sets of the cache (at a
+/// power-of-two distance they crowd into a few and evict each other).
+const STRIDE: usize = BATCH + 8;
+
+/// Folds trial outcomes into a [`Summary`] a batch at a time: each trial's values go into a
+/// buffer, and every [`BATCH`] trials each tally takes its column of values in one pass. A
+/// trial touches some fifty tallies, each with its own histogram; one at a time, their busy
+/// buckets fell out of the cache between trials. The result is exactly that of
+/// [`Summary::record`] on each outcome.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    summary: Summary,
+    /// `pending[k * STRIDE + t]`: tally k's value in buffered trial t.
+    pending: Vec<u64>,
+    len: usize,
+}
+
+impl Recorder {
+    /// A recorder for `scenario`, holding nothing yet.
+    pub fn new(scenario: &Scenario) -> Self {
+        let summary = Summary::new(scenario);
+        Recorder {
+            pending: vec![0; summary.width() * STRIDE],
+            summary,
+            len: 0,
+        }
+    }
+
+    /// Folds one trial's outcome in (at the latest when the batch is full, or on [`finish`]).
+    ///
+    /// [`finish`]: Recorder::finish
+    #[inline]
+    pub fn record(&mut self, o: &Outcome) {
+        self.summary.count_rounds(o);
+        let (pending, t) = (&mut self.pending, self.len);
+        let mut k = 0;
+        trial_values(self.summary.equivalence, o, |v| {
+            pending[k * STRIDE + t] = v;
+            k += 1;
+        });
+        self.len += 1;
+        if self.len == BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for k in 0..self.summary.width() {
+            let column = &self.pending[k * STRIDE..k * STRIDE + self.len];
+            self.summary.tally_mut(k).record_all(column);
+        }
+        self.len = 0;
+    }
+
+    /// The summary of every outcome recorded.
+    pub fn finish(mut self) -> Summary {
+        self.flush();
+        self.summary
     }
 }
 
