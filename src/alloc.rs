@@ -136,6 +136,13 @@ impl Allocator {
     }
 
     fn proportional(&mut self, amount: Units, total: u128, claims: &[Units], out: &mut [Units]) {
+        if let Ok(total) = u64::try_from(total) {
+            if claims.len() <= FAST_AT_MOST
+                && proportional_small(amount, Divisor::new(total), claims, out)
+            {
+                return;
+            }
+        }
         self.prepare_exact(claims.len());
         // amount < total here, so amount * c_i < 2^128.
         for (n, &c) in self.num.iter_mut().zip(claims) {
@@ -255,17 +262,7 @@ impl Allocator {
         }
         debug_assert!(floors <= u128::from(target), "floors exceed the amount");
         let missing = u128::from(target).saturating_sub(floors);
-        for _ in 0..missing {
-            let mut best = 0;
-            for (i, &r) in rem[..n].iter().enumerate().skip(1) {
-                // Indexed by the comparison, not branched on: which remainder is largest is a
-                // coin flip.
-                best = [best, i][usize::from(r > rem[best])];
-            }
-            debug_assert!(rem[best] > 0 && out[best] < claims[best]);
-            out[best] += 1;
-            rem[best] = 0;
-        }
+        give_largest(&mut rem[..n], claims, out, missing as u64);
         true
     }
 
@@ -338,6 +335,51 @@ impl Allocator {
 
 /// Most firms rounded on the stack by [`Allocator::round_small`].
 const FAST_AT_MOST: usize = 16;
+
+/// The proportional rule in 64 bits for up to [`FAST_AT_MOST`] firms, as [`Allocator::round_exact`]
+/// would round it: firm i's share is `amount · c_i / total`, computed straight from the claims
+/// (the baseline allocates a few times per trial, and this is its common case). Returns false
+/// when a share's numerator does not fit in 64 bits; `out` is then rewritten by the caller.
+#[inline]
+fn proportional_small(amount: Units, total: Divisor, claims: &[Units], out: &mut [Units]) -> bool {
+    let mut rem = [0u64; FAST_AT_MOST];
+    let mut floors: Units = 0;
+    for (i, (o, &c)) in out.iter_mut().zip(claims).enumerate() {
+        let Some(share) = amount.checked_mul(c) else {
+            return false;
+        };
+        let (q, r) = total.div_rem(share);
+        // amount < total, so q < c: the min only guards release builds, as in round_exact.
+        *o = q.min(c);
+        rem[i] = r;
+        floors += *o;
+    }
+    debug_assert!(floors <= amount, "floors exceed the amount");
+    give_largest(
+        &mut rem[..claims.len()],
+        claims,
+        out,
+        amount.saturating_sub(floors),
+    );
+    true
+}
+
+/// Largest remainders: each of the `missing` units goes to the firm with the largest remainder
+/// left, ties to the lower index (see [`Allocator::round_exact`] for why no claim is passed).
+#[inline]
+fn give_largest(rem: &mut [u64], claims: &[Units], out: &mut [Units], missing: u64) {
+    for _ in 0..missing {
+        let mut best = 0;
+        for (i, &r) in rem.iter().enumerate().skip(1) {
+            // Indexed by the comparison, not branched on: which remainder is largest is a
+            // coin flip.
+            best = [best, i][usize::from(r > rem[best])];
+        }
+        debug_assert!(rem[best] > 0 && out[best] < claims[best]);
+        out[best] += 1;
+        rem[best] = 0;
+    }
+}
 
 /// Constrained-equal-awards water level for `amount <= sum claims`: returns `(rest, k)` such that
 /// firm i's award is `min(c_i, rest / k)`, i.e. the numerator `min(c_i * k, rest)` over `k >= 1`.

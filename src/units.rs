@@ -120,26 +120,27 @@ impl Divisor {
     /// `(n / d, n % d)`, exactly.
     #[inline]
     pub fn div_rem(self, n: u64) -> (u64, u64) {
-        let estimate = n as f64 * self.inv;
+        let estimate = units_f64(n) * self.inv;
         // Three roundings of relative size 2^-53 put the estimate within 2^-51·q + 1 of
-        // q = n / d: below 2^52 the corrections run at most three times. Chip counts are far below.
-        if estimate >= 4_503_599_627_370_496.0 {
+        // q = n / d: below 2^52 the corrections run at most three times, and n - estimate·d
+        // lies within (-3d, 4d), which a 64-bit signed integer holds for d below 2^61. The
+        // arithmetic wraps, but its result is exact modulo 2^64 and so exact. Chip counts are
+        // far below these bounds.
+        if estimate >= 4_503_599_627_370_496.0 || self.d >= 1 << 61 {
             return (n / self.d, n % self.d);
         }
-        let d = u128::from(self.d);
-        let n128 = u128::from(n);
+        let d = self.d as i64;
         let mut q = small_to_units(estimate);
-        let mut p = u128::from(q) * d;
-        while p > n128 {
+        let mut r = n.wrapping_sub(q.wrapping_mul(self.d)) as i64;
+        while r < 0 {
             q -= 1;
-            p -= d;
+            r += d;
         }
-        let mut r = (n128 - p) as u64;
-        while r >= self.d {
+        while r >= d {
             q += 1;
-            r -= self.d;
+            r -= d;
         }
-        (q, r)
+        (q, r as u64)
     }
 }
 
