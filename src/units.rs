@@ -54,6 +54,14 @@ fn small_to_f64(n: u64) -> f64 {
 pub fn floor_units(x: f64) -> Units {
     // Written with truncation rather than f64::floor, which is a libm call on baseline x86-64
     // and showed in profiles; for 0 < x < 2^53 truncation is floor and x - trunc(x) is exact.
+    if x > 0.0 && x < FAST_BELOW {
+        let t = small_to_units(x);
+        // Further than 0.01 below t + 1 is further than the tolerance: the common case.
+        if x - small_to_f64(t) < 0.99 || !near(x, t + 1) {
+            return t;
+        }
+        return t + 1;
+    }
     if x.is_nan() || x <= 0.0 {
         return 0;
     }
@@ -64,9 +72,21 @@ pub fn floor_units(x: f64) -> Units {
     if near(x, t + 1) { t + 1 } else { t }
 }
 
+/// Below this, the tolerance of [`near`] is under 0.01 (1e-9 × 2^23 < 0.0084), so a value
+/// whose fraction is between 0.01 and 0.99 is near no integer: a compare instead of the test.
+const FAST_BELOW: f64 = 8_388_608.0; // 2^23
+
 /// `ceil(x)` in units, with the same tolerance as [`floor_units`] (so 0.07 × 100 ceils to 7).
 #[inline]
 pub fn ceil_units(x: f64) -> Units {
+    if x > 0.0 && x < FAST_BELOW {
+        let t = small_to_units(x);
+        let fraction = x - small_to_f64(t);
+        if fraction > 0.01 || (fraction > 0.0 && !near(x, t)) {
+            return t + 1;
+        }
+        return t;
+    }
     if x.is_nan() || x <= 0.0 {
         return 0;
     }
@@ -158,6 +178,48 @@ mod tests {
         #[test]
         fn divisor_matches_on_realistic_sizes(n in 0u64..1u64 << 50, d in 1u64..1u64 << 40) {
             prop_assert_eq!(Divisor::new(d).div_rem(n), (n / d, n % d));
+        }
+
+        /// The fast paths of floor and ceil agree with the tolerance test itself, on values at,
+        /// just inside and just outside the tolerance of an integer, and on either side of
+        /// where the fast paths end.
+        #[test]
+        fn floor_and_ceil_fast_paths_agree_with_the_tolerance(
+            n in prop_oneof![0u64..100, 0u64..2_000_000, 8_388_000u64..8_389_000, 0u64..1 << 40],
+            absolute in prop_oneof![Just(0.0), -0.02f64..0.02, 0.0f64..1.0],
+            relative in prop_oneof![Just(0.0), -1.5e-9f64..1.5e-9],
+            sign in prop_oneof![Just(1.0), Just(-1.0)],
+        ) {
+            let x = (n as f64 + absolute + relative * (n as f64).max(1.0)) * sign;
+            prop_assert_eq!(floor_units(x), reference_floor(x), "floor {}", x);
+            prop_assert_eq!(ceil_units(x), reference_ceil(x), "ceil {}", x);
+        }
+    }
+
+    /// MODEL.md's tolerant floor and ceil, written out without fast paths.
+    fn reference_floor(x: f64) -> Units {
+        if x.is_nan() || x <= 0.0 {
+            return 0;
+        }
+        if x >= INTEGRAL_FROM {
+            return x as Units;
+        }
+        let t = x as Units;
+        if near(x, t + 1) { t + 1 } else { t }
+    }
+
+    fn reference_ceil(x: f64) -> Units {
+        if x.is_nan() || x <= 0.0 {
+            return 0;
+        }
+        if x >= INTEGRAL_FROM {
+            return x as Units;
+        }
+        let t = x as Units;
+        if x == t as f64 || near(x, t) {
+            t
+        } else {
+            t + 1
         }
     }
 
