@@ -6,10 +6,10 @@
 //! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at the trial's key (a hash
 //! of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` fixed per
 //! kind of purpose (orders, shock, approval, ...), chosen by SplitMix's own rule for gammas.
-//! Neither depends on the trial, so opening a stream costs one hash that the processor works out
-//! alongside the trial's own work, and one addition on the path from the trial's key to a draw:
-//! a trial opens about fifty streams and draws only a few values from each (re-seeding a
-//! Xoshiro256++ per stream was a tenth of a trial's cost).
+//! Neither depends on the trial, so a model computes them once per purpose (a [`StreamId`]) and
+//! opening a stream in a trial is one addition to the trial's key: a trial opens about fifty
+//! streams and draws only a few values from each (re-seeding a Xoshiro256++ per stream was a
+//! tenth of a trial's cost, and hashing the purpose in every trial 2%).
 //!
 //! Streams of different kinds have different gammas, so neither is a shifted copy of the other.
 //! Two streams of one kind overlap only if their starts happen to lie within a few dozen gammas
@@ -92,17 +92,48 @@ impl TrialStreams {
     /// The generator for `purpose` in this trial.
     #[inline]
     pub fn rng(&self, purpose: Purpose) -> Stream {
-        let code = purpose.code();
+        self.stream(purpose.id())
+    }
+
+    /// The generator of the purpose `id` stands for, in this trial.
+    #[inline]
+    pub fn stream(&self, id: StreamId) -> Stream {
         Stream {
-            state: self.key.wrapping_add(mix(code ^ 0xd1b5_4a32_d192_ed03)),
-            gamma: Purpose::GAMMAS[(code >> 56) as usize],
+            state: self.key.wrapping_add(id.offset),
+            gamma: id.gamma,
         }
     }
 
     /// One uniform draw in [0, 1): the first draw of the stream for `purpose`.
     #[inline]
     pub fn uniform(&self, purpose: Purpose) -> f64 {
-        to_unit(self.rng(purpose).next())
+        self.uniform_at(purpose.id())
+    }
+
+    /// [`TrialStreams::uniform`] for a purpose's precomputed id.
+    #[inline]
+    pub fn uniform_at(&self, id: StreamId) -> f64 {
+        to_unit(self.stream(id).next())
+    }
+}
+
+/// The part of a stream's start and step that depends on its purpose alone: a model computes
+/// the ids of the purposes it draws once, rather than hashing each purpose in every trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamId {
+    offset: u64,
+    gamma: u64,
+}
+
+impl Purpose {
+    /// This purpose's stream id.
+    #[inline]
+    pub fn id(self) -> StreamId {
+        let code = self.code();
+        StreamId {
+            offset: mix(code ^ 0xd1b5_4a32_d192_ed03),
+            gamma: Purpose::GAMMAS[(code >> 56) as usize],
+        }
     }
 }
 

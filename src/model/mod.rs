@@ -5,7 +5,7 @@ use rand::RngExt;
 
 use crate::alloc::{Allocator, Method};
 use crate::dist::Dist;
-use crate::rng::{Purpose, TrialStreams};
+use crate::rng::{Purpose, StreamId, TrialStreams};
 use crate::scenario::{Effect, Rule, Scenario};
 use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
@@ -18,6 +18,84 @@ pub struct Model<'s> {
     weights: Vec<f64>,
     /// The least domestic supply a round can draw, in units.
     least_domestic: Units,
+    ids: StreamIds,
+}
+
+/// The stream ids of the purposes a trial draws, computed once for the scenario. Tables by round
+/// and firm, or round and event, are kept while they are small (every realistic scenario);
+/// past that, such an id is computed when it is drawn.
+#[derive(Debug)]
+struct StreamIds {
+    orders: Vec<StreamId>,
+    approval: Vec<StreamId>,
+    batch: Vec<StreamId>,
+    domestic: Vec<StreamId>,
+    /// At `(round - 1) * firms + firm`, or empty.
+    conversion: Vec<StreamId>,
+    /// At `(round - 1) * events + event`, or empty.
+    shock: Vec<StreamId>,
+    firms: usize,
+    events: usize,
+}
+
+/// Entries a table of [`StreamIds`] by round and firm or event may have (16 bytes each).
+const MAX_IDS: usize = 1 << 16;
+
+impl StreamIds {
+    fn new(s: &Scenario) -> Self {
+        let (rounds, firms, events) = (s.rounds, s.firms.len(), s.events.len());
+        let by_round =
+            |purpose: fn(u32) -> Purpose| (1..=rounds).map(|r| purpose(r).id()).collect();
+        let by_round_and = |width: usize, purpose: fn(u32, u32) -> Purpose| {
+            if rounds as usize * width > MAX_IDS {
+                return Vec::new();
+            }
+            let mut ids = Vec::with_capacity(rounds as usize * width);
+            for r in 1..=rounds {
+                ids.extend((0..width as u32).map(|k| purpose(r, k).id()));
+            }
+            ids
+        };
+        StreamIds {
+            orders: (0..firms as u32)
+                .map(|firm| Purpose::Orders { firm }.id())
+                .collect(),
+            approval: by_round(|round| Purpose::Approval { round }),
+            batch: by_round(|round| Purpose::Batch { round }),
+            domestic: by_round(|round| Purpose::DomesticSupply { round }),
+            conversion: by_round_and(firms, |round, firm| Purpose::Conversion { round, firm }),
+            shock: by_round_and(events, |round, event| Purpose::Shock { round, event }),
+            firms,
+            events,
+        }
+    }
+
+    #[inline]
+    fn conversion(&self, round: u32, firm: usize) -> StreamId {
+        match self
+            .conversion
+            .get((round as usize - 1) * self.firms + firm)
+        {
+            Some(&id) => id,
+            None => Purpose::Conversion {
+                round,
+                firm: firm as u32,
+            }
+            .id(),
+        }
+    }
+
+    #[inline]
+    fn shock(&self, round: u32, event: usize) -> StreamId {
+        match self.shock.get((round as usize - 1) * self.events + event) {
+            Some(&id) => id,
+            None => Purpose::Shock {
+                round,
+                event: event as u32,
+            }
+            .id(),
+        }
+    }
 }
 
 /// What one trial produced. Per-firm vectors are indexed like `Scenario::firms`, per-round ones
@@ -67,6 +145,7 @@ impl<'s> Model<'s> {
             weights: scenario.firms.iter().map(|f| f.weight).collect(),
             // Draws lie within the support and rounding is monotone, so no draw rounds lower.
             least_domestic: round_units(scenario.domestic.supply.support().0),
+            ids: StreamIds::new(scenario),
         }
     }
 
@@ -106,11 +185,7 @@ impl<'s> Model<'s> {
         let out = &mut ws.outcome;
 
         for (i, firm) in s.firms.iter().enumerate() {
-            let orders = round_units(draw(
-                &firm.orders,
-                &streams,
-                Purpose::Orders { firm: i as u32 },
-            ));
+            let orders = round_units(draw(&firm.orders, &streams, self.ids.orders[i]));
             out.orders[i] = orders;
             ws.outstanding[i] = orders;
         }
@@ -130,10 +205,7 @@ impl<'s> Model<'s> {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
                         && chance(event.probability, || {
-                            streams.uniform(Purpose::Shock {
-                                round,
-                                event: j as u32,
-                            })
+                            streams.uniform_at(self.ids.shock(round, j))
                         })
                     {
                         match event.effect {
@@ -160,10 +232,10 @@ impl<'s> Model<'s> {
             let terms = &s.approval[ri];
             let mut batch: Units = 0;
             if chance(terms.probability, || {
-                streams.uniform(Purpose::Approval { round })
+                streams.uniform_at(self.ids.approval[ri])
             }) {
                 out.approved[ri] = true;
-                batch = round_units(draw(&terms.batch, &streams, Purpose::Batch { round }) * scale);
+                batch = round_units(draw(&terms.batch, &streams, self.ids.batch[ri]) * scale);
             }
 
             // 3. Supply.
@@ -199,14 +271,7 @@ impl<'s> Model<'s> {
                 ws.taken[i] = if award == 0 {
                     0
                 } else {
-                    let k = draw(
-                        &s.conversion,
-                        &streams,
-                        Purpose::Conversion {
-                            round,
-                            firm: i as u32,
-                        },
-                    );
+                    let k = draw(&s.conversion, &streams, self.ids.conversion(round, i));
                     floor_units(k * units_f64(award)).min(award)
                 };
             }
@@ -224,11 +289,8 @@ impl<'s> Model<'s> {
             // No supply the distribution can produce falls short of `wanted`: the draw could
             // not change anything, so it is not made.
             if wanted > u128::from(self.least_domestic) {
-                let available = round_units(draw(
-                    &s.domestic.supply,
-                    &streams,
-                    Purpose::DomesticSupply { round },
-                ));
+                let available =
+                    round_units(draw(&s.domestic.supply, &streams, self.ids.domestic[ri]));
                 if wanted > u128::from(available) {
                     shortage = true;
                     ws.allocator.allocate(
@@ -288,12 +350,12 @@ fn chance(p: f64, u: impl FnOnce() -> f64) -> bool {
     }
 }
 
-/// A draw from `dist` on the stream for `purpose`; a point mass needs no stream at all.
+/// A draw from `dist` on the stream `id`; a point mass needs no stream at all.
 #[inline(always)]
-fn draw(dist: &Dist, streams: &TrialStreams, purpose: Purpose) -> f64 {
+fn draw(dist: &Dist, streams: &TrialStreams, id: StreamId) -> f64 {
     match dist.support() {
         (lo, hi) if lo == hi => lo,
-        _ => dist.sample(&mut streams.rng(purpose)),
+        _ => dist.sample(&mut streams.stream(id)),
     }
 }
 

@@ -307,3 +307,57 @@ fn a_recorder_folds_exactly_as_one_by_one() {
     assert_eq!(batched.trials(), 1_000);
     assert_eq!(bits(&batched), bits(&one_by_one));
 }
+
+/// Stream ids come from the tables while they are small and are computed past that; either
+/// way they are the purposes' own ids.
+#[test]
+fn stream_id_tables_hold_the_purposes_ids() {
+    use crate::rng::Purpose;
+    for (rounds, firms) in [(4, 6), (1_000, 70)] {
+        let mut toml = format!(
+            "name = \"t\"\nrounds = {rounds}\n[allocation]\nrule = \"proportional\"\n\
+             [approval]\nprobability = 1.0\nbatch = 100\n\
+             [[event]]\nname = \"e\"\neffect = \"hold\"\nprobability = 0.1\n\
+             [[event]]\nname = \"f\"\neffect = \"halt\"\nprobability = 0.1\n"
+        );
+        for i in 0..firms {
+            toml += &format!("[[firm]]\nname = \"F{i}\"\norders = 10\n");
+        }
+        let s = scenario(&toml);
+        let ids = super::StreamIds::new(&s);
+        assert_eq!(ids.conversion.is_empty(), rounds * firms > super::MAX_IDS);
+        for round in [1, 2, rounds as u32] {
+            for firm in [0, 1, firms - 1] {
+                assert_eq!(
+                    ids.conversion(round, firm),
+                    Purpose::Conversion {
+                        round,
+                        firm: firm as u32
+                    }
+                    .id()
+                );
+            }
+            for event in [0, 1] {
+                assert_eq!(
+                    ids.shock(round, event),
+                    Purpose::Shock {
+                        round,
+                        event: event as u32
+                    }
+                    .id()
+                );
+            }
+            let ri = round as usize - 1;
+            assert_eq!(ids.approval[ri], Purpose::Approval { round }.id());
+            assert_eq!(ids.batch[ri], Purpose::Batch { round }.id());
+            assert_eq!(ids.domestic[ri], Purpose::DomesticSupply { round }.id());
+        }
+        assert_eq!(
+            ids.orders[firms - 1],
+            Purpose::Orders {
+                firm: firms as u32 - 1
+            }
+            .id()
+        );
+    }
+}
