@@ -38,7 +38,11 @@ pub fn units_f64(u: Units) -> f64 {
 #[inline]
 fn small_to_units(x: f64) -> Units {
     debug_assert!((0.0..9.223_372_036_854_776e18).contains(&x));
-    x as i64 as Units
+    // `as` would also saturate out-of-range values and map NaN to 0: five more instructions
+    // on each of the ~80 conversions of a trial, for values that every caller in this module
+    // has just checked to lie in range.
+    // SAFETY: every caller passes a finite 0 <= x < 2^63, whose truncation fits in an i64.
+    unsafe { x.to_int_unchecked::<i64>() as Units }
 }
 
 /// `n` as f64, for n < 2^63.
