@@ -236,19 +236,16 @@ impl Tally {
             }
             return self.max as f64;
         }
-        for Bucket { low, width, count } in self.histogram.buckets() {
-            if k < before + count {
-                let value = if width == 1 {
-                    low as f64
-                } else {
-                    let position = (k - before) as f64 + 0.5;
-                    low as f64 + width as f64 * position / count as f64
-                };
-                return value.clamp(self.min as f64, self.max as f64);
-            }
-            before += count;
-        }
-        self.max as f64
+        let Some((Bucket { low, width, count }, before)) = self.histogram.find_rank(k) else {
+            return self.max as f64;
+        };
+        let value = if width == 1 {
+            low as f64
+        } else {
+            let position = (k - before) as f64 + 0.5;
+            low as f64 + width as f64 * position / count as f64
+        };
+        value.clamp(self.min as f64, self.max as f64)
     }
 
     /// `(value, count)` for every histogram bucket that holds values, lowest first; `value` is
