@@ -259,12 +259,14 @@ impl Recorder {
     #[inline]
     pub fn record(&mut self, o: &Outcome) {
         self.summary.count_rounds(o);
-        let (pending, t) = (&mut self.pending, self.len);
-        let mut k = 0;
+        let t = self.len;
+        let mut columns = self.pending.chunks_exact_mut(STRIDE);
         trial_values(self.summary.equivalence, o, |v| {
-            pending[k * STRIDE + t] = v;
-            k += 1;
+            if let Some(column) = columns.next() {
+                column[t] = v;
+            }
         });
+        debug_assert_eq!(columns.len(), 0, "a value for every tally");
         self.len += 1;
         if self.len == BATCH {
             self.flush();
