@@ -369,11 +369,13 @@ fn proportional_small(amount: Units, total: Divisor, claims: &[Units], out: &mut
 #[inline]
 fn give_largest(rem: &mut [u64], claims: &[Units], out: &mut [Units], missing: u64) {
     for _ in 0..missing {
-        let mut best = 0;
+        // The largest so far is kept at hand rather than loaded again through its index, and
+        // selected rather than branched on: which remainder is largest is a coin flip.
+        let (mut best, mut top) = (0, rem[0]);
         for (i, &r) in rem.iter().enumerate().skip(1) {
-            // Indexed by the comparison, not branched on: which remainder is largest is a
-            // coin flip.
-            best = [best, i][usize::from(r > rem[best])];
+            let above = usize::from(r > top);
+            best = [best, i][above];
+            top = [top, r][above];
         }
         debug_assert!(rem[best] > 0 && out[best] < claims[best]);
         out[best] += 1;
