@@ -1,7 +1,8 @@
 //! Criterion benches of the engine's parts on fixed seeds: one baseline trial, each step a trial
-//! is made of (opening a stream, the draws, an allocation, folding the outcome into a summary),
-//! and each allocation rule on 5 firms. Run with `cargo bench --bench engine`; the README's
-//! table of cost per step comes from here.
+//! is made of (opening a stream, the draws, an allocation, folding the outcome into a summary,
+//! one at a time and a batch at a time as a run does), a run's work per trial (trial and fold
+//! over distinct trials), and each allocation rule on 5 firms. Run with
+//! `cargo bench --bench engine`; the README's table of cost per step comes from here.
 
 use std::hint::black_box;
 use std::path::Path;
