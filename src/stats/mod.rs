@@ -86,22 +86,21 @@ impl Tally {
     /// Records every value of `values`: the same result as recording them one by one, faster.
     pub fn record_all(&mut self, values: &[u64]) {
         self.n += values.len() as u64;
+        // One pass assuming chip counts and fill rates, below 2^32: each square's halves are
+        // then below 2^32, so 64-bit sums of them are exact. Should a value be larger, the
+        // wrapped sums are dropped and redone in 128 bits.
         let (mut min, mut max) = (u64::MAX, 0);
+        let (mut sum, mut low, mut high) = (0u64, 0u64, 0u64);
         for &v in values {
             min = min.min(v);
             max = max.max(v);
+            let square = v.wrapping_mul(v);
+            sum = sum.wrapping_add(v);
+            low = low.wrapping_add(square & 0xffff_ffff);
+            high = high.wrapping_add(square >> 32);
         }
         // Sums of non-negative terms saturate at the same bits however they are grouped.
         let (sum, sum_sq) = if max >> 32 == 0 && values.len() >> 32 == 0 {
-            // Chip counts and fill rates: below 2^32, each square's halves below 2^32, so
-            // 64-bit sums of these halves are exact (and vectorise).
-            let (mut sum, mut low, mut high) = (0u64, 0u64, 0u64);
-            for &v in values {
-                let square = v * v;
-                sum += v;
-                low += square & 0xffff_ffff;
-                high += square >> 32;
-            }
             (u128::from(sum), (u128::from(high) << 32) + u128::from(low))
         } else {
             values.iter().fold((0u128, 0u128), |(sum, sum_sq), &v| {
