@@ -350,13 +350,11 @@ fn chance(p: f64, u: impl FnOnce() -> f64) -> bool {
     }
 }
 
-/// A draw from `dist` on the stream `id`; a point mass needs no stream at all.
+/// A draw from `dist` on the stream `id` (a point mass draws nothing from it, and as streams
+/// are keyed, that shifts no other draw).
 #[inline(always)]
 fn draw(dist: &Dist, streams: &TrialStreams, id: StreamId) -> f64 {
-    match dist.support() {
-        (lo, hi) if lo == hi => lo,
-        _ => dist.sample(&mut streams.stream(id)),
-    }
+    dist.sample(&mut streams.stream(id))
 }
 
 /// A uniformly random order of the firms for `round` (Fisher–Yates).
