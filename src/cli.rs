@@ -77,7 +77,9 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Outputs go to output/<scenario name>/ unless --out says otherwise. The folder is replaced
-as a whole when the run succeeds; a failed run leaves the previous results untouched.
+as a whole when the run succeeds; a failed run leaves the previous results untouched. Only a
+folder allocsim wrote (it carries a .allocsim marker listing its files) is replaced: one that
+holds anything else is refused unless --force. A symbolic link as --out is followed.
 
 Examples:
   allocsim run scenarios/baseline.toml
@@ -104,6 +106,11 @@ pub struct RunArgs {
     /// Output folder [default: output/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds files allocsim did not write (they are
+    /// deleted). A folder holding a file this command reads, or the current folder, is never
+    /// replaced.
+    #[arg(long)]
+    pub force: bool,
     /// Override one scenario value by its dotted key, e.g. approval.probability=0.6,
     /// firm.Baidu.eligible_from=3, event.customs-hold.probability=0.1. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -142,6 +149,11 @@ pub struct MergeArgs {
     /// Output folder [default: output/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds files allocsim did not write (they are
+    /// deleted). A folder holding a file this command reads, or the current folder, is never
+    /// replaced.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors: no table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -177,6 +189,11 @@ pub struct PointsArgs {
     /// Output folder [default: output/<scenario name>-<command>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds files allocsim did not write (they are
+    /// deleted). A folder holding a file this command reads, or the current folder, is never
+    /// replaced.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors: no table, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

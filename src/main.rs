@@ -1,10 +1,12 @@
 //! The allocsim binary: parse arguments, run a command, print the error, set the exit status
-//! (0 success, 2 bad input or usage, 130 interrupted by Ctrl-C, 1 anything else).
+//! (0 success, 2 bad input or usage, 130 interrupted by Ctrl-C, 1 anything else: a failure of
+//! the machine, such as a full disk, or a closed standard output).
 
 mod cli;
 mod cmd;
 mod interrupt;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,9 +16,14 @@ fn main() -> ExitCode {
     interrupt::install();
     match cmd::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if cmd::is_broken_pipe(&e) => {
+            // The reader went away (`| head`): nothing to tell it, as coreutils do.
+            ExitCode::FAILURE
+        }
         Err(e) => {
-            eprintln!("error: {e:#}");
-            if interrupt::is_interrupted(&e) {
+            // A closed or full stderr loses the message, never the exit status.
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            if interrupt::is_interrupted(&e) || cmd::is_interrupted_output(&e) {
                 ExitCode::from(interrupt::EXIT_STATUS)
             } else if cmd::is_bad_input(&e) {
                 ExitCode::from(2)

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use allocsim::report::partial::{self, MergeManifest, MergedShard, Partial};
-use allocsim::report::{Manifest, OutputDir};
+use allocsim::report::{Kind, Manifest, OutputDir};
 
 use super::BadInput;
 use super::run::{print_results, write_outputs};
@@ -31,7 +31,14 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&merged.info.name));
-    let out = OutputDir::prepare(&destination)?;
+    // The partials are inputs: an --out that holds one of them (a shard's own folder, or the
+    // folder of all shards) is refused rather than replaced.
+    let inputs: Vec<PathBuf> = args.partials.iter().map(|p| partial_path(p)).collect();
+    let out = OutputDir::prepare(
+        &destination,
+        &super::output_options(Kind::Run, args.force, &inputs),
+    )?;
+    let destination = out.destination().to_path_buf();
     let run = &merged.run;
     let manifest = Manifest {
         allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -44,7 +51,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         threads: 1,
         wall_seconds: started.elapsed().as_secs_f64(),
         overrides: run.overrides.clone(),
-        command_line: std::env::args().collect(),
+        command_line: super::command_line(),
     };
     let manifest_json = partial::pretty_json(&MergeManifest {
         run: &manifest,
@@ -75,7 +82,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             ),
             &merged.summary,
             &written,
-        );
+        )?;
     }
     Ok(())
 }

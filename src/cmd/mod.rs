@@ -9,7 +9,9 @@ mod sensitivity;
 mod sweep;
 mod validate;
 
-use allocsim::report::OutputError;
+use std::path::PathBuf;
+
+use allocsim::report::{Kind, OutputError, OutputOptions};
 use allocsim::scenario::{Override, ScenarioError};
 
 use crate::cli::{Cli, Command};
@@ -18,6 +20,28 @@ use crate::cli::{Cli, Command};
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadInput(pub String);
+
+/// Standard output could not be written: a closed pipe (`| head`) or a full disk.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write to standard output: {0}")]
+pub struct StdoutFailed(pub std::io::Error);
+
+/// Writes to standard output; a closed or full stdout is an error, never a panic.
+pub fn write_stdout(args: std::fmt::Arguments) -> Result<(), StdoutFailed> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)
+        .and_then(|_| out.flush())
+        .map_err(StdoutFailed)
+}
+
+/// `print!` that returns a [`StdoutFailed`] instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cmd::write_stdout(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -34,8 +58,30 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 
 /// Whether an error is the user's to fix (exit status 2) rather than a failure (1).
 pub fn is_bad_input(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.is::<BadInput>() || c.is::<ScenarioError>() || c.is::<OutputError>())
+    e.chain().any(|c| {
+        c.is::<BadInput>()
+            || c.is::<ScenarioError>()
+            || c.downcast_ref::<OutputError>()
+                .is_some_and(|o| !o.is_machine_failure())
+    })
+}
+
+/// Whether an error is a closed standard output, which ends the program without a message.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<StdoutFailed>()
+            .is_some_and(|s| s.0.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Whether an error is an interruption noticed while writing the outputs.
+pub fn is_interrupted_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<OutputError>(),
+            Some(OutputError::Interrupted { .. })
+        )
+    })
 }
 
 /// Parses `--set` arguments.
@@ -43,4 +89,23 @@ fn overrides(raw: &[String]) -> anyhow::Result<Vec<Override>> {
     raw.iter()
         .map(|r| Override::parse(r).map_err(|m| BadInput(m).into()))
         .collect()
+}
+
+/// The command line as the manifest records it: arguments that are not UTF-8 (a path on
+/// Unix may be any bytes) are recorded lossily rather than stopping the run.
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// How a subcommand's output folder is prepared: of `kind`, forced or not, protecting the
+/// files it reads, stopped by Ctrl-C.
+fn output_options(kind: Kind, force: bool, inputs: &[PathBuf]) -> OutputOptions<'_> {
+    OutputOptions {
+        kind,
+        force,
+        inputs,
+        cancel: Some(crate::interrupt::flag()),
+    }
 }

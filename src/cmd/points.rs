@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
 use allocsim::engine::EngineError;
-use allocsim::report::{self, OutputDir, charts};
+use allocsim::report::{self, Kind as OutputKind, OutputDir, charts};
 use allocsim::scenario::{MAX_TRIALS, Override};
 use serde::Serialize;
 
-use super::BadInput;
+use super::{BadInput, say};
 use crate::cli::PointsArgs;
 
 /// A scenario file as read: its path and bytes.
@@ -92,8 +92,18 @@ pub(super) fn execute(
     let destination = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-{}", plan.name, plan.kind.name()))
     });
-    // Before simulating: a folder that cannot be written must not cost a long run.
-    let out = OutputDir::prepare(&destination)?;
+    // Before simulating: a folder that cannot or must not be written must not cost a long run.
+    let output_kind = match plan.kind {
+        Kind::Sweep => OutputKind::Sweep,
+        Kind::Compare => OutputKind::Compare,
+        Kind::Sensitivity => OutputKind::Sensitivity,
+    };
+    let inputs: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
+    let out = OutputDir::prepare(
+        &destination,
+        &super::output_options(output_kind, args.force, &inputs),
+    )?;
+    let destination = out.destination().to_path_buf();
 
     let scenarios: Vec<_> = plan.points.iter().map(|p| p.scenario.clone()).collect();
     let options = PointsOptions {
@@ -146,7 +156,7 @@ pub(super) fn execute(
         threads,
         wall_seconds,
         overrides: fixed.iter().map(ToString::to_string).collect(),
-        command_line: std::env::args().collect(),
+        command_line: super::command_line(),
     };
     let mut manifest_json = serde_json::to_vec_pretty(&manifest)?;
     manifest_json.push(b'\n');
@@ -179,20 +189,18 @@ pub(super) fn execute(
 
     if !args.quiet {
         let runs = trials as f64 * scenarios.len() as f64;
-        println!(
-            "{} {} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} trial-points/s)\n",
+        say!(
+            "{} {} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} trial-points/s)\n\n\
+             {}\nΔ: mean over trials of (point − point 1) in total unmet demand, paired on the \
+             same trials; worse in: share of trials with more unmet.\nResults in {}/\n",
             plan.name,
             plan.kind.name(),
             scenarios.len(),
             wall_seconds,
-            runs / wall_seconds.max(1e-9)
-        );
-        print!("{}", report::comparison_table(&comparison));
-        println!(
-            "\nΔ: mean over trials of (point − point 1) in total unmet demand, paired on the same \
-             trials; worse in: share of trials with more unmet.\nResults in {}/",
+            runs / wall_seconds.max(1e-9),
+            report::comparison_table(&comparison),
             written.display()
-        );
+        )?;
     }
     Ok(())
 }

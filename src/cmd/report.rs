@@ -1,11 +1,9 @@
 //! `allocsim report`: redraw a finished run's charts and report.html from its saved results.
 
-use std::path::Path;
-
-use allocsim::report::{self, RunInfo, charts};
+use allocsim::report::{self, OutputDir, RunInfo, charts};
 use allocsim::stats::Summary;
 
-use super::BadInput;
+use super::{BadInput, say};
 use crate::cli::{ChartArgs, ReportArgs};
 
 /// The charts and report.html of a run, as (file name, bytes).
@@ -51,22 +49,14 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let (info, summary) = report::read_results(&results)
         .map_err(|e| BadInput(format!("{}: {e}", args.dir.join("results.json").display())))?;
     let files = render(&info, &summary, &manifest, &args.charts)?;
+    // The folder is replaced whole, as by a run: its other files carried over, the charts and
+    // report.html new, so a reader never sees half the charts redrawn.
+    let out = OutputDir::reopen(&args.dir, Some(crate::interrupt::flag()))?;
     for (name, bytes) in &files {
-        write_in_place(&args.dir.join(name), bytes)?;
+        out.write(name, bytes)?;
     }
-    println!("Redrew {} files in {}/", files.len(), args.dir.display());
+    crate::interrupt::check(out.destination())?;
+    let written = out.commit()?;
+    say!("Redrew {} files in {}/\n", files.len(), written.display())?;
     Ok(())
-}
-
-/// Writes a file under a hidden temporary name beside it (`.NAME.tmp`: no two outputs share
-/// one), then renames it into place; a failed write leaves the old file and no temporary.
-fn write_in_place(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&temporary, bytes)
-        .and_then(|_| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            BadInput(format!("cannot write '{}': {e}", path.display())).into()
-        })
 }

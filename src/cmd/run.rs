@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use allocsim::engine::{self, RunOptions};
 use allocsim::report::partial::{self, RunKey, ShardInfo, ShardManifest};
-use allocsim::report::{self, Manifest, OutputDir, RunInfo};
+use allocsim::report::{self, Kind, Manifest, OutputDir, RunInfo};
 use allocsim::scenario::{self, MAX_TRIALS};
 use allocsim::stats::Summary;
 
-use super::BadInput;
+use super::{BadInput, say};
 use crate::cli::{ChartArgs, RunArgs};
 
 /// Runs shorter than this many trials finish too fast for a progress bar to help.
@@ -41,8 +41,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         };
         PathBuf::from("output").join(folder)
     });
-    // Before simulating: a folder that cannot be written must not cost a long run.
-    let out = OutputDir::prepare(&destination)?;
+    // Before simulating: a folder that cannot or must not be written must not cost a long run.
+    let kind = if shard.is_some() {
+        Kind::Shard
+    } else {
+        Kind::Run
+    };
+    let inputs = [args.scenario.clone()];
+    let out = OutputDir::prepare(
+        &destination,
+        &super::output_options(kind, args.force, &inputs),
+    )?;
+    let destination = out.destination().to_path_buf();
 
     let options = RunOptions {
         trials: shard.map_or(trials, |s| s.trials),
@@ -77,19 +87,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         threads: result.threads,
         wall_seconds,
         overrides: overrides.iter().map(ToString::to_string).collect(),
-        command_line: std::env::args().collect(),
+        command_line: super::command_line(),
     };
     if args.trials_csv {
         // Rows carry global trial indices, so a shard's rows are its slice of the whole run's.
-        out.write(
-            "trials.csv",
-            &report::trials_csv(
+        out.write_with("trials.csv", |w| {
+            report::write_trials_csv(
+                w,
                 &result.summary,
                 scenario.domestic.equivalence,
                 options.first_trial,
                 &result.trials,
-            ),
-        )?;
+            )
+        })?;
     }
     let info = RunInfo::new(&scenario, options.trials, seed);
     match shard {
@@ -129,9 +139,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             options.trials as f64 / wall_seconds.max(1e-9)
         );
         match shard {
-            Some(s) => println!(
+            Some(s) => say!(
                 "{} shard {}/{} — trials {}..{} of {trials}, seed {seed}, {speed}\n\
-                 Partial result in {}/ (combine the {} shards with `allocsim merge`)",
+                 Partial result in {}/ (combine the {} shards with `allocsim merge`)\n",
                 scenario.name,
                 s.index,
                 s.count,
@@ -139,7 +149,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 s.first_trial + s.trials,
                 written.display(),
                 s.count
-            ),
+            )?,
             None => print_results(
                 &format!(
                     "{} — {trials} trials, seed {seed}, rule {}, {speed}",
@@ -148,7 +158,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 ),
                 &result.summary,
                 &written,
-            ),
+            )?,
         }
     }
     Ok(())
@@ -179,10 +189,16 @@ pub(super) fn write_outputs(
 }
 
 /// Prints a finished run's headline, its table and where its results are.
-pub(super) fn print_results(headline: &str, summary: &Summary, written: &Path) {
-    println!("{headline}\n");
-    print!("{}", report::console_table(summary));
-    println!("\nResults in {}/", written.display());
+pub(super) fn print_results(
+    headline: &str,
+    summary: &Summary,
+    written: &Path,
+) -> Result<(), super::StdoutFailed> {
+    say!(
+        "{headline}\n\n{}\nResults in {}/\n",
+        report::console_table(summary),
+        written.display()
+    )
 }
 
 fn progress_bar(trials: u64, quiet: bool) -> indicatif::ProgressBar {

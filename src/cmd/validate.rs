@@ -1,5 +1,7 @@
 //! `allocsim validate`: read and check scenarios, run nothing.
 
+use std::io::Write;
+
 use allocsim::scenario;
 
 use super::BadInput;
@@ -10,16 +12,17 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let mut failed = 0;
     for path in &args.scenarios {
         match scenario::load(path, &overrides) {
-            Ok(s) => println!(
-                "ok: {} ({}: {} firms, {} rounds, rule {})",
+            Ok(s) => super::say!(
+                "ok: {} ({}: {} firms, {} rounds, rule {})\n",
                 path.display(),
                 s.name,
                 s.firms.len(),
                 s.rounds,
                 s.rule.name()
-            ),
+            )?,
             Err(e) => {
-                eprintln!("error: {e}");
+                // A closed or full stderr loses the message, never the exit status.
+                let _ = writeln!(std::io::stderr(), "error: {e}");
                 failed += 1;
             }
         }

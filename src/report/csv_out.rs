@@ -78,22 +78,38 @@ pub fn trials_csv(
     first_trial: u64,
     outcomes: &[Outcome],
 ) -> Vec<u8> {
-    let mut w = writer();
-    write(
-        &mut w,
-        [
-            "trial",
-            "firm",
-            "orders",
-            "delivered",
-            "unmet",
-            "domestic",
-            "effective_unmet",
-            "fill_rate",
-            "approved_rounds",
-            "halt_round",
-        ],
-    );
+    let mut bytes = Vec::new();
+    if let Err(e) = write_trials_csv(&mut bytes, summary, equivalence, first_trial, outcomes) {
+        unreachable!("writing CSV to memory cannot fail: {e}");
+    }
+    bytes
+}
+
+/// Streams trials.csv (as [`trials_csv`] returns it) to `out`, so a large one is neither held
+/// in memory whole nor beyond the reach of an interrupt between buffers.
+pub fn write_trials_csv(
+    out: &mut dyn std::io::Write,
+    summary: &Summary,
+    equivalence: f64,
+    first_trial: u64,
+    outcomes: &[Outcome],
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record([
+        "trial",
+        "firm",
+        "orders",
+        "delivered",
+        "unmet",
+        "domestic",
+        "effective_unmet",
+        "fill_rate",
+        "approved_rounds",
+        "halt_round",
+    ])
+    .map_err(csv_io)?;
     for (t, o) in outcomes.iter().enumerate() {
         let approved = o.approved.iter().filter(|a| **a).count().to_string();
         let halt = o.halt_round.map_or(String::new(), |h| h.to_string());
@@ -107,24 +123,31 @@ pub fn trials_csv(
             } else {
                 o.delivered[i] as f64 / o.orders[i] as f64
             };
-            write(
-                &mut w,
-                [
-                    &(first_trial + t as u64).to_string(),
-                    name.as_str(),
-                    &o.orders[i].to_string(),
-                    &o.delivered[i].to_string(),
-                    &unmet.to_string(),
-                    &o.domestic[i].to_string(),
-                    &effective.to_string(),
-                    &number(fill, 9),
-                    &approved,
-                    &halt,
-                ],
-            );
+            w.write_record([
+                &(first_trial + t as u64).to_string(),
+                name.as_str(),
+                &o.orders[i].to_string(),
+                &o.delivered[i].to_string(),
+                &unmet.to_string(),
+                &o.domestic[i].to_string(),
+                &effective.to_string(),
+                &number(fill, 9),
+                &approved,
+                &halt,
+            ])
+            .map_err(csv_io)?;
         }
     }
-    finish(w)
+    w.flush()
+}
+
+/// The I/O error inside a CSV writer's error (a cancelled write stays recognisable), or the
+/// error itself as an I/O error.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 pub(crate) fn decimals(metric: Metric) -> usize {

@@ -13,9 +13,9 @@ mod table;
 
 pub use compare_html::comparison_html;
 pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
-pub use csv_out::{rounds_csv, summary_csv, trials_csv};
+pub use csv_out::{rounds_csv, summary_csv, trials_csv, write_trials_csv};
 pub use html::report_html;
-pub use output::{OutputDir, OutputError};
+pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{RunInfo, read_results, results_json, write_results_json};
 pub use table::console_table;
 

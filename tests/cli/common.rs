@@ -1,8 +1,9 @@
 //! Helpers shared by the topic files: running the binary, reading its CSV and JSON outputs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -179,4 +180,75 @@ pub fn entries(dir: &Path) -> Vec<String> {
 /// A fresh temporary folder.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::TempDir::new().expect("a temporary folder")
+}
+
+/// More trials than could finish during the test: a command that simulates before failing
+/// would time out.
+pub const ENDLESS: &str = "1000000000000";
+
+/// The binary, to be spawned (not waited on) from the crate root.
+pub fn spawn(args: &[&str]) -> Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("allocsim"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("RAYON_NUM_THREADS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("allocsim starts")
+}
+
+/// Waits for `child` at most `limit`; kills it and panics when it takes longer.
+pub fn finish_within(mut child: Child, limit: Duration, what: &str) -> (Output, Duration) {
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("the child can be polled").is_some() {
+            let output = child.wait_with_output().expect("its output");
+            return (output, started.elapsed());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `args`, which must be refused (status 2, no panic) within a few seconds; returns the
+/// first line of stderr.
+pub fn refused_quickly(args: &[&str]) -> String {
+    let (out, _) = finish_within(spawn(args), Duration::from_secs(60), &format!("{args:?}"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err.lines().next().unwrap_or("").to_string()
+}
+
+/// Every file under `dir` (recursively, relative names) with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, into);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                into.insert(path.strip_prefix(base).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// Sends `signal` to `child` through kill(1).
+#[cfg(unix)]
+pub fn signal(child: &Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
 }

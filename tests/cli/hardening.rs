@@ -2,74 +2,15 @@
 //! here at run time; Ctrl-C leaves the previous results untouched; outputs go exactly where the
 //! user pointed, through temporary names; an unwritable output is refused before simulating.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{data, entries, root, run, run_scenario, stderr, tempdir};
-
-/// More trials than could finish during the test: a command that simulates before failing
-/// would time out.
-const ENDLESS: &str = "1000000000000";
-
-/// The binary, to be spawned (not waited on) from the crate root.
-fn spawn(args: &[&str]) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("allocsim"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("RAYON_NUM_THREADS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("allocsim starts")
-}
-
-/// Waits for `child` at most `limit`; kills it and panics when it takes longer.
-fn finish_within(mut child: Child, limit: Duration, what: &str) -> (Output, Duration) {
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("the child can be polled").is_some() {
-            let output = child.wait_with_output().expect("its output");
-            return (output, started.elapsed());
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Runs `args`, which must be refused (status 2, no panic) within a few seconds; returns the
-/// first line of stderr.
-fn refused_quickly(args: &[&str]) -> String {
-    let (out, _) = finish_within(spawn(args), Duration::from_secs(60), &format!("{args:?}"));
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err.lines().next().unwrap_or("").to_string()
-}
-
-/// Every file under `dir` (recursively, relative names) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(base, &path, into);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                into.insert(path.strip_prefix(base).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(dir, dir, &mut files);
-    files
-}
+use crate::common::{
+    ENDLESS, data, entries, finish_within, refused_quickly, root, run, run_scenario, signal,
+    snapshot, spawn, stderr, tempdir,
+};
 
 /// Names under `dir` (recursively) that look like leftovers: temporary or staging files.
 fn leftovers(dir: &Path) -> Vec<String> {
@@ -222,16 +163,6 @@ fn bad_overrides_name_the_key() {
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C
 // ---------------------------------------------------------------------------------------------
-
-/// Sends `signal` to `child` through kill(1).
-#[cfg(unix)]
-fn signal(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
 
 /// Starts an endless run into `out`, lets it simulate for a second, interrupts it with
 /// `sig`, and returns its output and how long it took to stop.

@@ -5,6 +5,7 @@ mod common;
 mod compare;
 mod determinism;
 mod errors;
+mod folders;
 mod hardening;
 mod outputs;
 mod rules;

@@ -82,7 +82,7 @@ fn four_shards_merged_equal_one_run_byte_for_byte() {
     let parts = all_shards(tmp.path(), "20000", 4, &["--trials-csv"]);
     assert_eq!(
         entries(&parts[0]),
-        ["manifest.json", "partial.json", "trials.csv"],
+        [".allocsim", "manifest.json", "partial.json", "trials.csv"],
         "a shard writes its partial, not a summary of its own"
     );
     assert_eq!(manifest(&parts[1])["shard"]["first_trial"], 5000);
@@ -115,7 +115,7 @@ fn four_shards_merged_equal_one_run_byte_for_byte() {
     }
     assert_eq!(
         entries(&in_order),
-        ["manifest.json", "results.json", "rounds.csv", "summary.csv"]
+        [".allocsim", "manifest.json", "results.json", "rounds.csv", "summary.csv"]
     );
 
     // Every trial's row carries its global index: the shards' trials.csv, headers dropped after
