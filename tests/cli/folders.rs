@@ -651,3 +651,54 @@ fn sigterm_while_writing_outputs_stops_promptly() {
     assert_eq!(snapshot(&out), before);
     assert_eq!(entries(tmp.path()), ["out"]);
 }
+
+/// A full disk is the machine's failure: exit status 1, the previous results whole, nothing
+/// half-written left behind. A 256 KiB tmpfs stands for the full disk.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_exits_1_and_keeps_the_previous_results() {
+    let tmp = tempdir();
+    let disk = tmp.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&disk)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(disk.clone());
+    let out = disk.join("out");
+    run_scenario(&data("good.toml"), &out, &["--trials", "30", "--no-charts"]);
+    let before = snapshot(&out);
+    let output = run(&[
+        "run",
+        &data("good.toml"),
+        "--trials",
+        "3000",
+        "--trials-csv",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(snapshot(&out), before);
+    assert_eq!(
+        entries(&disk),
+        ["out"],
+        "a staging folder was left on the full disk"
+    );
+}

@@ -115,7 +115,13 @@ fn four_shards_merged_equal_one_run_byte_for_byte() {
     }
     assert_eq!(
         entries(&in_order),
-        [".allocsim", "manifest.json", "results.json", "rounds.csv", "summary.csv"]
+        [
+            ".allocsim",
+            "manifest.json",
+            "results.json",
+            "rounds.csv",
+            "summary.csv"
+        ]
     );
 
     // Every trial's row carries its global index: the shards' trials.csv, headers dropped after
