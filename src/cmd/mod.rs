@@ -9,6 +9,7 @@ mod sensitivity;
 mod sweep;
 mod validate;
 
+use allocsim::engine::EngineError;
 use allocsim::report::OutputError;
 use allocsim::scenario::{Override, ScenarioError};
 
@@ -34,8 +35,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 
 /// Whether an error is the user's to fix (exit status 2) rather than a failure (1).
 pub fn is_bad_input(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.is::<BadInput>() || c.is::<ScenarioError>() || c.is::<OutputError>())
+    e.chain().any(|c| {
+        c.is::<BadInput>()
+            || c.is::<ScenarioError>()
+            || c.is::<OutputError>()
+            || c.downcast_ref::<EngineError>()
+                .is_some_and(EngineError::is_bad_input)
+    })
 }
 
 /// Parses `--set` arguments.
