@@ -29,6 +29,83 @@ pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 /// (and `/dev/zero` from hanging the run).
 pub const MAX_SCENARIO_BYTES: u64 = 10_000_000;
 
+/// Most characters (not bytes) in a scenario, firm or event name. Names title charts, label
+/// every table row and legend entry, and the scenario's names the output folder; a longer one
+/// is a mistake (a pasted paragraph), and drawing it would cost seconds per chart.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// What a name names; each kind has its own rules (see [`check_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// The scenario's `name`, which names the output folder.
+    Scenario,
+    /// A `[[firm]]`'s `name`.
+    Firm,
+    /// An `[[event]]`'s `name`.
+    Event,
+}
+
+impl NameKind {
+    /// The field as a scenario file spells it.
+    pub fn field(self) -> &'static str {
+        match self {
+            NameKind::Scenario => "name",
+            NameKind::Firm => "firm.name",
+            NameKind::Event => "event.name",
+        }
+    }
+}
+
+/// Checks one name by the rules every reader of names applies: the scenario validator (after
+/// trimming a firm's or event's name) and `merge`, for the names a partial result carries. At
+/// most [`MAX_NAME_CHARS`] characters; a scenario name only letters, digits, '-' and '_' (it
+/// names the output folder, so it must not be a path); a firm or event name not empty, without
+/// control characters or surrounding whitespace, and a firm not "total" (the sum over firms).
+/// Uniqueness is a property of a list, checked by the validator. The error says what is wrong,
+/// naming the field.
+pub fn check_name(kind: NameKind, name: &str) -> Result<(), String> {
+    let field = kind.field();
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        let start: String = name.chars().take(24).collect();
+        return Err(format!(
+            "{field} is {chars} characters long, more than the limit of {MAX_NAME_CHARS}: \"{}…\"",
+            start.escape_debug()
+        ));
+    }
+    match kind {
+        NameKind::Scenario => {
+            let ok = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(format!(
+                    "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {name:?}"
+                ));
+            }
+        }
+        NameKind::Firm | NameKind::Event => {
+            if name.is_empty() {
+                return Err(format!("{field} must not be empty"));
+            }
+            if name.chars().any(char::is_control) {
+                return Err(format!("{field} {name:?} contains a control character"));
+            }
+            if name.trim() != name {
+                return Err(format!("{field} {name:?} starts or ends with whitespace"));
+            }
+            if kind == NameKind::Firm && name.eq_ignore_ascii_case("total") {
+                return Err(
+                    "firm.name \"total\" is reserved for the sum over all firms; choose another name"
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How approved supply is split among claims (MODEL.md "Allocation rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -400,21 +477,7 @@ impl Validator<'_, '_> {
         let mut firms: Vec<Firm> = Vec::new();
         for (i, f) in raw.get_ref().iter().enumerate() {
             let name = f.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                return self.fail(f.name.span(), "firm.name must not be empty".into());
-            }
-            if name.chars().any(char::is_control) {
-                return self.fail(
-                    f.name.span(),
-                    format!("firm.name {name:?} contains a control character"),
-                );
-            }
-            if name.eq_ignore_ascii_case("total") {
-                return self.fail(
-                    f.name.span(),
-                    "firm.name \"total\" is reserved for the sum over all firms; choose another name".into(),
-                );
-            }
+            check_name(NameKind::Firm, &name).or_else(|m| self.fail(f.name.span(), m))?;
             if firms.iter().any(|g| g.name == name) {
                 return self.fail(
                     f.name.span(),
@@ -456,9 +519,7 @@ impl Validator<'_, '_> {
         let mut events: Vec<Event> = Vec::new();
         for e in raw {
             let name = e.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                return self.fail(e.name.span(), "event.name must not be empty".into());
-            }
+            check_name(NameKind::Event, &name).or_else(|m| self.fail(e.name.span(), m))?;
             if events.iter().any(|g| g.name == name) {
                 return self.fail(
                     e.name.span(),
@@ -525,19 +586,7 @@ impl Validator<'_, '_> {
 
     fn name(&self, raw: &S<String>) -> Checked<String> {
         let name = raw.get_ref();
-        let ok = !name.is_empty()
-            && name.len() <= 100
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
-            return self.fail(
-                raw.span(),
-                format!(
-                    "name must be 1 to 100 letters, digits, '-' and '_' (it names the output folder), got {name:?}"
-                ),
-            );
-        }
+        check_name(NameKind::Scenario, name).or_else(|m| self.fail(raw.span(), m))?;
         Ok(name.clone())
     }
 
@@ -603,5 +652,90 @@ impl Validator<'_, '_> {
             Ok(d) => d,
             Err(e) => unreachable!("a finite fixed value is always valid: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(toml: &str) -> Result<Scenario, ScenarioError> {
+        parse(Path::new("t.toml"), toml.as_bytes(), &[])
+    }
+
+    const BASE: &str = "name = \"t\"\nrounds = 1\n[allocation]\nrule = \"talmud\"\n\
+                        [approval]\nprobability = 0.5\nbatch = 10\n";
+
+    #[test]
+    fn names_are_at_most_64_characters_not_bytes() {
+        for kind in [NameKind::Scenario, NameKind::Firm, NameKind::Event] {
+            let field = kind.field();
+            assert_eq!(check_name(kind, &"a".repeat(64)), Ok(()), "{field}");
+            let err = check_name(kind, &"a".repeat(65)).unwrap_err();
+            assert_eq!(
+                err,
+                format!(
+                    "{field} is 65 characters long, more than the limit of 64: \"{}…\"",
+                    "a".repeat(24)
+                )
+            );
+        }
+        // Two bytes a character: 64 characters are 128 bytes, and allowed.
+        assert_eq!(check_name(NameKind::Firm, &"é".repeat(64)), Ok(()));
+        assert!(check_name(NameKind::Event, &"é".repeat(65)).is_err());
+        // A scenario name is ASCII; a non-ASCII one is refused for its characters.
+        assert!(
+            check_name(NameKind::Scenario, "é")
+                .unwrap_err()
+                .starts_with("name must be 1 to 64 letters, digits")
+        );
+        // A long name is shown by its start, escaped.
+        let err = check_name(NameKind::Firm, &"\u{7}".repeat(20_000)).unwrap_err();
+        assert!(err.len() < 250 && err.contains("\\u{7}"), "{err}");
+    }
+
+    #[test]
+    fn the_rules_of_each_kind_of_name() {
+        for bad in ["", "../x", "/abs", "a b", "a.b"] {
+            assert!(check_name(NameKind::Scenario, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(check_name(NameKind::Scenario, "base-line_2"), Ok(()));
+        for kind in [NameKind::Firm, NameKind::Event] {
+            assert_eq!(check_name(kind, "Telecom operators, state"), Ok(()));
+            for bad in ["", " padded", "tab\there", "line\nbreak"] {
+                assert!(check_name(kind, bad).is_err(), "{bad:?}");
+            }
+        }
+        assert!(check_name(NameKind::Firm, "Total").is_err());
+        assert_eq!(check_name(NameKind::Event, "total"), Ok(()));
+    }
+
+    /// The validator applies the check to trimmed firm and event names, with the position.
+    #[test]
+    fn the_validator_checks_names_at_their_position() {
+        let firm = format!(
+            "{BASE}[[firm]]\nname = \"{}\"\norders = 5\n",
+            "x".repeat(65)
+        );
+        let err = validate(&firm).unwrap_err();
+        assert_eq!(err.location, "t.toml:9:8");
+        assert!(
+            err.message.starts_with("firm.name is 65 characters long"),
+            "{err}"
+        );
+        let padded = format!(
+            "{BASE}[[firm]]\nname = \"  {}  \"\norders = 5\n",
+            "x".repeat(64)
+        );
+        assert_eq!(validate(&padded).unwrap().firms[0].name, "x".repeat(64));
+        let event = format!(
+            "{BASE}[[firm]]\nname = \"A\"\norders = 5\n[[event]]\nname = \"a\\u0001b\"\neffect = \"hold\"\nprobability = 0.1\n"
+        );
+        let err = validate(&event).unwrap_err();
+        assert_eq!(err.location, "t.toml:12:8");
+        assert_eq!(
+            err.message,
+            "event.name \"a\\u{1}b\" contains a control character"
+        );
     }
 }
