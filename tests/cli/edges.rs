@@ -265,3 +265,70 @@ fn names_longer_than_64_characters_are_refused() {
     let o = run_in(tmp.path(), &[], &["validate", arg(&path)]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Counts and ratios
+// ---------------------------------------------------------------------------------------------
+
+/// Counts are TOML integers: a fractional trial count (past the 10^12 limit once rounded, or
+/// not) is refused as a float, in the file and in `--set`, rather than rounded past the limit.
+/// (This already held; the test keeps it so.)
+#[test]
+fn fractional_counts_are_refused_not_rounded() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let text = good().replace("rounds = 2", "rounds = 2\ntrials = 1000000000000.5");
+    let path = write(tmp.path(), "s.toml", &text);
+    let before = entries(tmp.path());
+    let o = run_in(
+        tmp.path(),
+        &[],
+        &["run", arg(&path), "--out", arg(&out), "--quiet"],
+    );
+    assert_refused(
+        &o,
+        tmp.path(),
+        &before,
+        &["s.toml:3:10: trials: expected an integer, got floating point `1000000000000.5`"],
+    );
+    let plain = write(tmp.path(), "plain.toml", &good());
+    let before = entries(tmp.path());
+    for (set, message) in [
+        (
+            "trials=1000000000000.5",
+            "trials: expected an integer, got floating point",
+        ),
+        (
+            "rounds=2.5",
+            "rounds: expected an integer, got floating point",
+        ),
+        (
+            "firm.A.eligible_from=1.5",
+            "firm.A.eligible_from: expected an integer, got floating point",
+        ),
+        (
+            "trials=1000000000001",
+            "trials must be within [1, 1000000000000], got 1000000000001",
+        ),
+    ] {
+        let o = run_in(
+            tmp.path(),
+            &[],
+            &[
+                "run",
+                arg(&plain),
+                "--set",
+                set,
+                "--out",
+                arg(&out),
+                "--quiet",
+            ],
+        );
+        assert_refused(
+            &o,
+            tmp.path(),
+            &before,
+            &[&format!("--set {set}: "), message],
+        );
+    }
+}
