@@ -29,6 +29,12 @@ pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 /// (and `/dev/zero` from hanging the run).
 pub const MAX_SCENARIO_BYTES: u64 = 10_000_000;
 
+/// Largest `domestic.ratio` (10^6 domestic chips per imported chip). Far past any bundling
+/// rule, and it keeps `ceil(ratio * t)` for the largest take-up (10^12 units) at 10^18, well
+/// inside a unit count: past about 1.2e17 the product saturated at u64::MAX, and the domestic
+/// split of saturated claims went wrong.
+pub const MAX_DOMESTIC_RATIO: f64 = 1e6;
+
 /// Most characters (not bytes) in a scenario, firm or event name. Names title charts, label
 /// every table row and legend entry, and the scenario's names the output folder; a longer one
 /// is a mistake (a pasted paragraph), and drawing it would cost seconds per chart.
@@ -422,10 +428,7 @@ impl Validator<'_, '_> {
 
         let domestic = match &raw.domestic {
             Some(d) => Domestic {
-                ratio: d
-                    .ratio
-                    .as_ref()
-                    .map_or(Ok(0.0), |r| self.non_negative("domestic.ratio", r))?,
+                ratio: d.ratio.as_ref().map_or(Ok(0.0), |r| self.ratio(r))?,
                 supply: d
                     .supply
                     .as_ref()
@@ -625,6 +628,20 @@ impl Validator<'_, '_> {
         Ok(v)
     }
 
+    /// `domestic.ratio`: finite, >= 0 and at most [`MAX_DOMESTIC_RATIO`].
+    fn ratio(&self, raw: &S<f64>) -> Checked<f64> {
+        let v = self.non_negative("domestic.ratio", raw)?;
+        if v > MAX_DOMESTIC_RATIO {
+            return self.fail(
+                raw.span(),
+                format!(
+                    "domestic.ratio must be at most 10^6 ({MAX_DOMESTIC_RATIO} domestic chips per imported chip), got {v}"
+                ),
+            );
+        }
+        Ok(v)
+    }
+
     fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
         Dist::from_spec(&raw.get_ref().0)
             .or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
@@ -737,5 +754,26 @@ mod tests {
             err.message,
             "event.name \"a\\u{1}b\" contains a control character"
         );
+    }
+
+    /// At the largest ratio, `ceil(ratio * t)` of the largest take-up is still a unit count
+    /// far from saturating; past it, the scenario is refused.
+    #[test]
+    fn domestic_ratio_is_bounded() {
+        let with = |ratio: &str| {
+            validate(&format!(
+                "{BASE}[domestic]\nratio = {ratio}\n[[firm]]\nname = \"A\"\norders = 5\n"
+            ))
+        };
+        assert_eq!(with("1e6").unwrap().domestic.ratio, MAX_DOMESTIC_RATIO);
+        let need = crate::units::ceil_units(MAX_DOMESTIC_RATIO * crate::units::MAX_UNITS as f64);
+        assert_eq!(need, 1_000_000_000_000_000_000);
+        let err = with("1.2e17").unwrap_err();
+        assert_eq!(err.location, "t.toml:9:9");
+        assert_eq!(
+            err.message,
+            "domestic.ratio must be at most 10^6 (1000000 domestic chips per imported chip), got 120000000000000000"
+        );
+        assert!(with("1000000.0000001").is_err());
     }
 }

@@ -332,3 +332,75 @@ fn fractional_counts_are_refused_not_rounded() {
         );
     }
 }
+
+/// A domestic ratio above about 1.2e17 saturated `ceil(ratio * t)` and broke the domestic split;
+/// it is now at most 10^6, and at 10^6 the split is still exact.
+#[test]
+fn domestic_ratio_is_at_most_a_million() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    // Three firms: A orders nothing, B and C take up 100 and 200 imports in the one round, and
+    // need 10^8 and 2 × 10^8 domestic chips of the 1000 there are. Equal losses leave B none
+    // and give C all 1000.
+    let scenario = |ratio: &str| {
+        format!(
+            "name = \"ratio\"\nrounds = 1\n\n[allocation]\nrule = \"equal_losses\"\n\n\
+             [approval]\nprobability = 1\nbatch = 300\n\n\
+             [domestic]\nratio = {ratio}\nsupply = 1000\n\n\
+             [[firm]]\nname = \"A\"\norders = 0\n\n\
+             [[firm]]\nname = \"B\"\norders = 100\n\n\
+             [[firm]]\nname = \"C\"\norders = 200\n"
+        )
+    };
+    let path = write(tmp.path(), "big.toml", &scenario("1.2e17"));
+    let before = entries(tmp.path());
+    let o = run_in(
+        tmp.path(),
+        &[],
+        &["run", arg(&path), "--out", arg(&out), "--quiet"],
+    );
+    assert_refused(
+        &o,
+        tmp.path(),
+        &before,
+        &[
+            "big.toml:12:9: domestic.ratio must be at most 10^6",
+            "got 120000000000000000",
+        ],
+    );
+    let o = run_in(
+        tmp.path(),
+        &[],
+        &[
+            "run",
+            arg(&path),
+            "--set",
+            "domestic.ratio=1000000.5",
+            "--out",
+            arg(&out),
+            "--quiet",
+        ],
+    );
+    assert_refused(
+        &o,
+        tmp.path(),
+        &before,
+        &["--set domestic.ratio=1000000.5: domestic.ratio must be at most 10^6"],
+    );
+
+    let path = write(tmp.path(), "edge.toml", &scenario("1e6"));
+    run_ok(&[
+        "run",
+        arg(&path),
+        "--trials",
+        "20",
+        "--out",
+        arg(&out),
+        "--quiet",
+        "--no-charts",
+    ]);
+    let summary = crate::common::Summary::read(&out);
+    for (firm, domestic) in [("A", 0.0), ("B", 0.0), ("C", 1000.0)] {
+        assert_eq!(summary.get(firm, "domestic", "mean"), domestic, "{firm}");
+    }
+}
