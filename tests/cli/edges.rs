@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use crate::common::{allocsim, entries, root, run_ok, stderr, tempdir};
+use crate::common::{allocsim, entries, rewrite_partial, root, run_ok, stderr, tempdir};
 
 /// Longest a refusal may take. Each one here comes back in milliseconds; the deadline is for
 /// the bugs they guard against (a run that starts 65,535 threads spins and ignores SIGTERM, a
@@ -402,5 +402,230 @@ fn domestic_ratio_is_at_most_a_million() {
     let summary = crate::common::Summary::read(&out);
     for (firm, domestic) in [("A", 0.0), ("B", 0.0), ("C", 1000.0)] {
         assert_eq!(summary.get(firm, "domestic", "mean"), domestic, "{firm}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge
+// ---------------------------------------------------------------------------------------------
+
+/// Shards 1/2 and 2/2 of a 502-trial run of a scenario with an event, in `dir`/s1 and `dir`/s2.
+fn two_shards(dir: &Path) -> [PathBuf; 2] {
+    let text = format!(
+        "{}\n[[event]]\nname = \"customs\"\neffect = \"hold\"\nprobability = 0.1\n",
+        good()
+    );
+    let scenario = write(dir, "sharded.toml", &text);
+    ["1/2", "2/2"].map(|k| {
+        let out = dir.join(format!("s{}", &k[..1]));
+        run_ok(&[
+            "run",
+            arg(&scenario),
+            "--trials",
+            "502",
+            "--shard",
+            k,
+            "--out",
+            arg(&out),
+            "--quiet",
+        ]);
+        out
+    })
+}
+
+/// The scenario name in a partial became the merge's default output folder `output/<name>`
+/// unchecked: `../../x` or an absolute path put it anywhere. Every name a partial carries now
+/// passes the scenario validator's own check, and the partial is refused by file and field.
+#[test]
+fn merge_refuses_partials_with_names_a_scenario_could_not_have() {
+    let tmp = tempdir();
+    let cwd = tmp.path().join("work");
+    std::fs::create_dir(&cwd).unwrap();
+    let shards = two_shards(&cwd);
+    let files = shards.clone().map(|s| s.join("partial.json"));
+    let originals = files.clone().map(|f| std::fs::read(f).unwrap());
+    let victim = tmp.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("keep.txt"), "mine").unwrap();
+
+    let long_firm = "F".repeat(20_000);
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        (
+            "name",
+            "../../x".into(),
+            "its results' info.name is not a valid name: name must be 1 to 64 letters, digits, '-' and '_' (it names the output folder), got \"../../x\"",
+        ),
+        (
+            "name",
+            arg(&victim).into(),
+            "its results' info.name is not a valid name: name must be 1 to 64 letters",
+        ),
+        (
+            "firms",
+            serde_json::json!([long_firm, "B"]),
+            "its results' info.firms[0] is not a valid name: firm.name is 20000 characters long, more than the limit of 64",
+        ),
+        (
+            "firms",
+            serde_json::json!(["A", "total"]),
+            "its results' info.firms[1] is not a valid name: firm.name \"total\" is reserved",
+        ),
+    ];
+    let before_tmp = entries(tmp.path());
+    let before = entries(&cwd);
+    for (key, value, message) in cases {
+        // Both partials edited alike, as a consistent forgery would be.
+        for (file, original) in files.iter().zip(&originals) {
+            std::fs::write(file, original).unwrap();
+            rewrite_partial(file, |v| v["results"]["info"][key] = value.clone());
+        }
+        let o = run_in(
+            &cwd,
+            &[],
+            &[
+                "merge",
+                arg(&shards[0]),
+                arg(&shards[1]),
+                "--quiet",
+                "--no-charts",
+            ],
+        );
+        let err = assert_refused(
+            &o,
+            &cwd,
+            &before,
+            &[&format!("{}: {message}", files[0].display())],
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.len() < 400, "{} bytes of message", err.len());
+        assert_eq!(entries(tmp.path()), before_tmp, "merge wrote outside");
+        assert_eq!(entries(&victim), ["keep.txt"]);
+    }
+
+    // An event's name, carried in the knobs as "event NAME".
+    for (file, original) in files.iter().zip(&originals) {
+        std::fs::write(file, original).unwrap();
+        rewrite_partial(file, |v| {
+            let knobs = v["results"]["info"]["knobs"].as_array_mut().unwrap();
+            let event = knobs
+                .iter_mut()
+                .find(|k| k[0] == "event customs")
+                .expect("the event's knob");
+            event[0] = "event cus\u{7}toms".into();
+        });
+    }
+    let o = run_in(
+        &cwd,
+        &[],
+        &[
+            "merge",
+            arg(&shards[0]),
+            arg(&shards[1]),
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert_refused(
+        &o,
+        &cwd,
+        &before,
+        &[
+            &format!("{}: its results' info.knobs[", files[0].display()),
+            "(an event) is not a valid name: event.name \"cus\\u{7}toms\" contains a control character",
+        ],
+    );
+
+    // The untouched partials merge into output/<name>.
+    for (file, original) in files.iter().zip(&originals) {
+        std::fs::write(file, original).unwrap();
+    }
+    let o = run_in(
+        &cwd,
+        &[],
+        &[
+            "merge",
+            arg(&shards[0]),
+            arg(&shards[1]),
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(cwd.join("output/good/summary.csv").is_file());
+}
+
+/// A partial whose counts no shard could produce (10^9 approved rounds in a 251-trial shard,
+/// checksum recomputed) merged into an approval rate of 997,009.7. Every count is now checked
+/// against the shard's trials, and the partial refused by file and field.
+#[test]
+fn merge_refuses_partials_with_impossible_counts() {
+    let tmp = tempdir();
+    let shards = two_shards(tmp.path());
+    let file = shards[1].join("partial.json");
+    let original = std::fs::read(&file).unwrap();
+    let out = tmp.path().join("merged");
+    let before = entries(tmp.path());
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|v| v["results"]["rounds"][0]["approved"] = 1_000_000_000u64.into()),
+            "its results: rounds[0].approved (round 1) is 1000000000, more than the 251 trials these results hold",
+        ),
+        (
+            Box::new(|v| v["results"]["rounds"][1]["halted_here"] = 252.into()),
+            "its results: rounds[1].halted_here (round 2) is 252, more than the 251 trials",
+        ),
+        (
+            // Within the trials, but not what the rounds before add up to.
+            Box::new(|v| v["results"]["rounds"][1]["halted_by"] = 7.into()),
+            "its results: rounds[1].halted_by (round 2) is 7, but the trials halted in rounds 1..=2 add up to 0",
+        ),
+        (
+            // One more trial in a tally and in its histogram, so the histogram still adds up.
+            Box::new(|v| {
+                let t = &mut v["results"]["tallies"][0][0];
+                t["n"] = 252.into();
+                let bucket = &mut t["buckets"][0][1];
+                *bucket = (bucket.as_u64().unwrap() + 1).into();
+                let exact = &mut t["exact"][0][1];
+                *exact = (exact.as_u64().unwrap() + 1).into();
+            }),
+            "its results: tallies[0][0] (firm \"A\", orders).n is 252, but these results hold 251 trials",
+        ),
+        (
+            Box::new(|v| v["results"]["tallies"][1][1]["sum"] = "1000000000000000".into()),
+            "its results: tallies[1][1] (firm \"B\", delivered).sum is 1000000000000000, which 251 values within",
+        ),
+        (
+            Box::new(|v| v["results"]["tallies"][2][5]["max"] = 2_000_000_000u64.into()),
+            "its results: tallies[2][5] (the total, fill_rate): max 2000000000 is a fill rate above 1",
+        ),
+        (
+            Box::new(|v| v["results"]["approved_rounds"]["max"] = 3.into()),
+            "its results: approved_rounds: max 3 is more than the 2 rounds",
+        ),
+    ];
+    for (edit, message) in cases {
+        std::fs::write(&file, &original).unwrap();
+        rewrite_partial(&file, |v| edit(v));
+        let o = run_in(
+            tmp.path(),
+            &[],
+            &[
+                "merge",
+                arg(&shards[0]),
+                arg(&shards[1]),
+                "--out",
+                arg(&out),
+                "--quiet",
+            ],
+        );
+        let err = assert_refused(
+            &o,
+            tmp.path(),
+            &before,
+            &[&format!("{}: {message}", file.display())],
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
