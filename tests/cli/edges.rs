@@ -629,3 +629,93 @@ fn merge_refuses_partials_with_impossible_counts() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons
+// ---------------------------------------------------------------------------------------------
+
+/// Every point of a sweep, comparison or sensitivity runs on one seed and trial count (common
+/// random numbers), so a point's own `seed` or `trials` was silently ignored. Refused, pointing
+/// to `--seed` and `--trials`.
+#[test]
+fn points_cannot_set_their_own_seed_or_trials() {
+    let tmp = tempdir();
+    let a = write(tmp.path(), "a.toml", &good());
+    let b = write(
+        tmp.path(),
+        "b.toml",
+        &good().replace("\"good\"", "\"other\""),
+    );
+    let out = tmp.path().join("out");
+    let before = entries(tmp.path());
+    let (a, b, out) = (arg(&a), arg(&b), arg(&out));
+    let common = ["--trials", "20", "--out", out, "--quiet", "--no-charts"];
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (
+            vec!["sweep", a, "--set", "seed=1,2"],
+            "--set seed=...",
+            "--seed",
+        ),
+        (
+            vec![
+                "sweep",
+                a,
+                "--set",
+                "trials=100",
+                "--set",
+                "domestic.ratio=0.1,0.2",
+            ],
+            "--set trials=...",
+            "--trials",
+        ),
+        (
+            vec![
+                "sweep",
+                a,
+                "--set",
+                "domestic.ratio=0.1,0.2",
+                "--set",
+                "trials=10,20",
+            ],
+            "--set trials=...",
+            "--trials",
+        ),
+        (
+            vec!["compare", a, b, "--set", "seed=3"],
+            "--set seed=...",
+            "--seed",
+        ),
+        (
+            vec!["sensitivity", a, "--vary", "trials=10,20"],
+            "--vary trials=...",
+            "--trials",
+        ),
+        (
+            vec![
+                "sensitivity",
+                a,
+                "--vary",
+                "domestic.ratio=0.1,0.2",
+                "--set",
+                "seed=4",
+            ],
+            "--set seed=...",
+            "--seed",
+        ),
+    ];
+    for (mut args, what, option) in cases {
+        args.extend_from_slice(&common);
+        let o = run_in(tmp.path(), &[], &args);
+        let err = assert_refused(
+            &o,
+            tmp.path(),
+            &before,
+            &[
+                &format!("{what}: every point runs on the same seed and number of trials"),
+                "common random numbers",
+                &format!("use {option} instead"),
+            ],
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
