@@ -719,3 +719,53 @@ fn points_cannot_set_their_own_seed_or_trials() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+/// `sweep`, `compare` and `sensitivity` read their scenarios with their own reader, without the
+/// 10 MB limit: `sweep /dev/zero` ran out of memory. They now share `run`'s reader.
+#[test]
+fn comparison_commands_refuse_files_past_the_size_limit() {
+    let tmp = tempdir();
+    let big = tmp.path().join("big.toml");
+    // Sparse: 11 MB long, next to no disk.
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(11_000_000))
+        .unwrap();
+    let a = write(tmp.path(), "a.toml", &good());
+    let out = tmp.path().join("out");
+    let before = entries(tmp.path());
+    let (big, a, out) = (arg(&big), arg(&a), arg(&out));
+    let message = format!("{big}: the scenario is 11.0 MB; the limit is 10 MB");
+    for args in [
+        vec!["sweep", big, "--set", "domestic.ratio=0.1,0.2"],
+        vec!["compare", a, big],
+        vec!["sensitivity", big, "--vary", "domestic.ratio=0.1,0.2"],
+    ] {
+        let mut args = args;
+        args.extend_from_slice(&["--trials", "10", "--out", out, "--quiet"]);
+        let o = run_in(tmp.path(), &[], &args);
+        let err = assert_refused(&o, tmp.path(), &before, &[&message]);
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A device without a length is read only up to the limit (killed at the deadline if not).
+    if Path::new("/dev/zero").exists() {
+        let o = run_in(
+            tmp.path(),
+            &[],
+            &[
+                "sweep",
+                "/dev/zero",
+                "--set",
+                "domestic.ratio=0.1,0.2",
+                "--out",
+                out,
+                "--quiet",
+            ],
+        );
+        assert_refused(
+            &o,
+            tmp.path(),
+            &before,
+            &["/dev/zero: the scenario is over 10 MB; the limit is 10 MB"],
+        );
+    }
+}
