@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use allocsim::engine::MAX_THREADS;
 use allocsim::report::partial::Shard;
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 
 /// Monte Carlo simulator of scarce supply split among claimants under regulatory approval
@@ -30,6 +32,13 @@ pub enum Command {
     Compare(CompareArgs),
     /// Move each knob from low to high, others as in the scenario, and rank them by their effect.
     Sensitivity(SensitivityArgs),
+}
+
+/// `--threads`: 0 (rayon's choice) or 1 to [`MAX_THREADS`]; clap's message states the range.
+/// Bounded because rayon tries to start any number asked for, and tens of thousands of threads
+/// abort the process.
+fn threads() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(0..=MAX_THREADS as u64)
 }
 
 /// A chart size, `WIDTHxHEIGHT` in pixels.
@@ -100,8 +109,9 @@ pub struct RunArgs {
     /// Random seed [default: the scenario's `seed`, else 0]. Same seed, same results.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: RAYON_NUM_THREADS, else one per core]. Results do not depend on it.
-    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    /// Worker threads, at most 1024 [default: RAYON_NUM_THREADS, else one per core]. Results do
+    /// not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
     pub threads: usize,
     /// Output folder [default: output/<scenario name>].
     #[arg(long)]
@@ -183,8 +193,9 @@ pub struct PointsArgs {
     /// Random seed, the same for every point [default: the (first) scenario's `seed`, else 0].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: RAYON_NUM_THREADS, else one per core]. Results do not depend on it.
-    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    /// Worker threads, at most 1024 [default: RAYON_NUM_THREADS, else one per core]. Results do
+    /// not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
     pub threads: usize,
     /// Output folder [default: output/<scenario name>-<command>].
     #[arg(long)]

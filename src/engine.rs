@@ -11,6 +11,11 @@ use crate::model::{Model, Outcome};
 use crate::scenario::Scenario;
 use crate::stats::{Recorder, Summary};
 
+/// Most worker threads a run may ask for, by `threads` or by RAYON_NUM_THREADS. Far past the
+/// cores of any machine allocsim runs on; rayon tries to start any number it is given, and tens
+/// of thousands of threads abort the process instead of failing cleanly.
+pub const MAX_THREADS: usize = 1024;
+
 /// How to run a scenario.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -19,7 +24,8 @@ pub struct RunOptions {
     /// Index of the first trial (non-zero for a shard of a larger run).
     pub first_trial: u64,
     pub seed: u64,
-    /// Worker threads; 0 lets rayon choose (RAYON_NUM_THREADS, else one per core).
+    /// Worker threads, at most [`MAX_THREADS`]; 0 lets rayon choose (RAYON_NUM_THREADS, which
+    /// must then be at most [`MAX_THREADS`] too, else one per core).
     pub threads: usize,
     /// Trials a worker takes at a time. Results do not depend on it.
     pub chunk: u64,
@@ -58,8 +64,56 @@ pub enum EngineError {
         threads: usize,
         source: rayon::ThreadPoolBuildError,
     },
+    #[error("{from}={threads} asks for more than the {MAX_THREADS} worker threads allowed")]
+    TooManyThreads {
+        threads: usize,
+        /// Where the count came from: the `threads` option or an environment variable.
+        from: &'static str,
+    },
     #[error("the run was interrupted")]
     Interrupted,
+}
+
+impl EngineError {
+    /// Whether the error is the caller's input to fix (an impossible thread count), not a
+    /// failure of the run.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, EngineError::TooManyThreads { .. })
+    }
+}
+
+/// Refuses a thread count past [`MAX_THREADS`], whether asked for as `threads` or, when that is
+/// 0, through the environment variables rayon reads (RAYON_NUM_THREADS, then the deprecated
+/// RAYON_RS_NUM_CPUS), parsed as rayon parses them: a value that is not a number or is 0 means
+/// rayon's default.
+fn check_threads(threads: usize) -> Result<(), EngineError> {
+    if threads > MAX_THREADS {
+        return Err(EngineError::TooManyThreads {
+            threads,
+            from: "threads",
+        });
+    }
+    if threads > 0 {
+        return Ok(());
+    }
+    for variable in ["RAYON_NUM_THREADS", "RAYON_RS_NUM_CPUS"] {
+        match std::env::var(variable)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            Some(n) if n > MAX_THREADS => {
+                return Err(EngineError::TooManyThreads {
+                    threads: n,
+                    from: variable,
+                });
+            }
+            // rayon takes the first variable that holds a positive number; a 0 in
+            // RAYON_NUM_THREADS means its default.
+            Some(n) if n > 0 || variable == "RAYON_NUM_THREADS" => return Ok(()),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Runs `options.trials` trials of `scenario`. `progress` is called from the calling thread
@@ -139,6 +193,7 @@ where
     I: Fn() -> S + Sync,
     W: Fn(&mut S, u64, Range<u64>, &dyn Fn() -> bool) + Sync,
 {
+    check_threads(threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -197,5 +252,29 @@ impl Drop for CountDown<'_> {
         if self.0.fetch_sub(1, Ordering::Release) == 1 {
             self.1.unpark();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A count past the limit is refused before a pool is built (rayon would try to start
+    /// them all); the environment is the binary's to test, in a process of its own.
+    #[test]
+    fn thread_counts_past_the_limit_are_refused() {
+        for threads in [MAX_THREADS + 1, 100_000, usize::MAX] {
+            let err = for_each_chunk(threads, 10, 5, &mut |_| {}, None, || (), |_, _, _, _| {})
+                .expect_err("refused");
+            assert!(err.is_bad_input());
+            assert_eq!(
+                err.to_string(),
+                format!("threads={threads} asks for more than the 1024 worker threads allowed")
+            );
+        }
+        let (_, used) = for_each_chunk(2, 10, 5, &mut |_| {}, None, || (), |_, _, _, _| {})
+            .expect("two threads run");
+        assert_eq!(used, 2);
+        assert!(!EngineError::Interrupted.is_bad_input());
     }
 }

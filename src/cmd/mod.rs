@@ -11,6 +11,7 @@ mod validate;
 
 use std::path::PathBuf;
 
+use allocsim::engine::EngineError;
 use allocsim::report::{Kind, OutputError, OutputOptions};
 use allocsim::scenario::{Override, ScenarioError};
 
@@ -63,6 +64,8 @@ pub fn is_bad_input(e: &anyhow::Error) -> bool {
             || c.is::<ScenarioError>()
             || c.downcast_ref::<OutputError>()
                 .is_some_and(|o| !o.is_machine_failure())
+            || c.downcast_ref::<EngineError>()
+                .is_some_and(EngineError::is_bad_input)
     })
 }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
 use allocsim::engine::EngineError;
 use allocsim::report::{self, Kind as OutputKind, OutputDir, charts};
-use allocsim::scenario::{MAX_TRIALS, Override};
+use allocsim::scenario::{self, MAX_TRIALS, Override};
 use serde::Serialize;
 
 use super::{BadInput, say};
@@ -21,10 +21,10 @@ pub(super) struct Source {
     pub bytes: Vec<u8>,
 }
 
-/// Reads a scenario file, or says why it cannot.
+/// Reads a scenario file, or says why it cannot, by the one reader `run` and `validate` use:
+/// it refuses a folder, and a file or stream past the size limit before holding it whole.
 pub(super) fn read(path: &Path) -> anyhow::Result<Source> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| BadInput(format!("{}: cannot read the scenario: {e}", path.display())))?;
+    let bytes = scenario::read_file(path)?;
     Ok(Source {
         path: path.to_path_buf(),
         bytes,

@@ -166,6 +166,8 @@ pub fn sweep(
             "a sweep needs at least one --set KEY=V1,V2,... with two or more values".into(),
         ));
     }
+    check_point_keys("--set", fixed.iter().map(|o| o.key.as_str()))?;
+    check_point_keys("--set", knobs.iter().map(|k| k.key.as_str()))?;
     check_distinct_keys(knobs.iter().map(|k| k.key.as_str()))?;
     let sizes: Vec<usize> = knobs.iter().map(|k| k.values.len()).collect();
     let count = sizes.iter().try_fold(1usize, |a, &s| a.checked_mul(s));
@@ -215,6 +217,8 @@ pub fn sensitivity(
             "sensitivity needs at least one --vary KEY=LOW,HIGH".into(),
         ));
     }
+    check_point_keys("--set", fixed.iter().map(|o| o.key.as_str()))?;
+    check_point_keys("--vary", knobs.iter().map(|k| k.key.as_str()))?;
     check_distinct_keys(knobs.iter().map(|k| k.key.as_str()))?;
     if let Some(k) = knobs.iter().find(|k| k.values.len() != 2) {
         return Err(PlanError::Usage(format!(
@@ -267,6 +271,7 @@ pub fn compare(files: &[(PathBuf, Vec<u8>)], fixed: &[Override]) -> Result<Plan,
             "compare needs at least two scenario files".into(),
         ));
     }
+    check_point_keys("--set", fixed.iter().map(|o| o.key.as_str()))?;
     let mut points = Vec::with_capacity(files.len());
     for (n, (path, bytes)) in files.iter().enumerate() {
         let what = format!("scenario {} of {}", n + 1, files.len());
@@ -328,6 +333,24 @@ fn finish(
         ranges,
         points,
     })
+}
+
+/// The scenario keys a comparison's `--set` or `--vary` cannot take, with the option that sets
+/// them. Every point runs the same trials on the same seed (common random numbers), so the
+/// points' own `seed` and `trials` would be ignored: refused, so that nothing is silently.
+const RUN_KEYS: [(&str, &str); 2] = [("seed", "--seed"), ("trials", "--trials")];
+
+fn check_point_keys<'a>(flag: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), PlanError> {
+    for key in keys {
+        if let Some((_, option)) = RUN_KEYS.iter().find(|(k, _)| *k == key) {
+            return Err(PlanError::Usage(format!(
+                "{flag} {key}=...: every point runs on the same seed and number of trials (common \
+                 random numbers: trial t sees the same world at every point, so differences are \
+                 the knobs' effect), so {key} cannot be set per point; use {option} instead"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_distinct_keys<'a>(keys: impl Iterator<Item = &'a str>) -> Result<(), PlanError> {
@@ -435,6 +458,51 @@ mod tests {
                 .contains("empty")
         );
         assert!(Knob::parse("nonsense").is_err());
+    }
+
+    /// Every point runs on one seed and trial count, so no `--set` or `--vary` may give a point
+    /// its own: refused by every kind of plan, before any scenario is read.
+    #[test]
+    fn points_cannot_set_seed_or_trials() {
+        let knob = |t: &str| Knob::parse(t).unwrap();
+        let set = |t: &str| Override::parse(t).unwrap();
+        let bytes = b"not read";
+        let path = Path::new("s.toml");
+        let message = |e: PlanError| match e {
+            PlanError::Usage(m) => m,
+            other => panic!("not a usage error: {other}"),
+        };
+        let m = message(sweep(path, bytes, &[], &[knob("seed=1,2")]).unwrap_err());
+        assert!(
+            m.starts_with("--set seed=...: every point runs on the same seed and number of trials")
+                && m.ends_with("so seed cannot be set per point; use --seed instead"),
+            "{m}"
+        );
+        let m = message(
+            sweep(
+                path,
+                bytes,
+                &[set("trials=10")],
+                &[knob("domestic.ratio=0.1,0.2")],
+            )
+            .unwrap_err(),
+        );
+        assert!(m.ends_with("use --trials instead"), "{m}");
+        let m = message(sensitivity(path, bytes, &[], &[knob("trials=10,20")]).unwrap_err());
+        assert!(m.starts_with("--vary trials=...:"), "{m}");
+        let m = message(
+            sensitivity(
+                path,
+                bytes,
+                &[set("seed=3")],
+                &[knob("domestic.ratio=0.1,0.2")],
+            )
+            .unwrap_err(),
+        );
+        assert!(m.starts_with("--set seed=...:"), "{m}");
+        let files = vec![(path.to_path_buf(), bytes.to_vec()); 2];
+        let m = message(compare(&files, &[set("seed=3")]).unwrap_err());
+        assert!(m.ends_with("use --seed instead"), "{m}");
     }
 
     #[test]

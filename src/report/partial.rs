@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::results::{read_results, results_json};
 use super::{Manifest, RunInfo, sha256_hex};
+use crate::scenario::{NameKind, check_name};
 use crate::stats::Summary;
 
 /// The file format's name and version, checked before anything else when reading.
@@ -168,6 +169,9 @@ pub enum PartialError {
     Checksum { recorded: String, actual: String },
     #[error("{0}")]
     Inconsistent(String),
+    /// A scenario, firm or event name that the scenario validator would refuse.
+    #[error("{0}")]
+    BadName(String),
 }
 
 /// The same key set written by the same code: everything but `results` and `checksum`.
@@ -266,6 +270,8 @@ pub fn read_partial(bytes: &[u8]) -> Result<Partial, PartialError> {
     let (info, summary) = read_results(&canonical_json(&saved.results))
         .map_err(|e| PartialError::Inconsistent(format!("its results: {e}")))?;
 
+    check_names(&info)?;
+
     let inconsistent = PartialError::Inconsistent;
     let s = saved.shard;
     let expected = Shard::new(s.index, s.count)
@@ -306,6 +312,26 @@ pub fn read_partial(bytes: &[u8]) -> Result<Partial, PartialError> {
         summary,
         checksum: recorded,
     })
+}
+
+/// Checks every name a partial carries by the scenario validator's own rules: the scenario's
+/// (which names the default output folder of the merge, so `../../x` must not get through),
+/// the firms' and the events' (read from the knobs' "event NAME" labels).
+fn check_names(info: &RunInfo) -> Result<(), PartialError> {
+    let bad = |field: String, m: String| {
+        PartialError::BadName(format!("its results' {field} is not a valid name: {m}"))
+    };
+    check_name(NameKind::Scenario, &info.name).map_err(|m| bad("info.name".into(), m))?;
+    for (i, firm) in info.firms.iter().enumerate() {
+        check_name(NameKind::Firm, firm).map_err(|m| bad(format!("info.firms[{i}]"), m))?;
+    }
+    for (i, (label, _)) in info.knobs.iter().enumerate() {
+        if let Some(event) = label.strip_prefix("event ") {
+            check_name(NameKind::Event, event)
+                .map_err(|m| bad(format!("info.knobs[{i}] (an event)"), m))?;
+        }
+    }
+    Ok(())
 }
 
 /// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member.
@@ -716,6 +742,42 @@ mod tests {
             err.to_string(),
             "missing 999999999998 shards (1, 3, 4, 6, 7, 8, 9, 10, 11, 12, ...) of 1000000000000: \
              merging needs every shard 1..=1000000000000 exactly once, and got 2, 5"
+        );
+    }
+
+    /// The names a partial carries pass the scenario validator's check, or the partial is
+    /// refused naming the field: the scenario's name becomes the merge's output folder.
+    #[test]
+    fn names_in_a_partial_are_checked_as_a_scenario_checks_them() {
+        let toml = "name = \"n\"\nrounds = 1\n[allocation]\nrule = \"talmud\"\n\
+                    [approval]\nprobability = 0.5\nbatch = 10\n[[firm]]\nname = \"A\"\norders = 5\n\
+                    [[event]]\nname = \"e\"\neffect = \"hold\"\nprobability = 0.1\n";
+        let scenario =
+            crate::scenario::parse(std::path::Path::new("n.toml"), toml.as_bytes(), &[]).unwrap();
+        let info = RunInfo::new(&scenario, 1, 0);
+        assert_eq!(check_names(&info), Ok(()));
+        let refused = |edit: &dyn Fn(&mut RunInfo)| {
+            let mut i = info.clone();
+            edit(&mut i);
+            check_names(&i).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refused(&|i| i.name = "../../x".into()),
+            "its results' info.name is not a valid name: name must be 1 to 64 letters, digits, \
+             '-' and '_' (it names the output folder), got \"../../x\""
+        );
+        assert!(
+            refused(&|i| i.firms[0] = "F".repeat(65))
+                .starts_with("its results' info.firms[0] is not a valid name: firm.name is 65")
+        );
+        let event = info.knobs.iter().position(|(l, _)| l == "event e").unwrap();
+        assert_eq!(
+            refused(&|i| i.knobs[event].0 = "event ".to_string() + &"e".repeat(65)),
+            format!(
+                "its results' info.knobs[{event}] (an event) is not a valid name: event.name is \
+                 65 characters long, more than the limit of 64: \"{}…\"",
+                "e".repeat(24)
+            )
         );
     }
 

@@ -287,7 +287,160 @@ where
     }
 }
 
-/// Reads results.json back into the run's description and summary.
+/// Checks that the counts of saved results could have come from a run of `info.trials` trials,
+/// so that a damaged or edited file (say, a partial whose checksum was recomputed) is refused
+/// rather than reported as an approval rate of 997,009.7. Every trial records one value in every
+/// tally, so each tally counts exactly the trials, and its sums lie between n × min and
+/// n × max; a round is approved or halted in at most every trial; and the relations that hold
+/// trial by trial (unmet = orders − delivered, halted by round r = halted in rounds 1..=r, the
+/// approved rounds = the rounds' approvals) hold for the sums. The message names the field by
+/// its path in the file.
+fn check_counts(saved: &SavedResults) -> Result<(), String> {
+    use crate::stats::Metric;
+    let trials = saved.info.trials;
+    let names = |f: usize| {
+        saved
+            .info
+            .firms
+            .get(f)
+            .map_or("the total".to_string(), |n| format!("firm {n:?}"))
+    };
+    for (f, firm) in saved.tallies.iter().enumerate() {
+        for (m, t) in firm.iter().enumerate() {
+            let metric = Metric::ALL[m];
+            let field = format!("tallies[{f}][{m}] ({}, {})", names(f), metric.name());
+            check_tally(&field, t, trials)?;
+            // Parts per billion of a fill rate never above 1.
+            let most = (1.0 / metric.scale()).round() as u64;
+            if metric == Metric::FillRate && t.max > most {
+                return Err(format!(
+                    "{field}: max {} is a fill rate above 1 ({most} parts per billion)",
+                    t.max
+                ));
+            }
+        }
+        let sum = |m: Metric| firm[m as usize].sum.parse::<u128>().unwrap_or(0);
+        let (orders, delivered, unmet) = (
+            sum(Metric::Orders),
+            sum(Metric::Delivered),
+            sum(Metric::Unmet),
+        );
+        if orders.checked_sub(delivered) != Some(unmet) {
+            return Err(format!(
+                "tallies[{f}] ({}): the sums of orders ({orders}), delivered ({delivered}) and \
+                 unmet ({unmet}) do not satisfy unmet = orders − delivered",
+                names(f)
+            ));
+        }
+    }
+    let mut halted: u64 = 0;
+    let mut approved: u128 = 0;
+    for (r, round) in saved.rounds.iter().enumerate() {
+        for (key, count) in [
+            ("approved", round.approved),
+            ("halted_here", round.halted_here),
+            ("halted_by", round.halted_by),
+        ] {
+            if count > trials {
+                return Err(format!(
+                    "rounds[{r}].{key} (round {}) is {count}, more than the {trials} trials these results hold",
+                    r + 1
+                ));
+            }
+        }
+        halted = halted.saturating_add(round.halted_here);
+        if round.halted_by != halted {
+            return Err(format!(
+                "rounds[{r}].halted_by (round {}) is {}, but the trials halted in rounds 1..={} add up to {halted}",
+                r + 1,
+                round.halted_by,
+                r + 1
+            ));
+        }
+        approved += u128::from(round.approved);
+        check_tally(
+            &format!("rounds[{r}].cumulative (round {})", r + 1),
+            &round.cumulative,
+            trials,
+        )?;
+    }
+    let field = "approved_rounds";
+    check_tally(field, &saved.approved_rounds, trials)?;
+    if saved.approved_rounds.max > u64::from(saved.info.rounds) {
+        return Err(format!(
+            "{field}: max {} is more than the {} rounds",
+            saved.approved_rounds.max, saved.info.rounds
+        ));
+    }
+    if saved.approved_rounds.sum != approved.to_string() {
+        return Err(format!(
+            "{field}.sum is {}, but the rounds' approved counts add up to {approved}",
+            saved.approved_rounds.sum
+        ));
+    }
+    Ok(())
+}
+
+/// One tally's counts against the `trials` it must hold: `n`, and `sum` and `sum_sq` within
+/// what n values in `min..=max` can add up to (bounds past u128 are not checked, as the saved
+/// sum of squares saturates there).
+fn check_tally(field: &str, t: &SavedTally, trials: u64) -> Result<(), String> {
+    if t.n != trials {
+        return Err(format!(
+            "{field}.n is {}, but these results hold {trials} trials",
+            t.n
+        ));
+    }
+    if t.n == 0 {
+        return Ok(());
+    }
+    if t.min > t.max {
+        return Err(format!("{field}: min {} is above max {}", t.min, t.max));
+    }
+    let n = u128::from(t.n);
+    let (lo, hi) = (u128::from(t.min), u128::from(t.max));
+    for (key, text, low, high) in [
+        ("sum", &t.sum, n.checked_mul(lo), n.checked_mul(hi)),
+        (
+            "sum_sq",
+            &t.sum_sq,
+            lo.checked_mul(lo).and_then(|x| x.checked_mul(n)),
+            hi.checked_mul(hi).and_then(|x| x.checked_mul(n)),
+        ),
+    ] {
+        let value: u128 = text
+            .parse()
+            .map_err(|_| format!("{field}.{key}: '{text}' is not a sum"))?;
+        if low.is_some_and(|l| value < l) || high.is_some_and(|h| value > h) {
+            return Err(format!(
+                "{field}.{key} is {value}, which {} values within [{}, {}] cannot add up to",
+                t.n, t.min, t.max
+            ));
+        }
+    }
+    let outside = t
+        .buckets
+        .iter()
+        .map(|&(low, _)| low)
+        .find(|&low| low > t.max)
+        .or_else(|| {
+            t.exact
+                .iter()
+                .flatten()
+                .map(|&(v, _)| v)
+                .find(|&v| v < t.min || v > t.max)
+        });
+    if let Some(v) = outside {
+        return Err(format!(
+            "{field}: a histogram value {v} lies outside min {} .. max {}",
+            t.min, t.max
+        ));
+    }
+    Ok(())
+}
+
+/// Reads results.json back into the run's description and summary, refusing one whose counts
+/// do not add up (see [`check_counts`]).
 pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
     let saved: SavedResults =
         serde_json::from_slice(bytes).map_err(|e| format!("not an allocsim results file: {e}"))?;
@@ -307,6 +460,7 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
     {
         return Err("the results do not match their own firm and round counts".to_string());
     }
+    check_counts(&saved)?;
     let mut tallies = Vec::with_capacity(firms + 1);
     for firm in &saved.tallies {
         let loaded: Vec<Tally> = firm.iter().map(load_tally).collect::<Result<_, _>>()?;
@@ -410,6 +564,90 @@ mod tests {
             String::from_utf8_lossy(&bytes),
             String::from_utf8_lossy(&expected)
         );
+    }
+
+    /// Results of a real run (halts, holds, domestic chips) pass the count checks; each
+    /// impossible count is refused by its field.
+    #[test]
+    fn counts_that_no_run_could_produce_are_refused() {
+        let toml = "name = \"c\"\nrounds = 3\n[allocation]\nrule = \"equal_losses\"\n\
+                    [approval]\nprobability = 0.8\nbatch = { dist = \"uniform\", min = 100, max = 9000 }\n\
+                    [domestic]\nratio = 0.4\nsupply = { dist = \"uniform\", min = 0, max = 2000 }\nequivalence = 0.3\n\
+                    [[firm]]\nname = \"A\"\norders = { dist = \"uniform\", min = 0, max = 9000 }\n\
+                    [[firm]]\nname = \"B\"\norders = 4000\n\
+                    [[event]]\nname = \"stop\"\neffect = \"halt\"\nprobability = 0.2\n\
+                    [[event]]\nname = \"wait\"\neffect = \"hold\"\nprobability = 0.2\n";
+        let scenario = crate::scenario::parse(std::path::Path::new("c.toml"), toml.as_bytes(), &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let options = RunOptions {
+            trials: 2000,
+            seed: 5,
+            ..RunOptions::default()
+        };
+        let result = run(&scenario, &options, &mut |_| {}, None).expect("runs");
+        let info = RunInfo::new(&scenario, options.trials, options.seed);
+        let bytes = results_json(&info, &result.summary);
+        let (_, summary) = read_results(&bytes).expect("a real run's counts pass");
+        assert!(summary.rounds[2].halted_by > 0 && summary.rounds[2].approved > 0);
+        let original: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = original.clone();
+            edit(&mut v);
+            match read_results(&serde_json::to_vec(&v).unwrap()) {
+                Ok(_) => "accepted".to_string(),
+                Err(e) => e,
+            }
+        };
+        let bump = |v: &mut serde_json::Value, by: i64| {
+            let x = v.as_u64().unwrap() as i64 + by;
+            *v = x.into();
+        };
+        let bump_sum = |v: &mut serde_json::Value, by: i128| {
+            let x: i128 = v.as_str().unwrap().parse().unwrap();
+            *v = (x + by).to_string().into();
+        };
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
+            (
+                Box::new(|v| v["rounds"][1]["approved"] = 2001.into()),
+                "rounds[1].approved (round 2) is 2001, more than the 2000 trials these results hold",
+            ),
+            (
+                Box::new(move |v| bump(&mut v["rounds"][1]["halted_by"], 1)),
+                "rounds[1].halted_by (round 2) is",
+            ),
+            (
+                Box::new(move |v| bump(&mut v["rounds"][0]["cumulative"]["n"], -1)),
+                "rounds[0].cumulative (round 1).n is 1999, but these results hold 2000 trials",
+            ),
+            (
+                Box::new(move |v| bump_sum(&mut v["tallies"][0][2]["sum"], 1)),
+                "tallies[0] (firm \"A\"): the sums of orders",
+            ),
+            (
+                Box::new(|v| v["tallies"][1][0]["min"] = 4001.into()),
+                "tallies[1][0] (firm \"B\", orders): min 4001 is above max 4000",
+            ),
+            (
+                Box::new(|v| v["tallies"][1][0]["exact"][0][0] = 3999.into()),
+                "tallies[1][0] (firm \"B\", orders): a histogram value 3999 lies outside min 4000 .. max 4000",
+            ),
+            (
+                Box::new(|v| v["tallies"][1][0]["sum_sq"] = "0".into()),
+                "tallies[1][0] (firm \"B\", orders).sum_sq is 0, which 2000 values within [4000, 4000]",
+            ),
+            (
+                Box::new(move |v| bump_sum(&mut v["approved_rounds"]["sum"], -1)),
+                "approved_rounds.sum is",
+            ),
+        ];
+        for (edit, message) in cases {
+            let err = edited(&*edit);
+            assert!(
+                err.starts_with(message),
+                "{message:?} does not start {err:?}"
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,89 @@ pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 /// (and `/dev/zero` from hanging the run).
 pub const MAX_SCENARIO_BYTES: u64 = 10_000_000;
 
+/// Largest `domestic.ratio` (10^6 domestic chips per imported chip). Far past any bundling
+/// rule, and it keeps `ceil(ratio * t)` for the largest take-up (10^12 units) at 10^18, well
+/// inside a unit count: past about 1.2e17 the product saturated at u64::MAX, and the domestic
+/// split of saturated claims went wrong.
+pub const MAX_DOMESTIC_RATIO: f64 = 1e6;
+
+/// Most characters (not bytes) in a scenario, firm or event name. Names title charts, label
+/// every table row and legend entry, and the scenario's names the output folder; a longer one
+/// is a mistake (a pasted paragraph), and drawing it would cost seconds per chart.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// What a name names; each kind has its own rules (see [`check_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// The scenario's `name`, which names the output folder.
+    Scenario,
+    /// A `[[firm]]`'s `name`.
+    Firm,
+    /// An `[[event]]`'s `name`.
+    Event,
+}
+
+impl NameKind {
+    /// The field as a scenario file spells it.
+    pub fn field(self) -> &'static str {
+        match self {
+            NameKind::Scenario => "name",
+            NameKind::Firm => "firm.name",
+            NameKind::Event => "event.name",
+        }
+    }
+}
+
+/// Checks one name by the rules every reader of names applies: the scenario validator (after
+/// trimming a firm's or event's name) and `merge`, for the names a partial result carries. At
+/// most [`MAX_NAME_CHARS`] characters; a scenario name only letters, digits, '-' and '_' (it
+/// names the output folder, so it must not be a path); a firm or event name not empty, without
+/// control characters or surrounding whitespace, and a firm not "total" (the sum over firms).
+/// Uniqueness is a property of a list, checked by the validator. The error says what is wrong,
+/// naming the field.
+pub fn check_name(kind: NameKind, name: &str) -> Result<(), String> {
+    let field = kind.field();
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        let start: String = name.chars().take(24).collect();
+        return Err(format!(
+            "{field} is {chars} characters long, more than the limit of {MAX_NAME_CHARS}: \"{}…\"",
+            start.escape_debug()
+        ));
+    }
+    match kind {
+        NameKind::Scenario => {
+            let ok = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(format!(
+                    "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {name:?}"
+                ));
+            }
+        }
+        NameKind::Firm | NameKind::Event => {
+            if name.is_empty() {
+                return Err(format!("{field} must not be empty"));
+            }
+            if name.chars().any(char::is_control) {
+                return Err(format!("{field} {name:?} contains a control character"));
+            }
+            if name.trim() != name {
+                return Err(format!("{field} {name:?} starts or ends with whitespace"));
+            }
+            if kind == NameKind::Firm && name.eq_ignore_ascii_case("total") {
+                return Err(
+                    "firm.name \"total\" is reserved for the sum over all firms; choose another name"
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How approved supply is split among claims (MODEL.md "Allocation rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -345,10 +428,7 @@ impl Validator<'_, '_> {
 
         let domestic = match &raw.domestic {
             Some(d) => Domestic {
-                ratio: d
-                    .ratio
-                    .as_ref()
-                    .map_or(Ok(0.0), |r| self.non_negative("domestic.ratio", r))?,
+                ratio: d.ratio.as_ref().map_or(Ok(0.0), |r| self.ratio(r))?,
                 supply: d
                     .supply
                     .as_ref()
@@ -400,21 +480,7 @@ impl Validator<'_, '_> {
         let mut firms: Vec<Firm> = Vec::new();
         for (i, f) in raw.get_ref().iter().enumerate() {
             let name = f.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                return self.fail(f.name.span(), "firm.name must not be empty".into());
-            }
-            if name.chars().any(char::is_control) {
-                return self.fail(
-                    f.name.span(),
-                    format!("firm.name {name:?} contains a control character"),
-                );
-            }
-            if name.eq_ignore_ascii_case("total") {
-                return self.fail(
-                    f.name.span(),
-                    "firm.name \"total\" is reserved for the sum over all firms; choose another name".into(),
-                );
-            }
+            check_name(NameKind::Firm, &name).or_else(|m| self.fail(f.name.span(), m))?;
             if firms.iter().any(|g| g.name == name) {
                 return self.fail(
                     f.name.span(),
@@ -456,9 +522,7 @@ impl Validator<'_, '_> {
         let mut events: Vec<Event> = Vec::new();
         for e in raw {
             let name = e.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                return self.fail(e.name.span(), "event.name must not be empty".into());
-            }
+            check_name(NameKind::Event, &name).or_else(|m| self.fail(e.name.span(), m))?;
             if events.iter().any(|g| g.name == name) {
                 return self.fail(
                     e.name.span(),
@@ -525,19 +589,7 @@ impl Validator<'_, '_> {
 
     fn name(&self, raw: &S<String>) -> Checked<String> {
         let name = raw.get_ref();
-        let ok = !name.is_empty()
-            && name.len() <= 100
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
-            return self.fail(
-                raw.span(),
-                format!(
-                    "name must be 1 to 100 letters, digits, '-' and '_' (it names the output folder), got {name:?}"
-                ),
-            );
-        }
+        check_name(NameKind::Scenario, name).or_else(|m| self.fail(raw.span(), m))?;
         Ok(name.clone())
     }
 
@@ -576,6 +628,20 @@ impl Validator<'_, '_> {
         Ok(v)
     }
 
+    /// `domestic.ratio`: finite, >= 0 and at most [`MAX_DOMESTIC_RATIO`].
+    fn ratio(&self, raw: &S<f64>) -> Checked<f64> {
+        let v = self.non_negative("domestic.ratio", raw)?;
+        if v > MAX_DOMESTIC_RATIO {
+            return self.fail(
+                raw.span(),
+                format!(
+                    "domestic.ratio must be at most 10^6 ({MAX_DOMESTIC_RATIO} domestic chips per imported chip), got {v}"
+                ),
+            );
+        }
+        Ok(v)
+    }
+
     fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
         Dist::from_spec(&raw.get_ref().0)
             .or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
@@ -585,7 +651,9 @@ impl Validator<'_, '_> {
     fn units(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
         let dist = self.dist(field, raw)?;
         let (_, hi) = dist.support();
-        if hi.is_finite() && hi > MAX_UNITS as f64 + 0.5 {
+        // The limit holds after rounding, which takes halves away from zero (MODEL.md,
+        // "Units"): 10^12 + 0.5 rounds to 10^12 + 1, past the limit.
+        if hi.is_finite() && hi >= MAX_UNITS as f64 + 0.5 {
             return self.fail(
                 raw.span(),
                 format!("{field} can reach {hi} units, more than the limit of 10^12 ({MAX_UNITS})"),
@@ -603,5 +671,111 @@ impl Validator<'_, '_> {
             Ok(d) => d,
             Err(e) => unreachable!("a finite fixed value is always valid: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(toml: &str) -> Result<Scenario, ScenarioError> {
+        parse(Path::new("t.toml"), toml.as_bytes(), &[])
+    }
+
+    const BASE: &str = "name = \"t\"\nrounds = 1\n[allocation]\nrule = \"talmud\"\n\
+                        [approval]\nprobability = 0.5\nbatch = 10\n";
+
+    #[test]
+    fn names_are_at_most_64_characters_not_bytes() {
+        for kind in [NameKind::Scenario, NameKind::Firm, NameKind::Event] {
+            let field = kind.field();
+            assert_eq!(check_name(kind, &"a".repeat(64)), Ok(()), "{field}");
+            let err = check_name(kind, &"a".repeat(65)).unwrap_err();
+            assert_eq!(
+                err,
+                format!(
+                    "{field} is 65 characters long, more than the limit of 64: \"{}…\"",
+                    "a".repeat(24)
+                )
+            );
+        }
+        // Two bytes a character: 64 characters are 128 bytes, and allowed.
+        assert_eq!(check_name(NameKind::Firm, &"é".repeat(64)), Ok(()));
+        assert!(check_name(NameKind::Event, &"é".repeat(65)).is_err());
+        // A scenario name is ASCII; a non-ASCII one is refused for its characters.
+        assert!(
+            check_name(NameKind::Scenario, "é")
+                .unwrap_err()
+                .starts_with("name must be 1 to 64 letters, digits")
+        );
+        // A long name is shown by its start, escaped.
+        let err = check_name(NameKind::Firm, &"\u{7}".repeat(20_000)).unwrap_err();
+        assert!(err.len() < 250 && err.contains("\\u{7}"), "{err}");
+    }
+
+    #[test]
+    fn the_rules_of_each_kind_of_name() {
+        for bad in ["", "../x", "/abs", "a b", "a.b"] {
+            assert!(check_name(NameKind::Scenario, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(check_name(NameKind::Scenario, "base-line_2"), Ok(()));
+        for kind in [NameKind::Firm, NameKind::Event] {
+            assert_eq!(check_name(kind, "Telecom operators, state"), Ok(()));
+            for bad in ["", " padded", "tab\there", "line\nbreak"] {
+                assert!(check_name(kind, bad).is_err(), "{bad:?}");
+            }
+        }
+        assert!(check_name(NameKind::Firm, "Total").is_err());
+        assert_eq!(check_name(NameKind::Event, "total"), Ok(()));
+    }
+
+    /// The validator applies the check to trimmed firm and event names, with the position.
+    #[test]
+    fn the_validator_checks_names_at_their_position() {
+        let firm = format!(
+            "{BASE}[[firm]]\nname = \"{}\"\norders = 5\n",
+            "x".repeat(65)
+        );
+        let err = validate(&firm).unwrap_err();
+        assert_eq!(err.location, "t.toml:9:8");
+        assert!(
+            err.message.starts_with("firm.name is 65 characters long"),
+            "{err}"
+        );
+        let padded = format!(
+            "{BASE}[[firm]]\nname = \"  {}  \"\norders = 5\n",
+            "x".repeat(64)
+        );
+        assert_eq!(validate(&padded).unwrap().firms[0].name, "x".repeat(64));
+        let event = format!(
+            "{BASE}[[firm]]\nname = \"A\"\norders = 5\n[[event]]\nname = \"a\\u0001b\"\neffect = \"hold\"\nprobability = 0.1\n"
+        );
+        let err = validate(&event).unwrap_err();
+        assert_eq!(err.location, "t.toml:12:8");
+        assert_eq!(
+            err.message,
+            "event.name \"a\\u{1}b\" contains a control character"
+        );
+    }
+
+    /// At the largest ratio, `ceil(ratio * t)` of the largest take-up is still a unit count
+    /// far from saturating; past it, the scenario is refused.
+    #[test]
+    fn domestic_ratio_is_bounded() {
+        let with = |ratio: &str| {
+            validate(&format!(
+                "{BASE}[domestic]\nratio = {ratio}\n[[firm]]\nname = \"A\"\norders = 5\n"
+            ))
+        };
+        assert_eq!(with("1e6").unwrap().domestic.ratio, MAX_DOMESTIC_RATIO);
+        let need = crate::units::ceil_units(MAX_DOMESTIC_RATIO * crate::units::MAX_UNITS as f64);
+        assert_eq!(need, 1_000_000_000_000_000_000);
+        let err = with("1.2e17").unwrap_err();
+        assert_eq!(err.location, "t.toml:9:9");
+        assert_eq!(
+            err.message,
+            "domestic.ratio must be at most 10^6 (1000000 domestic chips per imported chip), got 120000000000000000"
+        );
+        assert!(with("1000000.0000001").is_err());
     }
 }

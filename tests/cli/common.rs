@@ -162,6 +162,26 @@ pub fn sha256_file(path: &Path) -> String {
         .collect()
 }
 
+/// Rewrites `file` with `edit` applied to its JSON and its checksum recomputed as
+/// docs/cluster.md says: SHA-256 of the canonical JSON (keys sorted, no whitespace) of the
+/// object without its checksum.
+pub fn rewrite_partial(file: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    use sha2::Digest;
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    edit(&mut value);
+    let map = value.as_object_mut().unwrap();
+    map.remove("checksum");
+    // serde_json's map sorts keys (no preserve_order in this build), so this is canonical.
+    let canonical = serde_json::to_vec(&map).unwrap();
+    let hex: String = sha2::Sha256::digest(&canonical)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    map.insert("checksum".into(), format!("sha256:{hex}").into());
+    std::fs::write(file, serde_json::to_vec(&value).unwrap()).unwrap();
+}
+
 /// Names of the entries of a folder, sorted.
 pub fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

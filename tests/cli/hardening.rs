@@ -137,7 +137,7 @@ fn bad_overrides_name_the_key() {
         ),
         (
             "name=../escape",
-            "name must be 1 to 100 letters, digits, '-' and '_'",
+            "name must be 1 to 64 letters, digits, '-' and '_'",
         ),
         (
             "approval.batch=[1, 2]",
@@ -294,7 +294,7 @@ fn a_scenario_name_cannot_leave_the_output_root() {
         assert_eq!(out.status.code(), Some(2), "name {name:?}: {err}");
         assert!(
             err.contains(
-                "name must be 1 to 100 letters, digits, '-' and '_' (it names the output folder)"
+                "name must be 1 to 64 letters, digits, '-' and '_' (it names the output folder)"
             ),
             "{err}"
         );

@@ -4,6 +4,7 @@ mod charts;
 mod common;
 mod compare;
 mod determinism;
+mod edges;
 mod errors;
 mod folders;
 mod hardening;

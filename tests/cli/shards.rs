@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    allocsim, data, entries, manifest, run, run_ok, run_scenario, stderr, tempdir,
+    allocsim, data, entries, manifest, rewrite_partial, run, run_ok, run_scenario, stderr, tempdir,
 };
 
 fn read(path: &Path) -> Vec<u8> {
@@ -319,25 +319,6 @@ fn merge_refuses_shards_of_other_runs() {
             "differs from",
         ],
     );
-}
-
-/// Rewrites `file` with `edit` applied to its JSON and its checksum recomputed as
-/// docs/cluster.md says: SHA-256 of the canonical JSON (keys sorted, no whitespace) of the
-/// object without its checksum.
-fn rewrite_partial(file: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
-    use sha2::Digest;
-    let mut value: serde_json::Value = serde_json::from_slice(&read(file)).unwrap();
-    edit(&mut value);
-    let map = value.as_object_mut().unwrap();
-    map.remove("checksum");
-    // serde_json's map sorts keys (no preserve_order in this build), so this is canonical.
-    let canonical = serde_json::to_vec(&map).unwrap();
-    let hex: String = sha2::Sha256::digest(&canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    map.insert("checksum".into(), format!("sha256:{hex}").into());
-    std::fs::write(file, serde_json::to_vec(&value).unwrap()).unwrap();
 }
 
 #[test]

@@ -174,19 +174,40 @@ pub fn percent_label(share: f64) -> String {
 
 /// The longest prefix of `text` that `fits`, ending in "…" when shortened; `text` itself when it
 /// fits. `fits` measures (the drawing passes the font's width; tests pass a character count).
+///
+/// A binary search over the character boundaries, so `fits` is called about log2(chars) times
+/// and the whole costs O(n log n), not one measure per prefix (seconds for a long label). It
+/// returns what trying every prefix from the longest down would, because the candidates grow
+/// with the prefix: cutting after one more character gives the same or a longer string before
+/// the "…" (trimming a separator only ever removes the characters added), and a string's width
+/// grows as characters are added to it.
 pub fn truncate_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
     if fits(text) {
         return text.to_string();
     }
-    let chars: Vec<char> = text.chars().collect();
-    for keep in (1..chars.len()).rev() {
-        let prefix: String = chars[..keep].iter().collect();
-        let candidate = format!("{}…", prefix.trim_end_matches([' ', '-', '_', ',']));
-        if fits(&candidate) {
-            return candidate;
+    // cuts[k - 1] is the byte offset after the first k characters, for k = 1..chars - 1.
+    let cuts: Vec<usize> = text.char_indices().skip(1).map(|(i, _)| i).collect();
+    let candidate = |k: usize| {
+        format!(
+            "{}…",
+            text[..cuts[k - 1]].trim_end_matches([' ', '-', '_', ','])
+        )
+    };
+    // The answer keeps `keep` characters, `keep` in lo..=hi; 0 means none fits.
+    let (mut lo, mut hi) = (0, cuts.len());
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if fits(&candidate(mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
-    "…".to_string()
+    if lo == 0 {
+        "…".to_string()
+    } else {
+        candidate(lo)
+    }
 }
 
 /// Shares of trials (0..1) in `bins` equal bins over `[lo, hi)`, each histogram bucket's count
@@ -387,6 +408,48 @@ mod tests {
             "Telecom…"
         );
         assert_eq!(truncate_to_fit("abc", |_| false), "…");
+        assert_eq!(truncate_to_fit("", |_| false), "…");
+        assert_eq!(truncate_to_fit("a", |_| false), "…");
+        // Cuts fall on character boundaries, never inside a multi-byte character.
+        assert_eq!(
+            truncate_to_fit("Zhōngguó Diànxìn", |s| s.chars().count() <= 7),
+            "Zhōngg…"
+        );
+        assert_eq!(truncate_to_fit("ab, cd", |s| s.chars().count() <= 5), "ab…");
+    }
+
+    /// Every width limit gives the longest candidate that fits, as a scan of every prefix from
+    /// the longest down would find it, and measures about log2(n) candidates, not n: a
+    /// 20,000-character label took 29 s to draw when every prefix was measured.
+    #[test]
+    fn truncation_measures_logarithmically_many_prefixes() {
+        use std::cell::Cell;
+        let text = "Provincial AI-compute, centres_ consortium — ünïcödé";
+        let n = text.chars().count();
+        for limit in 0..=n + 1 {
+            let fits = |s: &str| s.chars().count() <= limit;
+            let expected = if limit >= n {
+                text.to_string()
+            } else {
+                (1..n)
+                    .rev()
+                    .map(|k| {
+                        let prefix: String = text.chars().take(k).collect();
+                        format!("{}…", prefix.trim_end_matches([' ', '-', '_', ',']))
+                    })
+                    .find(|c| fits(c))
+                    .unwrap_or_else(|| "…".to_string())
+            };
+            assert_eq!(truncate_to_fit(text, fits), expected, "limit {limit}");
+        }
+        let long = "x".repeat(20_000);
+        let calls = Cell::new(0);
+        let cut = truncate_to_fit(&long, |s| {
+            calls.set(calls.get() + 1);
+            s.chars().count() <= 30
+        });
+        assert_eq!(cut, format!("{}…", "x".repeat(29)));
+        assert!(calls.get() <= 17, "{} measures", calls.get());
     }
 
     #[test]
