@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use allocsim::engine::MAX_THREADS;
-use allocsim::report::partial::Shard;
+use allocsim::engine::Shard;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 

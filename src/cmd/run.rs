@@ -5,8 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use allocsim::engine::ShardInfo;
 use allocsim::engine::{self, RunOptions};
-use allocsim::report::partial::{self, RunKey, ShardInfo, ShardManifest};
+use allocsim::report::partial::{self, RunKey, ShardManifest};
 use allocsim::report::{self, Kind, Manifest, OutputDir, RunInfo};
 use allocsim::scenario::{self, MAX_TRIALS};
 use allocsim::stats::Summary;

@@ -1,6 +1,9 @@
 //! Runs trials in parallel on rayon and folds their outcomes into a [`Summary`]. Trial t always
 //! draws from the streams keyed by (seed, t), and summaries merge exactly, so the result is the
-//! same whatever the thread count, chunk size or scheduling.
+//! same whatever the thread count, chunk size or scheduling; a shard ([`Shard`]) runs one
+//! slice of a run's trials.
+
+mod shard;
 
 use std::ops::Range;
 use std::sync::Mutex;
@@ -10,6 +13,8 @@ use std::time::Duration;
 use crate::model::{Model, Outcome};
 use crate::scenario::Scenario;
 use crate::stats::{Recorder, Summary};
+
+pub use shard::{Shard, ShardError, ShardInfo};
 
 /// Most worker threads a run may ask for, by `threads` or by RAYON_NUM_THREADS. Far past the
 /// cores of any machine allocsim runs on; rayon tries to start any number it is given, and tens
