@@ -6,6 +6,8 @@ use std::time::Instant;
 use allocsim::report::partial::{self, MergeManifest, MergedShard, Partial};
 use allocsim::report::{Kind, Manifest, OutputDir};
 
+use anyhow::Context;
+
 use super::BadInput;
 use super::run::{print_results, write_outputs};
 use crate::cli::MergeArgs;
@@ -22,10 +24,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
                 given.display()
             ))
         })?;
-        let part = partial::read_partial(&bytes).map_err(|e| BadInput(format!("{label}: {e}")))?;
+        let part = partial::read_partial(&bytes).with_context(|| label.clone())?;
         parts.push((label, part));
     }
-    let merged = partial::merge_partials(parts).map_err(|e| BadInput(e.to_string()))?;
+    let merged = partial::merge_partials(parts)?;
 
     let destination = args
         .out

@@ -11,9 +11,11 @@ mod validate;
 
 use std::path::PathBuf;
 
-use allocsim::engine::EngineError;
-use allocsim::report::{Kind, OutputError, OutputOptions};
-use allocsim::scenario::{Override, ScenarioError};
+use allocsim::compare::{KnobError, PlanError};
+use allocsim::engine::{EngineError, ShardError};
+use allocsim::report::partial::{MergeError, PartialError};
+use allocsim::report::{Kind, OutputError, OutputOptions, ResultsError};
+use allocsim::scenario::{Override, OverrideError, ScenarioError};
 
 use crate::cli::{Cli, Command};
 
@@ -57,11 +59,19 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Whether an error is the user's to fix (exit status 2) rather than a failure (1).
+/// Whether an error is the user's to fix (exit status 2) rather than a failure (1): decided by
+/// the error's own type, and for output and engine errors by its kind.
 pub fn is_bad_input(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.is::<BadInput>()
             || c.is::<ScenarioError>()
+            || c.is::<OverrideError>()
+            || c.is::<KnobError>()
+            || c.is::<PlanError>()
+            || c.is::<ShardError>()
+            || c.is::<PartialError>()
+            || c.is::<MergeError>()
+            || c.is::<ResultsError>()
             || c.downcast_ref::<OutputError>()
                 .is_some_and(|o| !o.is_machine_failure())
             || c.downcast_ref::<EngineError>()
@@ -90,7 +100,7 @@ pub fn is_interrupted_output(e: &anyhow::Error) -> bool {
 /// Parses `--set` arguments.
 fn overrides(raw: &[String]) -> anyhow::Result<Vec<Override>> {
     raw.iter()
-        .map(|r| Override::parse(r).map_err(|m| BadInput(m).into()))
+        .map(|r| Override::parse(r).map_err(anyhow::Error::from))
         .collect()
 }
 

@@ -36,7 +36,7 @@ pub(super) fn read(path: &Path) -> anyhow::Result<Source> {
 pub(super) fn plan_error(e: PlanError) -> anyhow::Error {
     match e {
         PlanError::Scenario { .. } => e.into(),
-        other => BadInput(other.to_string()).into(),
+        other => other.into(),
     }
 }
 

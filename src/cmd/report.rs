@@ -3,6 +3,8 @@
 use allocsim::report::{self, OutputDir, RunInfo, charts};
 use allocsim::stats::Summary;
 
+use anyhow::Context;
+
 use super::{BadInput, say};
 use crate::cli::{ChartArgs, ReportArgs};
 
@@ -47,7 +49,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let results = read("results.json")?;
     let manifest = read("manifest.json")?;
     let (info, summary) = report::read_results(&results)
-        .map_err(|e| BadInput(format!("{}: {e}", args.dir.join("results.json").display())))?;
+        .with_context(|| args.dir.join("results.json").display().to_string())?;
     let files = render(&info, &summary, &manifest, &args.charts)?;
     // The folder is replaced whole, as by a run: its other files carried over, the charts and
     // report.html new, so a reader never sees half the charts redrawn.

@@ -30,11 +30,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let seed = args.seed.unwrap_or(scenario.seed);
-    let shard = args
-        .shard
-        .map(|s| ShardInfo::new(s, trials))
-        .transpose()
-        .map_err(|e| BadInput(e.to_string()))?;
+    let shard = args.shard.map(|s| ShardInfo::new(s, trials)).transpose()?;
     let destination = args.out.clone().unwrap_or_else(|| {
         let folder = match &shard {
             Some(s) => format!("{}-shard-{}-of-{}", scenario.name, s.index, s.count),

@@ -11,7 +11,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let knobs = args
         .vary
         .iter()
-        .map(|t| Knob::parse(t).map_err(|m| BadInput(m.replacen("--set", "--vary", 1))))
+        .map(|t| Knob::parse(t).map_err(|m| BadInput(m.to_string().replacen("--set", "--vary", 1))))
         .collect::<Result<Vec<_>, _>>()?;
     let source = read(&args.scenario)?;
     let plan =

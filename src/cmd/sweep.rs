@@ -2,7 +2,6 @@
 
 use allocsim::compare::{Knob, plan};
 
-use super::BadInput;
 use super::points::{execute, plan_error, read};
 use crate::cli::SweepArgs;
 
@@ -10,7 +9,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     let mut knobs = Vec::new();
     let mut fixed = Vec::new();
     for text in &args.sets {
-        let knob = Knob::parse(text).map_err(BadInput)?;
+        let knob = Knob::parse(text)?;
         // One value applies to every point; two or more make a knob of the grid.
         if knob.values.len() == 1 {
             fixed.push(allocsim::scenario::Override {

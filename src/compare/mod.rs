@@ -7,7 +7,7 @@ mod paired;
 pub mod plan;
 
 pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95, worse_direction};
-pub use plan::{Kind, Knob, Plan, PlanError, Point};
+pub use plan::{FirmsError, Kind, Knob, KnobError, Plan, PlanError, Point};
 
 use std::sync::atomic::AtomicBool;
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{self, Override, Scenario, ScenarioError};
+use crate::scenario::{self, Override, OverrideError, Scenario, ScenarioError};
 
 /// Which command made the plan; it names the output folder and shapes the charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,17 +32,31 @@ pub struct Knob {
     pub values: Vec<String>,
 }
 
+/// A knob argument that is not `KEY=V1,V2,...`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KnobError {
+    #[error(transparent)]
+    Override(#[from] OverrideError),
+    #[error("--set {text}: value {index} of {count} is empty (a stray comma?)")]
+    EmptyValue {
+        text: String,
+        /// 1-based.
+        index: usize,
+        count: usize,
+    },
+}
+
 impl Knob {
     /// Parses `KEY=V1,V2,...`, splitting the values on commas outside `{}`, `[]` and quotes.
-    pub fn parse(text: &str) -> Result<Knob, String> {
+    pub fn parse(text: &str) -> Result<Knob, KnobError> {
         let whole = Override::parse(text)?;
         let values = split_values(&whole.value);
         if let Some(empty) = values.iter().position(String::is_empty) {
-            return Err(format!(
-                "--set {text}: value {} of {} is empty (a stray comma?)",
-                empty + 1,
-                values.len()
-            ));
+            return Err(KnobError::EmptyValue {
+                text: text.to_string(),
+                index: empty + 1,
+                count: values.len(),
+            });
         }
         Ok(Knob {
             key: whole.key,
@@ -143,8 +157,8 @@ pub enum PlanError {
         source: ScenarioError,
     },
     /// The scenarios' firms differ, so their trials cannot be paired.
-    #[error("{0}")]
-    Firms(String),
+    #[error(transparent)]
+    Firms(#[from] FirmsError),
     /// The arguments do not make a comparison.
     #[error("{0}")]
     Usage(String),
@@ -374,7 +388,7 @@ pub fn firm_names(scenario: &Scenario) -> Vec<String> {
 /// Checks that every `(source, firm names)` lists the same firms in the same order as the first.
 /// The order matters, not only the set: trial t draws each firm's random inputs by its listed
 /// position, so only the same order gives each firm the same world in every point.
-pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), String> {
+pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), FirmsError> {
     let Some((first, reference)) = lists.first() else {
         return Ok(());
     };
@@ -393,12 +407,12 @@ pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), String> {
             .map(String::as_str)
             .collect();
         if missing.is_empty() && extra.is_empty() {
-            return Err(format!(
-                "{source} lists the same firms as {first} in another order ({} vs {}); list them \
-                 in the same order, since each firm's random draws are keyed by its position",
-                names.join(", "),
-                reference.join(", ")
-            ));
+            return Err(FirmsError::Order {
+                scenario: source.clone(),
+                first: first.clone(),
+                names: names.join(", "),
+                reference: reference.join(", "),
+            });
         }
         let mut parts = Vec::new();
         if !missing.is_empty() {
@@ -413,12 +427,27 @@ pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), String> {
                 extra.join(", ")
             ));
         }
-        return Err(format!(
-            "the scenarios must list the same firms to be compared trial by trial: {}",
-            parts.join("; ")
-        ));
+        return Err(FirmsError::Different(parts.join("; ")));
     }
     Ok(())
+}
+
+/// Scenarios whose firms cannot be compared trial by trial.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FirmsError {
+    #[error(
+        "{scenario} lists the same firms as {first} in another order ({names} vs {reference}); list \
+         them in the same order, since each firm's random draws are keyed by its position"
+    )]
+    Order {
+        scenario: String,
+        first: String,
+        names: String,
+        reference: String,
+    },
+    /// Which firms each side lacks.
+    #[error("the scenarios must list the same firms to be compared trial by trial: {0}")]
+    Different(String),
 }
 
 #[cfg(test)]
@@ -452,10 +481,13 @@ mod tests {
         let k = Knob::parse("domestic.ratio=0.5,0.6").unwrap();
         assert_eq!(k.key, "domestic.ratio");
         assert_eq!(k.values, ["0.5", "0.6"]);
-        assert!(
-            Knob::parse("domestic.ratio=0.5,,0.6")
-                .unwrap_err()
-                .contains("empty")
+        assert_eq!(
+            Knob::parse("domestic.ratio=0.5,,0.6").unwrap_err(),
+            KnobError::EmptyValue {
+                text: "domestic.ratio=0.5,,0.6".into(),
+                index: 2,
+                count: 3
+            }
         );
         assert!(Knob::parse("nonsense").is_err());
     }
@@ -528,12 +560,15 @@ mod tests {
             (s.to_string(), names.iter().map(|n| n.to_string()).collect())
         };
         assert!(check_firms(&[l("a", &["X", "Y"]), l("b", &["X", "Y"])]).is_ok());
-        let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["X", "Z"])]).unwrap_err();
+        let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["X", "Z"])])
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("a has Y that b lacks") && e.contains("b has Z that a lacks"),
             "{e}"
         );
         let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["Y", "X"])]).unwrap_err();
-        assert!(e.contains("another order"), "{e}");
+        assert!(matches!(e, FirmsError::Order { .. }), "{e}");
+        assert!(e.to_string().contains("another order"), "{e}");
     }
 }

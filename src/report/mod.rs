@@ -16,7 +16,7 @@ pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensiti
 pub use csv_out::{rounds_csv, summary_csv, trials_csv, write_trials_csv};
 pub use html::report_html;
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
-pub use results::{RunInfo, read_results, results_json, write_results_json};
+pub use results::{ResultsError, RunInfo, read_results, results_json, write_results_json};
 pub use table::console_table;
 
 use serde::Serialize;

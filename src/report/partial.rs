@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::results::{read_results, results_json};
 use super::{Manifest, RunInfo, sha256_hex};
 use crate::engine::{Shard, ShardInfo};
-use crate::scenario::{NameKind, check_name};
+use crate::scenario::{NameError, NameKind, check_name};
 use crate::stats::Summary;
 
 /// The file format's name and version, checked before anything else when reading.
@@ -62,8 +62,12 @@ pub enum PartialError {
     #[error("{0}")]
     Inconsistent(String),
     /// A scenario, firm or event name that the scenario validator would refuse.
-    #[error("{0}")]
-    BadName(String),
+    #[error("its results' {field} is not a valid name: {source}")]
+    BadName {
+        /// The name's path in the results, e.g. `info.firms[2]`.
+        field: String,
+        source: NameError,
+    },
 }
 
 /// The same key set written by the same code: everything but `results` and `checksum`.
@@ -210,9 +214,7 @@ pub fn read_partial(bytes: &[u8]) -> Result<Partial, PartialError> {
 /// (which names the default output folder of the merge, so `../../x` must not get through),
 /// the firms' and the events' (read from the knobs' "event NAME" labels).
 fn check_names(info: &RunInfo) -> Result<(), PartialError> {
-    let bad = |field: String, m: String| {
-        PartialError::BadName(format!("its results' {field} is not a valid name: {m}"))
-    };
+    let bad = |field: String, source: NameError| PartialError::BadName { field, source };
     check_name(NameKind::Scenario, &info.name).map_err(|m| bad("info.name".into(), m))?;
     for (i, firm) in info.firms.iter().enumerate() {
         check_name(NameKind::Firm, firm).map_err(|m| bad(format!("info.firms[{i}]"), m))?;

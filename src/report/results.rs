@@ -439,16 +439,32 @@ fn check_tally(field: &str, t: &SavedTally, trials: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Why saved results cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    #[error("not an allocsim results file: {0}")]
+    NotResults(serde_json::Error),
+    #[error(
+        "results format {format} version {version} cannot be read by this allocsim (it reads {FORMAT} version {VERSION})"
+    )]
+    Version { format: String, version: u32 },
+    #[error("the results do not match their own firm and round counts")]
+    Shape,
+    /// Counts or sums that no run of the recorded trials could produce; the message names the
+    /// field by its path in the file.
+    #[error("{0}")]
+    Impossible(String),
+}
+
 /// Reads results.json back into the run's description and summary, refusing one whose counts
 /// do not add up (see [`check_counts`]).
-pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
-    let saved: SavedResults =
-        serde_json::from_slice(bytes).map_err(|e| format!("not an allocsim results file: {e}"))?;
+pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
+    let saved: SavedResults = serde_json::from_slice(bytes).map_err(ResultsError::NotResults)?;
     if saved.format != FORMAT || saved.version != VERSION {
-        return Err(format!(
-            "results format {} version {} cannot be read by this allocsim (it reads {FORMAT} version {VERSION})",
-            saved.format, saved.version
-        ));
+        return Err(ResultsError::Version {
+            format: saved.format,
+            version: saved.version,
+        });
     }
     let firms = saved.info.firms.len();
     if saved.tallies.len() != firms + 1
@@ -458,15 +474,14 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
             .any(|t| t.len() != crate::stats::Metric::ALL.len())
         || saved.rounds.len() != saved.info.rounds as usize
     {
-        return Err("the results do not match their own firm and round counts".to_string());
+        return Err(ResultsError::Shape);
     }
-    check_counts(&saved)?;
+    check_counts(&saved).map_err(ResultsError::Impossible)?;
+    let load = |t: &SavedTally| load_tally(t).map_err(ResultsError::Impossible);
     let mut tallies = Vec::with_capacity(firms + 1);
     for firm in &saved.tallies {
-        let loaded: Vec<Tally> = firm.iter().map(load_tally).collect::<Result<_, _>>()?;
-        tallies.push(
-            <[Tally; 6]>::try_from(loaded).map_err(|_| "wrong number of metrics".to_string())?,
-        );
+        let loaded: Vec<Tally> = firm.iter().map(load).collect::<Result<_, _>>()?;
+        tallies.push(<[Tally; 6]>::try_from(loaded).map_err(|_| ResultsError::Shape)?);
     }
     let rounds = saved
         .rounds
@@ -476,17 +491,17 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), String> {
                 approved: r.approved,
                 halted_here: r.halted_here,
                 halted_by: r.halted_by,
-                cumulative: load_tally(&r.cumulative)?,
+                cumulative: load(&r.cumulative)?,
             })
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, ResultsError>>()?;
     let mut names = saved.info.firms.clone();
     names.push("total".to_string());
     let summary = Summary::from_parts(
         names,
         tallies,
         rounds,
-        load_tally(&saved.approved_rounds)?,
+        load(&saved.approved_rounds)?,
         saved.info.equivalence,
     );
     Ok((saved.info, summary))
@@ -595,7 +610,7 @@ mod tests {
             edit(&mut v);
             match read_results(&serde_json::to_vec(&v).unwrap()) {
                 Ok(_) => "accepted".to_string(),
-                Err(e) => e,
+                Err(e) => e.to_string(),
             }
         };
         let bump = |v: &mut serde_json::Value, by: i64| {
@@ -652,16 +667,12 @@ mod tests {
 
     #[test]
     fn rejects_other_formats_and_inconsistent_files() {
-        assert!(
-            read_results(b"{}")
-                .unwrap_err()
-                .contains("not an allocsim results file")
-        );
+        let err = read_results(b"{}").unwrap_err();
+        assert!(matches!(err, ResultsError::NotResults(_)), "{err}");
+        assert!(err.to_string().contains("not an allocsim results file"));
         let wrong = br#"{"format":"other","version":1,"info":{"name":"x","description":"","trials":1,"seed":0,"rounds":1,"rule":"talmud","firms":[],"equivalence":0,"knobs":[]},"tallies":[],"rounds":[],"approved_rounds":{"n":0,"sum":"0","sum_sq":"0","min":0,"max":0,"buckets":[]}}"#;
-        assert!(
-            read_results(wrong)
-                .unwrap_err()
-                .contains("cannot be read by this allocsim")
-        );
+        let err = read_results(wrong).unwrap_err();
+        assert!(matches!(err, ResultsError::Version { .. }), "{err}");
+        assert!(err.to_string().contains("cannot be read by this allocsim"));
     }
 }

@@ -13,7 +13,7 @@ use toml::de::DeTable;
 
 use crate::dist::{Dist, DistSpec};
 use crate::units::MAX_UNITS;
-pub use source::{Override, ScenarioError, SourceMap};
+pub use source::{Override, OverrideError, ScenarioError, SourceMap};
 
 use raw::{RawDist, RawScenario, S};
 
@@ -69,16 +69,17 @@ impl NameKind {
 /// control characters or surrounding whitespace, and a firm not "total" (the sum over firms).
 /// Uniqueness is a property of a list, checked by the validator. The error says what is wrong,
 /// naming the field.
-pub fn check_name(kind: NameKind, name: &str) -> Result<(), String> {
+pub fn check_name(kind: NameKind, name: &str) -> Result<(), NameError> {
     let field = kind.field();
     let chars = name.chars().count();
     if chars > MAX_NAME_CHARS {
-        let start: String = name.chars().take(24).collect();
-        return Err(format!(
-            "{field} is {chars} characters long, more than the limit of {MAX_NAME_CHARS}: \"{}…\"",
-            start.escape_debug()
-        ));
+        return Err(NameError::TooLong {
+            field,
+            chars,
+            start: name.chars().take(24).collect(),
+        });
     }
+    let named = || name.to_string();
     match kind {
         NameKind::Scenario => {
             let ok = !name.is_empty()
@@ -86,30 +87,52 @@ pub fn check_name(kind: NameKind, name: &str) -> Result<(), String> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok {
-                return Err(format!(
-                    "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {name:?}"
-                ));
+                return Err(NameError::NotAFolderName(named()));
             }
         }
         NameKind::Firm | NameKind::Event => {
             if name.is_empty() {
-                return Err(format!("{field} must not be empty"));
+                return Err(NameError::Empty(field));
             }
             if name.chars().any(char::is_control) {
-                return Err(format!("{field} {name:?} contains a control character"));
+                return Err(NameError::ControlCharacter(field, named()));
             }
             if name.trim() != name {
-                return Err(format!("{field} {name:?} starts or ends with whitespace"));
+                return Err(NameError::Whitespace(field, named()));
             }
             if kind == NameKind::Firm && name.eq_ignore_ascii_case("total") {
-                return Err(
-                    "firm.name \"total\" is reserved for the sum over all firms; choose another name"
-                        .into(),
-                );
+                return Err(NameError::Total);
             }
         }
     }
     Ok(())
+}
+
+/// Why a name was refused by [`check_name`]; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error(
+        "{field} is {chars} characters long, more than the limit of {MAX_NAME_CHARS}: \"{}…\"",
+        start.escape_debug()
+    )]
+    TooLong {
+        field: &'static str,
+        chars: usize,
+        /// The name's first characters, to say which.
+        start: String,
+    },
+    #[error(
+        "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {0:?}"
+    )]
+    NotAFolderName(String),
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("{0} {1:?} contains a control character")]
+    ControlCharacter(&'static str, String),
+    #[error("{0} {1:?} starts or ends with whitespace")]
+    Whitespace(&'static str, String),
+    #[error("firm.name \"total\" is reserved for the sum over all firms; choose another name")]
+    Total,
 }
 
 /// How approved supply is split among claims (MODEL.md "Allocation rules").
@@ -480,7 +503,8 @@ impl Validator<'_, '_> {
         let mut firms: Vec<Firm> = Vec::new();
         for (i, f) in raw.get_ref().iter().enumerate() {
             let name = f.name.get_ref().trim().to_string();
-            check_name(NameKind::Firm, &name).or_else(|m| self.fail(f.name.span(), m))?;
+            check_name(NameKind::Firm, &name)
+                .or_else(|m| self.fail(f.name.span(), m.to_string()))?;
             if firms.iter().any(|g| g.name == name) {
                 return self.fail(
                     f.name.span(),
@@ -522,7 +546,8 @@ impl Validator<'_, '_> {
         let mut events: Vec<Event> = Vec::new();
         for e in raw {
             let name = e.name.get_ref().trim().to_string();
-            check_name(NameKind::Event, &name).or_else(|m| self.fail(e.name.span(), m))?;
+            check_name(NameKind::Event, &name)
+                .or_else(|m| self.fail(e.name.span(), m.to_string()))?;
             if events.iter().any(|g| g.name == name) {
                 return self.fail(
                     e.name.span(),
@@ -589,7 +614,7 @@ impl Validator<'_, '_> {
 
     fn name(&self, raw: &S<String>) -> Checked<String> {
         let name = raw.get_ref();
-        check_name(NameKind::Scenario, name).or_else(|m| self.fail(raw.span(), m))?;
+        check_name(NameKind::Scenario, name).or_else(|m| self.fail(raw.span(), m.to_string()))?;
         Ok(name.clone())
     }
 
@@ -692,7 +717,7 @@ mod tests {
             assert_eq!(check_name(kind, &"a".repeat(64)), Ok(()), "{field}");
             let err = check_name(kind, &"a".repeat(65)).unwrap_err();
             assert_eq!(
-                err,
+                err.to_string(),
                 format!(
                     "{field} is 65 characters long, more than the limit of 64: \"{}…\"",
                     "a".repeat(24)
@@ -706,10 +731,13 @@ mod tests {
         assert!(
             check_name(NameKind::Scenario, "é")
                 .unwrap_err()
+                .to_string()
                 .starts_with("name must be 1 to 64 letters, digits")
         );
         // A long name is shown by its start, escaped.
-        let err = check_name(NameKind::Firm, &"\u{7}".repeat(20_000)).unwrap_err();
+        let err = check_name(NameKind::Firm, &"\u{7}".repeat(20_000))
+            .unwrap_err()
+            .to_string();
         assert!(err.len() < 250 && err.contains("\\u{7}"), "{err}");
     }
 

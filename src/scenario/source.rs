@@ -23,17 +23,24 @@ pub struct Override {
     pub value: String,
 }
 
+/// A `--set` argument that is not `KEY=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("--set {0}: expected KEY=VALUE, e.g. approval.probability=0.6")]
+    NoEquals(String),
+    #[error("--set {0}: the key must be dotted names, e.g. domestic.ratio")]
+    BadKey(String),
+}
+
 impl Override {
     /// Parses `KEY=VALUE`.
-    pub fn parse(text: &str) -> Result<Override, String> {
-        let (key, value) = text.split_once('=').ok_or_else(|| {
-            format!("--set {text}: expected KEY=VALUE, e.g. approval.probability=0.6")
-        })?;
+    pub fn parse(text: &str) -> Result<Override, OverrideError> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| OverrideError::NoEquals(text.to_string()))?;
         let key = key.trim();
         if key.is_empty() || key.split('.').any(str::is_empty) {
-            return Err(format!(
-                "--set {text}: the key must be dotted names, e.g. domestic.ratio"
-            ));
+            return Err(OverrideError::BadKey(text.to_string()));
         }
         Ok(Override {
             key: key.to_string(),
