@@ -6,7 +6,7 @@ use super::points::{execute, plan_error, read};
 use crate::cli::CompareArgs;
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let fixed = super::overrides(&args.overrides)?;
+    let fixed = super::common::overrides(&args.overrides)?;
     let sources = args
         .scenarios
         .iter()

@@ -38,7 +38,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let inputs: Vec<PathBuf> = args.partials.iter().map(|p| partial_path(p)).collect();
     let out = OutputDir::prepare(
         &destination,
-        &super::output_options(Kind::Run, args.force, &inputs),
+        &super::common::output_options(Kind::Run, args.force, &inputs),
     )?;
     let destination = out.destination().to_path_buf();
     let run = &merged.run;
@@ -53,7 +53,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         threads: 1,
         wall_seconds: started.elapsed().as_secs_f64(),
         overrides: run.overrides.clone(),
-        command_line: super::command_line(),
+        command_line: super::common::command_line(),
     };
     let manifest_json = partial::pretty_json(&MergeManifest {
         run: &manifest,

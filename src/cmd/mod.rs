@@ -1,5 +1,6 @@
 //! One module per subcommand: glue from arguments to library calls to outputs.
 
+mod common;
 mod compare;
 mod merge;
 mod points;
@@ -9,13 +10,11 @@ mod sensitivity;
 mod sweep;
 mod validate;
 
-use std::path::PathBuf;
-
 use allocsim::compare::{KnobError, PlanError};
 use allocsim::engine::{EngineError, ShardError};
 use allocsim::report::partial::{MergeError, PartialError};
-use allocsim::report::{Kind, OutputError, OutputOptions, ResultsError};
-use allocsim::scenario::{Override, OverrideError, ScenarioError};
+use allocsim::report::{OutputError, ResultsError};
+use allocsim::scenario::{OverrideError, ScenarioError};
 
 use crate::cli::{Cli, Command};
 
@@ -95,30 +94,4 @@ pub fn is_interrupted_output(e: &anyhow::Error) -> bool {
             Some(OutputError::Interrupted { .. })
         )
     })
-}
-
-/// Parses `--set` arguments.
-fn overrides(raw: &[String]) -> anyhow::Result<Vec<Override>> {
-    raw.iter()
-        .map(|r| Override::parse(r).map_err(anyhow::Error::from))
-        .collect()
-}
-
-/// The command line as the manifest records it: arguments that are not UTF-8 (a path on
-/// Unix may be any bytes) are recorded lossily rather than stopping the run.
-fn command_line() -> Vec<String> {
-    std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect()
-}
-
-/// How a subcommand's output folder is prepared: of `kind`, forced or not, protecting the
-/// files it reads, stopped by Ctrl-C.
-fn output_options(kind: Kind, force: bool, inputs: &[PathBuf]) -> OutputOptions<'_> {
-    OutputOptions {
-        kind,
-        force,
-        inputs,
-        cancel: Some(crate::interrupt::flag()),
-    }
 }

@@ -2,17 +2,15 @@
 //! random numbers and write comparison.csv, differences.csv, charts, report.html and
 //! manifest.json.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
-use allocsim::engine::EngineError;
 use allocsim::report::{self, Kind as OutputKind, OutputDir, charts};
-use allocsim::scenario::{self, MAX_TRIALS, Override};
+use allocsim::scenario::{self, Override};
 use serde::Serialize;
 
-use super::{BadInput, say};
+use super::{common, say};
 use crate::cli::PointsArgs;
 
 /// A scenario file as read: its path and bytes.
@@ -81,13 +79,7 @@ pub(super) fn execute(
     args: &PointsArgs,
 ) -> anyhow::Result<()> {
     let first = &plan.points[0].scenario;
-    let trials = args.trials.unwrap_or(first.trials);
-    if !(1..=MAX_TRIALS).contains(&trials) {
-        return Err(BadInput(format!(
-            "--trials must be within [1, {MAX_TRIALS}], got {trials}"
-        ))
-        .into());
-    }
+    let trials = common::trials(args.trials, first.trials)?;
     let seed = args.seed.unwrap_or(first.seed);
     let destination = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-{}", plan.name, plan.kind.name()))
@@ -101,7 +93,7 @@ pub(super) fn execute(
     let inputs: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     let out = OutputDir::prepare(
         &destination,
-        &super::output_options(output_kind, args.force, &inputs),
+        &super::common::output_options(output_kind, args.force, &inputs),
     )?;
     let destination = out.destination().to_path_buf();
 
@@ -112,7 +104,12 @@ pub(super) fn execute(
         threads: args.threads,
         ..PointsOptions::default()
     };
-    let bar = progress_bar(trials, scenarios.len() as u64, args.quiet);
+    let bar = common::progress_bar(
+        trials,
+        trials.saturating_mul(scenarios.len() as u64),
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials of every point ({eta} left)",
+        args.quiet,
+    );
     let started = Instant::now();
     let result = compare::run_points(
         &scenarios,
@@ -120,10 +117,7 @@ pub(super) fn execute(
         &mut |done| bar.set_position(done),
         Some(crate::interrupt::flag()),
     )
-    .map_err(|e| match e {
-        EngineError::Interrupted => crate::interrupt::Interrupted::at(&destination).into(),
-        other => anyhow::Error::from(other),
-    })?;
+    .map_err(|e| common::engine_error(e, &destination))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let threads = result.threads;
@@ -156,7 +150,7 @@ pub(super) fn execute(
         threads,
         wall_seconds,
         overrides: fixed.iter().map(ToString::to_string).collect(),
-        command_line: super::command_line(),
+        command_line: super::common::command_line(),
     };
     let mut manifest_json = serde_json::to_vec_pretty(&manifest)?;
     manifest_json.push(b'\n');
@@ -203,23 +197,4 @@ pub(super) fn execute(
         )?;
     }
     Ok(())
-}
-
-/// Runs this long (trials × points) or longer get a progress bar on a terminal.
-const PROGRESS_MIN_TRIAL_POINTS: u64 = 200_000;
-
-fn progress_bar(trials: u64, points: u64, quiet: bool) -> indicatif::ProgressBar {
-    if quiet
-        || trials.saturating_mul(points) < PROGRESS_MIN_TRIAL_POINTS
-        || !std::io::stderr().is_terminal()
-    {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(trials);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials of every point ({eta} left)",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }

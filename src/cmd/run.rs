@@ -1,7 +1,6 @@
 //! `allocsim run`: simulate a scenario (or one shard of it) and write its results; also the
 //! writing of a finished run's outputs, which `merge` shares.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -9,26 +8,17 @@ use allocsim::engine::ShardInfo;
 use allocsim::engine::{self, RunOptions};
 use allocsim::report::partial::{self, RunKey, ShardManifest};
 use allocsim::report::{self, Kind, Manifest, OutputDir, RunInfo};
-use allocsim::scenario::{self, MAX_TRIALS};
+use allocsim::scenario;
 use allocsim::stats::Summary;
 
-use super::{BadInput, say};
+use super::{common, say};
 use crate::cli::{ChartArgs, RunArgs};
 
-/// Runs shorter than this many trials finish too fast for a progress bar to help.
-const PROGRESS_MIN_TRIALS: u64 = 200_000;
-
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let overrides = super::overrides(&args.overrides)?;
+    let overrides = super::common::overrides(&args.overrides)?;
     let bytes = scenario::read_file(&args.scenario)?;
     let scenario = scenario::parse(&args.scenario, &bytes, &overrides)?;
-    let trials = args.trials.unwrap_or(scenario.trials);
-    if !(1..=MAX_TRIALS).contains(&trials) {
-        return Err(BadInput(format!(
-            "--trials must be within [1, {MAX_TRIALS}], got {trials}"
-        ))
-        .into());
-    }
+    let trials = common::trials(args.trials, scenario.trials)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let shard = args.shard.map(|s| ShardInfo::new(s, trials)).transpose()?;
     let destination = args.out.clone().unwrap_or_else(|| {
@@ -47,7 +37,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let inputs = [args.scenario.clone()];
     let out = OutputDir::prepare(
         &destination,
-        &super::output_options(kind, args.force, &inputs),
+        &super::common::output_options(kind, args.force, &inputs),
     )?;
     let destination = out.destination().to_path_buf();
 
@@ -59,7 +49,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         keep_trials: args.trials_csv,
         ..RunOptions::default()
     };
-    let bar = progress_bar(options.trials, args.quiet);
+    let bar = common::progress_bar(
+        options.trials,
+        options.trials,
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({per_sec}, {eta} left)",
+        args.quiet,
+    );
     let started = Instant::now();
     let result = engine::run(
         &scenario,
@@ -67,10 +62,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         &mut |done| bar.set_position(done),
         Some(crate::interrupt::flag()),
     )
-    .map_err(|e| match e {
-        engine::EngineError::Interrupted => crate::interrupt::Interrupted::at(&destination).into(),
-        other => anyhow::Error::from(other),
-    })?;
+    .map_err(|e| common::engine_error(e, &destination))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -84,7 +76,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         threads: result.threads,
         wall_seconds,
         overrides: overrides.iter().map(ToString::to_string).collect(),
-        command_line: super::command_line(),
+        command_line: super::common::command_line(),
     };
     if args.trials_csv {
         // Rows carry global trial indices, so a shard's rows are its slice of the whole run's.
@@ -196,17 +188,4 @@ pub(super) fn print_results(
         report::console_table(summary),
         written.display()
     )
-}
-
-fn progress_bar(trials: u64, quiet: bool) -> indicatif::ProgressBar {
-    if quiet || trials < PROGRESS_MIN_TRIALS || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(trials);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({per_sec}, {eta} left)",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }

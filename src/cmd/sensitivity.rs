@@ -7,7 +7,7 @@ use super::points::{execute, plan_error, read};
 use crate::cli::SensitivityArgs;
 
 pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
-    let fixed = super::overrides(&args.overrides)?;
+    let fixed = super::common::overrides(&args.overrides)?;
     let knobs = args
         .vary
         .iter()

@@ -8,7 +8,7 @@ use super::BadInput;
 use crate::cli::ValidateArgs;
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
-    let overrides = super::overrides(&args.overrides)?;
+    let overrides = super::common::overrides(&args.overrides)?;
     let mut failed = 0;
     for path in &args.scenarios {
         match scenario::load(path, &overrides) {
