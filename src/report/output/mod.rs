@@ -548,13 +548,13 @@ fn entries(dir: &Path, commit: Commit) -> Result<Vec<String>, OutputError> {
     };
     let mut names = Vec::new();
     for entry in listing {
-        let name = entry
-            .map_err(|e| OutputError::io(dir, e))?
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        let ours_in_mount = name == LOCK_INSIDE || name.starts_with(STAGING_INSIDE);
-        if name != MARKER && !(commit == Commit::InPlace && ours_in_mount) {
+        let entry = entry.map_err(|e| OutputError::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // The marker is a file; anything else by its name is the user's.
+        let marker = name == MARKER && entry.file_type().is_ok_and(|t| t.is_file());
+        let ours_in_mount =
+            commit == Commit::InPlace && (name == LOCK_INSIDE || name.starts_with(STAGING_INSIDE));
+        if !(marker || ours_in_mount) {
             names.push(name);
         }
     }
@@ -593,7 +593,8 @@ fn check_ours(dir: &Path, names: &[String], force: bool) -> Result<(), OutputErr
     ))
 }
 
-/// Refuses a destination that holds a file the command reads, or the current folder.
+/// Refuses a destination that holds a file the command reads, the current folder or the home
+/// folder, forced or not.
 fn protect(dest: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
     let Ok(dest_real) = fs::canonicalize(dest) else {
         return Ok(());
@@ -611,18 +612,23 @@ fn protect(dest: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
             ));
         }
     }
-    if std::env::current_dir()
-        .and_then(fs::canonicalize)
-        .is_ok_and(|cwd| cwd.starts_with(&dest_real))
-    {
-        return Err(OutputError::refused(
-            dest,
-            format!(
-                "'{}' is or holds the current folder, so it is never replaced: choose another \
-                 --out",
-                dest.display()
-            ),
-        ));
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    for (what, folder) in [
+        ("the current folder", std::env::current_dir().ok()),
+        ("your home folder", home),
+    ] {
+        if folder
+            .and_then(|f| fs::canonicalize(f).ok())
+            .is_some_and(|f| f.starts_with(&dest_real))
+        {
+            return Err(OutputError::refused(
+                dest,
+                format!(
+                    "'{}' is or holds {what}, so it is never replaced: choose another --out",
+                    dest.display()
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -123,6 +123,31 @@ fn a_folder_holding_an_input_or_the_current_folder_is_never_replaced_even_forced
         "{err}"
     );
     assert_eq!(fs::read(&scenario).unwrap(), b"name = \"s\"");
+    // Nor the home folder, or a folder that holds it (one with a name: "/" names none).
+    if let Some(home) = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_dir() && h.file_name().is_some())
+    {
+        let forced = OutputOptions {
+            force: true,
+            ..run_options()
+        };
+        let mut holders = vec![home.clone()];
+        holders.extend(
+            home.ancestors()
+                .skip(1)
+                .filter(|a| a.file_name().is_some())
+                .map(Path::to_path_buf),
+        );
+        for dest in holders {
+            let err = OutputDir::prepare(&dest, &forced).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.contains("your home folder") || message.contains("the current folder"),
+                "{message}"
+            );
+        }
+    }
     // An allocsim folder that holds an input (merge's partial.json) is protected too.
     let shard = tmp.path().join("shard");
     write_run(&shard, &[("partial.json", b"{}")]).unwrap();
@@ -378,4 +403,18 @@ fn without_an_atomic_exchange_two_renames_replace_the_folder() {
     assert_eq!(names(&dest), [MARKER, "a.csv"]);
     assert_eq!(fs::read(dest.join("a.csv")).unwrap(), b"2\n");
     assert_eq!(names(tmp.path()), ["out"]);
+}
+
+#[test]
+fn a_folder_named_like_the_marker_is_the_users() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("out");
+    fs::create_dir_all(dest.join(MARKER)).unwrap();
+    fs::write(dest.join(MARKER).join("data.txt"), b"mine").unwrap();
+    let err = OutputDir::prepare(&dest, &run_options()).unwrap_err();
+    assert!(err.to_string().contains(&format!("'{MARKER}'")), "{err}");
+    assert_eq!(
+        fs::read(dest.join(MARKER).join("data.txt")).unwrap(),
+        b"mine"
+    );
 }
