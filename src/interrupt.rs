@@ -57,7 +57,8 @@ impl Interrupted {
     pub fn at(destination: &Path) -> Interrupted {
         Interrupted {
             destination: destination.to_path_buf(),
-            previous: destination.exists(),
+            // An empty folder held no results to keep.
+            previous: std::fs::read_dir(destination).is_ok_and(|mut d| d.next().is_some()),
         }
     }
 }
