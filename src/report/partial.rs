@@ -50,16 +50,6 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
-    /// K, 1-based.
-    pub fn index(self) -> u64 {
-        self.index
-    }
-
-    /// N.
-    pub fn count(self) -> u64 {
-        self.count
-    }
-
     /// The trial indices of this shard of a run of `total` trials:
     /// `floor(T·(K−1)/N) .. floor(T·K/N)`. Every shard is non-empty when `N <= T`, and the
     /// shards of a run tile `0..T` exactly.
