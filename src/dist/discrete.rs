@@ -1,34 +1,33 @@
 //! A discrete distribution over given values with relative weights.
 
-use super::spec::{DistError, err};
+use super::spec::DistError;
 use super::{Dist, Sampler, Shape};
 
 impl Dist {
     pub(super) fn discrete(values: &[f64], weights: &[f64]) -> Result<Dist, DistError> {
         if values.is_empty() {
-            return Err(err(
-                "values",
-                "discrete needs at least one value in \"values\"".into(),
-            ));
+            return Err(DistError::NoValues);
         }
         if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(err("values", format!("values must be finite, got {v}")));
+            return Err(DistError::NotFinite {
+                param: "values",
+                value: *v,
+            });
         }
         if weights.len() != values.len() {
-            return Err(err(
-                "weights",
-                format!(
-                    "weights must have the same length as values ({} vs {})",
-                    weights.len(),
-                    values.len()
-                ),
-            ));
+            return Err(DistError::WeightCount {
+                weights: weights.len(),
+                values: values.len(),
+            });
         }
         if let Some(w) = weights.iter().find(|w| w.is_nan() || w.is_infinite()) {
-            return Err(err("weights", format!("weights must be finite, got {w}")));
+            return Err(DistError::NotFinite {
+                param: "weights",
+                value: *w,
+            });
         }
         if weights.iter().any(|&w| w < 0.0) || weights.iter().all(|&w| w == 0.0) {
-            return Err(err("weights", "weights must be >= 0 and not all 0".into()));
+            return Err(DistError::NoPositiveWeight);
         }
         let mut cum = Vec::with_capacity(weights.len());
         let mut total = 0.0;
@@ -37,10 +36,7 @@ impl Dist {
             cum.push(total);
         }
         if !total.is_finite() {
-            return Err(err(
-                "weights",
-                format!("weights must have a finite sum, got {total}"),
-            ));
+            return Err(DistError::WeightSum(total));
         }
         let positive = || values.iter().zip(weights).filter(|(_, w)| **w > 0.0);
         let last = weights

@@ -35,18 +35,95 @@ pub struct DistSpec {
     pub weights: Option<Vec<f64>>,
 }
 
-/// Why a distribution is invalid. `param` is the parameter's name ("min", "sd", "dist", "weights", ...), so the caller can point at it.
+/// Why a distribution is invalid. Each message is a complete sentence fragment for the user,
+/// without the location prefix; [`DistError::param`] names the parameter it is about.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub struct DistError {
-    /// The offending parameter, spelled as in the scenario file.
-    pub param: &'static str,
-    /// A complete sentence fragment for the user, without the location prefix.
-    pub message: String,
+pub enum DistError {
+    /// `dist` names no distribution.
+    #[error("unknown distribution \"{0}\"; expected one of {NAMES}")]
+    UnknownDist(String),
+    /// A parameter the distribution does not take.
+    #[error(
+        "\"{param}\" is not a parameter of {dist} (it takes {})",
+        takes(required, optional)
+    )]
+    NotAParameter {
+        dist: String,
+        param: &'static str,
+        required: &'static [&'static str],
+        optional: &'static [&'static str],
+    },
+    /// A parameter the distribution needs is absent.
+    #[error("{dist} needs \"{param}\"")]
+    Missing { dist: String, param: &'static str },
+    /// A parameter (or an entry of `values` or `weights`) is NaN or infinite.
+    #[error("{param} must be finite, got {value}")]
+    NotFinite { param: &'static str, value: f64 },
+    /// `sd`, `median`, `alpha` or `beta` is zero or negative.
+    #[error("{param} must be > 0, got {value}")]
+    NotPositive { param: &'static str, value: f64 },
+    /// A range whose lower end is above its upper end.
+    #[error("min ({min}) must not exceed max ({max})")]
+    MinAboveMax { min: f64, max: f64 },
+    /// A range too wide for its width to be a finite f64.
+    #[error("max - min must be finite, but min ({min}) and max ({max}) are too far apart")]
+    RangeTooWide { min: f64, max: f64 },
+    /// A mode outside [min, max].
+    #[error("mode ({mode}) must lie within [min, max] = [{min}, {max}]")]
+    ModeOutsideRange { min: f64, mode: f64, max: f64 },
+    /// A normal truncated to an interval without width.
+    #[error("min ({min}) must be less than max ({max})")]
+    EmptyTruncation { min: f64, max: f64 },
+    /// A lognormal with a negative sigma.
+    #[error("sigma must be >= 0, got {0}")]
+    NegativeSigma(f64),
+    /// A discrete distribution with no values.
+    #[error("discrete needs at least one value in \"values\"")]
+    NoValues,
+    /// A discrete distribution with a weight count other than its value count.
+    #[error("weights must have the same length as values ({weights} vs {values})")]
+    WeightCount { weights: usize, values: usize },
+    /// A negative weight, or weights all 0.
+    #[error("weights must be >= 0 and not all 0")]
+    NoPositiveWeight,
+    /// Finite weights whose sum overflows.
+    #[error("weights must have a finite sum, got {0}")]
+    WeightSum(f64),
 }
 
-pub(super) fn err(param: &'static str, message: String) -> DistError {
-    DistError { param, message }
+impl DistError {
+    /// The offending parameter, spelled as in the scenario file ("dist" for an unknown
+    /// distribution), so that a caller can point at it.
+    pub fn param(&self) -> &'static str {
+        match self {
+            DistError::UnknownDist(_) => "dist",
+            DistError::NotAParameter { param, .. }
+            | DistError::Missing { param, .. }
+            | DistError::NotFinite { param, .. }
+            | DistError::NotPositive { param, .. } => param,
+            DistError::MinAboveMax { .. } | DistError::EmptyTruncation { .. } => "min",
+            DistError::RangeTooWide { .. } => "max",
+            DistError::ModeOutsideRange { .. } => "mode",
+            DistError::NegativeSigma(_) => "sigma",
+            DistError::NoValues => "values",
+            DistError::WeightCount { .. }
+            | DistError::NoPositiveWeight
+            | DistError::WeightSum(_) => "weights",
+        }
+    }
+}
+
+/// The parameters a distribution takes, as [`DistError::NotAParameter`] lists them.
+fn takes(required: &[&str], optional: &[&str]) -> String {
+    if optional.is_empty() {
+        required.join(", ")
+    } else {
+        format!(
+            "{} and optionally {}",
+            required.join(", "),
+            optional.join(", ")
+        )
+    }
 }
 
 const NAMES: &str = "fixed, uniform, triangular, pert, normal, lognormal, beta, discrete";
@@ -105,14 +182,17 @@ pub(super) fn finite(param: &'static str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(err(param, format!("{param} must be finite, got {v}")))
+        Err(DistError::NotFinite { param, value: v })
     }
 }
 
 fn required(spec: &DistSpec, dist: &str, param: &'static str) -> Result<f64, DistError> {
     match spec.scalar(param) {
         Some(v) => finite(param, v),
-        None => Err(err(param, format!("{dist} needs \"{param}\""))),
+        None => Err(DistError::Missing {
+            dist: dist.to_string(),
+            param,
+        }),
     }
 }
 
@@ -123,26 +203,17 @@ fn optional(spec: &DistSpec, param: &'static str) -> Result<Option<f64>, DistErr
 /// Checks `min <= max` and that the width is representable, which every bounded sampler needs.
 fn check_range(min: f64, max: f64) -> Result<(), DistError> {
     if min > max {
-        return Err(err(
-            "min",
-            format!("min ({min}) must not exceed max ({max})"),
-        ));
+        return Err(DistError::MinAboveMax { min, max });
     }
     if !(max - min).is_finite() {
-        return Err(err(
-            "max",
-            format!("max - min must be finite, but min ({min}) and max ({max}) are too far apart"),
-        ));
+        return Err(DistError::RangeTooWide { min, max });
     }
     Ok(())
 }
 
 fn check_mode(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     if mode < min || mode > max {
-        return Err(err(
-            "mode",
-            format!("mode ({mode}) must lie within [min, max] = [{min}, {max}]"),
-        ));
+        return Err(DistError::ModeOutsideRange { min, mode, max });
     }
     Ok(())
 }
@@ -151,7 +222,7 @@ pub(super) fn positive(param: &'static str, v: f64) -> Result<f64, DistError> {
     if v > 0.0 {
         Ok(v)
     } else {
-        Err(err(param, format!("{param} must be > 0, got {v}")))
+        Err(DistError::NotPositive { param, value: v })
     }
 }
 
@@ -160,22 +231,16 @@ impl Dist {
     pub fn from_spec(spec: &DistSpec) -> Result<Dist, DistError> {
         let name = spec.dist.as_str();
         let Some((req, opt)) = params_of(name) else {
-            return Err(err(
-                "dist",
-                format!("unknown distribution \"{name}\"; expected one of {NAMES}"),
-            ));
+            return Err(DistError::UnknownDist(name.to_string()));
         };
         for (param, given) in spec.given() {
             if given && !req.contains(&param) && !opt.contains(&param) {
-                let takes = if opt.is_empty() {
-                    req.join(", ")
-                } else {
-                    format!("{} and optionally {}", req.join(", "), opt.join(", "))
-                };
-                return Err(err(
+                return Err(DistError::NotAParameter {
+                    dist: name.to_string(),
                     param,
-                    format!("\"{param}\" is not a parameter of {name} (it takes {takes})"),
-                ));
+                    required: req,
+                    optional: opt,
+                });
             }
         }
         match name {
@@ -206,10 +271,7 @@ impl Dist {
                 if let (Some(lo), Some(hi)) = (min, max)
                     && lo >= hi
                 {
-                    return Err(err(
-                        "min",
-                        format!("min ({lo}) must be less than max ({hi})"),
-                    ));
+                    return Err(DistError::EmptyTruncation { min: lo, max: hi });
                 }
                 Ok(Self::normal(mean, sd, min, max))
             }
@@ -217,7 +279,7 @@ impl Dist {
                 let median = positive("median", required(spec, name, "median")?)?;
                 let sigma = required(spec, name, "sigma")?;
                 if sigma < 0.0 {
-                    return Err(err("sigma", format!("sigma must be >= 0, got {sigma}")));
+                    return Err(DistError::NegativeSigma(sigma));
                 }
                 Ok(Self::lognormal(median, sigma))
             }
@@ -227,14 +289,12 @@ impl Dist {
                 Ok(Self::beta(alpha, beta))
             }
             "discrete" => {
-                let values = spec
-                    .values
-                    .as_deref()
-                    .ok_or_else(|| err("values", "discrete needs \"values\"".into()))?;
-                let weights = spec
-                    .weights
-                    .as_deref()
-                    .ok_or_else(|| err("weights", "discrete needs \"weights\"".into()))?;
+                let missing = |param| DistError::Missing {
+                    dist: name.to_string(),
+                    param,
+                };
+                let values = spec.values.as_deref().ok_or_else(|| missing("values"))?;
+                let weights = spec.weights.as_deref().ok_or_else(|| missing("weights"))?;
                 Self::discrete(values, weights)
             }
             _ => unreachable!("params_of accepted {name}"),
@@ -311,10 +371,10 @@ mod tests {
             ..spec("fixed")
         };
         bad(&s, "value", "value must be finite, got NaN");
-        assert_eq!(
-            Dist::fixed(f64::NAN).unwrap_err(),
-            err("value", "value must be finite, got NaN".into())
-        );
+        assert!(matches!(
+            Dist::fixed(f64::NAN),
+            Err(DistError::NotFinite { param: "value", value }) if value.is_nan()
+        ));
         bad(
             &tri(0.0, 1.0, f64::INFINITY),
             "max",
@@ -344,8 +404,15 @@ mod tests {
             ..spec("uniform")
         };
         let e = Dist::from_spec(&s).unwrap_err();
-        assert_eq!(e.param, "max");
-        assert!(e.message.starts_with("max - min must be finite"), "{e}");
+        assert_eq!(e.param(), "max");
+        assert!(e.to_string().starts_with("max - min must be finite"), "{e}");
+        assert_eq!(
+            e,
+            DistError::RangeTooWide {
+                min: -1e308,
+                max: 1e308
+            }
+        );
     }
 
     #[test]

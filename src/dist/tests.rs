@@ -44,10 +44,10 @@ pub(super) fn discrete(values: &[f64], weights: &[f64]) -> DistSpec {
     }
 }
 
+/// Checks that `s` is rejected for `param` with exactly `message`.
 pub(super) fn bad(s: &DistSpec, param: &str, message: &str) {
     let e = Dist::from_spec(s).expect_err("spec should be rejected");
-    assert_eq!(e.param, param, "{e}");
-    assert_eq!(e.message, message);
+    assert_eq!(e.param(), param, "{e}");
     assert_eq!(e.to_string(), message);
 }
 
