@@ -20,7 +20,15 @@ use crate::units::Divisor;
 /// A whole number of units (of supply, claim or award).
 pub use crate::units::Units;
 
-/// Which rule splits an amount among claims.
+/// Which rule splits an amount among claims, with the per-firm data it needs for this call.
+///
+/// Why this and [`crate::scenario::Rule`] are two enums: the allocator solves claims problems
+/// and knows nothing of scenarios (the benches call it directly), and its `Order` and
+/// `Weighted` borrow slices that a scenario's `Rule` cannot own, as a random priority order is
+/// drawn anew each round. `Rule::Priority` and `Rule::RandomPriority` both become `Order` (the
+/// firms' fixed order or the round's random one), `Rule::Weighted` becomes `Weighted` with the
+/// firms' weights, and the other rules map one to one, in one function: `Model::method`
+/// (src/model/mod.rs).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Method<'a> {
     /// Awards proportional to claims: `x_i = E * c_i / sum c`.
@@ -58,7 +66,7 @@ impl Allocator {
     }
 
     /// Splits `amount` among `claims` with `method`, writing awards into `out` (same length as claims).
-    /// Guarantees: out[i] <= claims[i]; sum(out) == min(amount, sum(claims)) exactly.
+    /// Guarantees: `out[i] <= claims[i]`; `sum(out) == min(amount, sum(claims))` exactly.
     pub fn allocate(
         &mut self,
         method: Method<'_>,
