@@ -57,6 +57,10 @@ pub struct Allocator {
     frac: Vec<f64>,
     /// Weighted rule: suffix sums of weights in water-filling order.
     wsum: Vec<f64>,
+    /// Tests only: skip the 64-bit fast paths, so that they can be checked against the u128
+    /// path on the same input.
+    #[cfg(test)]
+    wide_only: bool,
 }
 
 impl Allocator {
@@ -128,6 +132,16 @@ impl Allocator {
         }
     }
 
+    /// Whether the 64-bit fast paths may run: always, except in the tests that compare them with
+    /// the u128 path.
+    #[inline(always)]
+    fn fast_paths(&self) -> bool {
+        #[cfg(test)]
+        return !self.wide_only;
+        #[cfg(not(test))]
+        true
+    }
+
     /// Sizes the numerator scratch for `n` firms without shrinking capacity; every rule then
     /// writes all `n` numerators.
     fn prepare_exact(&mut self, n: usize) {
@@ -145,7 +159,8 @@ impl Allocator {
 
     fn proportional(&mut self, amount: Units, total: u128, claims: &[Units], out: &mut [Units]) {
         if let Ok(total) = u64::try_from(total) {
-            if claims.len() <= FAST_AT_MOST
+            if self.fast_paths()
+                && claims.len() <= FAST_AT_MOST
                 && proportional_small(amount, Divisor::new(total), claims, out)
             {
                 return;
@@ -216,7 +231,8 @@ impl Allocator {
     fn round_exact(&mut self, denom: u128, target: Units, claims: &[Units], out: &mut [Units]) {
         debug_assert!(denom > 0);
         let n = claims.len();
-        let small = n <= FAST_AT_MOST
+        let small = self.fast_paths()
+            && n <= FAST_AT_MOST
             && u64::try_from(denom)
                 .is_ok_and(|d| self.round_small(Divisor::new(d), target, claims, out));
         if small {
@@ -740,6 +756,83 @@ mod tests {
             prop_assert!(o <= c);
         }
         Ok(())
+    }
+
+    /// Claims near 2^32, where an amount times a claim nears 2^64 (the bound of
+    /// `proportional_small`'s products), among small ones.
+    fn claim_near_2_32() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            Just(0),
+            1..=20u64,
+            (1u64 << 32) - 64..=(1u64 << 32) + 64,
+            (1u64 << 32) - (1 << 24)..=(1u64 << 32) + (1 << 24),
+        ]
+    }
+
+    /// Those and claims near 2^63, two of which pass 2^64 (the bound of the total and of
+    /// `round_small`'s shares).
+    fn claim_near_2_63() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            claim_near_2_32(),
+            (1u64 << 63) - 64..=(1u64 << 63) + 64,
+            (1u64 << 63) - (1 << 56)..=(1u64 << 63) + (1 << 56),
+        ]
+    }
+
+    /// An amount near 2^32 or 2^63.
+    fn edge_amount() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            (1u64 << 32) - 64..=(1u64 << 32) + 64,
+            (1u64 << 32) - (1 << 24)..=(1u64 << 32) + (1 << 24),
+            (1u64 << 63) - 64..=(1u64 << 63) + 64,
+        ]
+    }
+
+    /// 1 to 16 claims (the fast paths take at most [`FAST_AT_MOST`]) and an amount: up to
+    /// their sum, near 2^32 or 2^63, anything, or up to and around the largest amount whose
+    /// product with every claim fits in 64 bits (where `proportional_small` gives up).
+    fn edge_case() -> impl Strategy<Value = (Vec<Units>, Units)> {
+        let firms = 1..=FAST_AT_MOST;
+        let claims = prop_oneof![
+            prop::collection::vec(claim_near_2_32(), firms.clone()),
+            prop::collection::vec(claim_near_2_63(), firms),
+        ];
+        claims.prop_flat_map(|c| {
+            let total = sum(&c).min(u64::MAX as u128) as u64;
+            let fits = u64::MAX / c.iter().copied().max().unwrap_or(0).max(1);
+            let amount = prop_oneof![
+                0..=total,
+                edge_amount(),
+                any::<u64>(),
+                0..=fits.min(total),
+                fits.saturating_sub(64)..=fits.saturating_add(64),
+            ];
+            (Just(c), amount)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Every rule with a 64-bit fast path (`proportional_small` for proportional,
+        /// `round_small` for all four exact rules, and so for weighted with equal weights, which
+        /// is equal awards) gives what the u128 path alone gives on the same input.
+        #[test]
+        fn prop_fast_paths_match_the_u128_path((c, e) in edge_case()) {
+            let mut fast = Allocator::new();
+            let mut wide = Allocator {
+                wide_only: true,
+                ..Allocator::new()
+            };
+            for m in EXACT {
+                let mut a = vec![0; c.len()];
+                let mut b = vec![0; c.len()];
+                fast.allocate(m, e, &c, &mut a);
+                wide.allocate(m, e, &c, &mut b);
+                prop_assert_eq!(&a, &b, "{:?} of {} among {:?}", m, e, c);
+                check_invariants(e, &c, &a)?;
+            }
+        }
     }
 
     proptest! {
