@@ -20,7 +20,15 @@ use crate::units::Divisor;
 /// A whole number of units (of supply, claim or award).
 pub use crate::units::Units;
 
-/// Which rule splits an amount among claims.
+/// Which rule splits an amount among claims, with the per-firm data it needs for this call.
+///
+/// Why this and [`crate::scenario::Rule`] are two enums: the allocator solves claims problems
+/// and knows nothing of scenarios (the benches call it directly), and its `Order` and
+/// `Weighted` borrow slices that a scenario's `Rule` cannot own, as a random priority order is
+/// drawn anew each round. `Rule::Priority` and `Rule::RandomPriority` both become `Order` (the
+/// firms' fixed order or the round's random one), `Rule::Weighted` becomes `Weighted` with the
+/// firms' weights, and the other rules map one to one, in one function: `Model::method`
+/// (src/model/mod.rs).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Method<'a> {
     /// Awards proportional to claims: `x_i = E * c_i / sum c`.
@@ -49,6 +57,10 @@ pub struct Allocator {
     frac: Vec<f64>,
     /// Weighted rule: suffix sums of weights in water-filling order.
     wsum: Vec<f64>,
+    /// Tests only: skip the 64-bit fast paths, so that they can be checked against the u128
+    /// path on the same input.
+    #[cfg(test)]
+    wide_only: bool,
 }
 
 impl Allocator {
@@ -58,7 +70,7 @@ impl Allocator {
     }
 
     /// Splits `amount` among `claims` with `method`, writing awards into `out` (same length as claims).
-    /// Guarantees: out[i] <= claims[i]; sum(out) == min(amount, sum(claims)) exactly.
+    /// Guarantees: `out[i] <= claims[i]`; `sum(out) == min(amount, sum(claims))` exactly.
     pub fn allocate(
         &mut self,
         method: Method<'_>,
@@ -120,6 +132,16 @@ impl Allocator {
         }
     }
 
+    /// Whether the 64-bit fast paths may run: always, except in the tests that compare them with
+    /// the u128 path.
+    #[inline(always)]
+    fn fast_paths(&self) -> bool {
+        #[cfg(test)]
+        return !self.wide_only;
+        #[cfg(not(test))]
+        true
+    }
+
     /// Sizes the numerator scratch for `n` firms without shrinking capacity; every rule then
     /// writes all `n` numerators.
     fn prepare_exact(&mut self, n: usize) {
@@ -137,7 +159,8 @@ impl Allocator {
 
     fn proportional(&mut self, amount: Units, total: u128, claims: &[Units], out: &mut [Units]) {
         if let Ok(total) = u64::try_from(total) {
-            if claims.len() <= FAST_AT_MOST
+            if self.fast_paths()
+                && claims.len() <= FAST_AT_MOST
                 && proportional_small(amount, Divisor::new(total), claims, out)
             {
                 return;
@@ -208,7 +231,8 @@ impl Allocator {
     fn round_exact(&mut self, denom: u128, target: Units, claims: &[Units], out: &mut [Units]) {
         debug_assert!(denom > 0);
         let n = claims.len();
-        let small = n <= FAST_AT_MOST
+        let small = self.fast_paths()
+            && n <= FAST_AT_MOST
             && u64::try_from(denom)
                 .is_ok_and(|d| self.round_small(Divisor::new(d), target, claims, out));
         if small {
@@ -732,6 +756,83 @@ mod tests {
             prop_assert!(o <= c);
         }
         Ok(())
+    }
+
+    /// Claims near 2^32, where an amount times a claim nears 2^64 (the bound of
+    /// `proportional_small`'s products), among small ones.
+    fn claim_near_2_32() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            Just(0),
+            1..=20u64,
+            (1u64 << 32) - 64..=(1u64 << 32) + 64,
+            (1u64 << 32) - (1 << 24)..=(1u64 << 32) + (1 << 24),
+        ]
+    }
+
+    /// Those and claims near 2^63, two of which pass 2^64 (the bound of the total and of
+    /// `round_small`'s shares).
+    fn claim_near_2_63() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            claim_near_2_32(),
+            (1u64 << 63) - 64..=(1u64 << 63) + 64,
+            (1u64 << 63) - (1 << 56)..=(1u64 << 63) + (1 << 56),
+        ]
+    }
+
+    /// An amount near 2^32 or 2^63.
+    fn edge_amount() -> impl Strategy<Value = Units> {
+        prop_oneof![
+            (1u64 << 32) - 64..=(1u64 << 32) + 64,
+            (1u64 << 32) - (1 << 24)..=(1u64 << 32) + (1 << 24),
+            (1u64 << 63) - 64..=(1u64 << 63) + 64,
+        ]
+    }
+
+    /// 1 to 16 claims (the fast paths take at most [`FAST_AT_MOST`]) and an amount: up to
+    /// their sum, near 2^32 or 2^63, anything, or up to and around the largest amount whose
+    /// product with every claim fits in 64 bits (where `proportional_small` gives up).
+    fn edge_case() -> impl Strategy<Value = (Vec<Units>, Units)> {
+        let firms = 1..=FAST_AT_MOST;
+        let claims = prop_oneof![
+            prop::collection::vec(claim_near_2_32(), firms.clone()),
+            prop::collection::vec(claim_near_2_63(), firms),
+        ];
+        claims.prop_flat_map(|c| {
+            let total = sum(&c).min(u64::MAX as u128) as u64;
+            let fits = u64::MAX / c.iter().copied().max().unwrap_or(0).max(1);
+            let amount = prop_oneof![
+                0..=total,
+                edge_amount(),
+                any::<u64>(),
+                0..=fits.min(total),
+                fits.saturating_sub(64)..=fits.saturating_add(64),
+            ];
+            (Just(c), amount)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Every rule with a 64-bit fast path (`proportional_small` for proportional,
+        /// `round_small` for all four exact rules, and so for weighted with equal weights, which
+        /// is equal awards) gives what the u128 path alone gives on the same input.
+        #[test]
+        fn prop_fast_paths_match_the_u128_path((c, e) in edge_case()) {
+            let mut fast = Allocator::new();
+            let mut wide = Allocator {
+                wide_only: true,
+                ..Allocator::new()
+            };
+            for m in EXACT {
+                let mut a = vec![0; c.len()];
+                let mut b = vec![0; c.len()];
+                fast.allocate(m, e, &c, &mut a);
+                wide.allocate(m, e, &c, &mut b);
+                prop_assert_eq!(&a, &b, "{:?} of {} among {:?}", m, e, c);
+                check_invariants(e, &c, &a)?;
+            }
+        }
     }
 
     proptest! {

@@ -34,14 +34,21 @@ pub fn units_f64(u: Units) -> f64 {
     }
 }
 
-/// `x` truncated, for 0 <= x < 2^63.
+/// `x` truncated.
+///
+/// `as` would also saturate out-of-range values and map NaN to 0: five more instructions on
+/// each of the ~80 conversions of a trial, for values that every caller in this module has just
+/// checked to lie in range.
+///
+/// # Safety
+///
+/// `x` must be finite with `0 <= x < 2^63` (NaN and infinities excluded), so that its
+/// truncation fits in an `i64`; any other `x` is undefined behaviour.
 #[inline]
-fn small_to_units(x: f64) -> Units {
+unsafe fn small_to_units(x: f64) -> Units {
     debug_assert!((0.0..9.223_372_036_854_776e18).contains(&x));
-    // `as` would also saturate out-of-range values and map NaN to 0: five more instructions
-    // on each of the ~80 conversions of a trial, for values that every caller in this module
-    // has just checked to lie in range.
-    // SAFETY: every caller passes a finite 0 <= x < 2^63, whose truncation fits in an i64.
+    // SAFETY: the caller promises a finite 0 <= x < 2^63, whose truncation fits in an i64
+    // (the contract of `f64::to_int_unchecked`).
     unsafe { x.to_int_unchecked::<i64>() as Units }
 }
 
@@ -59,7 +66,8 @@ pub fn floor_units(x: f64) -> Units {
     // Written with truncation rather than f64::floor, which is a libm call on baseline x86-64
     // and showed in profiles; for 0 < x < 2^53 truncation is floor and x - trunc(x) is exact.
     if x > 0.0 && x < FAST_BELOW {
-        let t = small_to_units(x);
+        // SAFETY: 0 < x < 2^23, so x is finite and below 2^63.
+        let t = unsafe { small_to_units(x) };
         // Further than 0.01 below t + 1 is further than the tolerance: the common case.
         if x - small_to_f64(t) < 0.99 || !near(x, t + 1) {
             return t;
@@ -77,7 +85,8 @@ fn floor_by_tolerance(x: f64) -> Units {
     if x >= INTEGRAL_FROM {
         return x as Units;
     }
-    let t = small_to_units(x);
+    // SAFETY: x is not NaN and 0 < x < 2^53 by the returns above, so finite and below 2^63.
+    let t = unsafe { small_to_units(x) };
     if near(x, t + 1) { t + 1 } else { t }
 }
 
@@ -89,7 +98,8 @@ const FAST_BELOW: f64 = 8_388_608.0; // 2^23
 #[inline]
 pub fn ceil_units(x: f64) -> Units {
     if x > 0.0 && x < FAST_BELOW {
-        let t = small_to_units(x);
+        // SAFETY: 0 < x < 2^23, so x is finite and below 2^63.
+        let t = unsafe { small_to_units(x) };
         let fraction = x - small_to_f64(t);
         if fraction > 0.01 || (fraction > 0.0 && !near(x, t)) {
             return t + 1;
@@ -107,7 +117,8 @@ fn ceil_by_tolerance(x: f64) -> Units {
     if x >= INTEGRAL_FROM {
         return x as Units;
     }
-    let t = small_to_units(x);
+    // SAFETY: x is not NaN and 0 < x < 2^53 by the returns above, so finite and below 2^63.
+    let t = unsafe { small_to_units(x) };
     if x == small_to_f64(t) || near(x, t) {
         t
     } else {
@@ -125,7 +136,8 @@ pub fn round_units(x: f64) -> Units {
     if x >= MAX_UNITS as f64 {
         return MAX_UNITS;
     }
-    let t = small_to_units(x);
+    // SAFETY: x is not NaN and 0 < x < 10^12 by the returns above, so finite and below 2^63.
+    let t = unsafe { small_to_units(x) };
     // Added rather than branched on: the fraction of a draw is as likely above a half as
     // below, so a branch here was mispredicted half the time.
     t + Units::from(x - small_to_f64(t) >= 0.5)
@@ -164,7 +176,9 @@ impl Divisor {
             return (n / self.d, n % self.d);
         }
         let d = self.d as i64;
-        let mut q = small_to_units(estimate);
+        // SAFETY: n >= 0 and inv = 1/d > 0 are finite, so the estimate is finite and
+        // non-negative, and the check above puts it below 2^52 < 2^63.
+        let mut q = unsafe { small_to_units(estimate) };
         let mut r = n.wrapping_sub(q.wrapping_mul(self.d)) as i64;
         while r < 0 {
             q -= 1;

@@ -324,6 +324,9 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// The scenario's [`Rule`] as the allocator's [`Method`], lending it the firms' priority
+    /// order or weights, or this round's `random_order` for `random_priority`: the one place
+    /// the two enums meet (their docs say why there are two).
     fn method<'a>(&'a self, random_order: &'a [usize]) -> Method<'a> {
         match self.scenario.rule {
             Rule::Proportional => Method::Proportional,

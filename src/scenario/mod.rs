@@ -135,7 +135,16 @@ pub enum NameError {
     Total,
 }
 
-/// How approved supply is split among claims (MODEL.md "Allocation rules").
+/// How approved supply is split among claims (MODEL.md "Allocation rules"), as a scenario
+/// names it.
+///
+/// Why this and [`crate::alloc::Method`] are two enums: a `Rule` is the scenario's choice, plain
+/// data with a name in scenario files ([`Rule::ALL`]), owned by a [`Scenario`]. A `Method` is
+/// what the allocator runs for one call, and borrows the per-firm data the rule needs: the
+/// priority order or the weights, which the model derives from the firms once, and for
+/// `RandomPriority` an order drawn afresh each round, which no scenario can hold. So `Priority`
+/// and `RandomPriority` both become `Method::Order`, and the other rules map one to one. The
+/// mapping is one function, `Model::method` (src/model/mod.rs), next to the data it lends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     Proportional,
