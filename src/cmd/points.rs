@@ -92,10 +92,12 @@ pub(super) fn execute(
     let destination = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-{}", plan.name, plan.kind.name()))
     });
+    // Before the folder and any simulation: a plan that would not fit in memory is refused.
+    compare::check_memory(&plan, trials, args.threads).map_err(plan_error)?;
     // Before simulating: a folder that cannot be written must not cost a long run.
     let out = OutputDir::prepare(&destination)?;
 
-    let scenarios: Vec<_> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let scenarios: Vec<_> = plan.points.iter().map(|p| &p.scenario).collect();
     let options = PointsOptions {
         trials,
         seed,

@@ -6,6 +6,7 @@ mod compare;
 mod determinism;
 mod errors;
 mod hardening;
+mod memory;
 mod outputs;
 mod rules;
 mod scenarios;
