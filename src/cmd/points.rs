@@ -84,6 +84,8 @@ pub(super) fn execute(
     let destination = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-{}", plan.name, plan.kind.name()))
     });
+    // Before the folder and any simulation: a plan that would not fit in memory is refused.
+    compare::check_memory(&plan, trials, args.threads).map_err(plan_error)?;
     // Before simulating: a folder that cannot or must not be written must not cost a long run.
     let output_kind = match plan.kind {
         Kind::Sweep => OutputKind::Sweep,
@@ -97,7 +99,7 @@ pub(super) fn execute(
     )?;
     let destination = out.destination().to_path_buf();
 
-    let scenarios: Vec<_> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let scenarios: Vec<_> = plan.points.iter().map(|p| &p.scenario).collect();
     let options = PointsOptions {
         trials,
         seed,

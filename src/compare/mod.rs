@@ -3,18 +3,22 @@
 //! first point (the reference) give paired confidence intervals far narrower than independent
 //! runs would. Sweeps, side-by-side scenarios and sensitivity all run through [`run_points`].
 
+pub mod memory;
 mod paired;
 pub mod plan;
 
+pub use memory::{MemoryError, MemoryEstimate, MemoryLimit, check_memory};
 pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95, worse_direction};
 pub use plan::{FirmsError, Kind, Knob, KnobError, Plan, PlanError, Point};
 
+use std::borrow::Borrow;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::engine::{EngineError, for_each_chunk};
-use crate::model::Model;
+use crate::model::{Model, Workspace};
 use crate::scenario::Scenario;
-use crate::stats::{Metric, Recorder, Summary};
+use crate::stats::{Metric, RecordBuffer, Summary};
 
 /// How to run the points.
 #[derive(Debug, Clone)]
@@ -53,15 +57,27 @@ pub struct PointsResult {
 /// every point plays the chunk's trials on its own workspace, point 0 first, and each outcome is
 /// folded into its point's summary and paired against point 0's outcome of the same trial (kept
 /// for the chunk). A trial therefore costs one model run and one summary record per point, as
-/// in a single run, and points run in parallel with their trials. Every sum is an integer, so the result does not depend on threads or chunks.
+/// in a single run, and points run in parallel with their trials. Every sum is an integer, so
+/// the result does not depend on threads or chunks.
 ///
-/// The scenarios must list the same firms in the same order ([`plan::check_firms`]).
-pub fn run_points(
-    points: &[Scenario],
+/// Each point has one summary, one set of paired differences and one workspace, whatever the
+/// number of workers: a worker takes a point's lock for the whole of its chunk of that point,
+/// and after point 0 takes the other points in whichever order finds one free. With a summary
+/// per worker and point instead, a 10,000-point sweep needed (workers + 1) summaries a point
+/// (issue 11). Between chunks a point's summary is compacted ([`Summary::compact`]): only the
+/// few points the workers are on hold the tables they record with.
+///
+/// The scenarios (owned or borrowed) must list the same firms in the same order
+/// ([`plan::check_firms`]).
+pub fn run_points<S: Borrow<Scenario>>(
+    points: &[S],
     options: &PointsOptions,
     progress: &mut dyn FnMut(u64),
     cancel: Option<&AtomicBool>,
 ) -> Result<PointsResult, EngineError> {
+    // Borrowed, so a caller need not copy its plan's scenarios (distribution tables of some
+    // 60 KB each on the baseline) to run them.
+    let points: Vec<&Scenario> = points.iter().map(Borrow::borrow).collect();
     assert!(!points.is_empty(), "run_points needs at least one point");
     let firms = points[0].firms.len();
     assert!(
@@ -72,51 +88,116 @@ pub fn run_points(
             .eq(points[0].firms.iter().map(|f| &f.name))),
         "the points' firms must match (checked by the plan)"
     );
-    let models: Vec<Model> = points.iter().map(Model::new).collect();
-    let (states, threads) = for_each_chunk(
+    let models: Vec<Model> = points.iter().map(|s| Model::new(s)).collect();
+    let states: Vec<Mutex<PointState>> = models
+        .iter()
+        .zip(&points)
+        .map(|(model, scenario)| {
+            Mutex::new(PointState {
+                summary: Summary::new(scenario),
+                paired: Paired::new(firms),
+                workspace: model.workspace(),
+            })
+        })
+        .collect();
+    let others = points.len() - 1;
+    let (_, threads) = for_each_chunk(
         options.threads,
         options.trials,
         options.chunk,
         progress,
         cancel,
         || {
-            let recorders: Vec<Recorder> = points.iter().map(Recorder::new).collect();
-            let paired: Vec<Paired> = points.iter().map(|_| Paired::new(firms)).collect();
-            let spaces: Vec<_> = models.iter().map(Model::workspace).collect();
-            // The reference's per-firm values for each trial of the chunk.
+            // The reference's per-firm values for each trial of the chunk, and which of the
+            // other points this worker has played the chunk on.
             let base: Vec<[u64; 3]> = Vec::new();
-            (recorders, paired, spaces, base)
+            (RecordBuffer::new(), base, vec![false; others])
         },
-        |(recorders, paired, spaces, base), _, offsets, _| {
+        |(buffer, base, done), c, offsets, stop| {
             // Point by point over the chunk rather than trial by trial over the points: only one
             // point's summary is hot at a time, as in a single run.
-            base.clear();
-            for (p, ws) in spaces.iter_mut().enumerate() {
+            let mut play = |p: usize, state: &mut PointState, base: &mut Vec<[u64; 3]>| {
+                let PointState {
+                    summary,
+                    paired,
+                    workspace: ws,
+                } = state;
+                let mut recording = buffer.recording(summary);
                 for (k, t) in offsets.clone().enumerate() {
                     models[p].run_trial(options.seed, t, ws);
                     if p == 0 {
                         Paired::values_of(&ws.outcome, base);
                     }
-                    recorders[p].record(&ws.outcome);
-                    paired[p].record(&base[k * firms..(k + 1) * firms], &ws.outcome);
+                    recording.record(&ws.outcome);
+                    paired.record(&base[k * firms..(k + 1) * firms], &ws.outcome);
                 }
+                drop(recording);
+                summary.compact();
+            };
+            base.clear();
+            play(0, &mut lock(&states[0]), base);
+            // The other points in a rotation that starts elsewhere for each chunk, so workers
+            // seldom want the same point; a busy one is passed over for the next free one.
+            done.fill(false);
+            let start = if others == 0 { 0 } else { c % others as u64 };
+            let point_at = |i: usize| 1 + (start as usize + i) % others;
+            // Every position of the rotation before `first` is done.
+            let mut first = 0;
+            for _ in 0..others {
+                // A cancelled run is discarded; with thousands of points, a chunk is long.
+                if stop() {
+                    break;
+                }
+                while first < others && done[point_at(first) - 1] {
+                    first += 1;
+                }
+                let free = (first..others).map(point_at).find_map(|p| {
+                    if done[p - 1] {
+                        return None;
+                    }
+                    match states[p].try_lock() {
+                        Ok(guard) => Some((p, guard)),
+                        Err(TryLockError::Poisoned(e)) => Some((p, e.into_inner())),
+                        Err(TryLockError::WouldBlock) => None,
+                    }
+                });
+                // Every point left is busy: wait for the first.
+                let (p, mut guard) = match free {
+                    Some(found) => found,
+                    None => {
+                        let p = point_at(first);
+                        (p, lock(&states[p]))
+                    }
+                };
+                play(p, &mut guard, base);
+                done[p - 1] = true;
             }
         },
     )?;
-    let mut summaries: Vec<Summary> = points.iter().map(Summary::new).collect();
-    let mut paired: Vec<Paired> = points.iter().map(|_| Paired::new(firms)).collect();
-    for (s, d, _, _) in states {
-        summaries
-            .iter_mut()
-            .zip(s)
-            .for_each(|(a, b)| a.merge(&b.finish()));
-        paired.iter_mut().zip(&d).for_each(|(a, b)| a.merge(b));
-    }
+    let (summaries, paired) = states
+        .into_iter()
+        .map(|m| {
+            let state = m.into_inner().unwrap_or_else(PoisonError::into_inner);
+            (state.summary, state.paired)
+        })
+        .unzip();
     Ok(PointsResult {
         summaries,
         paired,
         threads,
     })
+}
+
+/// What one point keeps while the points run: one of each, shared by the workers in turn.
+struct PointState {
+    summary: Summary,
+    paired: Paired,
+    workspace: Workspace,
+}
+
+/// The lock, even if a worker panicked holding it (the panic ends the run anyway).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A finished comparison: the plan's description and every point's results.

@@ -162,9 +162,14 @@ pub enum PlanError {
     /// The arguments do not make a comparison.
     #[error("{0}")]
     Usage(String),
+    /// Running the plan would need more memory than it may use.
+    #[error(transparent)]
+    Memory(#[from] super::memory::MemoryError),
 }
 
-/// Points allowed in one plan: each costs a workspace and a summary per worker.
+/// Points allowed in one plan: each costs a summary and a workspace (some 0.5–1 MB on the
+/// shipped scenarios); the memory a plan needs is checked against what there is
+/// ([`super::memory`]).
 pub const MAX_POINTS: usize = 10_000;
 
 /// The sweep of `knobs` over the scenario in `bytes`: every point of their cartesian grid, each

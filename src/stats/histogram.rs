@@ -126,30 +126,62 @@ impl LogHistogram {
     #[cold]
     #[inline(never)]
     fn widen(&mut self, i: usize) -> &mut u16 {
-        let page_start = i / PAGE * PAGE;
-        if self.low.is_empty() {
-            self.first = page_start;
-            self.low = vec![0; PAGE];
-        } else if i < self.first {
-            let mut low = vec![0; self.first - page_start];
-            low.extend_from_slice(&self.low);
-            self.low = low;
-            self.first = page_start;
-        } else {
-            self.low.resize(page_start + PAGE - self.first, 0);
-        }
+        self.cover(i, i);
         &mut self.low[i - self.first]
+    }
+
+    /// Widens the buckets held, in whole pages, to take in buckets `lo..=hi`. Allocated to the
+    /// byte: a sweep keeps thousands of histograms, and doubling a histogram's capacity as it
+    /// widens left up to half of each unused. Values widen a histogram only with a new extreme
+    /// beyond its pages, so the copies are few; bulk adds (merges, rebuilds) cover their whole
+    /// range first, so they copy once.
+    #[cold]
+    #[inline(never)]
+    fn cover(&mut self, lo: usize, hi: usize) {
+        let start = lo / PAGE * PAGE;
+        let end = (hi / PAGE + 1) * PAGE;
+        if self.low.is_empty() {
+            self.first = start;
+            self.low = vec![0; end - start];
+            return;
+        }
+        let held_end = self.first + self.low.len();
+        let (first, end) = (start.min(self.first), end.max(held_end));
+        if (first, end) == (self.first, held_end) {
+            return;
+        }
+        let mut low = Vec::with_capacity(end - first);
+        low.resize(self.first - first, 0);
+        low.extend_from_slice(&self.low);
+        low.resize(end - first, 0);
+        self.low = low;
+        self.first = first;
     }
 
     /// Adds every count of `other`.
     pub fn merge(&mut self, other: &LogHistogram) {
+        let mut counts = other.counts();
+        if let (Some((lo, _)), Some((hi, _))) = (counts.next(), counts.next_back()) {
+            self.cover(lo, hi);
+        }
         for (i, count) in other.counts() {
             self.add(i, count);
         }
     }
 
+    /// Counts every `(value, count)` of `pairs` (a tally's exact counts, in any order), whose
+    /// values all lie within `lo..=hi`: the buckets are widened to that range once.
+    pub fn record_counts(&mut self, pairs: impl Iterator<Item = (u64, u64)>, lo: u64, hi: u64) {
+        if lo <= hi {
+            self.cover(index_of(lo), index_of(hi));
+        }
+        for (v, count) in pairs {
+            self.record_n(v, count);
+        }
+    }
+
     /// `(index, count)` of every bucket holding values, lowest first.
-    fn counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+    fn counts(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
         self.low.iter().enumerate().filter_map(|(j, &low)| {
             let i = self.first + j;
             let high = match self.high.get(i / PAGE) {
@@ -192,6 +224,14 @@ impl LogHistogram {
             }
         }
         None
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        let page = std::mem::size_of::<[u32; PAGE]>();
+        2 * self.low.capacity()
+            + std::mem::size_of::<Option<Box<[u32; PAGE]>>>() * self.high.capacity()
+            + page * self.high.iter().flatten().count()
     }
 
     /// Every bucket holding values, lowest first.
@@ -288,6 +328,39 @@ mod tests {
         for k in ranks {
             assert_eq!(h.find_rank(k), walk(k), "rank {k}");
         }
+    }
+
+    /// However a histogram's range grew (value by value, merged, from counts of a known range,
+    /// downwards or upwards), it holds the same buckets, in whole pages allocated to the byte.
+    #[test]
+    fn every_way_of_widening_holds_the_same_buckets() {
+        let values: Vec<u64> = (0..3_000u64)
+            .map(|i| (i * 7_919) % 1_000_003 + (i % 5) * 1_000_000_000)
+            .collect();
+        let mut one_by_one = LogHistogram::default();
+        values.iter().rev().for_each(|&v| one_by_one.record(v));
+        let mut halves = [LogHistogram::default(), LogHistogram::default()];
+        for (k, &v) in values.iter().enumerate() {
+            halves[k % 2].record(v);
+        }
+        let mut merged = LogHistogram::default();
+        merged.record(500_000);
+        merged.merge(&halves[0]);
+        merged.merge(&halves[1]);
+        let mut counts: Vec<(u64, u64)> = values.iter().map(|&v| (v, 1)).collect();
+        counts.sort_unstable();
+        let mut sorted = LogHistogram::default();
+        let (lo, hi) = (counts[0].0, counts[counts.len() - 1].0);
+        sorted.record_counts(counts.iter().rev().copied(), lo, hi);
+        sorted.record(500_000);
+        one_by_one.record(500_000);
+        let expected: Vec<Bucket> = one_by_one.buckets().collect();
+        for h in [&merged, &sorted] {
+            assert_eq!(h.buckets().collect::<Vec<_>>(), expected);
+            assert!(h.first % PAGE == 0 && h.low.len() % PAGE == 0);
+            assert_eq!(h.low.capacity(), h.low.len());
+        }
+        assert_eq!(one_by_one.low.capacity(), one_by_one.low.len());
     }
 
     #[test]

@@ -126,6 +126,33 @@ impl Summary {
         &self.tallies[firm][metric.index()]
     }
 
+    /// The number of tallies of a summary of `firms` firms and `rounds` rounds: six metrics
+    /// for each firm and the total, each round's cumulative total and the approved rounds.
+    pub fn tally_count(firms: usize, rounds: usize) -> usize {
+        6 * (firms + 1) + rounds + 1
+    }
+
+    /// Every tally, firm by firm (the total last), then the rounds', then the approved rounds.
+    pub fn all_tallies(&self) -> impl Iterator<Item = &Tally> + '_ {
+        self.tallies
+            .iter()
+            .flatten()
+            .chain(self.rounds.iter().map(|r| &r.cumulative))
+            .chain(std::iter::once(&self.approved_rounds))
+    }
+
+    /// Gives back what the tallies hold only to record fast ([`Tally::compact`]); results are
+    /// unchanged.
+    pub fn compact(&mut self) {
+        let width = self.width();
+        (0..width).for_each(|k| self.tally_mut(k).compact());
+    }
+
+    /// Bytes the summary's tallies hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.all_tallies().map(Tally::heap_bytes).sum()
+    }
+
     /// Folds one trial's outcome in. A [`Recorder`] does the same for many trials, faster.
     pub fn record(&mut self, o: &Outcome) {
         self.count_rounds(o);
@@ -138,7 +165,7 @@ impl Summary {
 
     /// The number of tallies a trial records a value in.
     fn width(&self) -> usize {
-        6 * self.tallies.len() + self.rounds.len() + 1
+        Summary::tally_count(self.tallies.len() - 1, self.rounds.len())
     }
 
     /// Tally `k` in the order [`trial_values`] produces values: firm by firm (the total last)
@@ -237,9 +264,7 @@ const STRIDE: usize = BATCH + 8;
 #[derive(Debug, Clone)]
 pub struct Recorder {
     summary: Summary,
-    /// `pending[k * STRIDE + t]`: tally k's value in buffered trial t.
-    pending: Vec<u64>,
-    len: usize,
+    buffer: RecordBuffer,
 }
 
 impl Recorder {
@@ -247,9 +272,8 @@ impl Recorder {
     pub fn new(scenario: &Scenario) -> Self {
         let summary = Summary::new(scenario);
         Recorder {
-            pending: vec![0; summary.width() * STRIDE],
+            buffer: RecordBuffer::for_width(summary.width()),
             summary,
-            len: 0,
         }
     }
 
@@ -258,10 +282,62 @@ impl Recorder {
     /// [`finish`]: Recorder::finish
     #[inline]
     pub fn record(&mut self, o: &Outcome) {
-        self.summary.count_rounds(o);
+        self.buffer.push(&mut self.summary, o);
+    }
+
+    /// The summary of every outcome recorded.
+    pub fn finish(mut self) -> Summary {
+        self.buffer.flush(&mut self.summary);
+        self.summary
+    }
+}
+
+/// The batch buffer of a [`Recorder`] without the summary, for a worker that records into
+/// summaries it does not own (a sweep's workers take turns at each point's one summary):
+/// [`RecordBuffer::recording`] lends it to a summary until the returned [`Recording`] is
+/// dropped, which folds in what is left, so no value can reach another summary.
+#[derive(Debug, Clone, Default)]
+pub struct RecordBuffer {
+    /// `pending[k * STRIDE + t]`: tally k's value in buffered trial t.
+    pending: Vec<u64>,
+    len: usize,
+}
+
+impl RecordBuffer {
+    /// An empty buffer; it takes the size of each summary it is lent to.
+    pub fn new() -> Self {
+        RecordBuffer::default()
+    }
+
+    fn for_width(width: usize) -> Self {
+        RecordBuffer {
+            pending: vec![0; width * STRIDE],
+            len: 0,
+        }
+    }
+
+    /// Bytes a buffer holds for a summary of `tallies` tallies (for memory estimates).
+    pub fn bytes_for(tallies: usize) -> usize {
+        tallies * STRIDE * std::mem::size_of::<u64>()
+    }
+
+    /// Records into `summary` through this buffer until the guard is dropped.
+    pub fn recording<'a>(&'a mut self, summary: &'a mut Summary) -> Recording<'a> {
+        debug_assert_eq!(self.len, 0, "a recording flushes when it ends");
+        // Exactly one column a tally, as `push` expects (points can differ in rounds).
+        self.pending.resize(summary.width() * STRIDE, 0);
+        Recording {
+            buffer: self,
+            summary,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, summary: &mut Summary, o: &Outcome) {
+        summary.count_rounds(o);
         let t = self.len;
         let mut columns = self.pending.chunks_exact_mut(STRIDE);
-        trial_values(self.summary.equivalence, o, |v| {
+        trial_values(summary.equivalence, o, |v| {
             if let Some(column) = columns.next() {
                 column[t] = v;
             }
@@ -269,22 +345,37 @@ impl Recorder {
         debug_assert_eq!(columns.len(), 0, "a value for every tally");
         self.len += 1;
         if self.len == BATCH {
-            self.flush();
+            self.flush(summary);
         }
     }
 
-    fn flush(&mut self) {
-        for k in 0..self.summary.width() {
+    fn flush(&mut self, summary: &mut Summary) {
+        for k in 0..summary.width() {
             let column = &self.pending[k * STRIDE..k * STRIDE + self.len];
-            self.summary.tally_mut(k).record_all(column);
+            summary.tally_mut(k).record_all(column);
         }
         self.len = 0;
     }
+}
 
-    /// The summary of every outcome recorded.
-    pub fn finish(mut self) -> Summary {
-        self.flush();
-        self.summary
+/// A [`RecordBuffer`] lent to a [`Summary`]; dropping it folds the last values in.
+#[derive(Debug)]
+pub struct Recording<'a> {
+    buffer: &'a mut RecordBuffer,
+    summary: &'a mut Summary,
+}
+
+impl Recording<'_> {
+    /// Folds one trial's outcome in (at the latest when the recording ends).
+    #[inline]
+    pub fn record(&mut self, o: &Outcome) {
+        self.buffer.push(self.summary, o);
+    }
+}
+
+impl Drop for Recording<'_> {
+    fn drop(&mut self) {
+        self.buffer.flush(self.summary);
     }
 }
 

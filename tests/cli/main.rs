@@ -8,6 +8,7 @@ mod edges;
 mod errors;
 mod folders;
 mod hardening;
+mod memory;
 mod outputs;
 mod rules;
 mod scenarios;
