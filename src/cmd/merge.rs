@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use allocsim::report::partial::{self, MergeManifest, MergedShard, Partial};
-use allocsim::report::{Kind, Manifest, OutputDir};
+use allocsim::report::{self, Kind, Manifest, OutputDir};
 
 use anyhow::Context;
 
@@ -55,7 +55,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         overrides: run.overrides.clone(),
         command_line: super::common::command_line(),
     };
-    let manifest_json = partial::pretty_json(&MergeManifest {
+    let manifest_json = report::format::pretty_json(&MergeManifest {
         run: &manifest,
         merged_shards: merged
             .shards

@@ -152,8 +152,7 @@ pub(super) fn execute(
         overrides: fixed.iter().map(ToString::to_string).collect(),
         command_line: super::common::command_line(),
     };
-    let mut manifest_json = serde_json::to_vec_pretty(&manifest)?;
-    manifest_json.push(b'\n');
+    let manifest_json = report::format::pretty_json(&manifest);
 
     out.write("comparison.csv", &report::comparison_csv(&comparison))?;
     out.write("differences.csv", &report::differences_csv(&comparison))?;

@@ -107,7 +107,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             )?;
             out.write(
                 "manifest.json",
-                &partial::pretty_json(&ShardManifest {
+                &report::format::pretty_json(&ShardManifest {
                     run: &manifest,
                     shard,
                 }),
@@ -115,7 +115,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         None => {
             let charts = (!args.no_charts).then_some(&args.charts);
-            write_outputs(&out, &info, &result.summary, &manifest.to_json(), charts)?;
+            write_outputs(
+                &out,
+                &info,
+                &result.summary,
+                &report::format::pretty_json(&manifest),
+                charts,
+            )?;
         }
     }
     crate::interrupt::check(&destination)?;

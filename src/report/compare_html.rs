@@ -4,10 +4,11 @@
 
 use std::fmt::Write;
 
-use super::compare_out::signed;
 use super::html::{STYLE, escape};
 use crate::compare::{Comparison, Kind, swings, worse_direction};
-use crate::report::charts::data::{group_digits, units_label};
+use crate::report::format::{
+    group_digits, signed_units, signed_units_full, units_full as units, units_label,
+};
 use crate::stats::Metric;
 
 /// Points beyond which the per-firm differences table is left to differences.csv.
@@ -100,9 +101,9 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
             let _ = write!(
                 h,
                 "<td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{:.1}%</td>",
-                escape(&signed_units(d.mean())),
-                escape(&signed_units(lo)),
-                escape(&signed_units(hi)),
+                escape(&signed_units_full(d.mean())),
+                escape(&signed_units_full(lo)),
+                escape(&signed_units_full(hi)),
                 100.0 * d.share(worse_direction(Metric::Unmet))
             );
         }
@@ -130,7 +131,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
                 escape(&s.high),
                 escape(&units(s.low_mean)),
                 escape(&units(s.high_mean)),
-                escape(&signed_units(s.swing))
+                escape(&signed_units_full(s.swing))
             );
         }
         let _ = writeln!(
@@ -163,7 +164,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
                 let _ = write!(
                     h,
                     "<td class=\"n\">{} <span class=\"note\">(±{})</span></td>",
-                    escape(&signed(d.mean())),
+                    escape(&signed_units(d.mean())),
                     escape(&units_label((hi - lo) / 2.0))
                 );
             }
@@ -197,27 +198,4 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         escape(&manifest)
     );
     h
-}
-
-/// A unit count in full with separators.
-fn units(v: f64) -> String {
-    if v.is_finite() {
-        group_digits(v.max(0.0).round() as u64)
-    } else {
-        "–".to_string()
-    }
-}
-
-/// A signed unit count in full: "+12,345", "−678", "0".
-fn signed_units(v: f64) -> String {
-    let r = v.round();
-    if !r.is_finite() {
-        "–".to_string()
-    } else if r > 0.0 {
-        format!("+{}", group_digits(r as u64))
-    } else if r < 0.0 {
-        format!("−{}", group_digits((-r) as u64))
-    } else {
-        "0".to_string()
-    }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::report::RunInfo;
-use crate::report::charts::data::{group_digits, percent_label};
+use crate::report::format::{group_digits, percent_label, units_full as units};
 use crate::stats::{Metric, Summary};
 
 pub(super) const STYLE: &str = "
@@ -38,16 +38,6 @@ pub(super) fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// A unit count in full with separators ("1,249,600"); the charts round to thousands, the table
-/// keeps the precision the CSV has.
-fn units(v: f64) -> String {
-    if v.is_finite() {
-        group_digits(v.max(0.0).round() as u64)
-    } else {
-        "–".to_string()
-    }
 }
 
 /// What each chart shows, for its caption.

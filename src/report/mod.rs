@@ -5,6 +5,7 @@ pub mod charts;
 mod compare_html;
 mod compare_out;
 mod csv_out;
+pub mod format;
 mod html;
 mod output;
 pub mod partial;
@@ -36,18 +37,6 @@ pub struct Manifest {
     /// `--set` overrides applied, in order.
     pub overrides: Vec<String>,
     pub command_line: Vec<String>,
-}
-
-impl Manifest {
-    /// The manifest as pretty-printed JSON with a trailing newline.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = match serde_json::to_vec_pretty(self) {
-            Ok(b) => b,
-            Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
-        };
-        bytes.push(b'\n');
-        bytes
-    }
 }
 
 /// Hex SHA-256 of `bytes`.

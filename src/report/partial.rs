@@ -514,16 +514,6 @@ pub struct MergeManifest<'a> {
     pub merged_shards: Vec<MergedShard>,
 }
 
-/// Pretty JSON with a trailing newline, as manifest.json is written.
-pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
-    let mut bytes = match serde_json::to_vec_pretty(value) {
-        Ok(b) => b,
-        Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
-    };
-    bytes.push(b'\n');
-    bytes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use super::{
     ChartError, ChartOptions, MAX_SIZE, MIN_SIZE, compare_draw, encode_png, register_fonts,
 };
 use crate::compare::{Comparison, Kind, Swing, swings};
+use crate::report::format;
 use crate::stats::Metric;
 
 /// The line under every comparison chart's title.
@@ -22,7 +23,7 @@ pub fn run_line(c: &Comparison) -> String {
         "{what} \"{}\" · {} points · {} trials each · seed {} · the same trials in every point",
         c.name,
         c.summaries.len(),
-        data::group_digits(c.trials),
+        format::group_digits(c.trials),
         c.seed
     )
 }
@@ -96,47 +97,6 @@ pub fn value_axis(lo: f64, hi: f64, max_ticks: usize, pad: f64) -> Axis {
         hi: last * step + pad * span,
         step,
         ticks,
-    }
-}
-
-/// A tick label of a knob's value: thousands as units do ("20k"), small numbers with as many
-/// decimals as the step needs.
-pub fn value_tick(v: f64, step: f64) -> String {
-    if step >= 1000.0 {
-        return signed_tick(v, step);
-    }
-    let decimals = (0..6)
-        .find(|&d| {
-            let scaled = step * 10f64.powi(d);
-            (scaled - scaled.round()).abs() < 1e-6
-        })
-        .unwrap_or(6) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.starts_with('-') && s.trim_start_matches(['-', '0', '.']).is_empty() {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// A tick label of units that may be negative (differences): "−20k", "0", "40k".
-pub fn signed_tick(v: f64, step: f64) -> String {
-    if v < 0.0 && data::units_tick(-v, step) != "0" {
-        format!("−{}", data::units_tick(-v, step))
-    } else {
-        data::units_tick(v.abs(), step)
-    }
-}
-
-/// A signed unit count: "+12k", "−4.1k", "0".
-pub fn signed_units(v: f64) -> String {
-    let label = data::units_label(v.abs());
-    if label == "0" || !v.is_finite() {
-        label
-    } else if v > 0.0 {
-        format!("+{label}")
-    } else {
-        format!("−{label}")
     }
 }
 
@@ -369,6 +329,7 @@ pub fn render_comparison(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::format::{signed_units, value_tick};
 
     #[test]
     fn numeric_knobs_are_plain_numbers() {

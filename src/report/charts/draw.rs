@@ -10,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{self, Axis, Rgb, Spread};
 use crate::report::RunInfo;
+use crate::report::format;
 use crate::stats::{Metric, Summary};
 
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -352,8 +353,8 @@ pub fn unmet(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         let axes = Axes {
             x: &x,
             y: &y,
-            x_label: if bottom_row { data::units_tick } else { none },
-            y_label: data::percent_tick,
+            x_label: if bottom_row { format::units_tick } else { none },
+            y_label: format::percent_tick,
             x_desc: if bottom_row {
                 "Unmet demand (units; k = thousand)"
             } else {
@@ -391,9 +392,12 @@ pub fn unmet(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             .filter(|b| b.low == 0)
             .map_or(0, |b| b.count) as f64
             / tally.count().max(1) as f64;
-        let mut stats = format!("mean {}", data::units_label(tally.mean()));
+        let mut stats = format!("mean {}", format::units_label(tally.mean()));
         if zero >= 0.005 {
-            stats += &format!(" · fully served in {} of trials", data::percent_label(zero));
+            stats += &format!(
+                " · fully served in {} of trials",
+                format::percent_label(zero)
+            );
         }
         let stat_style = look.text(21.0, &MUTED);
         let right = px_range.end;
@@ -443,7 +447,7 @@ pub fn unmet(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             if !(v.is_finite() && v <= x.hi) {
                 continue;
             }
-            let text = format!("{name} {}", data::units_label(v));
+            let text = format!("{name} {}", format::units_label(v));
             let (lx, _) = chart.backend_coord(&(v, y.hi));
             let ty = py.start + look.px(14.0) + row as i32 * look.px(28.0);
             let w = width_of(root, &text, &tag) + look.px(12.0);
@@ -497,8 +501,8 @@ pub fn exceedance(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
         let axes = Axes {
             x: &x,
             y: &y,
-            x_label: data::units_tick,
-            y_label: data::percent_tick,
+            x_label: format::units_tick,
+            y_label: format::percent_tick,
             x_desc: if i == 0 {
                 "Unmet demand x (units; k = thousand)"
             } else {
@@ -588,7 +592,7 @@ pub fn exceedance(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
             VPos::Center,
         )?;
         let p95 = summary.tally(i, Metric::Unmet).quantile(0.95);
-        let value = format!("short by more than {}", data::units_label(p95));
+        let value = format!("short by more than {}", format::units_label(p95));
         label(
             root,
             &value,
@@ -653,7 +657,7 @@ pub fn deliveries(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
         x: &x,
         y: &y,
         x_label: round_label,
-        y_label: data::units_tick,
+        y_label: format::units_tick,
         x_desc: "",
         y_desc: "Delivered so far, all firms (units; k = thousand)",
         x_area: look.px(80.0),
@@ -694,7 +698,7 @@ pub fn deliveries(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
     let (ox, oy) = chart.backend_coord(&(0.0, orders));
     label(
         root,
-        &format!("mean total orders {}", data::units_label(orders)),
+        &format!("mean total orders {}", format::units_label(orders)),
         &look.bold(21.0, &INK),
         (ox, oy - look.px(8.0)),
         HPos::Left,
@@ -714,7 +718,7 @@ pub fn deliveries(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
     let right_end = look.width - look.px(8.0);
     for (r, s) in points.iter().skip(1) {
         let (px, py) = chart.backend_coord(&(*r, s.p50));
-        let text = data::units_label(s.p50);
+        let text = format::units_label(s.p50);
         // Below-right of the point, or above-left where that would run off the chart.
         let (at, h) = if px + look.px(16.0) + width_of(root, &text, &value_style) <= right_end {
             ((px + look.px(12.0), py + look.px(20.0)), HPos::Left)
@@ -726,7 +730,7 @@ pub fn deliveries(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -
     let (_, py) = chart.plotting_area().get_pixel_range();
     for r in &fan {
         let (px, _) = chart.backend_coord(&(r.round as f64, 0.0));
-        let share = data::percent_label(r.approved);
+        let share = format::percent_label(r.approved);
         let text = if long_approval {
             format!("approved in {share}")
         } else {
@@ -879,7 +883,7 @@ fn bars(root: &Area, look: &Look, chart: &mut Plot, rows: &Rows, spreads: &[Spre
         let (px, py) = chart.backend_coord(&(s.p95.max(s.mean), y));
         label(
             root,
-            &data::units_label(s.mean),
+            &format::units_label(s.mean),
             &look.bold(21.0, &INK),
             (px + look.px(10.0), py),
             HPos::Left,
@@ -896,9 +900,9 @@ pub fn domestic(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> 
     let total = summary.tally(firms, Metric::Domestic);
     let note = format!(
         "Bars: mean over trials; whiskers: 5th–95th percentile; number: mean. All firms: {} domestic chips on average (p5 {}, p95 {}).",
-        data::units_label(total.mean()),
-        data::units_label(total.quantile(0.05)),
-        data::units_label(total.quantile(0.95))
+        format::units_label(total.mean()),
+        format::units_label(total.quantile(0.05)),
+        format::units_label(total.quantile(0.95))
     );
     let effective = info.equivalence > 0.0;
     let title = if effective {
@@ -946,7 +950,7 @@ pub fn domestic(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> 
         let axes = Axes {
             x: &x,
             y: &rows.span,
-            x_label: data::units_tick,
+            x_label: format::units_tick,
             y_label: none,
             x_desc: "Units per trial (k = thousand)",
             y_desc: "",
@@ -1020,7 +1024,7 @@ pub fn fill(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Draw
     let axes = Axes {
         x: &x,
         y: &rows.span,
-        x_label: data::percent_tick,
+        x_label: format::percent_tick,
         y_label: none,
         x_desc: "Fill rate: delivered ÷ orders, per trial",
         y_desc: "",
@@ -1055,9 +1059,9 @@ pub fn fill(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Draw
         let (px, _) = chart.plotting_area().get_pixel_range();
         let text = format!(
             "median {} (p5 {} – p95 {})",
-            data::percent_label(s.p50),
-            data::percent_label(s.p5),
-            data::percent_label(s.p95)
+            format::percent_label(s.p50),
+            format::percent_label(s.p5),
+            format::percent_label(s.p95)
         );
         label(
             root,
