@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::report::RunInfo;
+use crate::report::charts::RUN_CHARTS;
 use crate::report::format::{group_digits, percent_label, units_full as units};
 use crate::stats::{Metric, Summary};
 
@@ -40,24 +41,12 @@ pub(super) fn escape(text: &str) -> String {
     out
 }
 
-/// What each chart shows, for its caption.
+/// What each chart shows, for its caption: the chart table's.
 fn caption(chart: &str) -> &'static str {
-    match chart {
-        "unmet.png" => {
-            "Distribution of unmet demand per firm, with its median and 95th percentile."
-        }
-        "exceedance.png" => {
-            "Chance that unmet demand exceeds a given amount, per firm and in total."
-        }
-        "deliveries.png" => {
-            "Cumulative deliveries to all firms by round: median and 50% / 90% bands."
-        }
-        "domestic.png" => {
-            "Domestic chips bought per firm (and effective unmet demand when they count)."
-        }
-        "fill.png" => "Fill rate per firm and in total: delivered over orders.",
-        _ => "",
-    }
+    RUN_CHARTS
+        .iter()
+        .find(|c| c.file == chart)
+        .map_or("", |c| c.caption)
 }
 
 /// A self-contained HTML report; `charts` are PNG file names beside it.

@@ -2,12 +2,8 @@
 //! uses, whether a knob is numeric, value axes and labels, heatmap colours, tornado rows and
 //! paired-difference rows. Also the entry point that draws every comparison chart.
 
-use plotters::prelude::*;
-
 use super::data::{self, Axis, Rgb, Spread};
-use super::{
-    ChartError, ChartOptions, MAX_SIZE, MIN_SIZE, compare_draw, encode_png, register_fonts,
-};
+use super::{ChartError, ChartOptions, Paint, compare_draw, render};
 use crate::compare::{Comparison, Kind, Swing, swings};
 use crate::report::format;
 use crate::stats::Metric;
@@ -263,14 +259,6 @@ pub fn render_comparison(
     c: &Comparison,
     options: &ChartOptions,
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
-    let (w, h) = (options.width, options.height);
-    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE.0 || h > MAX_SIZE.1 {
-        return Err(ChartError {
-            chart: "charts".to_string(),
-            message: format!("a chart size of {w}×{h} is outside the allowed range"),
-        });
-    }
-    register_fonts()?;
     let mut charts: Vec<(String, compare_draw::Chart)> = Vec::new();
     match c.kind {
         Kind::Sweep => {
@@ -307,23 +295,17 @@ pub fn render_comparison(
             ));
         }
     }
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            let fail = |message: String| ChartError {
-                chart: name.clone(),
-                message,
-            };
-            let mut pixels = vec![255u8; w as usize * h as usize * 3];
-            {
-                let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-                compare_draw::draw(&root, w, h, c, &chart).map_err(|e| fail(e.0))?;
-                root.present().map_err(|e| fail(e.to_string()))?;
-            }
-            let png = encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?;
-            Ok((name, png))
-        })
-        .collect()
+    render(
+        charts
+            .into_iter()
+            .map(|(name, chart)| {
+                let paint: Paint =
+                    Box::new(move |area, look| compare_draw::draw(area, look, c, &chart));
+                (name, paint)
+            })
+            .collect(),
+        options,
+    )
 }
 
 #[cfg(test)]

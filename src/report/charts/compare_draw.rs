@@ -21,17 +21,16 @@ pub enum Chart {
     Differences(Vec<Vec<DiffRow>>),
 }
 
-/// Draws `chart` of comparison `c` on `root` (`width`×`height` pixels).
-pub fn draw(root: &Area, width: u32, height: u32, c: &Comparison, chart: &Chart) -> Drawn {
-    let look = Look::new(width, height);
+/// Draws `chart` of comparison `c` on `root`.
+pub fn draw(root: &Area, look: &Look, c: &Comparison, chart: &Chart) -> Drawn {
     match chart {
         Chart::Knob(k) => match &k.numbers {
-            Some(xs) => knob_lines(root, &look, c, k, xs),
-            None => knob_boxes(root, &look, c, k),
+            Some(xs) => knob_lines(root, look, c, k, xs),
+            None => knob_boxes(root, look, c, k),
         },
-        Chart::Heatmap(map, stat) => heatmap(root, &look, c, map, stat),
-        Chart::Tornado(swings, reference) => tornado(root, &look, c, swings, *reference),
-        Chart::Differences(rows) => differences(root, &look, c, rows),
+        Chart::Heatmap(map, stat) => heatmap(root, look, c, map, stat),
+        Chart::Tornado(swings, reference) => tornado(root, look, c, swings, *reference),
+        Chart::Differences(rows) => differences(root, look, c, rows),
     }
 }
 

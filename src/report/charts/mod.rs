@@ -23,6 +23,28 @@ pub struct ChartOptions {
     pub height: u32,
 }
 
+impl ChartOptions {
+    /// Whether a `width`×`height` chart is within [`MIN_SIZE`] to [`MAX_SIZE`]: the one size
+    /// rule, which the command line also asks before it accepts `--chart-size`.
+    pub fn allowed(width: u32, height: u32) -> bool {
+        (MIN_SIZE.0..=MAX_SIZE.0).contains(&width) && (MIN_SIZE.1..=MAX_SIZE.1).contains(&height)
+    }
+
+    fn check(&self) -> Result<(), ChartError> {
+        let (w, h) = (self.width, self.height);
+        if ChartOptions::allowed(w, h) {
+            return Ok(());
+        }
+        Err(ChartError {
+            chart: "charts".to_string(),
+            message: format!(
+                "a chart size of {w}×{h} is outside {}×{} to {}×{} pixels",
+                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
+            ),
+        })
+    }
+}
+
 impl Default for ChartOptions {
     fn default() -> Self {
         ChartOptions {
@@ -67,15 +89,41 @@ fn register_fonts() -> Result<(), ChartError> {
         })
 }
 
-/// One chart: its file name and how to draw it.
-type Painter = fn(&draw::Area, &draw::Look, &RunInfo, &Summary) -> Result<(), draw::DrawError>;
+/// One chart of a run's report: its file, the caption report.html shows under it, and how to
+/// draw it. Adding a chart is one entry here and one paint function.
+pub struct RunChart {
+    pub file: &'static str,
+    pub caption: &'static str,
+    paint: fn(&draw::Area, &draw::Look, &RunInfo, &Summary) -> draw::Drawn,
+}
 
-const CHARTS: [(&str, Painter); 5] = [
-    ("unmet.png", draw::unmet),
-    ("exceedance.png", draw::exceedance),
-    ("deliveries.png", draw::deliveries),
-    ("domestic.png", draw::domestic),
-    ("fill.png", draw::fill),
+/// The charts of a run, in the order they are drawn and shown.
+pub const RUN_CHARTS: [RunChart; 5] = [
+    RunChart {
+        file: "unmet.png",
+        caption: "Distribution of unmet demand per firm, with its median and 95th percentile.",
+        paint: draw::unmet,
+    },
+    RunChart {
+        file: "exceedance.png",
+        caption: "Chance that unmet demand exceeds a given amount, per firm and in total.",
+        paint: draw::exceedance,
+    },
+    RunChart {
+        file: "deliveries.png",
+        caption: "Cumulative deliveries to all firms by round: median and 50% / 90% bands.",
+        paint: draw::deliveries,
+    },
+    RunChart {
+        file: "domestic.png",
+        caption: "Domestic chips bought per firm (and effective unmet demand when they count).",
+        paint: draw::domestic,
+    },
+    RunChart {
+        file: "fill.png",
+        caption: "Fill rate per firm and in total: delivered over orders.",
+        paint: draw::fill,
+    },
 ];
 
 /// Every chart of a run as (file name, PNG bytes).
@@ -84,41 +132,54 @@ pub fn render_all(
     summary: &Summary,
     options: &ChartOptions,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, ChartError> {
-    let (w, h) = (options.width, options.height);
-    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE.0 || h > MAX_SIZE.1 {
-        return Err(ChartError {
-            chart: "charts".to_string(),
-            message: format!(
-                "a chart size of {w}×{h} is outside {}×{} to {}×{} pixels",
-                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
-            ),
-        });
-    }
     if summary.names.len() != info.firms.len() + 1 || summary.tallies.len() != summary.names.len() {
         return Err(ChartError {
             chart: "charts".to_string(),
             message: "the summary's firms do not match the run's".to_string(),
         });
     }
+    render(
+        RUN_CHARTS
+            .iter()
+            .map(|chart| {
+                let paint: Paint =
+                    Box::new(move |area, look| (chart.paint)(area, look, info, summary));
+                (chart.file, paint)
+            })
+            .collect(),
+        options,
+    )
+}
+
+/// How one chart is drawn on a bitmap already sized and cleared.
+type Paint<'a> = Box<dyn Fn(&draw::Area, &draw::Look) -> draw::Drawn + 'a>;
+
+/// Draws each chart at the size of `options` and encodes it as PNG: the one path every report
+/// (a run's, a comparison's) goes through, so the size check, the bundled font and the encoding
+/// are the same for all.
+fn render<N: AsRef<str>>(
+    charts: Vec<(N, Paint)>,
+    options: &ChartOptions,
+) -> Result<Vec<(N, Vec<u8>)>, ChartError> {
+    options.check()?;
     register_fonts()?;
-    CHARTS
-        .iter()
-        .map(|&(name, paint)| {
+    let (w, h) = (options.width, options.height);
+    charts
+        .into_iter()
+        .map(|(name, paint)| {
             let fail = |message: String| ChartError {
-                chart: name.to_string(),
+                chart: name.as_ref().to_string(),
                 message,
             };
             let mut pixels = vec![255u8; w as usize * h as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
                 let look = draw::Look::new(w, h);
-                paint(&root, &look, info, summary).map_err(|e| fail(e.0))?;
+                paint(&root, &look).map_err(|e| fail(e.0))?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
-            Ok((
-                name,
-                encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?,
-            ))
+            let png = encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?;
+            Ok((name, png))
         })
         .collect()
 }
