@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::html::{STYLE, escape};
+use super::page::{self, escape};
 use crate::compare::{Comparison, Kind, swings, worse_direction};
 use crate::report::format::{
     group_digits, signed_units, signed_units_full, units_full as units, units_label,
@@ -47,21 +47,14 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         Kind::Sensitivity => format!("sensitivity to {} knobs", c.knobs.len()),
     };
     let title = format!("{}: {what}", c.name);
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>allocsim: {0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
-        escape(&title)
-    );
-    let _ = writeln!(
-        h,
-        "<p class=\"run\">{} points · {} trials each · seed {} · common random numbers: trial t \
-         sees the same world in every point</p>",
+    let run_line = format!(
+        "{} points · {} trials each · seed {} · common random numbers: trial t sees the same \
+         world in every point",
         c.summaries.len(),
         group_digits(c.trials),
         c.seed
     );
+    page::open(&mut h, &title, &run_line);
     let _ = writeln!(
         h,
         "<p class=\"note\">Point 1 is the reference. Differences are paired: each is the mean \
@@ -177,25 +170,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         );
     }
 
-    if !charts.is_empty() {
-        h.push_str("<h2>Charts</h2>\n");
-    }
-    for chart in charts {
-        let _ = writeln!(
-            h,
-            "<figure><img src=\"{0}\" alt=\"{1}\"><figcaption class=\"note\">{1}</figcaption></figure>",
-            escape(chart),
-            escape(&caption(chart))
-        );
-    }
-    let manifest = serde_json::from_str::<serde_json::Value>(manifest_json)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| manifest_json.to_string());
-    let _ = writeln!(
-        h,
-        "<h2>Manifest</h2>\n<pre>{}</pre>\n</body>\n</html>",
-        escape(&manifest)
-    );
+    let figures: Vec<(&str, String)> = charts.iter().map(|c| (c.as_str(), caption(c))).collect();
+    page::close(&mut h, &figures, manifest_json);
     h
 }

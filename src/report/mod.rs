@@ -8,6 +8,7 @@ mod csv_out;
 pub mod format;
 mod html;
 mod output;
+mod page;
 pub mod partial;
 mod results;
 mod table;
