@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::compare::{self as cd, DIFF_PANELS_MAX, DiffRow, Heatmap, KnobChart, value_axis};
 use super::data::{self, Axis, Spread};
-use super::draw::{
+use super::kit::{
     AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit,
     frame_line, label, names_width, none, panel_title, plot, rows, width_of,
 };
@@ -234,7 +234,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
 
 /// A horizontal box at height `y`: whiskers p5–p95, box p25–p75, median line, mean dot.
 fn box_at(
-    chart: &mut super::draw::Plot,
+    chart: &mut super::kit::Plot,
     look: &Look,
     s: &Spread,
     y: f64,

@@ -1,13 +1,20 @@
 //! Charts of a run (PNG): unmet demand, its exceedance curves, the deliveries fan, domestic chips
-//! and fill rates. What they show is computed in [`data`]; [`draw`] only puts it on a bitmap,
-//! with the bundled DejaVu Sans font so no system font or library is needed.
+//! and fill rates; and the one pipeline that draws every chart of a run or a comparison. What a
+//! chart shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …) lays it out
+//! with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or library
+//! is needed.
 
 pub mod compare;
 mod compare_draw;
 pub mod data;
-mod draw;
+mod deliveries;
+mod domestic;
+mod exceedance;
+mod fill;
+mod kit;
 #[cfg(test)]
 mod tests;
+mod unmet;
 
 use std::sync::OnceLock;
 
@@ -94,7 +101,7 @@ fn register_fonts() -> Result<(), ChartError> {
 pub struct RunChart {
     pub file: &'static str,
     pub caption: &'static str,
-    paint: fn(&draw::Area, &draw::Look, &RunInfo, &Summary) -> draw::Drawn,
+    paint: fn(&kit::Area, &kit::Look, &RunInfo, &Summary) -> kit::Drawn,
 }
 
 /// The charts of a run, in the order they are drawn and shown.
@@ -102,27 +109,27 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     RunChart {
         file: "unmet.png",
         caption: "Distribution of unmet demand per firm, with its median and 95th percentile.",
-        paint: draw::unmet,
+        paint: unmet::paint,
     },
     RunChart {
         file: "exceedance.png",
         caption: "Chance that unmet demand exceeds a given amount, per firm and in total.",
-        paint: draw::exceedance,
+        paint: exceedance::paint,
     },
     RunChart {
         file: "deliveries.png",
         caption: "Cumulative deliveries to all firms by round: median and 50% / 90% bands.",
-        paint: draw::deliveries,
+        paint: deliveries::paint,
     },
     RunChart {
         file: "domestic.png",
         caption: "Domestic chips bought per firm (and effective unmet demand when they count).",
-        paint: draw::domestic,
+        paint: domestic::paint,
     },
     RunChart {
         file: "fill.png",
         caption: "Fill rate per firm and in total: delivered over orders.",
-        paint: draw::fill,
+        paint: fill::paint,
     },
 ];
 
@@ -152,7 +159,7 @@ pub fn render_all(
 }
 
 /// How one chart is drawn on a bitmap already sized and cleared.
-type Paint<'a> = Box<dyn Fn(&draw::Area, &draw::Look) -> draw::Drawn + 'a>;
+type Paint<'a> = Box<dyn Fn(&kit::Area, &kit::Look) -> kit::Drawn + 'a>;
 
 /// Draws each chart at the size of `options` and encodes it as PNG: the one path every report
 /// (a run's, a comparison's) goes through, so the size check, the bundled font and the encoding
@@ -174,7 +181,7 @@ fn render<N: AsRef<str>>(
             let mut pixels = vec![255u8; w as usize * h as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-                let look = draw::Look::new(w, h);
+                let look = kit::Look::new(w, h);
                 paint(&root, &look).map_err(|e| fail(e.0))?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
