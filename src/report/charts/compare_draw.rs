@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::compare::{self as cd, DIFF_PANELS_MAX, DiffRow, Heatmap, KnobChart, value_axis};
 use super::data::{self, Axis, Spread};
 use super::kit::{
-    AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit,
-    frame_line, label, names_width, none, panel_title, plot, rows, width_of,
+    AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit, frame,
+    label, names_width, none, panel_title, plot, rows, width_of,
 };
 use crate::compare::{Comparison, Swing};
 use crate::report::format::{self, signed_tick, signed_units, value_tick};
@@ -64,7 +64,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
         "Line: mean over trials; band: 5th–95th percentile (90% of trials).{}",
         held_note(k)
     );
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand as {} changes", k.key),
@@ -275,7 +275,7 @@ fn knob_boxes(root: &Area, look: &Look, c: &Comparison, k: &KnobChart) -> Drawn 
         "Unmet demand (units; k = thousand). Box: middle 50% of trials; thick line: median; dot: mean; whiskers: 5th–95th percentile.{}",
         held_note(k)
     );
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand by firm for each {}", k.key),
@@ -383,7 +383,7 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
     } else {
         "1-in-20 worst case (p95) of total unmet demand"
     };
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("{what}: {} × {}", map.row_key, map.col_key),
@@ -524,7 +524,7 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
 /// tornado.png: each knob's low and high mean total unmet demand around the reference's, ranked by
 /// swing.
 fn tornado(root: &Area, look: &Look, c: &Comparison, swings: &[Swing], reference: f64) -> Drawn {
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         "Which knob moves total unmet demand most",
@@ -674,7 +674,7 @@ fn differences(root: &Area, look: &Look, c: &Comparison, diffs: &[Vec<DiffRow>])
     if diffs.len() > shown {
         note = format!("First {shown} of {} scenarios. {note}", diffs.len());
     }
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand against \"{}\", trial by trial", c.labels[0]),

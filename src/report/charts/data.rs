@@ -4,7 +4,7 @@
 
 use crate::report::RunInfo;
 use crate::report::format::group_digits;
-use crate::stats::{Bucket, Summary, Tally};
+use crate::stats::{Bucket, Metric, Summary, Tally};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +239,197 @@ pub fn run_line(info: &RunInfo) -> String {
         info.rule,
         info.rounds
     )
+}
+
+/// The name of the total's series in every chart.
+pub const TOTAL_NAME: &str = "All firms (total)";
+
+/// One firm's panel of unmet.png: the histogram of its unmet demand and the marks on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmetPanel {
+    pub name: String,
+    /// The histogram's buckets and trial count, binned at the width the drawing has room for.
+    pub buckets: Vec<Bucket>,
+    pub trials: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Share of trials with no unmet demand at all.
+    pub fully_served: f64,
+}
+
+/// What unmet.png shows: a panel per firm on a shared axis reaching the firms' p99.5.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmetChart {
+    pub run_line: String,
+    pub panels: Vec<UnmetPanel>,
+    pub tail: f64,
+}
+
+pub fn unmet_chart(info: &RunInfo, summary: &Summary) -> UnmetChart {
+    let panels = info
+        .firms
+        .iter()
+        .enumerate()
+        .map(|(f, name)| {
+            let tally = summary.tally(f, Metric::Unmet);
+            let buckets: Vec<Bucket> = tally.buckets().collect();
+            let fully_served = buckets
+                .first()
+                .filter(|b| b.low == 0)
+                .map_or(0, |b| b.count) as f64
+                / tally.count().max(1) as f64;
+            UnmetPanel {
+                name: name.clone(),
+                buckets,
+                trials: tally.count(),
+                mean: tally.mean(),
+                p50: tally.quantile(0.5),
+                p95: tally.quantile(0.95),
+                fully_served,
+            }
+        })
+        .collect();
+    let tail = (0..info.firms.len())
+        .map(|f| summary.tally(f, Metric::Unmet).quantile(0.995))
+        .fold(0.0, f64::max);
+    UnmetChart {
+        run_line: run_line(info),
+        panels,
+        tail,
+    }
+}
+
+/// One curve of exceedance.png.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceSeries {
+    pub name: String,
+    /// P(unmet > x) as (x, probability), from [`exceedance`].
+    pub curve: Vec<(f64, f64)>,
+    pub p95: f64,
+    /// The 99.5th percentile, where the axis of the series' panel may end.
+    pub p995: f64,
+}
+
+/// What exceedance.png shows: a curve per firm, then the total's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceChart {
+    pub run_line: String,
+    /// Firms, then the total (its index is the firm count).
+    pub series: Vec<ExceedanceSeries>,
+}
+
+pub fn exceedance_chart(info: &RunInfo, summary: &Summary) -> ExceedanceChart {
+    let firms = info.firms.len();
+    let series = (0..=firms)
+        .map(|f| {
+            let tally = summary.tally(f, Metric::Unmet);
+            let buckets: Vec<Bucket> = tally.buckets().collect();
+            ExceedanceSeries {
+                name: if f == firms {
+                    TOTAL_NAME.to_string()
+                } else {
+                    info.firms[f].clone()
+                },
+                curve: exceedance(&buckets, tally.count()),
+                p95: tally.quantile(0.95),
+                p995: tally.quantile(0.995),
+            }
+        })
+        .collect();
+    ExceedanceChart {
+        run_line: run_line(info),
+        series,
+    }
+}
+
+/// What deliveries.png shows: the fan by round against mean total orders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveriesChart {
+    pub run_line: String,
+    pub fan: Vec<FanRound>,
+    pub orders: f64,
+}
+
+pub fn deliveries_chart(info: &RunInfo, summary: &Summary) -> DeliveriesChart {
+    DeliveriesChart {
+        run_line: run_line(info),
+        fan: fan(summary),
+        orders: summary.tally(info.firms.len(), Metric::Orders).mean(),
+    }
+}
+
+/// One panel of domestic.png: a metric's spread per firm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomesticPanel {
+    pub title: String,
+    pub spreads: Vec<Spread>,
+}
+
+/// What domestic.png shows: domestic chips bought per firm and, when they count as imports
+/// (`effective`), effective unmet demand beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomesticChart {
+    pub run_line: String,
+    pub firms: Vec<String>,
+    pub effective: bool,
+    /// All firms' domestic chips, for the note.
+    pub total: Spread,
+    pub panels: Vec<DomesticPanel>,
+}
+
+pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
+    let firms = info.firms.len();
+    let effective = info.equivalence > 0.0;
+    let mut metrics = vec![(Metric::Domestic, "Domestic chips bought".to_string())];
+    if effective {
+        metrics.push((
+            Metric::EffectiveUnmet,
+            format!(
+                "Effective unmet demand (unmet − {} × domestic)",
+                info.equivalence
+            ),
+        ));
+    }
+    let panels = metrics
+        .into_iter()
+        .map(|(metric, title)| DomesticPanel {
+            title,
+            spreads: (0..firms)
+                .map(|f| spread(summary.tally(f, metric), 1.0))
+                .collect(),
+        })
+        .collect();
+    DomesticChart {
+        run_line: run_line(info),
+        firms: info.firms.clone(),
+        effective,
+        total: spread(summary.tally(firms, Metric::Domestic), 1.0),
+        panels,
+    }
+}
+
+/// What fill.png shows: the fill rate's spread (a share, 0..1) per firm, then the total's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FillChart {
+    pub run_line: String,
+    /// Firms, then [`TOTAL_NAME`].
+    pub names: Vec<String>,
+    pub spreads: Vec<Spread>,
+}
+
+pub fn fill_chart(info: &RunInfo, summary: &Summary) -> FillChart {
+    let firms = info.firms.len();
+    let mut names = info.firms.clone();
+    names.push(TOTAL_NAME.to_string());
+    let scale = Metric::FillRate.scale();
+    FillChart {
+        run_line: run_line(info),
+        names,
+        spreads: (0..=firms)
+            .map(|f| spread(summary.tally(f, Metric::FillRate), scale))
+            .collect(),
+    }
 }
 
 #[cfg(test)]

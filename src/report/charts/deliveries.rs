@@ -3,26 +3,23 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data::{self, Axis, Spread};
+use super::data::{self, Axis, DeliveriesChart, Spread};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, frame, label, plot, width_of,
 };
-use crate::report::RunInfo;
 use crate::report::format;
-use crate::stats::{Metric, Summary};
 
 /// deliveries.png: the fan of cumulative total deliveries by round against mean total orders.
-pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Drawn {
-    let firms = info.firms.len();
+pub fn paint(root: &Area, look: &Look, d: &DeliveriesChart) -> Drawn {
     let body = frame(
         root,
         look,
         "Cumulative deliveries to all firms, round by round",
         "Bands: middle 50% and middle 90% of trials; line: median. Under each round: share of trials in which it approved a batch.",
-        info,
+        &d.run_line,
     )?;
-    let fan = data::fan(summary);
-    let orders = summary.tally(firms, Metric::Orders).mean();
+    let fan = &d.fan;
+    let orders = d.orders;
     let top = fan.iter().map(|r| r.spread.p95).fold(orders, f64::max);
     let y = data::units_axis(top * 1.08, 6);
     let rounds = fan.len() as f64;
@@ -134,7 +131,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         boxed(root, &text, &value_style, at, h, look)?;
     }
     let (_, py) = chart.plotting_area().get_pixel_range();
-    for r in &fan {
+    for r in fan {
         let (px, _) = chart.backend_coord(&(r.round as f64, 0.0));
         let share = format::percent_label(r.approved);
         let text = if long_approval {

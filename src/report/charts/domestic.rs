@@ -3,14 +3,12 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data::{self, Spread};
+use super::data::{self, DomesticChart, Spread};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, Plot, Rows, boxed, colour, draw_names, fit, frame, label,
     names_width, none, plot, rows,
 };
-use crate::report::RunInfo;
 use crate::report::format;
-use crate::stats::{Metric, Summary};
 
 /// A bar of the mean with a p5–p95 whisker and the mean's value, per row.
 fn bars(root: &Area, look: &Look, chart: &mut Plot, rows: &Rows, spreads: &[Spread]) -> Drawn {
@@ -41,23 +39,23 @@ fn bars(root: &Area, look: &Look, chart: &mut Plot, rows: &Rows, spreads: &[Spre
 
 /// domestic.png: domestic chips bought per firm and, when they count as imports, effective unmet
 /// demand.
-pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Drawn {
-    let firms = info.firms.len();
-    let total = summary.tally(firms, Metric::Domestic);
+pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
+    let firms = d.firms.len();
+    let total = d.total;
     let note = format!(
         "Bars: mean over trials; whiskers: 5th–95th percentile; number: mean. All firms: {} domestic chips on average (p5 {}, p95 {}).",
-        format::units_label(total.mean()),
-        format::units_label(total.quantile(0.05)),
-        format::units_label(total.quantile(0.95))
+        format::units_label(total.mean),
+        format::units_label(total.p5),
+        format::units_label(total.p95)
     );
-    let effective = info.equivalence > 0.0;
+    let effective = d.effective;
     let title = if effective {
         "Domestic chips bought, and demand still unmet after counting them"
     } else {
         "Domestic chips bought with imports, per firm"
     };
-    let body = frame(root, look, title, &note, info)?;
-    let names: Vec<String> = info.firms.clone();
+    let body = frame(root, look, title, &note, &d.run_line)?;
+    let names: Vec<String> = d.firms.clone();
     let rows = rows(
         names,
         (0..firms).map(|f| colour(data::firm_colour(f))).collect(),
@@ -65,16 +63,6 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
     );
     let name_w = names_width(root, look, &rows.names);
     let (_, panels) = body.split_horizontally(name_w);
-    let mut metrics = vec![(Metric::Domestic, "Domestic chips bought".to_string())];
-    if effective {
-        metrics.push((
-            Metric::EffectiveUnmet,
-            format!(
-                "Effective unmet demand (unmet − {} × domestic)",
-                info.equivalence
-            ),
-        ));
-    }
     let (pw, _) = panels.dim_in_pixel();
     let areas: Vec<Area> = if effective {
         let (a, b) = panels.split_horizontally(pw as i32 / 2);
@@ -82,10 +70,8 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
     } else {
         vec![panels]
     };
-    for (k, ((metric, title), area)) in metrics.iter().zip(&areas).enumerate() {
-        let spreads: Vec<Spread> = (0..firms)
-            .map(|f| data::spread(summary.tally(f, *metric), 1.0))
-            .collect();
+    for (k, (panel, area)) in d.panels.iter().zip(&areas).enumerate() {
+        let (title, spreads) = (&panel.title, &panel.spreads);
         let top = spreads
             .iter()
             .map(|s| s.p95.max(s.mean))
@@ -116,7 +102,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             HPos::Left,
             VPos::Center,
         )?;
-        bars(root, look, &mut chart, &rows, &spreads)?;
+        bars(root, look, &mut chart, &rows, spreads)?;
         if top <= 0.0 {
             let (px, py) = chart.plotting_area().get_pixel_range();
             let at = ((px.start + px.end) / 2, (py.start + py.end) / 2);

@@ -3,23 +3,21 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data;
+use super::data::{self, ExceedanceChart};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, colour, fit, frame, label, panel_title, plot,
 };
-use crate::report::RunInfo;
 use crate::report::format;
-use crate::stats::{Metric, Summary};
 
 /// exceedance.png: P(unmet > x) for each firm and, on its own scale, the total.
-pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Drawn {
-    let firms = info.firms.len();
+pub fn paint(root: &Area, look: &Look, d: &ExceedanceChart) -> Drawn {
+    let firms = d.series.len() - 1;
     let body = frame(
         root,
         look,
         "Risk of shortfall: chance that unmet demand exceeds a given amount",
         "Read across at 5%: each curve crosses it at the shortfall exceeded in 1 trial in 20 (the p95 listed on the right).",
-        info,
+        &d.run_line,
     )?;
     let (bw, _) = body.dim_in_pixel();
     let bw = bw as i32;
@@ -35,10 +33,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
     ];
     for (i, (area, series, title)) in panels.into_iter().enumerate() {
         let (cap, area) = area.split_vertically(look.px(40.0));
-        let tail = series
-            .iter()
-            .map(|&f| summary.tally(f, Metric::Unmet).quantile(0.995))
-            .fold(0.0, f64::max);
+        let tail = series.iter().map(|&f| d.series[f].p995).fold(0.0, f64::max);
         let x = data::units_axis(tail, if i == 0 { 7 } else { 3 });
         let axes = Axes {
             x: &x,
@@ -80,14 +75,10 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             VPos::Bottom,
         )?;
         for &f in &series {
-            let tally = summary.tally(f, Metric::Unmet);
-            let buckets: Vec<_> = tally.buckets().collect();
             let c = colour(data::series_colour(f, firms));
-            let points = data::exceedance(&buckets, tally.count())
-                .into_iter()
-                .filter(|p| p.0 <= x.hi);
+            let points = d.series[f].curve.iter().copied().filter(|p| p.0 <= x.hi);
             chart.draw_series(LineSeries::new(points, look.line(&c, 3.5)))?;
-            let p95 = tally.quantile(0.95);
+            let p95 = d.series[f].p95;
             if p95.is_finite() && p95 <= x.hi {
                 chart.draw_series([Circle::new((p95, 0.05), look.px(7.0), c.filled())])?;
             }
@@ -120,20 +111,15 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             ],
             look.line(&c, 5.0),
         ))?;
-        let name = if i == firms {
-            "All firms (total)"
-        } else {
-            info.firms[i].as_str()
-        };
         label(
             root,
-            &fit(root, name, &name_style, room),
+            &fit(root, &d.series[i].name, &name_style, room),
             &name_style,
             (lx + look.px(40.0), top + look.px(12.0)),
             HPos::Left,
             VPos::Center,
         )?;
-        let p95 = summary.tally(i, Metric::Unmet).quantile(0.95);
+        let p95 = d.series[i].p95;
         let value = format!("short by more than {}", format::units_label(p95));
         label(
             root,

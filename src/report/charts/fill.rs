@@ -3,27 +3,24 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data;
+use super::data::{self, FillChart};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, colour, draw_names, frame, label, names_width, none, plot, rows,
     width_of,
 };
-use crate::report::RunInfo;
 use crate::report::format;
-use crate::stats::{Metric, Summary};
 
 /// fill.png: fill rate per firm and for all firms, as box plots in percent.
-pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Drawn {
-    let firms = info.firms.len();
+pub fn paint(root: &Area, look: &Look, d: &FillChart) -> Drawn {
+    let firms = d.names.len() - 1;
     let body = frame(
         root,
         look,
         "Fill rate: share of each firm's orders delivered",
         "Box: middle 50% of trials (p25–p75); thick line: median; whiskers: 5th–95th percentile. Total: all deliveries over all orders.",
-        info,
+        &d.run_line,
     )?;
-    let mut names = info.firms.clone();
-    names.push("All firms (total)".to_string());
+    let names = d.names.clone();
     let colours = (0..=firms)
         .map(|f| colour(data::series_colour(f, firms)))
         .collect();
@@ -47,9 +44,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         y_area: 0,
     };
     let mut chart = plot(&area, look, &axes)?;
-    let scale = Metric::FillRate.scale();
-    for (i, f) in (0..=firms).enumerate() {
-        let s = data::spread(summary.tally(f, Metric::FillRate), scale);
+    for (i, s) in d.spreads.iter().enumerate() {
         let y = rows.at[i];
         let c = rows.colours[i];
         let whisker = look.line(&INK, 2.0);

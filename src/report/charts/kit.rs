@@ -10,7 +10,6 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{self, Axis, Rgb};
-use crate::report::RunInfo;
 
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 type Coord = Cartesian2d<Ticked, Ticked>;
@@ -167,20 +166,9 @@ pub(super) fn panel_title(root: &Area, look: &Look, cap: &Area, left: i32, title
     )
 }
 
-/// Draws the title, the run line under it and a reading note at the bottom; returns the area left
-/// for the chart itself.
+/// Draws the title, the line under it naming the run (or a comparison's points) and a reading
+/// note at the bottom; returns the area left for the chart itself.
 pub(super) fn frame<'a>(
-    root: &Area<'a>,
-    look: &Look,
-    title: &str,
-    note: &str,
-    info: &RunInfo,
-) -> Result<Area<'a>, DrawError> {
-    frame_line(root, look, title, note, &data::run_line(info))
-}
-
-/// [`frame`] with any line under the title (comparisons name their points, not one run).
-pub(super) fn frame_line<'a>(
     root: &Area<'a>,
     look: &Look,
     title: &str,

@@ -97,7 +97,9 @@ fn register_fonts() -> Result<(), ChartError> {
 }
 
 /// One chart of a run's report: its file, the caption report.html shows under it, and how to
-/// draw it. Adding a chart is one entry here and one paint function.
+/// draw it: what it shows is prepared from the run in [`data`] (a struct per chart) and handed
+/// to the chart's paint function, which reads nothing else. Adding a chart is one entry here,
+/// its data in [`data`] and one paint function.
 pub struct RunChart {
     pub file: &'static str,
     pub caption: &'static str,
@@ -109,27 +111,37 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     RunChart {
         file: "unmet.png",
         caption: "Distribution of unmet demand per firm, with its median and 95th percentile.",
-        paint: unmet::paint,
+        paint: |area, look, info, summary| {
+            unmet::paint(area, look, &data::unmet_chart(info, summary))
+        },
     },
     RunChart {
         file: "exceedance.png",
         caption: "Chance that unmet demand exceeds a given amount, per firm and in total.",
-        paint: exceedance::paint,
+        paint: |area, look, info, summary| {
+            exceedance::paint(area, look, &data::exceedance_chart(info, summary))
+        },
     },
     RunChart {
         file: "deliveries.png",
         caption: "Cumulative deliveries to all firms by round: median and 50% / 90% bands.",
-        paint: deliveries::paint,
+        paint: |area, look, info, summary| {
+            deliveries::paint(area, look, &data::deliveries_chart(info, summary))
+        },
     },
     RunChart {
         file: "domestic.png",
         caption: "Domestic chips bought per firm (and effective unmet demand when they count).",
-        paint: domestic::paint,
+        paint: |area, look, info, summary| {
+            domestic::paint(area, look, &data::domestic_chart(info, summary))
+        },
     },
     RunChart {
         file: "fill.png",
         caption: "Fill rate per firm and in total: delivered over orders.",
-        paint: fill::paint,
+        paint: |area, look, info, summary| {
+            fill::paint(area, look, &data::fill_chart(info, summary))
+        },
     },
 ];
 

@@ -3,28 +3,24 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data;
+use super::data::{self, UnmetChart};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, fit, frame, label, none, plot, width_of,
 };
-use crate::report::RunInfo;
 use crate::report::format;
-use crate::stats::{Metric, Summary};
 
 /// unmet.png: one small multiple per firm of the distribution of unmet demand, on a shared
 /// x axis, with the median and the 95th percentile marked.
-pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Drawn {
-    let firms = info.firms.len();
+pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
+    let firms = d.panels.len();
     let body = frame(
         root,
         look,
         "Unmet demand by firm: how far short of its orders each firm ends",
         "Bars: share of trials in each range of unmet demand. Solid line: median (p50); dashed line: 1-in-20 worst case (p95).",
-        info,
+        &d.run_line,
     )?;
-    let tail = (0..firms)
-        .map(|f| summary.tally(f, Metric::Unmet).quantile(0.995))
-        .fold(0.0, f64::max);
+    let tail = d.tail;
     let cols = if firms > 4 { 2 } else { 1 };
     let rows = firms.div_ceil(cols).max(1);
     let x = data::units_axis(tail, if cols == 2 { 5 } else { 8 });
@@ -48,7 +44,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         HPos::Center,
         VPos::Top,
     )?;
-    for f in 0..firms {
+    for (f, firm) in d.panels.iter().enumerate() {
         let (row, col) = ((f / cols) as i32, (f % cols) as i32);
         let bottom_row = row as usize == rows - 1 || (f + cols >= firms);
         let left = col * (panel_w + gap) + if col == 0 { strip } else { 0 };
@@ -58,9 +54,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         let height = panel_h - pad + if bottom_row { x_area } else { 0 };
         let width = panel_w - if col == 0 { strip } else { 0 };
         let panel = body.clone().shrink((left, top), (width, height));
-        let tally = summary.tally(f, Metric::Unmet);
-        let buckets: Vec<_> = tally.buckets().collect();
-        let shares = data::density_bins(&buckets, tally.count(), x.lo, x.hi, bins);
+        let shares = data::density_bins(&firm.buckets, firm.trials, x.lo, x.hi, bins);
         let y = data::axis(
             0.0,
             shares.iter().fold(0.0, |a, &b| f64::max(a, b)) * 1.12,
@@ -104,12 +98,8 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
             [(x0, mid - sw / 2), (x0 + sw, mid + sw / 2)],
             c.filled(),
         ))?;
-        let zero = buckets
-            .first()
-            .filter(|b| b.low == 0)
-            .map_or(0, |b| b.count) as f64
-            / tally.count().max(1) as f64;
-        let mut stats = format!("mean {}", format::units_label(tally.mean()));
+        let zero = firm.fully_served;
+        let mut stats = format!("mean {}", format::units_label(firm.mean));
         if zero >= 0.005 {
             stats += &format!(
                 " · fully served in {} of trials",
@@ -123,7 +113,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         let room = right - x0 - sw - look.px(8.0) - stat_w - look.px(16.0);
         label(
             root,
-            &fit(root, &info.firms[f], &name_style, room),
+            &fit(root, &firm.name, &name_style, room),
             &name_style,
             (x0 + sw + look.px(8.0), mid),
             HPos::Left,
@@ -142,8 +132,7 @@ pub fn paint(root: &Area, look: &Look, info: &RunInfo, summary: &Summary) -> Dra
         // neither label hides the other or the other's line.
         let (_, py) = chart.plotting_area().get_pixel_range();
         let tag = look.bold(20.0, &INK);
-        let marks = [("p50", 0.5, false), ("p95", 0.95, true)]
-            .map(|(name, q, dashed)| (name, tally.quantile(q), dashed));
+        let marks = [("p50", firm.p50, false), ("p95", firm.p95, true)];
         for &(_, v, dashed) in &marks {
             if !(v.is_finite() && v <= x.hi) {
                 continue;
