@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::page::{self, escape};
 use crate::compare::{Comparison, Kind, swings, worse_direction};
+use crate::report::charts;
 use crate::report::format::{
     group_digits, signed_units, signed_units_full, units_full as units, units_label,
 };
@@ -13,30 +14,6 @@ use crate::stats::Metric;
 
 /// Points beyond which the per-firm differences table is left to differences.csv.
 const FIRM_TABLE_MAX_POINTS: usize = 40;
-
-/// What each comparison chart shows, for its caption.
-fn caption(chart: &str) -> String {
-    if let Some(knob) = chart
-        .strip_prefix("sweep-")
-        .and_then(|s| s.strip_suffix(".png"))
-    {
-        return format!("Unmet demand, total and per firm, at each value of {knob}.");
-    }
-    match chart {
-        "heatmap-mean.png" => "Mean total unmet demand over the grid of the two knobs.".into(),
-        "heatmap-p95.png" => {
-            "1-in-20 worst case (p95) of total unmet demand over the grid of the two knobs.".into()
-        }
-        "tornado.png" => {
-            "Each knob moved from low to high, others at the scenario's values: mean total unmet demand."
-                .into()
-        }
-        "differences.png" => {
-            "Paired difference in mean unmet demand against the reference, with 95% intervals.".into()
-        }
-        _ => String::new(),
-    }
-}
 
 /// A self-contained HTML report of a comparison; `charts` are PNG file names beside it.
 pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -> String {
@@ -170,7 +147,10 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         );
     }
 
-    let figures: Vec<(&str, String)> = charts.iter().map(|c| (c.as_str(), caption(c))).collect();
+    let figures: Vec<(&str, String)> = charts
+        .iter()
+        .map(|c| (c.as_str(), charts::compare::caption(c)))
+        .collect();
     page::close(&mut h, &figures, manifest_json);
     h
 }

@@ -253,6 +253,31 @@ pub fn diff_rows(c: &Comparison) -> Vec<Vec<DiffRow>> {
 /// Points beyond which the paired-difference chart would be unreadable (it draws the first ones).
 pub const DIFF_PANELS_MAX: usize = 6;
 
+/// What each comparison chart shows, for its caption in report.html; beside [`render_comparison`],
+/// which names the files.
+pub fn caption(chart: &str) -> String {
+    if let Some(knob) = chart
+        .strip_prefix("sweep-")
+        .and_then(|s| s.strip_suffix(".png"))
+    {
+        return format!("Unmet demand, total and per firm, at each value of {knob}.");
+    }
+    match chart {
+        "heatmap-mean.png" => "Mean total unmet demand over the grid of the two knobs.".into(),
+        "heatmap-p95.png" => {
+            "1-in-20 worst case (p95) of total unmet demand over the grid of the two knobs.".into()
+        }
+        "tornado.png" => {
+            "Each knob moved from low to high, others at the scenario's values: mean total unmet demand."
+                .into()
+        }
+        "differences.png" => {
+            "Paired difference in mean unmet demand against the reference, with 95% intervals.".into()
+        }
+        _ => String::new(),
+    }
+}
+
 /// Every chart of a comparison as (file name, PNG bytes): a chart per swept knob, heatmaps for a
 /// two-knob grid, the tornado for sensitivity, paired differences for compare.
 pub fn render_comparison(
