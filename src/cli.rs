@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use allocsim::engine::MAX_THREADS;
 use allocsim::engine::Shard;
+use allocsim::report::charts::{ChartOptions, MAX_SIZE, MIN_SIZE};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 
@@ -58,9 +59,10 @@ impl std::str::FromStr for ChartSize {
             w.trim().parse().map_err(|_| bad())?,
             h.trim().parse().map_err(|_| bad())?,
         );
-        if !(480..=8000).contains(&width) || !(300..=8000).contains(&height) {
+        if !ChartOptions::allowed(width, height) {
             return Err(format!(
-                "chart size {width}x{height} is outside 480x300 to 8000x8000"
+                "chart size {width}x{height} is outside {}x{} to {}x{}",
+                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
             ));
         }
         Ok(ChartSize { width, height })

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use allocsim::report::partial::{self, MergeManifest, MergedShard, Partial};
-use allocsim::report::{Kind, Manifest, OutputDir};
+use allocsim::report::partial::{self, Partial};
+use allocsim::report::{self, Kind, Manifest, MergedShard, OutputDir, Part};
 
 use anyhow::Context;
 
@@ -42,31 +42,27 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     )?;
     let destination = out.destination().to_path_buf();
     let run = &merged.run;
-    let manifest = Manifest {
-        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_path: run.scenario_path.clone(),
-        scenario_sha256: run.scenario_sha256.clone(),
-        name: merged.info.name.clone(),
-        seed: run.seed,
-        trials: run.trials,
+    let manifest = Manifest::of_run(
+        run,
+        &merged.info.name,
         // The merge's own: it reads and adds, on one thread.
-        threads: 1,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        overrides: run.overrides.clone(),
-        command_line: super::common::command_line(),
-    };
-    let manifest_json = partial::pretty_json(&MergeManifest {
-        run: &manifest,
-        merged_shards: merged
-            .shards
-            .iter()
-            .map(|(file, shard, checksum)| MergedShard {
-                partial: file.clone(),
-                shard: *shard,
-                checksum: checksum.clone(),
-            })
-            .collect(),
-    });
+        1,
+        started.elapsed().as_secs_f64(),
+        super::common::command_line(),
+    );
+    let manifest_json = report::format::pretty_json(
+        &manifest.with_part(Part::Merge {
+            merged_shards: merged
+                .shards
+                .iter()
+                .map(|(file, shard, checksum)| MergedShard {
+                    partial: file.clone(),
+                    shard: *shard,
+                    checksum: checksum.clone(),
+                })
+                .collect(),
+        }),
+    );
     let charts = (!args.no_charts).then_some(&args.charts);
     write_outputs(&out, &merged.info, &merged.summary, &manifest_json, charts)?;
     crate::interrupt::check(&destination)?;

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
-use allocsim::report::{self, Kind as OutputKind, OutputDir, charts};
+use allocsim::report::{
+    self, Input, Kind as OutputKind, Manifest, OutputDir, PointEntry, ScenarioFile, Trials, charts,
+};
 use allocsim::scenario::{self, Override};
-use serde::Serialize;
 
 use super::{common, say};
 use crate::cli::PointsArgs;
@@ -36,38 +37,6 @@ pub(super) fn plan_error(e: PlanError) -> anyhow::Error {
         PlanError::Scenario { .. } => e.into(),
         other => other.into(),
     }
-}
-
-#[derive(Serialize)]
-struct ScenarioFile {
-    path: String,
-    sha256: String,
-}
-
-#[derive(Serialize)]
-struct PointEntry {
-    point: usize,
-    label: String,
-    /// The point's own overrides, after the fixed ones.
-    overrides: Vec<String>,
-}
-
-/// manifest.json of a comparison.
-#[derive(Serialize)]
-struct Manifest<'a> {
-    allocsim_version: &'a str,
-    command: &'a str,
-    scenarios: Vec<ScenarioFile>,
-    name: &'a str,
-    seed: u64,
-    trials_per_point: u64,
-    points: Vec<PointEntry>,
-    knobs: &'a [String],
-    threads: usize,
-    wall_seconds: f64,
-    /// `--set` overrides applied to every point, in order.
-    overrides: Vec<String>,
-    command_line: Vec<String>,
 }
 
 /// Runs `plan` and writes its outputs; `sources` are the scenario files it was made from and
@@ -126,36 +95,40 @@ pub(super) fn execute(
     let comparison = Comparison::new(&plan, trials, seed, result);
 
     let manifest = Manifest {
-        allocsim_version: env!("CARGO_PKG_VERSION"),
-        command: plan.kind.name(),
-        scenarios: sources
-            .iter()
-            .map(|s| ScenarioFile {
-                path: s.path.display().to_string(),
-                sha256: report::sha256_hex(&s.bytes),
-            })
-            .collect(),
-        name: &plan.name,
+        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        input: Input::Points {
+            command: plan.kind.name().to_string(),
+            scenarios: sources
+                .iter()
+                .map(|s| ScenarioFile {
+                    path: s.path.display().to_string(),
+                    sha256: report::sha256_hex(&s.bytes),
+                })
+                .collect(),
+        },
+        name: plan.name.clone(),
         seed,
-        trials_per_point: trials,
-        points: plan
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PointEntry {
-                point: i + 1,
-                label: p.label.clone(),
-                overrides: p.overrides.iter().map(ToString::to_string).collect(),
-            })
-            .collect(),
-        knobs: &plan.knobs,
+        trials: Trials::Points {
+            trials_per_point: trials,
+            points: plan
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PointEntry {
+                    point: i + 1,
+                    label: p.label.clone(),
+                    overrides: p.overrides.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
+            knobs: plan.knobs.clone(),
+        },
         threads,
         wall_seconds,
         overrides: fixed.iter().map(ToString::to_string).collect(),
         command_line: super::common::command_line(),
+        part: None,
     };
-    let mut manifest_json = serde_json::to_vec_pretty(&manifest)?;
-    manifest_json.push(b'\n');
+    let manifest_json = report::format::pretty_json(&manifest);
 
     out.write("comparison.csv", &report::comparison_csv(&comparison))?;
     out.write("differences.csv", &report::differences_csv(&comparison))?;

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use allocsim::engine::ShardInfo;
 use allocsim::engine::{self, RunOptions};
-use allocsim::report::partial::{self, RunKey, ShardManifest};
-use allocsim::report::{self, Kind, Manifest, OutputDir, RunInfo};
+use allocsim::report::partial::{self, RunKey};
+use allocsim::report::{self, Kind, Manifest, OutputDir, Part, RunInfo};
 use allocsim::scenario;
 use allocsim::stats::Summary;
 
@@ -66,18 +66,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let manifest = Manifest {
+    let key = RunKey {
         allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: args.scenario.display().to_string(),
         scenario_sha256: report::sha256_hex(&bytes),
-        name: scenario.name.clone(),
+        overrides: overrides.iter().map(ToString::to_string).collect(),
         seed,
         trials,
-        threads: result.threads,
-        wall_seconds,
-        overrides: overrides.iter().map(ToString::to_string).collect(),
-        command_line: super::common::command_line(),
     };
+    let manifest = Manifest::of_run(
+        &key,
+        &scenario.name,
+        result.threads,
+        wall_seconds,
+        super::common::command_line(),
+    );
     if args.trials_csv {
         // Rows carry global trial indices, so a shard's rows are its slice of the whole run's.
         out.write_with("trials.csv", |w| {
@@ -93,29 +96,24 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let info = RunInfo::new(&scenario, options.trials, seed);
     match shard {
         Some(shard) => {
-            let key = RunKey {
-                allocsim_version: manifest.allocsim_version.clone(),
-                scenario_path: manifest.scenario_path.clone(),
-                scenario_sha256: manifest.scenario_sha256.clone(),
-                overrides: manifest.overrides.clone(),
-                seed,
-                trials,
-            };
             out.write(
                 "partial.json",
                 &partial::partial_json(&key, &shard, &info, &result.summary),
             )?;
             out.write(
                 "manifest.json",
-                &partial::pretty_json(&ShardManifest {
-                    run: &manifest,
-                    shard,
-                }),
+                &report::format::pretty_json(&manifest.with_part(Part::Shard { shard })),
             )?;
         }
         None => {
             let charts = (!args.no_charts).then_some(&args.charts);
-            write_outputs(&out, &info, &result.summary, &manifest.to_json(), charts)?;
+            write_outputs(
+                &out,
+                &info,
+                &result.summary,
+                &report::format::pretty_json(&manifest),
+                charts,
+            )?;
         }
     }
     crate::interrupt::check(&destination)?;

@@ -4,38 +4,16 @@
 
 use std::fmt::Write;
 
-use super::compare_out::signed;
-use super::html::{STYLE, escape};
+use super::page::{self, escape};
 use crate::compare::{Comparison, Kind, swings, worse_direction};
-use crate::report::charts::data::{group_digits, units_label};
+use crate::report::charts;
+use crate::report::format::{
+    group_digits, signed_units, signed_units_full, units_full as units, units_label,
+};
 use crate::stats::Metric;
 
 /// Points beyond which the per-firm differences table is left to differences.csv.
 const FIRM_TABLE_MAX_POINTS: usize = 40;
-
-/// What each comparison chart shows, for its caption.
-fn caption(chart: &str) -> String {
-    if let Some(knob) = chart
-        .strip_prefix("sweep-")
-        .and_then(|s| s.strip_suffix(".png"))
-    {
-        return format!("Unmet demand, total and per firm, at each value of {knob}.");
-    }
-    match chart {
-        "heatmap-mean.png" => "Mean total unmet demand over the grid of the two knobs.".into(),
-        "heatmap-p95.png" => {
-            "1-in-20 worst case (p95) of total unmet demand over the grid of the two knobs.".into()
-        }
-        "tornado.png" => {
-            "Each knob moved from low to high, others at the scenario's values: mean total unmet demand."
-                .into()
-        }
-        "differences.png" => {
-            "Paired difference in mean unmet demand against the reference, with 95% intervals.".into()
-        }
-        _ => String::new(),
-    }
-}
 
 /// A self-contained HTML report of a comparison; `charts` are PNG file names beside it.
 pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -> String {
@@ -46,21 +24,14 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         Kind::Sensitivity => format!("sensitivity to {} knobs", c.knobs.len()),
     };
     let title = format!("{}: {what}", c.name);
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>allocsim: {0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
-        escape(&title)
-    );
-    let _ = writeln!(
-        h,
-        "<p class=\"run\">{} points · {} trials each · seed {} · common random numbers: trial t \
-         sees the same world in every point</p>",
+    let run_line = format!(
+        "{} points · {} trials each · seed {} · common random numbers: trial t sees the same \
+         world in every point",
         c.summaries.len(),
         group_digits(c.trials),
         c.seed
     );
+    page::open(&mut h, &title, &run_line);
     let _ = writeln!(
         h,
         "<p class=\"note\">Point 1 is the reference. Differences are paired: each is the mean \
@@ -100,9 +71,9 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
             let _ = write!(
                 h,
                 "<td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{:.1}%</td>",
-                escape(&signed_units(d.mean())),
-                escape(&signed_units(lo)),
-                escape(&signed_units(hi)),
+                escape(&signed_units_full(d.mean())),
+                escape(&signed_units_full(lo)),
+                escape(&signed_units_full(hi)),
                 100.0 * d.share(worse_direction(Metric::Unmet))
             );
         }
@@ -130,7 +101,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
                 escape(&s.high),
                 escape(&units(s.low_mean)),
                 escape(&units(s.high_mean)),
-                escape(&signed_units(s.swing))
+                escape(&signed_units_full(s.swing))
             );
         }
         let _ = writeln!(
@@ -163,7 +134,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
                 let _ = write!(
                     h,
                     "<td class=\"n\">{} <span class=\"note\">(±{})</span></td>",
-                    escape(&signed(d.mean())),
+                    escape(&signed_units(d.mean())),
                     escape(&units_label((hi - lo) / 2.0))
                 );
             }
@@ -176,48 +147,10 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         );
     }
 
-    if !charts.is_empty() {
-        h.push_str("<h2>Charts</h2>\n");
-    }
-    for chart in charts {
-        let _ = writeln!(
-            h,
-            "<figure><img src=\"{0}\" alt=\"{1}\"><figcaption class=\"note\">{1}</figcaption></figure>",
-            escape(chart),
-            escape(&caption(chart))
-        );
-    }
-    let manifest = serde_json::from_str::<serde_json::Value>(manifest_json)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| manifest_json.to_string());
-    let _ = writeln!(
-        h,
-        "<h2>Manifest</h2>\n<pre>{}</pre>\n</body>\n</html>",
-        escape(&manifest)
-    );
+    let figures: Vec<(&str, String)> = charts
+        .iter()
+        .map(|c| (c.as_str(), charts::compare::caption(c)))
+        .collect();
+    page::close(&mut h, &figures, manifest_json);
     h
-}
-
-/// A unit count in full with separators.
-fn units(v: f64) -> String {
-    if v.is_finite() {
-        group_digits(v.max(0.0).round() as u64)
-    } else {
-        "–".to_string()
-    }
-}
-
-/// A signed unit count in full: "+12,345", "−678", "0".
-fn signed_units(v: f64) -> String {
-    let r = v.round();
-    if !r.is_finite() {
-        "–".to_string()
-    } else if r > 0.0 {
-        format!("+{}", group_digits(r as u64))
-    } else if r < 0.0 {
-        format!("−{}", group_digits((-r) as u64))
-    } else {
-        "0".to_string()
-    }
 }

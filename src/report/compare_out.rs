@@ -3,8 +3,8 @@
 //! sensitivity.csv with the ranked swings, and the short table printed on stdout.
 
 use crate::compare::{Comparison, PAIRED_METRICS, swings, worse_direction};
-use crate::report::charts::data::units_label;
 use crate::report::csv_out::{SUMMARY_METRICS, decimals, finish, number, write, writer};
+use crate::report::format::{signed_units, units_label};
 use crate::report::table;
 use crate::stats::{Metric, STATS};
 
@@ -158,8 +158,8 @@ pub fn comparison_table(c: &Comparison) -> String {
         if p == 0 {
             row.extend(["reference", "", ""].map(String::from));
         } else {
-            row.push(signed(d.mean()));
-            row.push(format!("{} to {}", signed(lo), signed(hi)));
+            row.push(signed_units(d.mean()));
+            row.push(format!("{} to {}", signed_units(lo), signed_units(hi)));
             row.push(format!(
                 "{:.1}%",
                 100.0 * d.share(worse_direction(Metric::Unmet))
@@ -181,21 +181,9 @@ pub fn comparison_table(c: &Comparison) -> String {
                 s.high,
                 units_label(s.low_mean),
                 units_label(s.high_mean),
-                signed(s.swing)
+                signed_units(s.swing)
             ));
         }
     }
     out
-}
-
-/// A unit difference with its sign: "+12.3k", "−4.1k", "0".
-pub fn signed(v: f64) -> String {
-    let label = units_label(v.abs());
-    if label == "0" || !v.is_finite() {
-        label
-    } else if v > 0.0 {
-        format!("+{label}")
-    } else {
-        format!("−{label}")
-    }
 }

@@ -3,71 +3,18 @@
 
 use std::fmt::Write;
 
+use super::page::{self, escape};
 use crate::report::RunInfo;
-use crate::report::charts::data::{group_digits, percent_label};
+use crate::report::charts::RUN_CHARTS;
+use crate::report::format::{group_digits, percent_label, units_full as units};
 use crate::stats::{Metric, Summary};
 
-pub(super) const STYLE: &str = "
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif;
-       color: #222; margin: 2rem auto; max-width: 1200px; padding: 0 1.5rem; line-height: 1.45; }
-h1 { font-size: 1.8rem; margin-bottom: .2rem; }
-h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
-.run { color: #5a5a5a; margin-top: 0; }
-table { border-collapse: collapse; margin: .8rem 0; font-size: .95rem; }
-th, td { padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tbody th[colspan] { background: #f3f3f3; font-weight: 600; }
-tr.total td { font-weight: 600; }
-figure { margin: 1.5rem 0; }
-figure img { width: 100%; height: auto; border: 1px solid #e6e6e6; }
-pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }
-.note { color: #5a5a5a; font-size: .9rem; }
-";
-
-/// `text` escaped for HTML element content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A unit count in full with separators ("1,249,600"); the charts round to thousands, the table
-/// keeps the precision the CSV has.
-fn units(v: f64) -> String {
-    if v.is_finite() {
-        group_digits(v.max(0.0).round() as u64)
-    } else {
-        "–".to_string()
-    }
-}
-
-/// What each chart shows, for its caption.
+/// What each chart shows, for its caption: the chart table's.
 fn caption(chart: &str) -> &'static str {
-    match chart {
-        "unmet.png" => {
-            "Distribution of unmet demand per firm, with its median and 95th percentile."
-        }
-        "exceedance.png" => {
-            "Chance that unmet demand exceeds a given amount, per firm and in total."
-        }
-        "deliveries.png" => {
-            "Cumulative deliveries to all firms by round: median and 50% / 90% bands."
-        }
-        "domestic.png" => {
-            "Domestic chips bought per firm (and effective unmet demand when they count)."
-        }
-        "fill.png" => "Fill rate per firm and in total: delivered over orders.",
-        _ => "",
-    }
+    RUN_CHARTS
+        .iter()
+        .find(|c| c.file == chart)
+        .map_or("", |c| c.caption)
 }
 
 /// A self-contained HTML report; `charts` are PNG file names beside it.
@@ -78,23 +25,14 @@ pub fn report_html(
     charts: &[&str],
 ) -> String {
     let mut h = String::new();
-    // Writing to a String cannot fail; the results are ignored rather than unwrapped.
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>allocsim: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&info.name)
-    );
-    let _ = writeln!(h, "<h1>{}</h1>", escape(&info.name));
-    let _ = writeln!(
-        h,
-        "<p class=\"run\">{} trials · seed {} · {} allocation · {} rounds</p>",
+    let run_line = format!(
+        "{} trials · seed {} · {} allocation · {} rounds",
         group_digits(info.trials),
         info.seed,
         escape(&info.rule),
         info.rounds
     );
+    page::open(&mut h, &info.name, &run_line);
     if !info.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", escape(&info.description));
     }
@@ -113,25 +51,8 @@ pub fn report_html(
     summary_table(&mut h, summary);
     rounds_table(&mut h, summary);
 
-    if !charts.is_empty() {
-        h.push_str("<h2>Charts</h2>\n");
-    }
-    for chart in charts {
-        let _ = writeln!(
-            h,
-            "<figure><img src=\"{0}\" alt=\"{1}\"><figcaption class=\"note\">{1}</figcaption></figure>",
-            escape(chart),
-            escape(caption(chart))
-        );
-    }
-
-    // Pretty-printed whatever its layout; shown as given if it is not JSON.
-    let manifest = serde_json::from_str::<serde_json::Value>(manifest_json)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| manifest_json.to_string());
-    let _ = writeln!(h, "<h2>Manifest</h2>\n<pre>{}</pre>", escape(&manifest));
-    h.push_str("</body>\n</html>\n");
+    let figures: Vec<(&str, &str)> = charts.iter().map(|&c| (c, caption(c))).collect();
+    page::close(&mut h, &figures, manifest_json);
     h
 }
 

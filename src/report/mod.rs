@@ -5,8 +5,11 @@ pub mod charts;
 mod compare_html;
 mod compare_out;
 mod csv_out;
+pub mod format;
 mod html;
+mod manifest;
 mod output;
+mod page;
 pub mod partial;
 mod results;
 mod table;
@@ -15,40 +18,10 @@ pub use compare_html::comparison_html;
 pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
 pub use csv_out::{rounds_csv, summary_csv, trials_csv, write_trials_csv};
 pub use html::report_html;
+pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{ResultsError, RunInfo, read_results, results_json, write_results_json};
 pub use table::console_table;
-
-use serde::Serialize;
-
-/// What produced a run's outputs, written as manifest.json.
-#[derive(Debug, Clone, Serialize)]
-pub struct Manifest {
-    pub allocsim_version: String,
-    pub scenario_path: String,
-    /// Hex SHA-256 of the scenario file's bytes.
-    pub scenario_sha256: String,
-    pub name: String,
-    pub seed: u64,
-    pub trials: u64,
-    pub threads: usize,
-    pub wall_seconds: f64,
-    /// `--set` overrides applied, in order.
-    pub overrides: Vec<String>,
-    pub command_line: Vec<String>,
-}
-
-impl Manifest {
-    /// The manifest as pretty-printed JSON with a trailing newline.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = match serde_json::to_vec_pretty(self) {
-            Ok(b) => b,
-            Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
-        };
-        bytes.push(b'\n');
-        bytes
-    }
-}
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

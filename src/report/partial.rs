@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::results::{read_results, results_json};
-use super::{Manifest, RunInfo, sha256_hex};
+use super::{RunInfo, sha256_hex};
 use crate::engine::{Shard, ShardInfo};
 use crate::scenario::{NameError, NameKind, check_name};
 use crate::stats::Summary;
@@ -486,42 +486,6 @@ pub fn merge_partials(parts: Vec<(String, Partial)>) -> Result<Merged, MergeErro
             .map(|(file, p)| (file.clone(), p.shard, p.checksum.clone()))
             .collect(),
     })
-}
-
-/// manifest.json of a shard: the run's manifest (its `trials` the whole run's) and the shard.
-#[derive(Debug, Serialize)]
-pub struct ShardManifest<'a> {
-    #[serde(flatten)]
-    pub run: &'a Manifest,
-    pub shard: ShardInfo,
-}
-
-/// One partial in a merge's manifest.
-#[derive(Debug, Serialize)]
-pub struct MergedShard {
-    pub partial: String,
-    #[serde(flatten)]
-    pub shard: ShardInfo,
-    pub checksum: String,
-}
-
-/// manifest.json of a merge: the run's manifest (threads and wall seconds the merge's own)
-/// and the partials merged, in shard order.
-#[derive(Debug, Serialize)]
-pub struct MergeManifest<'a> {
-    #[serde(flatten)]
-    pub run: &'a Manifest,
-    pub merged_shards: Vec<MergedShard>,
-}
-
-/// Pretty JSON with a trailing newline, as manifest.json is written.
-pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
-    let mut bytes = match serde_json::to_vec_pretty(value) {
-        Ok(b) => b,
-        Err(e) => unreachable!("a manifest of strings and numbers always serializes: {e}"),
-    };
-    bytes.push(b'\n');
-    bytes
 }
 
 #[cfg(test)]

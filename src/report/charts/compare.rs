@@ -2,13 +2,10 @@
 //! uses, whether a knob is numeric, value axes and labels, heatmap colours, tornado rows and
 //! paired-difference rows. Also the entry point that draws every comparison chart.
 
-use plotters::prelude::*;
-
 use super::data::{self, Axis, Rgb, Spread};
-use super::{
-    ChartError, ChartOptions, MAX_SIZE, MIN_SIZE, compare_draw, encode_png, register_fonts,
-};
+use super::{ChartError, ChartOptions, Paint, compare_draw, render};
 use crate::compare::{Comparison, Kind, Swing, swings};
+use crate::report::format;
 use crate::stats::Metric;
 
 /// The line under every comparison chart's title.
@@ -22,7 +19,7 @@ pub fn run_line(c: &Comparison) -> String {
         "{what} \"{}\" · {} points · {} trials each · seed {} · the same trials in every point",
         c.name,
         c.summaries.len(),
-        data::group_digits(c.trials),
+        format::group_digits(c.trials),
         c.seed
     )
 }
@@ -96,47 +93,6 @@ pub fn value_axis(lo: f64, hi: f64, max_ticks: usize, pad: f64) -> Axis {
         hi: last * step + pad * span,
         step,
         ticks,
-    }
-}
-
-/// A tick label of a knob's value: thousands as units do ("20k"), small numbers with as many
-/// decimals as the step needs.
-pub fn value_tick(v: f64, step: f64) -> String {
-    if step >= 1000.0 {
-        return signed_tick(v, step);
-    }
-    let decimals = (0..6)
-        .find(|&d| {
-            let scaled = step * 10f64.powi(d);
-            (scaled - scaled.round()).abs() < 1e-6
-        })
-        .unwrap_or(6) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.starts_with('-') && s.trim_start_matches(['-', '0', '.']).is_empty() {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// A tick label of units that may be negative (differences): "−20k", "0", "40k".
-pub fn signed_tick(v: f64, step: f64) -> String {
-    if v < 0.0 && data::units_tick(-v, step) != "0" {
-        format!("−{}", data::units_tick(-v, step))
-    } else {
-        data::units_tick(v.abs(), step)
-    }
-}
-
-/// A signed unit count: "+12k", "−4.1k", "0".
-pub fn signed_units(v: f64) -> String {
-    let label = data::units_label(v.abs());
-    if label == "0" || !v.is_finite() {
-        label
-    } else if v > 0.0 {
-        format!("+{label}")
-    } else {
-        format!("−{label}")
     }
 }
 
@@ -297,20 +253,37 @@ pub fn diff_rows(c: &Comparison) -> Vec<Vec<DiffRow>> {
 /// Points beyond which the paired-difference chart would be unreadable (it draws the first ones).
 pub const DIFF_PANELS_MAX: usize = 6;
 
+/// What each comparison chart shows, for its caption in report.html; beside [`render_comparison`],
+/// which names the files.
+pub fn caption(chart: &str) -> String {
+    if let Some(knob) = chart
+        .strip_prefix("sweep-")
+        .and_then(|s| s.strip_suffix(".png"))
+    {
+        return format!("Unmet demand, total and per firm, at each value of {knob}.");
+    }
+    match chart {
+        "heatmap-mean.png" => "Mean total unmet demand over the grid of the two knobs.".into(),
+        "heatmap-p95.png" => {
+            "1-in-20 worst case (p95) of total unmet demand over the grid of the two knobs.".into()
+        }
+        "tornado.png" => {
+            "Each knob moved from low to high, others at the scenario's values: mean total unmet demand."
+                .into()
+        }
+        "differences.png" => {
+            "Paired difference in mean unmet demand against the reference, with 95% intervals.".into()
+        }
+        _ => String::new(),
+    }
+}
+
 /// Every chart of a comparison as (file name, PNG bytes): a chart per swept knob, heatmaps for a
 /// two-knob grid, the tornado for sensitivity, paired differences for compare.
 pub fn render_comparison(
     c: &Comparison,
     options: &ChartOptions,
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
-    let (w, h) = (options.width, options.height);
-    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE.0 || h > MAX_SIZE.1 {
-        return Err(ChartError {
-            chart: "charts".to_string(),
-            message: format!("a chart size of {w}×{h} is outside the allowed range"),
-        });
-    }
-    register_fonts()?;
     let mut charts: Vec<(String, compare_draw::Chart)> = Vec::new();
     match c.kind {
         Kind::Sweep => {
@@ -347,28 +320,23 @@ pub fn render_comparison(
             ));
         }
     }
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            let fail = |message: String| ChartError {
-                chart: name.clone(),
-                message,
-            };
-            let mut pixels = vec![255u8; w as usize * h as usize * 3];
-            {
-                let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-                compare_draw::draw(&root, w, h, c, &chart).map_err(|e| fail(e.0))?;
-                root.present().map_err(|e| fail(e.to_string()))?;
-            }
-            let png = encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?;
-            Ok((name, png))
-        })
-        .collect()
+    render(
+        charts
+            .into_iter()
+            .map(|(name, chart)| {
+                let paint: Paint =
+                    Box::new(move |area, look| compare_draw::draw(area, look, c, &chart));
+                (name, paint)
+            })
+            .collect(),
+        options,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::format::{signed_units, value_tick};
 
     #[test]
     fn numeric_knobs_are_plain_numbers() {

@@ -4,16 +4,14 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::compare::{
-    self as cd, DIFF_PANELS_MAX, DiffRow, Heatmap, KnobChart, signed_tick, signed_units,
-    value_axis, value_tick,
-};
+use super::compare::{self as cd, DIFF_PANELS_MAX, DiffRow, Heatmap, KnobChart, value_axis};
 use super::data::{self, Axis, Spread};
-use super::draw::{
-    AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit,
-    frame_line, label, names_width, none, panel_title, plot, rows, width_of,
+use super::kit::{
+    AXIS, Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit, frame,
+    label, names_width, none, panel_title, plot, rows, width_of,
 };
 use crate::compare::{Comparison, Swing};
+use crate::report::format::{self, signed_tick, signed_units, value_tick};
 
 /// One comparison chart, with what it shows.
 pub enum Chart {
@@ -23,17 +21,16 @@ pub enum Chart {
     Differences(Vec<Vec<DiffRow>>),
 }
 
-/// Draws `chart` of comparison `c` on `root` (`width`×`height` pixels).
-pub fn draw(root: &Area, width: u32, height: u32, c: &Comparison, chart: &Chart) -> Drawn {
-    let look = Look::new(width, height);
+/// Draws `chart` of comparison `c` on `root`.
+pub fn draw(root: &Area, look: &Look, c: &Comparison, chart: &Chart) -> Drawn {
     match chart {
         Chart::Knob(k) => match &k.numbers {
-            Some(xs) => knob_lines(root, &look, c, k, xs),
-            None => knob_boxes(root, &look, c, k),
+            Some(xs) => knob_lines(root, look, c, k, xs),
+            None => knob_boxes(root, look, c, k),
         },
-        Chart::Heatmap(map, stat) => heatmap(root, &look, c, map, stat),
-        Chart::Tornado(swings, reference) => tornado(root, &look, c, swings, *reference),
-        Chart::Differences(rows) => differences(root, &look, c, rows),
+        Chart::Heatmap(map, stat) => heatmap(root, look, c, map, stat),
+        Chart::Tornado(swings, reference) => tornado(root, look, c, swings, *reference),
+        Chart::Differences(rows) => differences(root, look, c, rows),
     }
 }
 
@@ -67,7 +64,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
         "Line: mean over trials; band: 5th–95th percentile (90% of trials).{}",
         held_note(k)
     );
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand as {} changes", k.key),
@@ -99,7 +96,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
             x: &x,
             y: &y,
             x_label: value_tick,
-            y_label: data::units_tick,
+            y_label: format::units_tick,
             x_desc: &k.key,
             y_desc: if i == 0 {
                 "Unmet demand (units; k = thousand)"
@@ -149,7 +146,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
             // Left to right, skipping a label that would overlap the one before it.
             let mut free_from = i32::MIN;
             for &j in &order {
-                let text = data::units_label(s[j].mean);
+                let text = format::units_label(s[j].mean);
                 let (lx, ly) = chart.backend_coord(&(xs[j], s[j].mean));
                 let w = width_of(root, &text, &style) + look.px(12.0);
                 if lx - w / 2 < free_from {
@@ -219,8 +216,8 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
                 root,
                 &format!(
                     "{} → {} ({})",
-                    data::units_label(first),
-                    data::units_label(last),
+                    format::units_label(first),
+                    format::units_label(last),
                     signed_units(last - first)
                 ),
                 &value_style,
@@ -237,7 +234,7 @@ fn knob_lines(root: &Area, look: &Look, c: &Comparison, k: &KnobChart, xs: &[f64
 
 /// A horizontal box at height `y`: whiskers p5–p95, box p25–p75, median line, mean dot.
 fn box_at(
-    chart: &mut super::draw::Plot,
+    chart: &mut super::kit::Plot,
     look: &Look,
     s: &Spread,
     y: f64,
@@ -278,7 +275,7 @@ fn knob_boxes(root: &Area, look: &Look, c: &Comparison, k: &KnobChart) -> Drawn 
         "Unmet demand (units; k = thousand). Box: middle 50% of trials; thick line: median; dot: mean; whiskers: 5th–95th percentile.{}",
         held_note(k)
     );
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand by firm for each {}", k.key),
@@ -327,7 +324,7 @@ fn knob_boxes(root: &Area, look: &Look, c: &Comparison, k: &KnobChart) -> Drawn 
         let axes = Axes {
             x: &x,
             y: &y,
-            x_label: data::units_tick,
+            x_label: format::units_tick,
             y_label: none,
             x_desc: "",
             y_desc: "",
@@ -386,7 +383,7 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
     } else {
         "1-in-20 worst case (p95) of total unmet demand"
     };
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("{what}: {} × {}", map.row_key, map.col_key),
@@ -468,7 +465,7 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
             ))?;
             let ink = if cd::white_text_on(fill) { WHITE } else { INK };
             let style = look.bold(cell_points, &ink);
-            let text = data::units_label(v);
+            let text = format::units_label(v);
             if width_of(root, &text, &style) + look.px(6.0) <= cw {
                 label(
                     root,
@@ -514,7 +511,7 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
         let y0 = gy + ((1.0 - share) * gh as f64) as i32;
         label(
             root,
-            &data::units_label(v),
+            &format::units_label(v),
             &tick_style,
             (bar_x + bar_wide + look.px(8.0), y0),
             HPos::Left,
@@ -527,13 +524,13 @@ fn heatmap(root: &Area, look: &Look, c: &Comparison, map: &Heatmap, stat: &str) 
 /// tornado.png: each knob's low and high mean total unmet demand around the reference's, ranked by
 /// swing.
 fn tornado(root: &Area, look: &Look, c: &Comparison, swings: &[Swing], reference: f64) -> Drawn {
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         "Which knob moves total unmet demand most",
         &format!(
             "Each knob moved to its low and high value, all others as in the scenario; bars start at the scenario's mean ({}). Largest swing at the top.",
-            data::units_label(reference)
+            format::units_label(reference)
         ),
         &cd::run_line(c),
     )?;
@@ -565,7 +562,7 @@ fn tornado(root: &Area, look: &Look, c: &Comparison, swings: &[Swing], reference
     let axes = Axes {
         x: &x,
         y: &rows.span,
-        x_label: data::units_tick,
+        x_label: format::units_tick,
         y_label: none,
         x_desc: "Mean total unmet demand over trials (units; k = thousand)",
         y_desc: "",
@@ -590,7 +587,7 @@ fn tornado(root: &Area, look: &Look, c: &Comparison, swings: &[Swing], reference
                 c_v.mix(0.9).filled(),
             )])?;
             let (ex, ey) = chart.backend_coord(&(mean, (y0 + y1) / 2.0));
-            let text = format!("{value}: {}", data::units_label(mean));
+            let text = format!("{value}: {}", format::units_label(mean));
             let (at, h) = if mean < reference {
                 (ex - look.px(8.0), HPos::Right)
             } else {
@@ -633,7 +630,7 @@ fn tornado(root: &Area, look: &Look, c: &Comparison, swings: &[Swing], reference
     let (rx, _) = chart.backend_coord(&(reference, 0.0));
     boxed(
         root,
-        &format!("scenario {}", data::units_label(reference)),
+        &format!("scenario {}", format::units_label(reference)),
         &look.bold(19.0, &INK),
         (rx, py.start + look.px(12.0)),
         HPos::Center,
@@ -677,7 +674,7 @@ fn differences(root: &Area, look: &Look, c: &Comparison, diffs: &[Vec<DiffRow>])
     if diffs.len() > shown {
         note = format!("First {shown} of {} scenarios. {note}", diffs.len());
     }
-    let body = frame_line(
+    let body = frame(
         root,
         look,
         &format!("Unmet demand against \"{}\", trial by trial", c.labels[0]),
@@ -745,7 +742,7 @@ fn differences(root: &Area, look: &Look, c: &Comparison, diffs: &[Vec<DiffRow>])
             let text = format!(
                 "{} (±{})",
                 signed_units(d.mean),
-                data::units_label((d.hi - d.lo) / 2.0)
+                format::units_label((d.hi - d.lo) / 2.0)
             );
             let w = width_of(root, &text, &value_style);
             let (at, h) = if hx + look.px(10.0) + w <= px.end {

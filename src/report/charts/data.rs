@@ -1,8 +1,10 @@
-//! What the charts show, computed apart from the drawing: colours, axis ticks, number labels,
-//! density bins, exceedance curves, fan bands and label truncation. Pure functions, tested exactly.
+//! What the charts show, computed apart from the drawing: colours, axis ticks, density bins,
+//! exceedance curves, fan bands and label truncation (numbers are written by
+//! [`crate::report::format`]). Pure functions, tested exactly.
 
 use crate::report::RunInfo;
-use crate::stats::{Bucket, Summary, Tally};
+use crate::report::format::group_digits;
+use crate::stats::{Bucket, Metric, Summary, Tally};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,83 +95,6 @@ pub fn axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
 /// whole units even when every value is 0.
 pub fn units_axis(hi: f64, max_ticks: usize) -> Axis {
     axis(0.0, hi.max(10.0), max_ticks)
-}
-
-/// `n` with thousands separators: 1250000 → "1,250,000".
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A count of units as briefings write it: "380k", "1,250k", "2.5k" below ten thousand, plain
-/// below a thousand.
-pub fn units_label(v: f64) -> String {
-    if !v.is_finite() {
-        return "–".to_string();
-    }
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    if a >= 9_999.5 {
-        format!("{sign}{}k", group_digits((a / 1000.0).round() as u64))
-    } else if a >= 999.5 {
-        format!("{sign}{:.1}k", a / 1000.0)
-    } else {
-        format!("{sign}{}", a.round() as u64)
-    }
-}
-
-/// A tick label for units with ticks `step` apart: thousands ("1,250k") with as many decimals as
-/// the step needs, plain numbers when the whole axis is below a thousand.
-pub fn units_tick(v: f64, step: f64) -> String {
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    if step < 100.0 && v.abs() < 1000.0 {
-        return group_digits(v.round() as u64);
-    }
-    let k = v / 1000.0;
-    let decimals = if step >= 1000.0 {
-        0
-    } else if step >= 100.0 {
-        1
-    } else {
-        2
-    };
-    if decimals == 0 {
-        format!("{}k", group_digits(k.round() as u64))
-    } else {
-        format!("{k:.decimals$}k")
-    }
-}
-
-/// A share (0..1) as a percentage with as many decimals as the tick step (a share) needs.
-pub fn percent_tick(share: f64, step: f64) -> String {
-    let decimals = if step * 100.0 >= 1.0 - 1e-9 {
-        0
-    } else if step * 1000.0 >= 1.0 - 1e-9 {
-        1
-    } else {
-        2
-    };
-    format!("{:.decimals$}%", share * 100.0)
-}
-
-/// A share (0..1) as a whole percentage ("62%"), with one decimal near 0% and 100% where rounding
-/// would hide a difference ("99.6%", "0.4%").
-pub fn percent_label(share: f64) -> String {
-    let p = share * 100.0;
-    if (p > 0.0 && p < 1.0) || (p > 99.0 && p < 100.0) {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
 }
 
 /// The longest prefix of `text` that `fits`, ending in "…" when shortened; `text` itself when it
@@ -316,6 +241,197 @@ pub fn run_line(info: &RunInfo) -> String {
     )
 }
 
+/// The name of the total's series in every chart.
+pub const TOTAL_NAME: &str = "All firms (total)";
+
+/// One firm's panel of unmet.png: the histogram of its unmet demand and the marks on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmetPanel {
+    pub name: String,
+    /// The histogram's buckets and trial count, binned at the width the drawing has room for.
+    pub buckets: Vec<Bucket>,
+    pub trials: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Share of trials with no unmet demand at all.
+    pub fully_served: f64,
+}
+
+/// What unmet.png shows: a panel per firm on a shared axis reaching the firms' p99.5.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmetChart {
+    pub run_line: String,
+    pub panels: Vec<UnmetPanel>,
+    pub tail: f64,
+}
+
+pub fn unmet_chart(info: &RunInfo, summary: &Summary) -> UnmetChart {
+    let panels = info
+        .firms
+        .iter()
+        .enumerate()
+        .map(|(f, name)| {
+            let tally = summary.tally(f, Metric::Unmet);
+            let buckets: Vec<Bucket> = tally.buckets().collect();
+            let fully_served = buckets
+                .first()
+                .filter(|b| b.low == 0)
+                .map_or(0, |b| b.count) as f64
+                / tally.count().max(1) as f64;
+            UnmetPanel {
+                name: name.clone(),
+                buckets,
+                trials: tally.count(),
+                mean: tally.mean(),
+                p50: tally.quantile(0.5),
+                p95: tally.quantile(0.95),
+                fully_served,
+            }
+        })
+        .collect();
+    let tail = (0..info.firms.len())
+        .map(|f| summary.tally(f, Metric::Unmet).quantile(0.995))
+        .fold(0.0, f64::max);
+    UnmetChart {
+        run_line: run_line(info),
+        panels,
+        tail,
+    }
+}
+
+/// One curve of exceedance.png.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceSeries {
+    pub name: String,
+    /// P(unmet > x) as (x, probability), from [`exceedance`].
+    pub curve: Vec<(f64, f64)>,
+    pub p95: f64,
+    /// The 99.5th percentile, where the axis of the series' panel may end.
+    pub p995: f64,
+}
+
+/// What exceedance.png shows: a curve per firm, then the total's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceChart {
+    pub run_line: String,
+    /// Firms, then the total (its index is the firm count).
+    pub series: Vec<ExceedanceSeries>,
+}
+
+pub fn exceedance_chart(info: &RunInfo, summary: &Summary) -> ExceedanceChart {
+    let firms = info.firms.len();
+    let series = (0..=firms)
+        .map(|f| {
+            let tally = summary.tally(f, Metric::Unmet);
+            let buckets: Vec<Bucket> = tally.buckets().collect();
+            ExceedanceSeries {
+                name: if f == firms {
+                    TOTAL_NAME.to_string()
+                } else {
+                    info.firms[f].clone()
+                },
+                curve: exceedance(&buckets, tally.count()),
+                p95: tally.quantile(0.95),
+                p995: tally.quantile(0.995),
+            }
+        })
+        .collect();
+    ExceedanceChart {
+        run_line: run_line(info),
+        series,
+    }
+}
+
+/// What deliveries.png shows: the fan by round against mean total orders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveriesChart {
+    pub run_line: String,
+    pub fan: Vec<FanRound>,
+    pub orders: f64,
+}
+
+pub fn deliveries_chart(info: &RunInfo, summary: &Summary) -> DeliveriesChart {
+    DeliveriesChart {
+        run_line: run_line(info),
+        fan: fan(summary),
+        orders: summary.tally(info.firms.len(), Metric::Orders).mean(),
+    }
+}
+
+/// One panel of domestic.png: a metric's spread per firm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomesticPanel {
+    pub title: String,
+    pub spreads: Vec<Spread>,
+}
+
+/// What domestic.png shows: domestic chips bought per firm and, when they count as imports
+/// (`effective`), effective unmet demand beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomesticChart {
+    pub run_line: String,
+    pub firms: Vec<String>,
+    pub effective: bool,
+    /// All firms' domestic chips, for the note.
+    pub total: Spread,
+    pub panels: Vec<DomesticPanel>,
+}
+
+pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
+    let firms = info.firms.len();
+    let effective = info.equivalence > 0.0;
+    let mut metrics = vec![(Metric::Domestic, "Domestic chips bought".to_string())];
+    if effective {
+        metrics.push((
+            Metric::EffectiveUnmet,
+            format!(
+                "Effective unmet demand (unmet − {} × domestic)",
+                info.equivalence
+            ),
+        ));
+    }
+    let panels = metrics
+        .into_iter()
+        .map(|(metric, title)| DomesticPanel {
+            title,
+            spreads: (0..firms)
+                .map(|f| spread(summary.tally(f, metric), 1.0))
+                .collect(),
+        })
+        .collect();
+    DomesticChart {
+        run_line: run_line(info),
+        firms: info.firms.clone(),
+        effective,
+        total: spread(summary.tally(firms, Metric::Domestic), 1.0),
+        panels,
+    }
+}
+
+/// What fill.png shows: the fill rate's spread (a share, 0..1) per firm, then the total's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FillChart {
+    pub run_line: String,
+    /// Firms, then [`TOTAL_NAME`].
+    pub names: Vec<String>,
+    pub spreads: Vec<Spread>,
+}
+
+pub fn fill_chart(info: &RunInfo, summary: &Summary) -> FillChart {
+    let firms = info.firms.len();
+    let mut names = info.firms.clone();
+    names.push(TOTAL_NAME.to_string());
+    let scale = Metric::FillRate.scale();
+    FillChart {
+        run_line: run_line(info),
+        names,
+        spreads: (0..=firms)
+            .map(|f| spread(summary.tally(f, Metric::FillRate), scale))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,35 +479,6 @@ mod tests {
         assert_eq!(units_axis(0.0, 4).ticks, vec![0.0, 5.0, 10.0]);
         let empty = axis(0.0, 0.0, 5);
         assert_eq!((empty.lo, empty.hi), (0.0, 1.0));
-    }
-
-    #[test]
-    fn unit_labels_in_thousands() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1_250_000), "1,250,000");
-        assert_eq!(units_label(380_412.0), "380k");
-        assert_eq!(units_label(1_249_600.0), "1,250k");
-        assert_eq!(units_label(2_500.0), "2.5k");
-        assert_eq!(units_label(999.0), "999");
-        assert_eq!(units_label(0.0), "0");
-        assert_eq!(units_label(f64::NAN), "–");
-        assert_eq!(units_tick(0.0, 200_000.0), "0");
-        assert_eq!(units_tick(1_200_000.0, 200_000.0), "1,200k");
-        assert_eq!(units_tick(2_500.0, 500.0), "2.5k");
-        assert_eq!(units_tick(150.0, 50.0), "150");
-        assert_eq!(units_tick(1_050.0, 50.0), "1.05k");
-    }
-
-    #[test]
-    fn percent_labels() {
-        assert_eq!(percent_tick(0.2, 0.2), "20%");
-        assert_eq!(percent_tick(0.025, 0.005), "2.5%");
-        assert_eq!(percent_label(0.6249), "62%");
-        assert_eq!(percent_label(0.9962), "99.6%");
-        assert_eq!(percent_label(0.004), "0.4%");
-        assert_eq!(percent_label(1.0), "100%");
-        assert_eq!(percent_label(0.0), "0%");
     }
 
     #[test]

@@ -1,13 +1,20 @@
 //! Charts of a run (PNG): unmet demand, its exceedance curves, the deliveries fan, domestic chips
-//! and fill rates. What they show is computed in [`data`]; [`draw`] only puts it on a bitmap,
-//! with the bundled DejaVu Sans font so no system font or library is needed.
+//! and fill rates; and the one pipeline that draws every chart of a run or a comparison. What a
+//! chart shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …) lays it out
+//! with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or library
+//! is needed.
 
 pub mod compare;
 mod compare_draw;
 pub mod data;
-mod draw;
+mod deliveries;
+mod domestic;
+mod exceedance;
+mod fill;
+mod kit;
 #[cfg(test)]
 mod tests;
+mod unmet;
 
 use std::sync::OnceLock;
 
@@ -21,6 +28,28 @@ use crate::stats::Summary;
 pub struct ChartOptions {
     pub width: u32,
     pub height: u32,
+}
+
+impl ChartOptions {
+    /// Whether a `width`×`height` chart is within [`MIN_SIZE`] to [`MAX_SIZE`]: the one size
+    /// rule, which the command line also asks before it accepts `--chart-size`.
+    pub fn allowed(width: u32, height: u32) -> bool {
+        (MIN_SIZE.0..=MAX_SIZE.0).contains(&width) && (MIN_SIZE.1..=MAX_SIZE.1).contains(&height)
+    }
+
+    fn check(&self) -> Result<(), ChartError> {
+        let (w, h) = (self.width, self.height);
+        if ChartOptions::allowed(w, h) {
+            return Ok(());
+        }
+        Err(ChartError {
+            chart: "charts".to_string(),
+            message: format!(
+                "a chart size of {w}×{h} is outside {}×{} to {}×{} pixels",
+                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
+            ),
+        })
+    }
 }
 
 impl Default for ChartOptions {
@@ -67,15 +96,53 @@ fn register_fonts() -> Result<(), ChartError> {
         })
 }
 
-/// One chart: its file name and how to draw it.
-type Painter = fn(&draw::Area, &draw::Look, &RunInfo, &Summary) -> Result<(), draw::DrawError>;
+/// One chart of a run's report: its file, the caption report.html shows under it, and how to
+/// draw it: what it shows is prepared from the run in [`data`] (a struct per chart) and handed
+/// to the chart's paint function, which reads nothing else. Adding a chart is one entry here,
+/// its data in [`data`] and one paint function.
+pub struct RunChart {
+    pub file: &'static str,
+    pub caption: &'static str,
+    paint: fn(&kit::Area, &kit::Look, &RunInfo, &Summary) -> kit::Drawn,
+}
 
-const CHARTS: [(&str, Painter); 5] = [
-    ("unmet.png", draw::unmet),
-    ("exceedance.png", draw::exceedance),
-    ("deliveries.png", draw::deliveries),
-    ("domestic.png", draw::domestic),
-    ("fill.png", draw::fill),
+/// The charts of a run, in the order they are drawn and shown.
+pub const RUN_CHARTS: [RunChart; 5] = [
+    RunChart {
+        file: "unmet.png",
+        caption: "Distribution of unmet demand per firm, with its median and 95th percentile.",
+        paint: |area, look, info, summary| {
+            unmet::paint(area, look, &data::unmet_chart(info, summary))
+        },
+    },
+    RunChart {
+        file: "exceedance.png",
+        caption: "Chance that unmet demand exceeds a given amount, per firm and in total.",
+        paint: |area, look, info, summary| {
+            exceedance::paint(area, look, &data::exceedance_chart(info, summary))
+        },
+    },
+    RunChart {
+        file: "deliveries.png",
+        caption: "Cumulative deliveries to all firms by round: median and 50% / 90% bands.",
+        paint: |area, look, info, summary| {
+            deliveries::paint(area, look, &data::deliveries_chart(info, summary))
+        },
+    },
+    RunChart {
+        file: "domestic.png",
+        caption: "Domestic chips bought per firm (and effective unmet demand when they count).",
+        paint: |area, look, info, summary| {
+            domestic::paint(area, look, &data::domestic_chart(info, summary))
+        },
+    },
+    RunChart {
+        file: "fill.png",
+        caption: "Fill rate per firm and in total: delivered over orders.",
+        paint: |area, look, info, summary| {
+            fill::paint(area, look, &data::fill_chart(info, summary))
+        },
+    },
 ];
 
 /// Every chart of a run as (file name, PNG bytes).
@@ -84,41 +151,54 @@ pub fn render_all(
     summary: &Summary,
     options: &ChartOptions,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, ChartError> {
-    let (w, h) = (options.width, options.height);
-    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE.0 || h > MAX_SIZE.1 {
-        return Err(ChartError {
-            chart: "charts".to_string(),
-            message: format!(
-                "a chart size of {w}×{h} is outside {}×{} to {}×{} pixels",
-                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
-            ),
-        });
-    }
     if summary.names.len() != info.firms.len() + 1 || summary.tallies.len() != summary.names.len() {
         return Err(ChartError {
             chart: "charts".to_string(),
             message: "the summary's firms do not match the run's".to_string(),
         });
     }
+    render(
+        RUN_CHARTS
+            .iter()
+            .map(|chart| {
+                let paint: Paint =
+                    Box::new(move |area, look| (chart.paint)(area, look, info, summary));
+                (chart.file, paint)
+            })
+            .collect(),
+        options,
+    )
+}
+
+/// How one chart is drawn on a bitmap already sized and cleared.
+type Paint<'a> = Box<dyn Fn(&kit::Area, &kit::Look) -> kit::Drawn + 'a>;
+
+/// Draws each chart at the size of `options` and encodes it as PNG: the one path every report
+/// (a run's, a comparison's) goes through, so the size check, the bundled font and the encoding
+/// are the same for all.
+fn render<N: AsRef<str>>(
+    charts: Vec<(N, Paint)>,
+    options: &ChartOptions,
+) -> Result<Vec<(N, Vec<u8>)>, ChartError> {
+    options.check()?;
     register_fonts()?;
-    CHARTS
-        .iter()
-        .map(|&(name, paint)| {
+    let (w, h) = (options.width, options.height);
+    charts
+        .into_iter()
+        .map(|(name, paint)| {
             let fail = |message: String| ChartError {
-                chart: name.to_string(),
+                chart: name.as_ref().to_string(),
                 message,
             };
             let mut pixels = vec![255u8; w as usize * h as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-                let look = draw::Look::new(w, h);
-                paint(&root, &look, info, summary).map_err(|e| fail(e.0))?;
+                let look = kit::Look::new(w, h);
+                paint(&root, &look).map_err(|e| fail(e.0))?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
-            Ok((
-                name,
-                encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?,
-            ))
+            let png = encode_png(&pixels, w, h).map_err(|e| fail(e.to_string()))?;
+            Ok((name, png))
         })
         .collect()
 }

@@ -282,3 +282,52 @@ fn baseline_charts() {
     render_all(&info, &summary, &ChartOptions::default()).expect("charts render");
     println!("render_all alone: {:?}", start.elapsed());
 }
+
+/// What each run chart shows comes from the summary alone, before any drawing: one panel or
+/// series per firm (and the total where the chart has one), each with the summary's own numbers.
+#[test]
+fn run_charts_are_prepared_apart_from_the_drawing() {
+    use super::data;
+    use crate::stats::Metric;
+    let (info, summary) = simulate(THREE_FIRMS, 200);
+    let firms = info.firms.len();
+    let unmet = data::unmet_chart(&info, &summary);
+    assert_eq!(unmet.panels.len(), firms);
+    for (f, p) in unmet.panels.iter().enumerate() {
+        assert_eq!(p.name, info.firms[f]);
+        assert_eq!(p.p95, summary.tally(f, Metric::Unmet).quantile(0.95));
+        assert!((0.0..=1.0).contains(&p.fully_served));
+        assert!(p.p95 <= unmet.tail);
+    }
+    let exceedance = data::exceedance_chart(&info, &summary);
+    assert_eq!(exceedance.series.len(), firms + 1);
+    assert_eq!(exceedance.series[firms].name, data::TOTAL_NAME);
+    for s in &exceedance.series {
+        assert_eq!(s.curve.first().map(|p| p.1), Some(1.0), "{}", s.name);
+        assert_eq!(s.curve.last().map(|p| p.1), Some(0.0), "{}", s.name);
+    }
+    let deliveries = data::deliveries_chart(&info, &summary);
+    assert_eq!(deliveries.fan.len(), info.rounds as usize);
+    assert_eq!(
+        deliveries.orders,
+        summary.tally(firms, Metric::Orders).mean()
+    );
+    let domestic = data::domestic_chart(&info, &summary);
+    assert_eq!(domestic.effective, info.equivalence > 0.0);
+    assert_eq!(
+        domestic.panels.len(),
+        if domestic.effective { 2 } else { 1 }
+    );
+    assert!(domestic.panels.iter().all(|p| p.spreads.len() == firms));
+    let fill = data::fill_chart(&info, &summary);
+    assert_eq!(
+        fill.names.last().map(String::as_str),
+        Some(data::TOTAL_NAME)
+    );
+    assert_eq!(fill.spreads.len(), firms + 1);
+    assert!(
+        fill.spreads
+            .iter()
+            .all(|s| (0.0..=1.0).contains(&s.p5) && (0.0..=1.0).contains(&s.p95))
+    );
+}
