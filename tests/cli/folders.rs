@@ -18,6 +18,35 @@ fn bin() -> std::process::Command {
     cmd
 }
 
+/// A tmpfs mounted on a folder for the length of a test, unmounted when dropped.
+#[cfg(target_os = "linux")]
+struct Tmpfs(PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Tmpfs {
+    /// Mounts a tmpfs with `options` on `dir`, or says why the test is skipped (mounting needs
+    /// root, which CI has).
+    fn mount(dir: &Path, options: &str) -> Option<Tmpfs> {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+        }
+        mounted.then(|| Tmpfs(dir.to_path_buf()))
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
 /// A folder holding a user's file, which every command must refuse before simulating.
 fn precious(tmp: &Path) -> PathBuf {
     let dir = tmp.join("precious");
@@ -459,23 +488,9 @@ fn an_output_at_a_mount_point_is_written_inside_it() {
     let tmp = tempdir();
     let volume = tmp.path().join("volume");
     std::fs::create_dir(&volume).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "tmpfs"])
-        .arg(&volume)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+    let Some(_mounted) = Tmpfs::mount(&volume, "size=64m") else {
         return;
-    }
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(volume.clone());
+    };
     run_scenario(
         &data("good.toml"),
         &volume,
@@ -660,23 +675,9 @@ fn a_full_disk_exits_1_and_keeps_the_previous_results() {
     let tmp = tempdir();
     let disk = tmp.path().join("disk");
     std::fs::create_dir(&disk).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
-        .arg(&disk)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+    let Some(_mounted) = Tmpfs::mount(&disk, "size=256k") else {
         return;
-    }
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(disk.clone());
+    };
     let out = disk.join("out");
     run_scenario(&data("good.toml"), &out, &["--trials", "30", "--no-charts"]);
     let before = snapshot(&out);
