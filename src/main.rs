@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // A closed or full stderr loses the message, never the exit status.
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
-            if interrupt::is_interrupted(&e) || cmd::is_interrupted_output(&e) {
+            if cmd::is_interrupted_output(&e) {
                 ExitCode::from(interrupt::EXIT_STATUS)
             } else if cmd::is_bad_input(&e) {
                 ExitCode::from(2)

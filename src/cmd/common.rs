@@ -3,10 +3,10 @@
 //! the output folder's options.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use allocsim::engine::EngineError;
-use allocsim::report::{Kind, OutputOptions};
+use allocsim::report::{Kind, OutputDir, OutputOptions};
 use allocsim::scenario::{MAX_TRIALS, Override};
 
 use super::BadInput;
@@ -40,10 +40,11 @@ pub fn progress_bar(length: u64, work: u64, template: &str, quiet: bool) -> indi
     bar
 }
 
-/// The binary's error for an engine error: an interruption says what became of `destination`.
-pub fn engine_error(e: EngineError, destination: &Path) -> anyhow::Error {
+/// The binary's error for an engine error: an interruption says what became of the output
+/// folder `out`.
+pub fn engine_error(e: EngineError, out: &OutputDir) -> anyhow::Error {
     match e {
-        EngineError::Interrupted => crate::interrupt::Interrupted::at(destination).into(),
+        EngineError::Interrupted => out.interrupted().into(),
         other => other.into(),
     }
 }

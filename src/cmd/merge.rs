@@ -40,7 +40,6 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         &destination,
         &super::common::output_options(Kind::Run, args.force, &inputs),
     )?;
-    let destination = out.destination().to_path_buf();
     let run = &merged.run;
     let manifest = Manifest::of_run(
         run,
@@ -65,7 +64,6 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     );
     let charts = (!args.no_charts).then_some(&args.charts);
     write_outputs(&out, &merged.info, &merged.summary, &manifest_json, charts)?;
-    crate::interrupt::check(&destination)?;
     let written = out.commit()?;
 
     if !args.quiet {

@@ -66,7 +66,6 @@ pub(super) fn execute(
         &destination,
         &super::common::output_options(output_kind, args.force, &inputs),
     )?;
-    let destination = out.destination().to_path_buf();
 
     let scenarios: Vec<_> = plan.points.iter().map(|p| &p.scenario).collect();
     let options = PointsOptions {
@@ -88,7 +87,7 @@ pub(super) fn execute(
         &mut |done| bar.set_position(done),
         Some(crate::interrupt::flag()),
     )
-    .map_err(|e| common::engine_error(e, &destination))?;
+    .map_err(|e| common::engine_error(e, &out))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let threads = result.threads;
@@ -153,7 +152,6 @@ pub(super) fn execute(
         );
         out.write("report.html", html.as_bytes())?;
     }
-    crate::interrupt::check(&destination)?;
     let written = out.commit()?;
 
     if !args.quiet {

@@ -57,7 +57,6 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    crate::interrupt::check(out.destination())?;
     let written = out.commit()?;
     say!("Redrew {} files in {}/\n", files.len(), written.display())?;
     Ok(())

@@ -39,7 +39,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         &destination,
         &super::common::output_options(kind, args.force, &inputs),
     )?;
-    let destination = out.destination().to_path_buf();
 
     let options = RunOptions {
         trials: shard.map_or(trials, |s| s.trials),
@@ -62,7 +61,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         &mut |done| bar.set_position(done),
         Some(crate::interrupt::flag()),
     )
-    .map_err(|e| common::engine_error(e, &destination))?;
+    .map_err(|e| common::engine_error(e, &out))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -116,7 +115,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             )?;
         }
     }
-    crate::interrupt::check(&destination)?;
     let written = out.commit()?;
 
     if !args.quiet {

@@ -71,22 +71,9 @@ pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
     finish(w)
 }
 
-/// trials.csv: one row per trial and firm; `first_trial` is the index of `outcomes[0]`.
-pub fn trials_csv(
-    summary: &Summary,
-    equivalence: f64,
-    first_trial: u64,
-    outcomes: &[Outcome],
-) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    if let Err(e) = write_trials_csv(&mut bytes, summary, equivalence, first_trial, outcomes) {
-        unreachable!("writing CSV to memory cannot fail: {e}");
-    }
-    bytes
-}
-
-/// Streams trials.csv (as [`trials_csv`] returns it) to `out`, so a large one is neither held
-/// in memory whole nor beyond the reach of an interrupt between buffers.
+/// Streams trials.csv, one row per trial and firm (`first_trial` is the index of
+/// `outcomes[0]`), to `out`, so a large one is neither held in memory whole nor beyond the reach
+/// of an interrupt between buffers.
 pub fn write_trials_csv(
     out: &mut dyn std::io::Write,
     summary: &Summary,

@@ -16,7 +16,7 @@ mod table;
 
 pub use compare_html::comparison_html;
 pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
-pub use csv_out::{rounds_csv, summary_csv, trials_csv, write_trials_csv};
+pub use csv_out::{rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};

@@ -62,9 +62,7 @@ impl Marker {
     }
 
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        crate::report::format::pretty_json(self)
     }
 
     /// The marker of the folder `dir`, if it has one that parses.

@@ -146,8 +146,6 @@ pub struct OutputDir {
     commit: Commit,
     /// What the destination held when prepared (all allocsim's, or forced), marker aside.
     previous: Vec<String>,
-    /// Whether the destination held earlier results.
-    existed: bool,
     written: Mutex<Vec<String>>,
     cancel: Option<&'static AtomicBool>,
     committed: bool,
@@ -256,7 +254,6 @@ impl OutputDir {
         };
         fs::create_dir(&staging).map_err(|e| OutputError::io(&staging, e))?;
         let out = OutputDir {
-            existed: !previous.is_empty(),
             destination,
             staging,
             kind: options.kind,
@@ -326,7 +323,7 @@ impl OutputDir {
 
     /// Whether the destination held earlier results when it was prepared.
     pub fn replaces_earlier_results(&self) -> bool {
-        self.existed
+        !self.previous.is_empty()
     }
 
     /// Writes one file into the staging folder: to a temporary name, synced, then renamed.
@@ -471,10 +468,12 @@ impl OutputDir {
         }
     }
 
-    fn interrupted(&self) -> OutputError {
+    /// The error for a command stopped (by the cancel flag) before it committed: it says
+    /// whether earlier results at the destination are untouched or nothing was written.
+    pub fn interrupted(&self) -> OutputError {
         OutputError::Interrupted {
             path: self.destination.clone(),
-            previous: self.existed,
+            previous: self.replaces_earlier_results(),
         }
     }
 }
