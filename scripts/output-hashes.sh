@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The SHA-256 of every output of a fixed set of commands: `run` on each shipped scenario (with
-# charts and report.html), a two-knob `sweep`, a `compare` and a `sensitivity` run. Two builds
+# charts, report.html and trials.csv), a two-knob `sweep`, a `compare` and a `sensitivity` run. Two builds
 # whose lists are equal write byte-identical outputs. manifest.json is left out (its wall time
 # varies), and report.html is hashed without its copy of the manifest's wall_seconds line.
 #
@@ -15,7 +15,7 @@ BIN=${1:-target/release/allocsim}
 OUT=target/output-hashes
 mkdir -p "$OUT"
 for s in scenarios/*.toml; do
-  "$BIN" run "$s" --trials 20000 --quiet --force --out "$OUT/run-$(basename "$s" .toml)"
+  "$BIN" run "$s" --trials 20000 --trials-csv --quiet --force --out "$OUT/run-$(basename "$s" .toml)"
 done
 "$BIN" sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.6 \
   --set allocation.rule=proportional,talmud --trials 5000 --quiet --force --out "$OUT/sweep"

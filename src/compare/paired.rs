@@ -2,6 +2,7 @@
 //! sums of the per-trial differences and of their squares, mergeable in any order like a `Tally`.
 
 use crate::model::Outcome;
+pub use crate::stats::Worse;
 use crate::stats::{Metric, wide};
 
 /// The metrics whose paired differences are reported, in report order.
@@ -10,21 +11,9 @@ pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metri
 /// z for a two-sided 95% normal interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Which way a difference leaves a firm worse off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Worse {
-    /// More is worse: unmet demand, and domestic chips a firm is made to buy.
-    More,
-    /// Less is worse: deliveries.
-    Less,
-}
-
 /// Which way `metric` hurts a firm.
 pub fn worse_direction(metric: Metric) -> Worse {
-    match metric {
-        Metric::Delivered | Metric::FillRate | Metric::Orders => Worse::Less,
-        Metric::Unmet | Metric::Domestic | Metric::EffectiveUnmet => Worse::More,
-    }
+    metric.worse()
 }
 
 /// The distribution of one paired difference (point − reference) over trials.
@@ -237,6 +226,27 @@ mod tests {
             merged.merge(&part);
         }
         assert_eq!(merged, whole);
+    }
+
+    #[test]
+    fn paired_values_are_the_metric_tables() {
+        use crate::stats::{FirmInputs, firm_metric_values};
+        let outcome = Outcome {
+            orders: vec![1000, 50],
+            delivered: vec![600, 50],
+            domestic: vec![70, 0],
+            approved: vec![true],
+            halt_round: None,
+            cumulative: vec![650],
+        };
+        let mut values = Vec::new();
+        Paired::values_of(&outcome, &mut values);
+        for (i, row) in values.iter().enumerate() {
+            let table = firm_metric_values(&FirmInputs::of(0.5, &outcome, i));
+            for (k, metric) in PAIRED_METRICS.iter().enumerate() {
+                assert_eq!(row[k], table[*metric], "{} of firm {i}", metric.name());
+            }
+        }
     }
 
     #[test]

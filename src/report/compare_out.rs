@@ -3,7 +3,8 @@
 //! sensitivity.csv with the ranked swings, and the short table printed on stdout.
 
 use crate::compare::{Comparison, PAIRED_METRICS, swings, worse_direction};
-use crate::report::csv_out::{SUMMARY_METRICS, decimals, finish, number, write, writer};
+use crate::report::csv_out::{finish, write, writer};
+use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
 use crate::stats::{Metric, STATS};
@@ -30,10 +31,10 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     for (p, summary) in c.summaries.iter().enumerate() {
         let lead = point_columns(c, p);
         for (firm, name) in summary.names.iter().enumerate() {
-            for metric in SUMMARY_METRICS {
+            for metric in Metric::reported() {
                 let tally = summary.tally(firm, metric);
                 for stat in STATS {
-                    let value = number(tally.stat(stat, metric.scale()), decimals(metric));
+                    let value = number(tally.stat(stat, metric.scale()), metric.decimals());
                     let mut row = lead.clone();
                     row.extend([name.clone(), metric.name().into(), stat.into(), value]);
                     write(&mut w, &row);

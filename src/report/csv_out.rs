@@ -1,27 +1,18 @@
 //! CSV exporters: tidy, one header row, opens in any spreadsheet.
 
 use crate::model::Outcome;
-use crate::stats::{Metric, STATS, Summary};
-
-/// The metrics summary.csv reports, in order.
-pub(crate) const SUMMARY_METRICS: [Metric; 6] = [
-    Metric::Delivered,
-    Metric::Unmet,
-    Metric::Domestic,
-    Metric::EffectiveUnmet,
-    Metric::FillRate,
-    Metric::Orders,
-];
+use crate::report::format::number;
+use crate::stats::{FirmInputs, METRICS, Metric, STATS, Summary, firm_metric_values};
 
 /// summary.csv: `firm,metric,stat,value` for every firm and the total.
 pub fn summary_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, ["firm", "metric", "stat", "value"]);
     for (firm, name) in summary.names.iter().enumerate() {
-        for metric in SUMMARY_METRICS {
+        for metric in Metric::reported() {
             let tally = summary.tally(firm, metric);
             for stat in STATS {
-                let value = number(tally.stat(stat, metric.scale()), decimals(metric));
+                let value = number(tally.stat(stat, metric.scale()), metric.decimals());
                 write(&mut w, [name.as_str(), metric.name(), stat, &value]);
             }
         }
@@ -84,45 +75,27 @@ pub fn write_trials_csv(
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
-    w.write_record([
-        "trial",
-        "firm",
-        "orders",
-        "delivered",
-        "unmet",
-        "domestic",
-        "effective_unmet",
-        "fill_rate",
-        "approved_rounds",
-        "halt_round",
-    ])
-    .map_err(csv_io)?;
+    let mut header = vec!["trial", "firm"];
+    header.extend(METRICS.iter().map(|spec| spec.name));
+    header.extend(["approved_rounds", "halt_round"]);
+    w.write_record(&header).map_err(csv_io)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
     for (t, o) in outcomes.iter().enumerate() {
+        let trial = (first_trial + t as u64).to_string();
         let approved = o.approved.iter().filter(|a| **a).count().to_string();
         let halt = o.halt_round.map_or(String::new(), |h| h.to_string());
         for (i, name) in summary.names.iter().take(o.orders.len()).enumerate() {
-            let unmet = o.unmet(i);
-            let effective = unmet.saturating_sub(crate::units::floor_units(
-                equivalence * o.domestic[i] as f64,
-            ));
-            let fill = if o.orders[i] == 0 {
-                1.0
-            } else {
-                o.delivered[i] as f64 / o.orders[i] as f64
-            };
-            w.write_record([
-                &(first_trial + t as u64).to_string(),
-                name.as_str(),
-                &o.orders[i].to_string(),
-                &o.delivered[i].to_string(),
-                &unmet.to_string(),
-                &o.domestic[i].to_string(),
-                &effective.to_string(),
-                &number(fill, 9),
-                &approved,
-                &halt,
-            ])
-            .map_err(csv_io)?;
+            let values = firm_metric_values(&FirmInputs::of(equivalence, o, i));
+            row.clear();
+            row.extend([trial.clone(), name.clone()]);
+            row.extend(
+                METRICS
+                    .iter()
+                    .zip(&values)
+                    .map(|(spec, &v)| metric_value(spec.metric, v)),
+            );
+            row.extend([approved.clone(), halt.clone()]);
+            w.write_record(&row).map_err(csv_io)?;
         }
     }
     w.flush()
@@ -137,22 +110,14 @@ fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
-pub(crate) fn decimals(metric: Metric) -> usize {
-    if metric == Metric::FillRate { 9 } else { 3 }
-}
-
-/// A fixed-decimal rendering with trailing zeros trimmed, so files are stable and readable.
-pub(crate) fn number(v: f64, decimals: usize) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// One trial's tallied value `v` of `metric` as written in trials.csv: an integer metric exactly
+/// (at any size), a scaled one (a fill rate) with the metric's decimals.
+fn metric_value(metric: Metric, v: u64) -> String {
+    if metric.scale() == 1.0 {
+        v.to_string()
     } else {
-        s
-    };
-    if s == "-0" { "0".to_string() } else { s }
+        number(v as f64 * metric.scale(), metric.decimals())
+    }
 }
 
 pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
@@ -175,19 +140,5 @@ pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     match w.into_inner() {
         Ok(bytes) => bytes,
         Err(e) => unreachable!("flushing CSV to memory cannot fail: {e}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::number;
-
-    #[test]
-    fn numbers_are_fixed_and_trimmed() {
-        assert_eq!(number(412_345.0, 3), "412345");
-        assert_eq!(number(0.5, 9), "0.5");
-        assert_eq!(number(1.0 / 3.0, 3), "0.333");
-        assert_eq!(number(-0.0001, 3), "0");
-        assert_eq!(number(f64::NAN, 3), "");
     }
 }

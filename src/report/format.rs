@@ -1,8 +1,23 @@
-//! How numbers read in charts, tables and pages: unit counts and their tick labels, signed
+//! How numbers read in CSV files, charts, tables and pages: fixed decimals, unit counts and their tick labels, signed
 //! differences, percentages, and the pretty JSON every manifest is written as. One place, so a
 //! chart and the page beside it never disagree on how a number is written.
 
 use serde::Serialize;
+
+/// A fixed-decimal rendering with trailing zeros trimmed, so files are stable and readable
+/// (CSV cells: "412345", "0.5", "0.333"; empty for a value that is not finite).
+pub fn number(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_string() } else { s }
+}
 
 /// `n` with thousands separators: 1250000 → "1,250,000".
 pub fn group_digits(n: u64) -> String {
@@ -159,6 +174,15 @@ pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_fixed_and_trimmed() {
+        assert_eq!(number(412_345.0, 3), "412345");
+        assert_eq!(number(0.5, 9), "0.5");
+        assert_eq!(number(1.0 / 3.0, 3), "0.333");
+        assert_eq!(number(-0.0001, 3), "0");
+        assert_eq!(number(f64::NAN, 3), "");
+    }
 
     #[test]
     fn unit_labels_in_thousands() {

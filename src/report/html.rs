@@ -7,7 +7,7 @@ use super::page::{self, escape};
 use crate::report::RunInfo;
 use crate::report::charts::RUN_CHARTS;
 use crate::report::format::{group_digits, percent_label, units_full as units};
-use crate::stats::{Metric, Summary};
+use crate::stats::{Metric, Quantity, Summary};
 
 /// What each chart shows, for its caption: the chart table's.
 fn caption(chart: &str) -> &'static str {
@@ -58,29 +58,23 @@ pub fn report_html(
 
 /// Per firm and total: mean, p5, p50, p95 of each reported metric, one section per metric.
 fn summary_table(h: &mut String, summary: &Summary) {
-    let metrics = [
-        (Metric::Delivered, "Delivered (units)"),
-        (Metric::Unmet, "Unmet demand (units)"),
-        (Metric::Domestic, "Domestic chips bought (units)"),
-        (Metric::EffectiveUnmet, "Effective unmet demand (units)"),
-        (Metric::FillRate, "Fill rate"),
-    ];
     h.push_str(
         "<h2>Summary</h2>\n<table>\n<thead><tr><th>firm</th><th class=\"n\">mean</th>\
          <th class=\"n\">p5</th><th class=\"n\">p50</th><th class=\"n\">p95</th></tr></thead>\n",
     );
     let total = summary.names.len().saturating_sub(1);
-    for (metric, title) in metrics {
-        let _ = writeln!(h, "<tbody>\n<tr><th colspan=\"5\">{title}</th></tr>");
+    for metric in Metric::main() {
+        let spec = metric.spec();
+        let _ = writeln!(
+            h,
+            "<tbody>\n<tr><th colspan=\"5\">{}</th></tr>",
+            spec.heading()
+        );
         for (i, name) in summary.names.iter().enumerate() {
             let t = summary.tally(i, metric);
-            let scale = metric.scale();
-            let cell = |v: f64| {
-                if metric == Metric::FillRate {
-                    percent_label(v * scale)
-                } else {
-                    units(v)
-                }
+            let cell = |v: f64| match spec.quantity {
+                Quantity::Share => percent_label(v * spec.scale),
+                Quantity::Units => units(v),
             };
             let _ = writeln!(
                 h,
@@ -122,7 +116,7 @@ fn rounds_table(h: &mut String, summary: &Summary) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{RoundTally, Tally};
+    use crate::stats::{PerMetric, RoundTally, Tally};
 
     fn tally(values: &[u64]) -> Tally {
         let mut t = Tally::default();
@@ -142,8 +136,8 @@ mod tests {
             equivalence: 0.0,
             knobs: vec![("rule <x>".to_string(), "a & b".to_string())],
         };
-        let firm: [Tally; 6] = std::array::from_fn(|m| {
-            if m == 5 {
+        let firm = PerMetric::from_fn(|m| {
+            if m == Metric::FillRate {
                 tally(&[500_000_000; 3])
             } else {
                 tally(&[1000, 2000, 3000])

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{Effect, Scenario};
-use crate::stats::{Bucket, RoundTally, Summary, Tally};
+use crate::stats::{Bucket, PerMetric, RoundTally, Summary, Tally};
 
 /// The file format's name and version, checked when reading.
 pub const FORMAT: &str = "allocsim-results";
@@ -319,7 +319,7 @@ fn check_counts(saved: &SavedResults) -> Result<(), String> {
                 ));
             }
         }
-        let sum = |m: Metric| firm[m as usize].sum.parse::<u128>().unwrap_or(0);
+        let sum = |m: Metric| firm[m.index()].sum.parse::<u128>().unwrap_or(0);
         let (orders, delivered, unmet) = (
             sum(Metric::Orders),
             sum(Metric::Delivered),
@@ -471,7 +471,7 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
         || saved
             .tallies
             .iter()
-            .any(|t| t.len() != crate::stats::Metric::ALL.len())
+            .any(|t| t.len() != crate::stats::Metric::COUNT)
         || saved.rounds.len() != saved.info.rounds as usize
     {
         return Err(ResultsError::Shape);
@@ -481,7 +481,7 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
     let mut tallies = Vec::with_capacity(firms + 1);
     for firm in &saved.tallies {
         let loaded: Vec<Tally> = firm.iter().map(load).collect::<Result<_, _>>()?;
-        tallies.push(<[Tally; 6]>::try_from(loaded).map_err(|_| ResultsError::Shape)?);
+        tallies.push(PerMetric::from_vec(loaded).ok_or(ResultsError::Shape)?);
     }
     let rounds = saved
         .rounds

@@ -4,10 +4,15 @@
 
 mod exact;
 mod histogram;
+mod metrics;
 mod summary;
 pub(crate) mod wide;
 
-pub use summary::{Metric, RecordBuffer, Recorder, Recording, RoundTally, Summary};
+pub use metrics::{
+    FILL_RATE_UNIT, FirmInputs, Listing, METRICS, Metric, MetricSpec, PerMetric, Quantity, Total,
+    Worse, fill_rate, firm_metric_values, trial_metric_values,
+};
+pub use summary::{RecordBuffer, Recorder, Recording, RoundTally, Summary};
 
 use exact::ExactCounts;
 

@@ -2,62 +2,9 @@
 //! outcomes and merged exactly.
 
 use super::Tally;
+use super::metrics::{Metric, PerMetric, trial_metric_values};
 use crate::model::Outcome;
 use crate::scenario::Scenario;
-use crate::units::{Divisor, floor_units, units_f64};
-
-/// A per-firm quantity of MODEL.md's outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    Orders,
-    Delivered,
-    Unmet,
-    Domestic,
-    /// Unmet demand less the imported-chip equivalent of the domestic chips bought.
-    EffectiveUnmet,
-    /// Delivered / orders (1 when nothing was ordered), tallied in parts per billion.
-    FillRate,
-}
-
-impl Metric {
-    /// Every metric, in report order.
-    pub const ALL: [Metric; 6] = [
-        Metric::Orders,
-        Metric::Delivered,
-        Metric::Unmet,
-        Metric::Domestic,
-        Metric::EffectiveUnmet,
-        Metric::FillRate,
-    ];
-
-    /// The metric's name in outputs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Orders => "orders",
-            Metric::Delivered => "delivered",
-            Metric::Unmet => "unmet",
-            Metric::Domestic => "domestic",
-            Metric::EffectiveUnmet => "effective_unmet",
-            Metric::FillRate => "fill_rate",
-        }
-    }
-
-    /// Factor from the tallied integer to the reported value.
-    pub fn scale(self) -> f64 {
-        if self == Metric::FillRate {
-            1.0 / FILL_RATE_UNIT as f64
-        } else {
-            1.0
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Fill rates are tallied as integers in parts per billion, so their sums stay exact.
-const FILL_RATE_UNIT: u64 = 1_000_000_000;
 
 /// What a run found about one round.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +25,7 @@ pub struct Summary {
     /// Firm names, then "total".
     pub names: Vec<String>,
     /// `tallies[firm][metric]`; the last firm is the total.
-    pub tallies: Vec<[Tally; 6]>,
+    pub tallies: Vec<PerMetric<Tally>>,
     pub rounds: Vec<RoundTally>,
     /// Approved rounds per trial.
     pub approved_rounds: Tally,
@@ -102,7 +49,7 @@ impl Summary {
     /// A summary from its parts (as saved by a finished run).
     pub fn from_parts(
         names: Vec<String>,
-        tallies: Vec<[Tally; 6]>,
+        tallies: Vec<PerMetric<Tally>>,
         rounds: Vec<RoundTally>,
         approved_rounds: Tally,
         equivalence: f64,
@@ -123,13 +70,13 @@ impl Summary {
 
     /// The tally of `metric` for firm `firm` (`names.len() - 1` is the total).
     pub fn tally(&self, firm: usize, metric: Metric) -> &Tally {
-        &self.tallies[firm][metric.index()]
+        &self.tallies[firm][metric]
     }
 
-    /// The number of tallies of a summary of `firms` firms and `rounds` rounds: six metrics
+    /// The number of tallies of a summary of `firms` firms and `rounds` rounds: every metric
     /// for each firm and the total, each round's cumulative total and the approved rounds.
     pub fn tally_count(firms: usize, rounds: usize) -> usize {
-        6 * (firms + 1) + rounds + 1
+        Metric::COUNT * (firms + 1) + rounds + 1
     }
 
     /// Every tally, firm by firm (the total last), then the rounds', then the approved rounds.
@@ -171,9 +118,9 @@ impl Summary {
     /// Tally `k` in the order [`trial_values`] produces values: firm by firm (the total last)
     /// metric by metric, then each round's cumulative total, then the approved rounds.
     fn tally_mut(&mut self, k: usize) -> &mut Tally {
-        let firm_tallies = 6 * self.tallies.len();
+        let firm_tallies = Metric::COUNT * self.tallies.len();
         if k < firm_tallies {
-            &mut self.tallies[k / 6][k % 6]
+            &mut self.tallies[k / Metric::COUNT].0[k % Metric::COUNT]
         } else if k - firm_tallies < self.rounds.len() {
             &mut self.rounds[k - firm_tallies].cumulative
         } else {
@@ -208,44 +155,14 @@ impl Summary {
     }
 }
 
-/// Passes `put` the value of every tally of one trial, in the order of [`Summary::tally_mut`].
+/// Passes `put` the value of every tally of one trial, in the order of [`Summary::tally_mut`]:
+/// the metrics of [`trial_metric_values`], then each round's cumulative total and the approved
+/// rounds.
 #[inline(always)]
 fn trial_values(equivalence: f64, o: &Outcome, mut put: impl FnMut(u64)) {
-    let mut total = [0u64; 5];
-    for i in 0..o.orders.len() {
-        let values = firm_values(equivalence, o.orders[i], o.delivered[i], o.domestic[i]);
-        for (m, &v) in values.iter().enumerate() {
-            put(v);
-            if m < 5 {
-                total[m] = total[m].saturating_add(v);
-            }
-        }
-    }
-    // The total's fill rate is total delivered over total orders, not a mean of rates, and its
-    // effective unmet is the sum of the firms' (each clamped at 0 on its own).
-    total.iter().for_each(|&v| put(v));
-    put(fill_rate(total[0], total[1]));
+    trial_metric_values(equivalence, o, &mut put);
     o.cumulative.iter().for_each(|&v| put(v));
     put(o.approved.iter().map(|&a| u64::from(a)).sum());
-}
-
-/// `[orders, delivered, unmet, domestic, effective unmet, fill rate]` of one firm.
-#[inline(always)]
-fn firm_values(equivalence: f64, orders: u64, delivered: u64, domestic: u64) -> [u64; 6] {
-    let unmet = orders - delivered;
-    let replaced = if equivalence == 0.0 {
-        0
-    } else {
-        floor_units(equivalence * units_f64(domestic))
-    };
-    [
-        orders,
-        delivered,
-        unmet,
-        domestic,
-        unmet.saturating_sub(replaced),
-        fill_rate(orders, delivered),
-    ]
 }
 
 /// Trials a [`Recorder`] holds before it folds them in.
@@ -376,36 +293,5 @@ impl Recording<'_> {
 impl Drop for Recording<'_> {
     fn drop(&mut self) {
         self.buffer.flush(self.summary);
-    }
-}
-
-/// Delivered / orders in parts per billion, rounded to nearest; 1 (10^9) when nothing was ordered.
-fn fill_rate(orders: u64, delivered: u64) -> u64 {
-    if orders == 0 {
-        return FILL_RATE_UNIT;
-    }
-    // Chip counts are far below 2^64 / 10^9, so this is nearly always a 64-bit division, done
-    // by reciprocal (a u128 division is a library call, and even the divide instruction showed
-    // in profiles: seven of them per trial).
-    if let Some(scaled) = delivered
-        .checked_mul(FILL_RATE_UNIT)
-        .and_then(|s| s.checked_add(orders / 2))
-    {
-        return Divisor::new(orders).div_rem(scaled).0;
-    }
-    let scaled = u128::from(delivered) * u128::from(FILL_RATE_UNIT);
-    ((scaled + u128::from(orders) / 2) / u128::from(orders)) as u64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fill_rate;
-
-    #[test]
-    fn fill_rates_in_parts_per_billion() {
-        assert_eq!(fill_rate(0, 0), 1_000_000_000);
-        assert_eq!(fill_rate(3, 1), 333_333_333);
-        assert_eq!(fill_rate(3, 2), 666_666_667);
-        assert_eq!(fill_rate(u64::MAX, u64::MAX), 1_000_000_000);
     }
 }

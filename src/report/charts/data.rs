@@ -381,12 +381,13 @@ pub struct DomesticChart {
 pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
     let firms = info.firms.len();
     let effective = info.equivalence > 0.0;
-    let mut metrics = vec![(Metric::Domestic, "Domestic chips bought".to_string())];
+    let mut metrics = vec![(Metric::Domestic, Metric::Domestic.spec().label.to_string())];
     if effective {
         metrics.push((
             Metric::EffectiveUnmet,
             format!(
-                "Effective unmet demand (unmet − {} × domestic)",
+                "{} (unmet − {} × domestic)",
+                Metric::EffectiveUnmet.spec().label,
                 info.equivalence
             ),
         ));
