@@ -189,7 +189,9 @@ pub enum LimitSource {
 /// How much memory a plan may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryLimit {
+    /// The most bytes a plan's estimated [`MemoryEstimate::total`] may reach.
     pub bytes: u64,
+    /// Where the figure came from, so a refusal can say which setting to change.
     pub source: LimitSource,
 }
 
@@ -271,17 +273,27 @@ pub fn mem_available(meminfo: &str) -> Option<u64> {
 /// Why a plan's memory was refused, or its limit could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MemoryError {
+    /// The plan's estimate is over the limit; nothing ran. The message gives the estimate per
+    /// point and the way to need fewer points for this kind of comparison.
     #[error("{}", too_large(*kind, *estimate, limit))]
     TooLarge {
+        /// The command, whose fix the message suggests.
         kind: Kind,
+        /// What the plan was estimated to need.
         estimate: MemoryEstimate,
+        /// What it may use.
         limit: MemoryLimit,
     },
+    /// `ALLOCSIM_MEMORY_LIMIT` is set but is not a size [`parse_size`] reads: bad input, not a
+    /// fallback to the available memory.
     #[error(
         "{LIMIT_VARIABLE}={value:?} is not a size: give bytes, or a number with K, M, G or T \
          (powers of 1024), e.g. 512M or 4G"
     )]
-    BadLimit { value: String },
+    BadLimit {
+        /// The variable's value as set.
+        value: String,
+    },
 }
 
 fn too_large(kind: Kind, e: MemoryEstimate, limit: &MemoryLimit) -> String {

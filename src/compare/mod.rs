@@ -25,6 +25,9 @@ use crate::stats::{Metric, RecordBuffer, Summary};
 pub struct PointsOptions {
     /// Trials per point: indices `0..trials`, the same in every point.
     pub trials: u64,
+    /// Seed of every point's streams: the same in every point, which is what pairs their trials
+    /// (common random numbers). The commands pass the first scenario's `seed` unless `--seed`
+    /// overrides it.
     pub seed: u64,
     /// Worker threads; 0 lets rayon choose (RAYON_NUM_THREADS, else one per core).
     pub threads: usize,
@@ -47,9 +50,11 @@ impl Default for PointsOptions {
 /// What running the points produced, indexed like the points.
 #[derive(Debug)]
 pub struct PointsResult {
+    /// Each point's tallies over its trials, merged exactly.
     pub summaries: Vec<Summary>,
     /// Differences of each point against point 0 (so `paired[0]` is all zeros).
     pub paired: Vec<Paired>,
+    /// Worker threads used.
     pub threads: usize,
 }
 
@@ -203,11 +208,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A finished comparison: the plan's description and every point's results.
 #[derive(Debug)]
 pub struct Comparison {
+    /// Which command made it: names the output folder and shapes the charts.
     pub kind: Kind,
+    /// The (first) scenario's name, which names the output folder.
     pub name: String,
+    /// The knob columns: the swept or varied keys, or `scenario` for compare.
     pub knobs: Vec<String>,
-    /// Per point: label and knob settings (empty: the scenario's value).
+    /// Per point: its short label for tables and charts.
     pub labels: Vec<String>,
+    /// Per point: the value of each knob column as typed (empty: the scenario's value).
     pub settings: Vec<Vec<String>>,
     /// For sensitivity: (low, high) per knob.
     pub ranges: Vec<(String, String)>,
@@ -215,8 +224,11 @@ pub struct Comparison {
     pub firms: Vec<String>,
     /// Trials per point.
     pub trials: u64,
+    /// The seed every point ran on.
     pub seed: u64,
+    /// Per point, its tallies; point 0 is the reference.
     pub summaries: Vec<Summary>,
+    /// Per point, its paired differences against point 0 (`paired[0]` is all zeros).
     pub paired: Vec<Paired>,
 }
 
@@ -252,11 +264,15 @@ impl Comparison {
 /// One knob's effect in a sensitivity analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Swing {
+    /// The knob's scenario key.
     pub knob: String,
+    /// The knob's low value, as typed.
     pub low: String,
+    /// The knob's high value, as typed.
     pub high: String,
-    /// Mean total unmet demand with the knob at its low and at its high value.
+    /// Mean total unmet demand (units) with the knob at its low value.
     pub low_mean: f64,
+    /// Mean total unmet demand (units) with the knob at its high value.
     pub high_mean: f64,
     /// `high_mean − low_mean`.
     pub swing: f64,

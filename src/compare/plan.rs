@@ -9,8 +9,12 @@ use crate::scenario::{self, Override, OverrideError, Scenario, ScenarioError};
 /// Which command made the plan; it names the output folder and shapes the charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `allocsim sweep`: one scenario at every point of the cartesian grid of its knobs' values.
     Sweep,
+    /// `allocsim compare`: whole scenario files side by side; the knob column is `scenario`.
     Compare,
+    /// `allocsim sensitivity`: each knob at its low and its high value, the others as in the
+    /// scenario; points are ranked by their swing.
     Sensitivity,
 }
 
@@ -28,20 +32,27 @@ impl Kind {
 /// A knob and the values it takes, as typed: `KEY=V1,V2,...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Knob {
+    /// The scenario key, as `--set` takes it (`firm.Baidu.eligible_from`).
     pub key: String,
+    /// Its values as typed (TOML values, or bare words taken as strings), in the order given: at
+    /// least one, none empty.
     pub values: Vec<String>,
 }
 
 /// A knob argument that is not `KEY=V1,V2,...`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KnobError {
+    /// The argument is not `KEY=...` at all.
     #[error(transparent)]
     Override(#[from] OverrideError),
+    /// One of the comma-separated values is empty (`0.5,,0.7`, or nothing after '=').
     #[error("--set {text}: value {index} of {count} is empty (a stray comma?)")]
     EmptyValue {
+        /// The whole argument.
         text: String,
         /// 1-based.
         index: usize,
+        /// How many values the argument has, the empty one included.
         count: usize,
     },
 }
@@ -130,12 +141,15 @@ pub struct Point {
     pub settings: Vec<String>,
     /// The overrides that make this point, after the fixed ones.
     pub overrides: Vec<Override>,
+    /// This point's scenario: the file with the fixed `--set` overrides, then this point's own,
+    /// validated.
     pub scenario: Scenario,
 }
 
 /// Points to run on common random numbers; the first is the reference.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// Which command made the plan: it names the output folder and shapes the charts.
     pub kind: Kind,
     /// Names the output folder: the (first) scenario's name.
     pub name: String,
@@ -143,6 +157,8 @@ pub struct Plan {
     pub knobs: Vec<String>,
     /// For sensitivity: the low and high value of each knob, in knob order.
     pub ranges: Vec<(String, String)>,
+    /// The points in running order, at most [`MAX_POINTS`]; point 0 is the reference every other
+    /// is paired against, and every point lists the same firms in the same order.
     pub points: Vec<Point>,
 }
 
@@ -152,7 +168,9 @@ pub enum PlanError {
     /// A point's scenario is invalid; the source names the `--set` value or file position.
     #[error("{what}")]
     Scenario {
+        /// Which point, for the message: "sweep point 3 of 8 (rounds=5)".
         what: String,
+        /// What is wrong with the scenario, with its file position or `--set` value.
         #[source]
         source: ScenarioError,
     },
@@ -440,14 +458,20 @@ pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), FirmsError> {
 /// Scenarios whose firms cannot be compared trial by trial.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FirmsError {
+    /// The same firm names in a different order: their streams, keyed by position, would not
+    /// match.
     #[error(
         "{scenario} lists the same firms as {first} in another order ({names} vs {reference}); list \
          them in the same order, since each firm's random draws are keyed by its position"
     )]
     Order {
+        /// The source (file or point) whose order differs.
         scenario: String,
+        /// The reference's source, the first in the list.
         first: String,
+        /// The differing source's firm names, comma-separated, in its order.
         names: String,
+        /// The reference's firm names, comma-separated, in its order.
         reference: String,
     },
     /// Which firms each side lacks.

@@ -48,32 +48,73 @@ pub enum DistError {
         takes(required, optional)
     )]
     NotAParameter {
+        /// The distribution's name, as given.
         dist: String,
+        /// The parameter given, one that another distribution takes (`mode` on a `uniform`).
         param: &'static str,
+        /// The parameters `dist` needs, for the message.
         required: &'static [&'static str],
+        /// The parameters `dist` may take besides, for the message.
         optional: &'static [&'static str],
     },
     /// A parameter the distribution needs is absent.
     #[error("{dist} needs \"{param}\"")]
-    Missing { dist: String, param: &'static str },
+    Missing {
+        /// The distribution's name, as given.
+        dist: String,
+        /// The parameter it needs.
+        param: &'static str,
+    },
     /// A parameter (or an entry of `values` or `weights`) is NaN or infinite.
     #[error("{param} must be finite, got {value}")]
-    NotFinite { param: &'static str, value: f64 },
+    NotFinite {
+        /// The parameter, `values` or `weights` for an entry of those.
+        param: &'static str,
+        /// The value given.
+        value: f64,
+    },
     /// `sd`, `median`, `alpha` or `beta` is zero or negative.
     #[error("{param} must be > 0, got {value}")]
-    NotPositive { param: &'static str, value: f64 },
+    NotPositive {
+        /// The parameter.
+        param: &'static str,
+        /// The value given.
+        value: f64,
+    },
     /// A range whose lower end is above its upper end.
     #[error("min ({min}) must not exceed max ({max})")]
-    MinAboveMax { min: f64, max: f64 },
+    MinAboveMax {
+        /// The lower end given.
+        min: f64,
+        /// The upper end given, below `min`.
+        max: f64,
+    },
     /// A range too wide for its width to be a finite f64.
     #[error("max - min must be finite, but min ({min}) and max ({max}) are too far apart")]
-    RangeTooWide { min: f64, max: f64 },
+    RangeTooWide {
+        /// The lower end given.
+        min: f64,
+        /// The upper end given; `max - min` overflows to infinity.
+        max: f64,
+    },
     /// A mode outside [min, max].
     #[error("mode ({mode}) must lie within [min, max] = [{min}, {max}]")]
-    ModeOutsideRange { min: f64, mode: f64, max: f64 },
+    ModeOutsideRange {
+        /// The lower end given.
+        min: f64,
+        /// The mode given, below `min` or above `max`.
+        mode: f64,
+        /// The upper end given.
+        max: f64,
+    },
     /// A normal truncated to an interval without width.
     #[error("min ({min}) must be less than max ({max})")]
-    EmptyTruncation { min: f64, max: f64 },
+    EmptyTruncation {
+        /// The lower truncation bound given.
+        min: f64,
+        /// The upper truncation bound given, at or below `min`.
+        max: f64,
+    },
     /// A lognormal with a negative sigma.
     #[error("sigma must be >= 0, got {0}")]
     NegativeSigma(f64),
@@ -82,7 +123,12 @@ pub enum DistError {
     NoValues,
     /// A discrete distribution with a weight count other than its value count.
     #[error("weights must have the same length as values ({weights} vs {values})")]
-    WeightCount { weights: usize, values: usize },
+    WeightCount {
+        /// Entries in `weights`.
+        weights: usize,
+        /// Entries in `values`.
+        values: usize,
+    },
     /// A negative weight, or weights all 0.
     #[error("weights must be >= 0 and not all 0")]
     NoPositiveWeight,

@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub trials: u64,
     /// Index of the first trial (non-zero for a shard of a larger run).
     pub first_trial: u64,
+    /// Seed of every random stream: trial t draws from the streams keyed by (seed, t) alone. The
+    /// commands pass the scenario's `seed` unless `--seed` overrides it.
     pub seed: u64,
     /// Worker threads, at most [`MAX_THREADS`]; 0 lets rayon choose (RAYON_NUM_THREADS, which
     /// must then be at most [`MAX_THREADS`] too, else one per core).
@@ -54,6 +56,8 @@ impl Default for RunOptions {
 /// What a run produced.
 #[derive(Debug)]
 pub struct RunResult {
+    /// The tallies of every trial run, merged exactly: the same whatever the thread count or
+    /// chunking.
     pub summary: Summary,
     /// Every trial's outcome, in trial order, when `keep_trials` was set.
     pub trials: Vec<Outcome>,
@@ -64,17 +68,24 @@ pub struct RunResult {
 /// Why a run could not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// rayon could not build the pool (the system refused the threads): a failure of the machine,
+    /// not bad input.
     #[error("cannot start {threads} worker threads: {source}")]
     Threads {
+        /// Worker threads asked for (0: rayon's default).
         threads: usize,
+        /// rayon's reason.
         source: rayon::ThreadPoolBuildError,
     },
+    /// A thread count past [`MAX_THREADS`]: bad input ([`EngineError::is_bad_input`]).
     #[error("{from}={threads} asks for more than the {MAX_THREADS} worker threads allowed")]
     TooManyThreads {
+        /// The count asked for.
         threads: usize,
         /// Where the count came from: the `threads` option or an environment variable.
         from: &'static str,
     },
+    /// The cancel flag was set before every trial ran; the trials done so far are discarded.
     #[error("the run was interrupted")]
     Interrupted,
 }

@@ -18,14 +18,31 @@ pub struct Shard {
 /// A `--shard K/N` that cannot name a shard.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShardError {
+    /// Not two unsigned decimal numbers around one '/' (a sign, a third part or a number past
+    /// u64 all land here); holds the text as given.
     #[error("expected K/N (shard K of N, e.g. 2/4), got '{0}'")]
     Syntax(String),
+    /// K is 0 or greater than N.
     #[error("K must be within 1..=N, got {index}/{count}")]
-    IndexOutOfRange { index: u64, count: u64 },
+    IndexOutOfRange {
+        /// K, 1-based.
+        index: u64,
+        /// N.
+        count: u64,
+    },
+    /// More shards than the run has trials, so some shard would be empty. Found only once the
+    /// run's trial count is known ([`Shard::trials`]), not when K/N is parsed.
     #[error(
         "--shard {index}/{count}: N must be at most the run's {trials} trials (no shard may be empty)"
     )]
-    TooManyShards { index: u64, count: u64, trials: u64 },
+    TooManyShards {
+        /// K, 1-based.
+        index: u64,
+        /// N.
+        count: u64,
+        /// The run's trial count, which N exceeds.
+        trials: u64,
+    },
 }
 
 impl Shard {

@@ -10,19 +10,26 @@ use crate::engine::ShardInfo;
 /// What produced an output folder, written as manifest.json.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
+    /// The allocsim version that wrote the folder.
     pub allocsim_version: String,
     /// The scenario file(s) read.
     #[serde(flatten)]
     pub input: Input,
+    /// The (first) scenario's name.
     pub name: String,
+    /// The seed every trial's streams were keyed by.
     pub seed: u64,
     /// How many trials ran (and, for a comparison, at which points).
     #[serde(flatten)]
     pub trials: Trials,
+    /// Worker threads the writer used (1 for a merge, which only adds). Results do not depend
+    /// on it.
     pub threads: usize,
+    /// The writer's own elapsed time, in seconds: a merge's is the merge's, not the shards'.
     pub wall_seconds: f64,
     /// `--set` overrides applied (to every point of a comparison), in order.
     pub overrides: Vec<String>,
+    /// The arguments the command was started with, program name first.
     pub command_line: Vec<String>,
     /// A shard's or a merge's own part, after the rest.
     #[serde(flatten)]
@@ -35,12 +42,16 @@ pub struct Manifest {
 pub enum Input {
     /// A run's one scenario; the hash is hex SHA-256 of the file's bytes.
     Scenario {
+        /// The path as given on the command line (for a merge, shard 1's).
         scenario_path: String,
+        /// Hex SHA-256 of the file's bytes as read.
         scenario_sha256: String,
     },
     /// A comparison's command (`sweep`, `compare`, `sensitivity`) and its scenario files.
     Points {
+        /// The command's name ([`crate::compare::Kind::name`]).
         command: String,
+        /// One file for a sweep or sensitivity, each file compared for compare.
         scenarios: Vec<ScenarioFile>,
     },
 }
@@ -50,11 +61,17 @@ pub enum Input {
 #[serde(untagged)]
 pub enum Trials {
     /// A run's trials (a shard's manifest gives the whole run's).
-    Run { trials: u64 },
+    Run {
+        /// Trials of the whole run.
+        trials: u64,
+    },
     /// A comparison's trials, the same in every point, and its points and knobs.
     Points {
+        /// Trials each point ran, the same trials (0..n) at every point.
         trials_per_point: u64,
+        /// The points in running order; the first is the reference.
         points: Vec<PointEntry>,
+        /// The knob columns: the swept or varied keys, or `scenario` for compare.
         knobs: Vec<String>,
     },
 }
@@ -63,21 +80,33 @@ pub enum Trials {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Part {
-    Shard { shard: ShardInfo },
-    Merge { merged_shards: Vec<MergedShard> },
+    /// Written by `run --shard K/N`.
+    Shard {
+        /// Which slice of the run's trials the shard ran.
+        shard: ShardInfo,
+    },
+    /// Written by `merge`.
+    Merge {
+        /// Every partial merged, in shard order.
+        merged_shards: Vec<MergedShard>,
+    },
 }
 
 /// A scenario file of a comparison: its path and the hex SHA-256 of its bytes.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioFile {
+    /// The path as given on the command line.
     pub path: String,
+    /// Hex SHA-256 of the file's bytes as read.
     pub sha256: String,
 }
 
 /// One point of a comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct PointEntry {
+    /// The point's number, 1-based (1 is the reference).
     pub point: usize,
+    /// The point's label in tables and charts.
     pub label: String,
     /// The point's own overrides, after the fixed ones.
     pub overrides: Vec<String>,
@@ -86,9 +115,12 @@ pub struct PointEntry {
 /// One partial in a merge's manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct MergedShard {
+    /// The partial.json path, as the merge read it.
     pub partial: String,
+    /// The slice of the run's trials it held.
     #[serde(flatten)]
     pub shard: ShardInfo,
+    /// Its checksum, `sha256:<hex>`: which exact file went into the merge.
     pub checksum: String,
 }
 

@@ -17,11 +17,15 @@ use crate::stats::Summary;
 
 /// The file format's name and version, checked before anything else when reading.
 pub const PARTIAL_FORMAT: &str = "allocsim-partial";
+/// The format version this allocsim writes and the only one it reads; raised when the layout
+/// of partial.json changes.
 pub const PARTIAL_VERSION: u32 = 1;
 
 /// What identifies the run a shard belongs to; every shard of one run has the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunKey {
+    /// The allocsim version that ran the shard: shards merge only under the same version, since
+    /// statistics and layouts may change between versions.
     pub allocsim_version: String,
     /// Where the scenario was read from (informational: not compared when merging).
     pub scenario_path: String,
@@ -29,6 +33,7 @@ pub struct RunKey {
     pub scenario_sha256: String,
     /// `--set` overrides applied, in order.
     pub overrides: Vec<String>,
+    /// The seed of the whole run, the same in every shard.
     pub seed: u64,
     /// Trials of the whole run (all shards).
     pub trials: u64,
@@ -37,10 +42,14 @@ pub struct RunKey {
 /// One shard's results, read back from partial.json.
 #[derive(Debug, Clone)]
 pub struct Partial {
+    /// The run the shard belongs to.
     pub run: RunKey,
+    /// Which slice of the run's trials the shard ran; checked to be the slice
+    /// [`Shard::trials`] gives for its K/N.
     pub shard: ShardInfo,
     /// The shard's description; `info.trials` is the shard's trial count.
     pub info: RunInfo,
+    /// The tallies of the shard's trials only; `summary.trials()` equals `shard.trials`.
     pub summary: Summary,
     /// The file's checksum, `sha256:<hex>`.
     pub checksum: String,
@@ -49,16 +58,33 @@ pub struct Partial {
 /// A partial.json that cannot be read or does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PartialError {
+    /// Not JSON, not an object, another `format`, no checksum, or a missing or unknown key;
+    /// holds what was wrong.
     #[error("not an allocsim partial result: {0}")]
     NotPartial(String),
+    /// A `version` other than [`PARTIAL_VERSION`] (or none): written by another allocsim.
     #[error(
         "partial format version {found} cannot be read by allocsim {this} (it reads version {PARTIAL_VERSION})"
     )]
-    Version { found: Value, this: String },
+    Version {
+        /// The file's `version` member as written (null when absent).
+        found: Value,
+        /// This allocsim's version, for the message.
+        this: String,
+    },
+    /// The contents do not hash to the recorded checksum: the file was edited or damaged after
+    /// it was written.
     #[error(
         "checksum mismatch: the file records {recorded} but its contents hash to {actual}; it was changed or damaged after it was written (run this shard again)"
     )]
-    Checksum { recorded: String, actual: String },
+    Checksum {
+        /// The `checksum` member, `sha256:<hex>`.
+        recorded: String,
+        /// The checksum of the contents as read.
+        actual: String,
+    },
+    /// The checksum holds but the contents contradict one another (results that do not read,
+    /// a shard range that is not K/N's, trial counts or seeds that disagree); holds which.
     #[error("{0}")]
     Inconsistent(String),
     /// A scenario, firm or event name that the scenario validator would refuse.
@@ -66,6 +92,7 @@ pub enum PartialError {
     BadName {
         /// The name's path in the results, e.g. `info.firms[2]`.
         field: String,
+        /// What is wrong with the name.
         source: NameError,
     },
 }
@@ -287,41 +314,63 @@ fn write_scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
 /// Why a set of partials is not exactly the shards of one run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
+    /// No partials were given.
     #[error("nothing to merge")]
     Empty,
+    /// The first partial was written by another allocsim version than this one, which might
+    /// add its results up differently.
     #[error(
         "{file}: written by allocsim {version}, but this is allocsim {this}; merge with the allocsim that ran the shards"
     )]
     OtherVersion {
+        /// The partial's label (its file).
         file: String,
+        /// The version that wrote it.
         version: String,
+        /// This allocsim's version.
         this: String,
     },
+    /// A partial belongs to another run than the first one: its version, scenario, overrides,
+    /// seed, trials, shard count or results description differ.
     #[error("{file}: {field} {value} differs from {reference} in {reference_file}")]
     Differs {
+        /// The differing partial's label (its file).
         file: String,
+        /// What differs, as the message names it.
         field: &'static str,
+        /// Its value in `file`.
         value: String,
+        /// Its value in the first partial.
         reference: String,
+        /// The first partial's label, which the others are checked against.
         reference_file: String,
     },
+    /// Two partials are the same shard K of N.
     #[error("{file}: shard {index} of {count} is also in {other}")]
     Duplicate {
+        /// The later partial's label.
         file: String,
+        /// K.
         index: u64,
+        /// N.
         count: u64,
+        /// The earlier partial with the same K.
         other: String,
     },
+    /// Some shards of 1..=N were not given.
     #[error(
         "missing {} of {count}: merging needs every shard 1..={count} exactly once, and got {}",
         missing_list(.missing, *.missing_total),
         present_list(.present)
     )]
     Missing {
+        /// N.
         count: u64,
         /// How many are missing, of which the first few are named in `missing`.
         missing_total: u64,
+        /// The lowest missing indices, the first few only (see `missing_total`).
         missing: Vec<u64>,
+        /// Every index given, ascending (the message counts them when there are many).
         present: Vec<u64>,
     },
 }
@@ -362,6 +411,7 @@ pub struct Merged {
     pub run: RunKey,
     /// The run's description, as an unsharded run describes itself.
     pub info: RunInfo,
+    /// The shards' tallies merged: the same as one unsharded run's.
     pub summary: Summary,
     /// The partials merged, as (label, shard, checksum) in shard order.
     pub shards: Vec<(String, ShardInfo, String)>,

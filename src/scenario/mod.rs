@@ -111,26 +111,38 @@ pub fn check_name(kind: NameKind, name: &str) -> Result<(), NameError> {
 /// Why a name was refused by [`check_name`]; the message names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
+    /// The name has more than [`MAX_NAME_CHARS`] characters (counted as `char`s, not bytes).
     #[error(
         "{field} is {chars} characters long, more than the limit of {MAX_NAME_CHARS}: \"{}…\"",
         start.escape_debug()
     )]
     TooLong {
+        /// The field as a scenario file spells it ([`NameKind::field`]).
         field: &'static str,
+        /// The name's length in characters.
         chars: usize,
         /// The name's first characters, to say which.
         start: String,
     },
+    /// A scenario name that is empty or has a character other than ASCII letters, digits, '-' and
+    /// '_': it would not be a safe folder name. Holds the name as given.
     #[error(
         "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {0:?}"
     )]
     NotAFolderName(String),
+    /// A firm or event name that is empty (in a scenario file: empty once trimmed); holds the
+    /// field.
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    /// A firm or event name with a control character (a tab, a newline); holds the field and the
+    /// name.
     #[error("{0} {1:?} contains a control character")]
     ControlCharacter(&'static str, String),
+    /// A firm or event name with leading or trailing whitespace; holds the field and the name. The
+    /// validator trims before checking, so only a name from elsewhere (a partial result) gets this.
     #[error("{0} {1:?} starts or ends with whitespace")]
     Whitespace(&'static str, String),
+    /// A firm named "total" in any case: every output uses that name for the sum over firms.
     #[error("firm.name \"total\" is reserved for the sum over all firms; choose another name")]
     Total,
 }
@@ -147,12 +159,24 @@ pub enum NameError {
 /// mapping is one function, `Model::method` (src/model/mod.rs), next to the data it lends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
+    /// Pro rata: each claim gets `E * c_i / sum c`, rounded by largest remainder.
     Proportional,
+    /// Constrained equal awards: one level L for all, never above a claim. Favours small claims.
     EqualAwards,
+    /// Constrained equal losses: everyone short by the same L, never below zero. Favours large
+    /// claims.
     EqualLosses,
+    /// Aumann and Maschler (1985): equal awards on half-claims up to half the total claimed, equal
+    /// losses on half-claims past it.
     Talmud,
+    /// Claims served in full in the order of [`Firm::priority`] (lower first, ties by listed order)
+    /// while supply lasts.
     Priority,
+    /// Equal awards scaled by [`Firm::weight`]: `min(c_i, L * w_i)`; with equal weights, exactly
+    /// `EqualAwards`.
     Weighted,
+    /// `Priority` in a fresh uniformly random order each round (the firms' priorities are ignored);
+    /// that round's domestic split uses the same order.
     RandomPriority,
 }
 
@@ -195,7 +219,11 @@ pub enum Effect {
 /// A shock that may fire in each round of its window.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// Unique among the scenario's events, checked by [`check_name`]; `--set event.NAME.…`
+    /// addresses the event by it. Streams are keyed by the event's listed position, not by this
+    /// name.
     pub name: String,
+    /// What the event does in a round in which it fires.
     pub effect: Effect,
     /// Chance of firing in each round of the window.
     pub probability: f64,
@@ -215,6 +243,8 @@ impl Event {
 /// One claimant.
 #[derive(Debug, Clone)]
 pub struct Firm {
+    /// Unique among the firms, checked by [`check_name`] (never "total"); labels the firm in every
+    /// output. Streams are keyed by the firm's listed position, not by this name.
     pub name: String,
     /// Units ordered, drawn once per trial.
     pub orders: Dist,
@@ -231,7 +261,10 @@ pub struct Firm {
 /// The approval terms of one round, after `[[approval.round]]` overrides.
 #[derive(Debug, Clone)]
 pub struct RoundApproval {
+    /// Chance in [0, 1] that the round, if neither halted nor held, is approved.
     pub probability: f64,
+    /// Size of an approved batch, in units before the round's scale factors and the rounding to a
+    /// whole unit; its support does not reach past [`MAX_UNITS`].
     pub batch: Dist,
 }
 
@@ -249,19 +282,32 @@ pub struct Domestic {
 /// A validated scenario: every value in range, every default filled in.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Letters, digits, '-' and '_' only, at most [`MAX_NAME_CHARS`]: it names the output folder.
     pub name: String,
+    /// Free text shown in reports; empty when the file has none.
     pub description: String,
+    /// Number of Monte Carlo trials, 1 to [`MAX_TRIALS`] (default 100,000).
     pub trials: u64,
+    /// The run's seed unless `--seed` overrides it (default 0): trial t draws from streams keyed
+    /// by (seed, t) alone.
     pub seed: u64,
+    /// Number of approval rounds R, 1 to [`MAX_ROUNDS`]; rounds are numbered 1..=R.
     pub rounds: u32,
+    /// Whether approved units not delivered in a round stay in the pool for the next (`true`, the
+    /// default) or lapse.
     pub carry_over: bool,
+    /// How each round's supply (and, in a shortage, the domestic chips) is split among claims.
     pub rule: Rule,
     /// Approval terms per round, index r - 1.
     pub approval: Vec<RoundApproval>,
     /// Share of an approval a firm takes up.
     pub conversion: Dist,
+    /// Domestic-chip bundling; a ratio of 0 (the default) switches it off.
     pub domestic: Domestic,
+    /// The claimants, at least one and at most [`MAX_FIRMS`]. The listed order is the firm
+    /// index: it breaks every tie and keys the firm's random streams.
     pub firms: Vec<Firm>,
+    /// The shocks, in listed order, which keys their random streams; possibly none.
     pub events: Vec<Event>,
 }
 

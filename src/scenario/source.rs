@@ -26,8 +26,10 @@ pub struct Override {
 /// A `--set` argument that is not `KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OverrideError {
+    /// No '=' at all; holds the whole argument.
     #[error("--set {0}: expected KEY=VALUE, e.g. approval.probability=0.6")]
     NoEquals(String),
+    /// The key is empty or has an empty dotted part (`a..b`, `.a`); holds the whole argument.
     #[error("--set {0}: the key must be dotted names, e.g. domestic.ratio")]
     BadKey(String),
 }

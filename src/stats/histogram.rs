@@ -13,8 +13,12 @@ const HALF: u64 = 1 << PRECISION_BITS;
 /// One histogram bucket: `count` values within `low..low + width`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bucket {
+    /// Smallest value the bucket holds.
     pub low: u64,
+    /// How many integers the bucket spans: 1 below 2048, else a power of two at most
+    /// `low / 1024`.
     pub width: u64,
+    /// Values recorded in the bucket; at least 1 in a bucket the histogram hands out.
     pub count: u64,
 }
 

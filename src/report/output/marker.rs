@@ -17,12 +17,17 @@ pub enum Kind {
     Run,
     /// One shard of a run: partial.json and manifest.json.
     Shard,
+    /// `sweep`: comparison.csv, differences.csv, the sweep and heatmap charts, report.html.
     Sweep,
+    /// `compare`: comparison.csv, differences.csv, the differences chart, report.html.
     Compare,
+    /// `sensitivity`: a comparison's CSV files, sensitivity.csv, the tornado chart,
+    /// report.html.
     Sensitivity,
 }
 
 impl Kind {
+    /// The kind as the marker spells it (its serde name).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Run => "run",
@@ -40,7 +45,10 @@ impl Kind {
 pub struct Marker {
     /// What this file is, for a person who finds it.
     pub about: String,
+    /// The allocsim version that wrote the folder (informational: any version's marker is
+    /// honoured).
     pub allocsim_version: String,
+    /// What the folder holds; a folder reopened by [`crate::report::OutputDir::reopen`] keeps it.
     pub kind: Kind,
     /// Every file allocsim wrote into the folder, sorted.
     pub files: Vec<String>,
@@ -50,6 +58,8 @@ const ABOUT: &str = "An allocsim output folder. allocsim replaces it whole on th
                      into it, and refuses to if it holds files not listed here.";
 
 impl Marker {
+    /// The marker for a folder of `kind` holding `files`, stamped with this allocsim's version;
+    /// `files` are sorted and deduplicated.
     pub fn new(kind: Kind, mut files: Vec<String>) -> Marker {
         files.sort();
         files.dedup();
@@ -61,6 +71,7 @@ impl Marker {
         }
     }
 
+    /// The marker as pretty JSON, the bytes of the `.allocsim` file.
     pub fn to_json(&self) -> Vec<u8> {
         crate::report::format::pretty_json(self)
     }

@@ -65,27 +65,44 @@ pub enum OutputError {
     /// The system refused an operation.
     #[error("cannot write '{}': {reason}", path.display())]
     Io {
+        /// The file or folder the operation was on.
         path: PathBuf,
         /// Why (shown in the message itself, so it is not also a chained cause).
         reason: io::Error,
     },
     /// allocsim refuses to write there; the message says why and what to do.
     #[error("{message}")]
-    Refused { path: PathBuf, message: String },
+    Refused {
+        /// The folder (or the path in the way of one) that was refused.
+        path: PathBuf,
+        /// The whole message: what is wrong and what to do about it.
+        message: String,
+    },
     /// Another allocsim process is writing the same folder.
     #[error(
         "'{}' is in use by another allocsim{}: wait for it to finish, or choose another --out",
         path.display(),
         pid.map_or(String::new(), |p| format!(" (pid {p})"))
     )]
-    InUse { path: PathBuf, pid: Option<u32> },
+    InUse {
+        /// The output folder (a symbolic link's target, if `--out` was one).
+        path: PathBuf,
+        /// The other process, as its lock file records it; `None` if that could not be read.
+        pid: Option<u32>,
+    },
     /// The cancel flag was set while writing.
     #[error(
         "interrupted; {}",
         if *previous { format!("previous results in {} are untouched", path.display()) }
         else { format!("nothing was written to {}", path.display()) }
     )]
-    Interrupted { path: PathBuf, previous: bool },
+    Interrupted {
+        /// The output folder.
+        path: PathBuf,
+        /// Whether it held earlier results, which are left untouched; if not, nothing was
+        /// written there.
+        previous: bool,
+    },
 }
 
 impl OutputError {
