@@ -7,18 +7,25 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{Effect, Scenario};
 use crate::stats::{Bucket, PerMetric, RoundTally, Summary, Tally};
 
-/// The file format's name and version, checked when reading.
+/// The file format's name, checked when reading.
 pub const FORMAT: &str = "allocsim-results";
+/// The file format's version, checked when reading: a reader refuses any other.
 pub const VERSION: u32 = 1;
 
 /// What was run: enough to title charts and describe the scenario in a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
+    /// The scenario's name.
     pub name: String,
+    /// The scenario's description (may be empty).
     pub description: String,
+    /// Trials run.
     pub trials: u64,
+    /// The seed every trial's streams were keyed by.
     pub seed: u64,
+    /// Approval rounds per trial.
     pub rounds: u32,
+    /// The allocation rule's name as the scenario spells it.
     pub rule: String,
     /// Firm names in listed order (the order of every per-firm series and colour).
     pub firms: Vec<String>,
@@ -442,12 +449,20 @@ fn check_tally(field: &str, t: &SavedTally, trials: u64) -> Result<(), String> {
 /// Why saved results cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
+    /// The file is not JSON of the results' shape.
     #[error("not an allocsim results file: {0}")]
     NotResults(serde_json::Error),
+    /// Another format or version than this allocsim writes.
     #[error(
         "results format {format} version {version} cannot be read by this allocsim (it reads {FORMAT} version {VERSION})"
     )]
-    Version { format: String, version: u32 },
+    Version {
+        /// The format named in the file.
+        format: String,
+        /// The version named in the file.
+        version: u32,
+    },
+    /// Tally lists whose lengths do not match the firm, metric or round counts.
     #[error("the results do not match their own firm and round counts")]
     Shape,
     /// Counts or sums that no run of the recorded trials could produce; the message names the
@@ -457,7 +472,7 @@ pub enum ResultsError {
 }
 
 /// Reads results.json back into the run's description and summary, refusing one whose counts
-/// do not add up (see [`check_counts`]).
+/// do not add up (see the count checks).
 pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
     let saved: SavedResults = serde_json::from_slice(bytes).map_err(ResultsError::NotResults)?;
     if saved.format != FORMAT || saved.version != VERSION {

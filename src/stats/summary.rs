@@ -26,6 +26,7 @@ pub struct Summary {
     pub names: Vec<String>,
     /// `tallies[firm][metric]`; the last firm is the total.
     pub tallies: Vec<PerMetric<Tally>>,
+    /// One entry per round, in order.
     pub rounds: Vec<RoundTally>,
     /// Approved rounds per trial.
     pub approved_rounds: Tally,
@@ -174,7 +175,7 @@ const BATCH: usize = 128;
 const STRIDE: usize = BATCH + 8;
 
 /// Folds trial outcomes into a [`Summary`] a batch at a time: each trial's values go into a
-/// buffer, and every [`BATCH`] trials each tally takes its column of values in one pass. A
+/// buffer, and every `BATCH` (128) trials each tally takes its column of values in one pass. A
 /// trial touches some fifty tallies, each with its own histogram; one at a time, their busy
 /// buckets fell out of the cache between trials. The result is exactly that of
 /// [`Summary::record`] on each outcome.

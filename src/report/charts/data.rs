@@ -44,9 +44,13 @@ pub fn series_colour(index: usize, firms: usize) -> Rgb {
 /// A linear axis: its range and the tick values inside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
+    /// Where the axis starts, in the data's unit.
     pub lo: f64,
+    /// Where it ends.
     pub hi: f64,
+    /// Distance between ticks (a 1, 2 or 5 times a power of ten).
     pub step: f64,
+    /// The tick values from `lo` to `hi`.
     pub ticks: Vec<f64>,
 }
 
@@ -184,11 +188,17 @@ pub fn exceedance(buckets: &[Bucket], trials: u64) -> Vec<(f64, f64)> {
 /// The spread of one metric over trials, scaled to its reported unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
+    /// Mean over trials.
     pub mean: f64,
+    /// 5th percentile.
     pub p5: f64,
+    /// 25th percentile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// 75th percentile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
 }
 
@@ -209,6 +219,7 @@ pub fn spread(tally: &Tally, scale: f64) -> Spread {
 pub struct FanRound {
     /// 1-based round number.
     pub round: u32,
+    /// Cumulative total delivered by the round's end.
     pub spread: Spread,
     /// Share of trials in which the round approved a batch.
     pub approved: f64,
@@ -247,12 +258,17 @@ pub const TOTAL_NAME: &str = "All firms (total)";
 /// One firm's panel of unmet.png: the histogram of its unmet demand and the marks on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnmetPanel {
+    /// The firm's name as the scenario gives it.
     pub name: String,
     /// The histogram's buckets and trial count, binned at the width the drawing has room for.
     pub buckets: Vec<Bucket>,
+    /// Trials the histogram counts (its buckets add up to this).
     pub trials: u64,
+    /// Mean unmet demand, in units.
     pub mean: f64,
+    /// Median unmet demand, in units.
     pub p50: f64,
+    /// 95th percentile of unmet demand, in units.
     pub p95: f64,
     /// Share of trials with no unmet demand at all.
     pub fully_served: f64,
@@ -261,11 +277,15 @@ pub struct UnmetPanel {
 /// What unmet.png shows: a panel per firm on a shared axis reaching the firms' p99.5.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnmetChart {
+    /// The line under the title naming the run ([`run_line`]).
     pub run_line: String,
+    /// One panel per firm, in the scenario's order.
     pub panels: Vec<UnmetPanel>,
+    /// Where the shared x axis ends: the largest of the firms' 99.5th percentiles, in units.
     pub tail: f64,
 }
 
+/// What unmet.png shows, prepared from a run's summary.
 pub fn unmet_chart(info: &RunInfo, summary: &Summary) -> UnmetChart {
     let panels = info
         .firms
@@ -303,9 +323,11 @@ pub fn unmet_chart(info: &RunInfo, summary: &Summary) -> UnmetChart {
 /// One curve of exceedance.png.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExceedanceSeries {
+    /// The firm's name, or [`TOTAL_NAME`].
     pub name: String,
     /// P(unmet > x) as (x, probability), from [`exceedance`].
     pub curve: Vec<(f64, f64)>,
+    /// 95th percentile of unmet demand, in units (marked on the curve).
     pub p95: f64,
     /// The 99.5th percentile, where the axis of the series' panel may end.
     pub p995: f64,
@@ -314,11 +336,13 @@ pub struct ExceedanceSeries {
 /// What exceedance.png shows: a curve per firm, then the total's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExceedanceChart {
+    /// The line under the title naming the run ([`run_line`]).
     pub run_line: String,
     /// Firms, then the total (its index is the firm count).
     pub series: Vec<ExceedanceSeries>,
 }
 
+/// What exceedance.png shows, prepared from a run's summary.
 pub fn exceedance_chart(info: &RunInfo, summary: &Summary) -> ExceedanceChart {
     let firms = info.firms.len();
     let series = (0..=firms)
@@ -346,11 +370,15 @@ pub fn exceedance_chart(info: &RunInfo, summary: &Summary) -> ExceedanceChart {
 /// What deliveries.png shows: the fan by round against mean total orders.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveriesChart {
+    /// The line under the title naming the run ([`run_line`]).
     pub run_line: String,
+    /// Cumulative total deliveries, one entry per round.
     pub fan: Vec<FanRound>,
+    /// Mean total orders over trials, in units: the line the fan rises towards.
     pub orders: f64,
 }
 
+/// What deliveries.png shows, prepared from a run's summary.
 pub fn deliveries_chart(info: &RunInfo, summary: &Summary) -> DeliveriesChart {
     DeliveriesChart {
         run_line: run_line(info),
@@ -362,7 +390,9 @@ pub fn deliveries_chart(info: &RunInfo, summary: &Summary) -> DeliveriesChart {
 /// One panel of domestic.png: a metric's spread per firm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomesticPanel {
+    /// The panel's title: the metric's label.
     pub title: String,
+    /// The metric's spread per firm, in the scenario's order, in units.
     pub spreads: Vec<Spread>,
 }
 
@@ -370,14 +400,19 @@ pub struct DomesticPanel {
 /// (`effective`), effective unmet demand beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomesticChart {
+    /// The line under the title naming the run ([`run_line`]).
     pub run_line: String,
+    /// Firm names, in the scenario's order.
     pub firms: Vec<String>,
+    /// Whether domestic chips count as imports (equivalence above 0), so effective unmet demand is shown.
     pub effective: bool,
     /// All firms' domestic chips, for the note.
     pub total: Spread,
+    /// Domestic chips bought, then effective unmet demand when `effective`.
     pub panels: Vec<DomesticPanel>,
 }
 
+/// What domestic.png shows, prepared from a run's summary.
 pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
     let firms = info.firms.len();
     let effective = info.equivalence > 0.0;
@@ -413,12 +448,15 @@ pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
 /// What fill.png shows: the fill rate's spread (a share, 0..1) per firm, then the total's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FillChart {
+    /// The line under the title naming the run ([`run_line`]).
     pub run_line: String,
     /// Firms, then [`TOTAL_NAME`].
     pub names: Vec<String>,
+    /// The fill rate's spread per name of `names`, as a share (0..1).
     pub spreads: Vec<Spread>,
 }
 
+/// What fill.png shows, prepared from a run's summary.
 pub fn fill_chart(info: &RunInfo, summary: &Summary) -> FillChart {
     let firms = info.firms.len();
     let mut names = info.firms.clone();

@@ -26,7 +26,9 @@ use crate::stats::Summary;
 /// Chart size in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChartOptions {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
 }
 
@@ -65,12 +67,15 @@ impl Default for ChartOptions {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw {chart}: {message}")]
 pub struct ChartError {
+    /// The chart's file name, or "charts" for a failure before any chart.
     pub chart: String,
+    /// What went wrong.
     pub message: String,
 }
 
-/// Smallest chart size whose text stays legible, and a cap that keeps the pixel buffer sane.
+/// Smallest chart size (width, height) whose text stays legible.
 pub const MIN_SIZE: (u32, u32) = (480, 300);
+/// Largest chart size: a cap that keeps the pixel buffer sane (192 MB).
 pub const MAX_SIZE: (u32, u32) = (8000, 8000);
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt), bundled so charts
@@ -101,7 +106,9 @@ fn register_fonts() -> Result<(), ChartError> {
 /// to the chart's paint function, which reads nothing else. Adding a chart is one entry here,
 /// its data in [`data`] and one paint function.
 pub struct RunChart {
+    /// The PNG's file name in the output folder.
     pub file: &'static str,
+    /// The sentence report.html shows under it.
     pub caption: &'static str,
     paint: fn(&kit::Area, &kit::Look, &RunInfo, &Summary) -> kit::Drawn,
 }
