@@ -149,7 +149,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
 
     let figures: Vec<(&str, String)> = charts
         .iter()
-        .map(|c| (c.as_str(), charts::compare::caption(c)))
+        .map(|file| (file.as_str(), charts::compare::caption_of(c, file)))
         .collect();
     page::close(&mut h, &figures, manifest_json);
     h

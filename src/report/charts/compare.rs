@@ -1,9 +1,11 @@
 //! What the comparison charts show, computed apart from the drawing: which points a knob's chart
-//! uses, whether a knob is numeric, value axes and labels, heatmap colours, tornado rows and
-//! paired-difference rows. Also the entry point that draws every comparison chart.
+//! uses, whether a knob is numeric, value axes and labels, heatmap grids, tornado rows and
+//! paired-difference rows, each chart's as one struct its paint function reads (knob.rs,
+//! heatmap.rs, tornado.rs, differences.rs). Also the entry point that draws every chart of
+//! [`super::COMPARISON_CHARTS`] a comparison has, and the lookup of their captions.
 
-use super::data::{self, Axis, Rgb, Spread};
-use super::{ChartError, ChartOptions, Paint, compare_draw, render};
+use super::data::{self, Axis, Spread};
+use super::{COMPARISON_CHARTS, ChartError, ChartOptions, ComparisonChart, Paint, render};
 use crate::compare::{Comparison, Kind, Swing, swings};
 use crate::report::format;
 use crate::stats::Metric;
@@ -47,20 +49,35 @@ pub fn knob_slice(c: &Comparison, j: usize) -> Vec<usize> {
         .collect()
 }
 
-/// A file name for knob `key`'s chart: `sweep-<key>.png` with anything but letters, digits,
-/// '-', '_' and '.' replaced by '_'.
-pub fn sweep_file(key: &str) -> String {
-    let safe: String = key
-        .chars()
-        .map(|ch| {
-            if ch.is_ascii_alphanumeric() || "-_.".contains(ch) {
-                ch
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("sweep-{safe}.png")
+/// Per knob, the name its chart's file and caption use: the key with anything but letters,
+/// digits, '-', '_' and '.' replaced by '_', and `-<n>` (its 1-based place) added when an earlier
+/// knob already has that name.
+pub fn knob_labels(keys: &[String]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::with_capacity(keys.len());
+    for (j, key) in keys.iter().enumerate() {
+        let mut label: String = key
+            .chars()
+            .map(|ch| {
+                if ch.is_ascii_alphanumeric() || "-_.".contains(ch) {
+                    ch
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if labels.contains(&label) {
+            label = format!("{label}-{}", j + 1);
+        }
+        labels.push(label);
+    }
+    labels
+}
+
+/// The names of a comparison's series in chart order: its firms, then the total.
+pub fn series_names(c: &Comparison) -> Vec<String> {
+    let mut names = c.firms.clone();
+    names.push("All firms (total)".to_string());
+    names
 }
 
 /// An axis over `[lo, hi]` with round ticks, widened to whole steps and padded by `pad` of the
@@ -96,45 +113,17 @@ pub fn value_axis(lo: f64, hi: f64, max_ticks: usize, pad: f64) -> Axis {
     }
 }
 
-/// Stops of ColorBrewer's YlOrBr sequential scheme (light to dark): more unmet demand, darker.
-const HEAT: [Rgb; 6] = [
-    Rgb(0xFF, 0xF7, 0xBC),
-    Rgb(0xFE, 0xE3, 0x91),
-    Rgb(0xFE, 0xC4, 0x4F),
-    Rgb(0xFB, 0x9A, 0x29),
-    Rgb(0xD9, 0x5F, 0x0E),
-    Rgb(0x99, 0x34, 0x04),
-];
-
-/// The heatmap colour of `share` (0: lowest value shown, 1: highest), interpolated between the
-/// scheme's stops.
-pub fn heat_colour(share: f64) -> Rgb {
-    let s = if share.is_finite() {
-        share.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let pos = s * (HEAT.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(HEAT.len() - 2);
-    let f = pos - i as f64;
-    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
-    let (a, b) = (HEAT[i], HEAT[i + 1]);
-    Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
-
-/// Whether text on `background` should be white (dark background) rather than ink.
-pub fn white_text_on(background: Rgb) -> bool {
-    // Relative luminance with sRGB weights, on 0..255 values (good enough to pick a text colour).
-    let l =
-        0.2126 * background.0 as f64 + 0.7152 * background.1 as f64 + 0.0722 * background.2 as f64;
-    l < 140.0
-}
-
 /// One knob's chart: the value of each point of its slice and the spread of unmet demand per
 /// series (firms, then the total) at each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnobChart {
+    /// The line under the title ([`run_line`]).
+    pub run_line: String,
+    /// The series' names: the firms, then the total ([`series_names`]).
+    pub series: Vec<String>,
+    /// The knob's key, as typed.
     pub key: String,
+    /// The knob's value at each point of the slice, as typed.
     pub values: Vec<String>,
     /// Some when every value is a number (a line chart), None for box plots.
     pub numbers: Option<Vec<f64>>,
@@ -165,6 +154,8 @@ pub fn knob_chart(c: &Comparison, j: usize) -> KnobChart {
         .map(|(k, key)| (key.clone(), c.settings[0][k].clone()))
         .collect();
     KnobChart {
+        run_line: run_line(c),
+        series: series_names(c),
         key: c.knobs[j].clone(),
         numbers: numeric_values(&values),
         values,
@@ -173,21 +164,59 @@ pub fn knob_chart(c: &Comparison, j: usize) -> KnobChart {
     }
 }
 
+/// A statistic a heatmap shows, and how its chart names it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct HeatStat {
+    /// The statistic, as [`crate::stats::Tally::stat`] takes it ("mean", "p95").
+    pub stat: &'static str,
+    /// What the cells show, for the title and the caption.
+    pub what: &'static str,
+    /// The statistic in words, for the note under the title.
+    pub words: &'static str,
+}
+
+/// The statistics a two-knob sweep gets a heatmap of, one chart each, in order.
+pub const HEAT_STATS: [HeatStat; 2] = [
+    HeatStat {
+        stat: "mean",
+        what: "Mean total unmet demand",
+        words: "mean",
+    },
+    HeatStat {
+        stat: "p95",
+        what: "1-in-20 worst case (p95) of total unmet demand",
+        words: "95th percentile",
+    },
+];
+
+/// Whether `c` is a two-knob sweep, whose points form the grid a heatmap shows.
+pub fn is_grid(c: &Comparison) -> bool {
+    c.kind == Kind::Sweep && c.knobs.len() == 2
+}
+
 /// A two-knob grid: `cells[row][col]` with rows the first knob's values, columns the second's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heatmap {
+    /// The line under the title ([`run_line`]).
+    pub run_line: String,
+    /// The statistic the cells show.
+    pub stat: &'static HeatStat,
+    /// The first knob's key (the rows).
     pub row_key: String,
+    /// The second knob's key (the columns).
     pub col_key: String,
+    /// The first knob's values, top to bottom.
     pub rows: Vec<String>,
+    /// The second knob's values, left to right.
     pub cols: Vec<String>,
+    /// The statistic of total unmet demand at each pair of values.
     pub cells: Vec<Vec<f64>>,
 }
 
-/// The heatmap of a two-knob sweep's total unmet demand, statistic `stat` ("mean", "p95").
-pub fn heatmap(c: &Comparison, stat: &str) -> Option<Heatmap> {
-    if c.kind != Kind::Sweep || c.knobs.len() != 2 {
-        return None;
-    }
+/// The heatmap of statistic `stat` of total unmet demand over a two-knob sweep's grid; `c` must
+/// be one ([`is_grid`]).
+pub fn heatmap(c: &Comparison, stat: &'static HeatStat) -> Heatmap {
+    debug_assert!(is_grid(c), "a heatmap needs a two-knob sweep");
     let rows: Vec<String> = knob_slice(c, 0)
         .iter()
         .map(|&p| c.settings[p][0].clone())
@@ -203,39 +232,82 @@ pub fn heatmap(c: &Comparison, stat: &str) -> Option<Heatmap> {
                 .map(|k| {
                     c.summaries[r * cols.len() + k]
                         .tally(c.total(), Metric::Unmet)
-                        .stat(stat, 1.0)
+                        .stat(stat.stat, 1.0)
                 })
                 .collect()
         })
         .collect();
-    Some(Heatmap {
+    Heatmap {
+        run_line: run_line(c),
+        stat,
         row_key: c.knobs[0].clone(),
         col_key: c.knobs[1].clone(),
         rows,
         cols,
         cells,
-    })
+    }
 }
 
-/// The tornado: knobs ranked by swing, with the reference's mean total unmet demand.
-pub fn tornado(c: &Comparison) -> Option<(Vec<Swing>, f64)> {
-    (c.kind == Kind::Sensitivity).then(|| (swings(c), c.mean_total_unmet(0)))
+/// The tornado of a sensitivity comparison: its knobs ranked by swing around the reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tornado {
+    /// The line under the title ([`run_line`]).
+    pub run_line: String,
+    /// The knobs, largest swing first ([`swings`]).
+    pub swings: Vec<Swing>,
+    /// The reference's (the scenario as written) mean total unmet demand.
+    pub reference: f64,
+}
+
+/// The tornado of sensitivity comparison `c`.
+pub fn tornado(c: &Comparison) -> Tornado {
+    Tornado {
+        run_line: run_line(c),
+        swings: swings(c),
+        reference: c.mean_total_unmet(0),
+    }
 }
 
 /// One row of the paired-difference chart: mean difference in unmet and its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DiffRow {
+    /// Mean over trials of (point − reference).
     pub mean: f64,
+    /// Lower end of its 95% confidence interval.
     pub lo: f64,
+    /// Upper end of its 95% confidence interval.
     pub hi: f64,
+}
+
+/// One point's panel of the paired-difference chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffPanel {
+    /// The point's label.
+    pub label: String,
+    /// Per series (firms, then the total), its difference against the reference.
+    pub rows: Vec<DiffRow>,
+}
+
+/// The paired-difference chart: every point after the first against point 1, per series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Differences {
+    /// The line under the title ([`run_line`]).
+    pub run_line: String,
+    /// The series' names: the firms, then the total ([`series_names`]).
+    pub series: Vec<String>,
+    /// Point 1's label: what every difference is taken against.
+    pub reference: String,
+    /// One panel per point after the first, in order.
+    pub panels: Vec<DiffPanel>,
 }
 
 /// Per point after the first, per series (firms, then the total), the paired difference in unmet
 /// demand against point 1.
-pub fn diff_rows(c: &Comparison) -> Vec<Vec<DiffRow>> {
-    (1..c.paired.len())
-        .map(|p| {
-            (0..=c.total())
+pub fn differences(c: &Comparison) -> Differences {
+    let panels = (1..c.paired.len())
+        .map(|p| DiffPanel {
+            label: c.labels[p].clone(),
+            rows: (0..=c.total())
                 .map(|f| {
                     let d = c.paired[p].diff(f, Metric::Unmet);
                     let (lo, hi) = d.ci95();
@@ -245,37 +317,24 @@ pub fn diff_rows(c: &Comparison) -> Vec<Vec<DiffRow>> {
                         hi,
                     }
                 })
-                .collect()
+                .collect(),
         })
-        .collect()
+        .collect();
+    Differences {
+        run_line: run_line(c),
+        series: series_names(c),
+        reference: c.labels[0].clone(),
+        panels,
+    }
 }
 
-/// Points beyond which the paired-difference chart would be unreadable (it draws the first ones).
-pub const DIFF_PANELS_MAX: usize = 6;
-
-/// What each comparison chart shows, for its caption in report.html; beside [`render_comparison`],
-/// which names the files.
-pub fn caption(chart: &str) -> String {
-    if let Some(knob) = chart
-        .strip_prefix("sweep-")
-        .and_then(|s| s.strip_suffix(".png"))
-    {
-        return format!("Unmet demand, total and per firm, at each value of {knob}.");
-    }
-    match chart {
-        "heatmap-mean.png" => "Mean total unmet demand over the grid of the two knobs.".into(),
-        "heatmap-p95.png" => {
-            "1-in-20 worst case (p95) of total unmet demand over the grid of the two knobs.".into()
-        }
-        "tornado.png" => {
-            "Each knob moved from low to high, others at the scenario's values: mean total unmet demand."
-                .into()
-        }
-        "differences.png" => {
-            "Paired difference in mean unmet demand against the reference, with 95% intervals.".into()
-        }
-        _ => String::new(),
-    }
+/// The comparison's charts in the order they are drawn and shown: each entry of
+/// [`COMPARISON_CHARTS`] with each of its parts that `c` has.
+fn charts_of(c: &Comparison) -> Vec<(&'static ComparisonChart, usize)> {
+    COMPARISON_CHARTS
+        .iter()
+        .flat_map(|chart| (chart.parts)(c).into_iter().map(move |part| (chart, part)))
+        .collect()
 }
 
 /// Every chart of a comparison as (file name, PNG bytes): a chart per swept knob, heatmaps for a
@@ -284,53 +343,25 @@ pub fn render_comparison(
     c: &Comparison,
     options: &ChartOptions,
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
-    let mut charts: Vec<(String, compare_draw::Chart)> = Vec::new();
-    match c.kind {
-        Kind::Sweep => {
-            let mut used = Vec::new();
-            for j in 0..c.knobs.len() {
-                let mut name = sweep_file(&c.knobs[j]);
-                if used.contains(&name) {
-                    name = format!("{}-{}.png", name.trim_end_matches(".png"), j + 1);
-                }
-                used.push(name.clone());
-                charts.push((name, compare_draw::Chart::Knob(knob_chart(c, j))));
-            }
-            for stat in ["mean", "p95"] {
-                if let Some(map) = heatmap(c, stat) {
-                    charts.push((
-                        format!("heatmap-{stat}.png"),
-                        compare_draw::Chart::Heatmap(map, stat),
-                    ));
-                }
-            }
-        }
-        Kind::Sensitivity => {
-            if let Some((rows, reference)) = tornado(c) {
-                charts.push((
-                    "tornado.png".to_string(),
-                    compare_draw::Chart::Tornado(rows, reference),
-                ));
-            }
-        }
-        Kind::Compare => {
-            charts.push((
-                "differences.png".to_string(),
-                compare_draw::Chart::Differences(diff_rows(c)),
-            ));
-        }
-    }
     render(
-        charts
+        charts_of(c)
             .into_iter()
-            .map(|(name, chart)| {
-                let paint: Paint =
-                    Box::new(move |area, look| compare_draw::draw(area, look, c, &chart));
-                (name, paint)
+            .map(|(chart, part)| {
+                let paint: Paint = Box::new(move |area, look| (chart.paint)(area, look, c, part));
+                ((chart.file)(c, part), paint)
             })
             .collect(),
         options,
     )
+}
+
+/// The caption report.html shows under comparison `c`'s chart `file`, from the chart's entry in
+/// [`COMPARISON_CHARTS`]; empty for a file that is not one of its charts.
+pub fn caption_of(c: &Comparison, file: &str) -> String {
+    charts_of(c)
+        .into_iter()
+        .find(|(chart, part)| (chart.file)(c, *part) == file)
+        .map_or_else(String::new, |(chart, part)| (chart.caption)(c, part))
 }
 
 #[cfg(test)]
@@ -369,20 +400,20 @@ mod tests {
     }
 
     #[test]
-    fn heat_runs_light_to_dark_with_readable_text() {
-        assert_eq!(heat_colour(0.0), HEAT[0]);
-        assert_eq!(heat_colour(1.0), HEAT[5]);
-        assert_eq!(heat_colour(f64::NAN), HEAT[0]);
-        assert!(!white_text_on(heat_colour(0.0)));
-        assert!(white_text_on(heat_colour(1.0)));
-    }
-
-    #[test]
-    fn file_names_are_safe() {
-        assert_eq!(sweep_file("domestic.ratio"), "sweep-domestic.ratio.png");
+    fn knob_labels_are_safe_and_distinct() {
+        let keys = [
+            "domestic.ratio",
+            "firm.Tencent Cloud/x.round_cap",
+            "firm.Tencent Cloud?x.round_cap",
+        ]
+        .map(String::from);
         assert_eq!(
-            sweep_file("firm.Tencent Cloud/x.round_cap"),
-            "sweep-firm.Tencent_Cloud_x.round_cap.png"
+            knob_labels(&keys),
+            [
+                "domestic.ratio",
+                "firm.Tencent_Cloud_x.round_cap",
+                "firm.Tencent_Cloud_x.round_cap-3"
+            ]
         );
         assert_eq!(signed_units(12_345.0), "+12k");
         assert_eq!(signed_units(-4_100.0), "−4.1k");

@@ -1,6 +1,6 @@
 //! The drawing kit every chart uses: the bitmap area, sizes scaled from the 1600×1000 design
 //! (`Look`), text that fits, the title frame, plots on computed ticks, boxed labels and rows of
-//! named marks. Each chart's own file (unmet.rs, …, compare_draw.rs) only lays out its marks.
+//! named marks. Each chart's own file (unmet.rs, …, knob.rs, …) only lays out its marks.
 
 use std::ops::Range;
 

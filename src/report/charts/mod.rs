@@ -1,25 +1,31 @@
-//! Charts of a run (PNG): unmet demand, its exceedance curves, the deliveries fan, domestic chips
-//! and fill rates; and the one pipeline that draws every chart of a run or a comparison. What a
-//! chart shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …) lays it out
-//! with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or library
-//! is needed.
+//! The charts (PNG) as two tables: a run's ([`RUN_CHARTS`]: unmet demand, its exceedance curves,
+//! the deliveries fan, domestic chips and fill rates) and a comparison's ([`COMPARISON_CHARTS`]:
+//! a chart per swept knob, the heatmaps of a two-knob grid, the sensitivity tornado and the
+//! paired differences); and the one pipeline that draws every chart of either. What a chart
+//! shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …, knob.rs, …) lays
+//! it out with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or
+//! library is needed.
 
 pub mod compare;
-mod compare_draw;
 pub mod data;
 mod deliveries;
+mod differences;
 mod domestic;
 mod exceedance;
 mod fill;
+mod heatmap;
 mod kit;
+mod knob;
 #[cfg(test)]
 mod tests;
+mod tornado;
 mod unmet;
 
 use std::sync::OnceLock;
 
 use plotters::prelude::*;
 
+use crate::compare::{Comparison, Kind};
 use crate::report::RunInfo;
 use crate::stats::Summary;
 
@@ -149,6 +155,82 @@ pub const RUN_CHARTS: [RunChart; 5] = [
         paint: |area, look, info, summary| {
             fill::paint(area, look, &data::fill_chart(info, summary))
         },
+    },
+];
+
+/// One kind of comparison chart: which of them a comparison has (its parts: a swept knob, a
+/// statistic, or the one chart), each one's file and the caption report.html shows under it, and
+/// how to draw it: what it shows is prepared from the comparison in [`compare`] (a struct per
+/// chart) and handed to the chart's paint function, which reads nothing else. Adding a chart is
+/// one entry here, its data in [`compare`] and one paint function.
+pub struct ComparisonChart {
+    /// The parts of comparison `c` that get a chart of this kind, in order; empty for none.
+    pub parts: fn(&Comparison) -> Vec<usize>,
+    /// The file name of part `p`'s chart.
+    pub file: fn(&Comparison, usize) -> String,
+    /// What part `p`'s chart shows, for its caption.
+    pub caption: fn(&Comparison, usize) -> String,
+    paint: fn(&kit::Area, &kit::Look, &Comparison, usize) -> kit::Drawn,
+}
+
+/// The one part of a comparison that is `kind`, else none.
+fn one_if(c: &Comparison, kind: Kind) -> Vec<usize> {
+    if c.kind == kind { vec![0] } else { Vec::new() }
+}
+
+/// The charts of a comparison, in the order they are drawn and shown.
+pub const COMPARISON_CHARTS: [ComparisonChart; 4] = [
+    ComparisonChart {
+        parts: |c| match c.kind {
+            Kind::Sweep => (0..c.knobs.len()).collect(),
+            Kind::Compare | Kind::Sensitivity => Vec::new(),
+        },
+        file: |c, j| format!("sweep-{}.png", compare::knob_labels(&c.knobs)[j]),
+        caption: |c, j| {
+            format!(
+                "Unmet demand, total and per firm, at each value of {}.",
+                compare::knob_labels(&c.knobs)[j]
+            )
+        },
+        paint: |area, look, c, j| knob::paint(area, look, &compare::knob_chart(c, j)),
+    },
+    ComparisonChart {
+        parts: |c| {
+            if compare::is_grid(c) {
+                (0..compare::HEAT_STATS.len()).collect()
+            } else {
+                Vec::new()
+            }
+        },
+        file: |_, s| format!("heatmap-{}.png", compare::HEAT_STATS[s].stat),
+        caption: |_, s| {
+            format!(
+                "{} over the grid of the two knobs.",
+                compare::HEAT_STATS[s].what
+            )
+        },
+        paint: |area, look, c, s| {
+            heatmap::paint(area, look, &compare::heatmap(c, &compare::HEAT_STATS[s]))
+        },
+    },
+    ComparisonChart {
+        parts: |c| one_if(c, Kind::Sensitivity),
+        file: |_, _| "tornado.png".to_string(),
+        caption: |_, _| {
+            "Each knob moved from low to high, others at the scenario's values: mean total unmet \
+             demand."
+                .to_string()
+        },
+        paint: |area, look, c, _| tornado::paint(area, look, &compare::tornado(c)),
+    },
+    ComparisonChart {
+        parts: |c| one_if(c, Kind::Compare),
+        file: |_, _| "differences.png".to_string(),
+        caption: |_, _| {
+            "Paired difference in mean unmet demand against the reference, with 95% intervals."
+                .to_string()
+        },
+        paint: |area, look, c, _| differences::paint(area, look, &compare::differences(c)),
     },
 ];
 

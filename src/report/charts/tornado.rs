@@ -1,0 +1,158 @@
+//! tornado.png: how far each knob of a sensitivity run moves mean total unmet demand, from its
+//! low to its high value, around the scenario's own.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::compare::{Tornado, value_axis};
+use super::data;
+use super::kit::{
+    Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, draw_names, fit, frame, label, names_width,
+    none, plot, rows, width_of,
+};
+use crate::report::format;
+
+/// tornado.png: each knob's low and high mean total unmet demand around the reference's, ranked by
+/// swing.
+pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
+    let (swings, reference) = (&t.swings, t.reference);
+    let body = frame(
+        root,
+        look,
+        "Which knob moves total unmet demand most",
+        &format!(
+            "Each knob moved to its low and high value, all others as in the scenario; bars start at the scenario's mean ({}). Largest swing at the top.",
+            format::units_label(reference)
+        ),
+        &t.run_line,
+    )?;
+    let low_c = colour(data::firm_colour(0));
+    let high_c = colour(data::firm_colour(1));
+    let (legend, body) = body.split_vertically(look.px(44.0));
+    let names: Vec<String> = swings.iter().map(|s| s.knob.clone()).collect();
+    let n = swings.len();
+    let rows = rows(names, vec![INK; n], false);
+    let range_style = look.text(19.0, &MUTED);
+    let name_w = names_width(root, look, &rows.names).max(
+        swings
+            .iter()
+            .map(|s| width_of(root, &format!("{} → {}", s.low, s.high), &range_style))
+            .max()
+            .unwrap_or(0)
+            .min(root.dim_in_pixel().0 as i32 / 3)
+            + look.px(24.0),
+    );
+    let (_, area) = body.split_horizontally(name_w);
+    let all = swings
+        .iter()
+        .flat_map(|s| [s.low_mean, s.high_mean])
+        .chain([reference]);
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let x = value_axis(lo, hi, 6, 0.16);
+    let axes = Axes {
+        x: &x,
+        y: &rows.span,
+        x_label: format::units_tick,
+        y_label: none,
+        x_desc: "Mean total unmet demand over trials (units; k = thousand)",
+        y_desc: "",
+        x_area: look.px(86.0),
+        y_area: look.px(12.0),
+    };
+    let mut chart = plot(&area, look, &axes)?;
+    let value_style = look.bold(19.0, &INK);
+    for (i, s) in swings.iter().enumerate() {
+        let y = rows.at[i];
+        for (mean, value, c_v, upper) in [
+            (s.low_mean, &s.low, low_c, true),
+            (s.high_mean, &s.high, high_c, false),
+        ] {
+            let (y0, y1) = if upper {
+                (y + 0.02, y + 0.34)
+            } else {
+                (y - 0.34, y - 0.02)
+            };
+            chart.draw_series([Rectangle::new(
+                [(reference.min(mean), y0), (reference.max(mean), y1)],
+                c_v.mix(0.9).filled(),
+            )])?;
+            let (ex, ey) = chart.backend_coord(&(mean, (y0 + y1) / 2.0));
+            let text = format!("{value}: {}", format::units_label(mean));
+            let (at, h) = if mean < reference {
+                (ex - look.px(8.0), HPos::Right)
+            } else {
+                (ex + look.px(8.0), HPos::Left)
+            };
+            label(root, &text, &value_style, (at, ey), h, VPos::Center)?;
+        }
+    }
+    chart.draw_series(DashedLineSeries::new(
+        [(reference, rows.span.lo), (reference, rows.span.hi)],
+        look.px(10.0),
+        look.px(6.0),
+        look.line(&INK, 2.0),
+    ))?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    draw_names(
+        root,
+        look,
+        &chart,
+        &rows,
+        px.start - look.px(14.0),
+        name_w - look.px(20.0),
+    )?;
+    for (i, s) in swings.iter().enumerate() {
+        let (_, ry) = chart.backend_coord(&(0.0, rows.at[i]));
+        label(
+            root,
+            &fit(
+                root,
+                &format!("{} → {}", s.low, s.high),
+                &range_style,
+                name_w - look.px(20.0),
+            ),
+            &range_style,
+            (px.start - look.px(14.0), ry + look.px(26.0)),
+            HPos::Right,
+            VPos::Center,
+        )?;
+    }
+    let (rx, _) = chart.backend_coord(&(reference, 0.0));
+    boxed(
+        root,
+        &format!("scenario {}", format::units_label(reference)),
+        &look.bold(19.0, &INK),
+        (rx, py.start + look.px(12.0)),
+        HPos::Center,
+        look,
+    )?;
+    // Legend.
+    let (lx, ly) = legend.get_base_pixel();
+    let mut at = lx.max(px.start);
+    let mid = ly + look.px(18.0);
+    let style = look.text(21.0, &INK);
+    for (text, c_v) in [
+        ("knob at its low value", low_c),
+        ("knob at its high value", high_c),
+    ] {
+        root.draw(&Rectangle::new(
+            [
+                (at, mid - look.px(10.0)),
+                (at + look.px(30.0), mid + look.px(10.0)),
+            ],
+            c_v.mix(0.9).filled(),
+        ))?;
+        label(
+            root,
+            text,
+            &style,
+            (at + look.px(38.0), mid),
+            HPos::Left,
+            VPos::Center,
+        )?;
+        at += look.px(38.0) + width_of(root, text, &style) + look.px(36.0);
+    }
+    Ok(())
+}
