@@ -8,7 +8,7 @@ mod paired;
 pub mod plan;
 
 pub use memory::{MemoryError, MemoryEstimate, MemoryLimit, check_memory};
-pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95, worse_direction};
+pub use paired::{DiffTally, PAIRED_METRICS, Paired, Worse, Z95};
 pub use plan::{FirmsError, Kind, Knob, KnobError, Plan, PlanError, Point};
 
 use std::borrow::Borrow;

@@ -11,11 +11,6 @@ pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metri
 /// z for a two-sided 95% normal interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Which way `metric` hurts a firm.
-pub fn worse_direction(metric: Metric) -> Worse {
-    metric.worse()
-}
-
 /// The distribution of one paired difference (point − reference) over trials.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffTally {
@@ -251,8 +246,8 @@ mod tests {
 
     #[test]
     fn worse_means_more_unmet_less_delivered_more_domestic() {
-        assert_eq!(worse_direction(Metric::Unmet), Worse::More);
-        assert_eq!(worse_direction(Metric::Delivered), Worse::Less);
-        assert_eq!(worse_direction(Metric::Domestic), Worse::More);
+        assert_eq!(Metric::Unmet.worse(), Worse::More);
+        assert_eq!(Metric::Delivered.worse(), Worse::Less);
+        assert_eq!(Metric::Domestic.worse(), Worse::More);
     }
 }

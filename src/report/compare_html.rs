@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::page::{self, escape};
-use crate::compare::{Comparison, Kind, swings, worse_direction};
+use crate::compare::{Comparison, Kind, swings};
 use crate::report::charts;
 use crate::report::format::{
     group_digits, signed_units, signed_units_full, units_full as units, units_label,
@@ -74,7 +74,7 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
                 escape(&signed_units_full(d.mean())),
                 escape(&signed_units_full(lo)),
                 escape(&signed_units_full(hi)),
-                100.0 * d.share(worse_direction(Metric::Unmet))
+                100.0 * d.share(Metric::Unmet.worse())
             );
         }
         h.push_str(&n(s.tally(total, Metric::Delivered).mean()));

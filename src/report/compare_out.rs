@@ -2,7 +2,7 @@
 //! summary statistics, differences.csv with the paired differences against the reference point,
 //! sensitivity.csv with the ranked swings, and the short table printed on stdout.
 
-use crate::compare::{Comparison, PAIRED_METRICS, swings, worse_direction};
+use crate::compare::{Comparison, PAIRED_METRICS, swings};
 use crate::report::csv_out::{finish, write, writer};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
@@ -81,7 +81,7 @@ pub fn differences_csv(c: &Comparison) -> Vec<u8> {
                     number(lo, 3),
                     number(hi, 3),
                     number(d.sd(), 3),
-                    number(d.share(worse_direction(metric)), 6),
+                    number(d.share(metric.worse()), 6),
                     d.count().to_string(),
                 ]);
                 write(&mut w, &row);
@@ -161,10 +161,7 @@ pub fn comparison_table(c: &Comparison) -> String {
         } else {
             row.push(signed_units(d.mean()));
             row.push(format!("{} to {}", signed_units(lo), signed_units(hi)));
-            row.push(format!(
-                "{:.1}%",
-                100.0 * d.share(worse_direction(Metric::Unmet))
-            ));
+            row.push(format!("{:.1}%", 100.0 * d.share(Metric::Unmet.worse())));
         }
         rows.push(row);
     }
