@@ -1,61 +1,72 @@
 //! differences.png: per scenario after the first, the paired difference in unmet demand against
-//! the first, per firm and in total, with its 95% interval; a panel per scenario.
+//! the first, per firm and in total, with its 95% interval; a panel per scenario, all on one
+//! scale, each value printed on its row.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::compare::{Differences, value_axis};
+use super::compare::{self, Differences};
 use super::data;
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, REFERENCE, colour, draw_names, fit, frame, label, names_width,
-    none, plot, rows, width_of,
+    Area, Axes, Drawn, INK, Look, REFERENCE, boxed, colour, draw_names, fit_labels, frame_wrapped,
+    label, names_width, none, plot, rows, width_of,
 };
 use crate::report::format::{self, signed_tick, signed_units};
 
-/// Points beyond which the paired-difference chart would be unreadable (it draws the first ones).
-const DIFF_PANELS_MAX: usize = 6;
-
 /// differences.png: per scenario after the first, the paired difference in unmet demand per firm
-/// and in total, with its 95% interval.
+/// and in total, with its 95% interval, every panel on the same axis.
 pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
     let diffs = &d.panels;
     let firms = d.series.len() - 1;
-    let shown = diffs.len().min(DIFF_PANELS_MAX);
-    let mut note = "Dot: mean over trials of (scenario − reference) in the same trial; line: its 95% interval. Right of 0: more demand left unmet.".to_string();
-    if diffs.len() > shown {
-        note = format!("First {shown} of {} scenarios. {note}", diffs.len());
-    }
-    let body = frame(
-        root,
-        look,
-        &format!("Unmet demand against \"{}\", trial by trial", d.reference),
-        &note,
-        &d.run_line,
-    )?;
+    let shown = diffs.len();
+    let cols = compare::diff_columns(shown) as i32;
+    let prow = (shown as i32 + cols - 1) / cols;
+    let gap = look.px(30.0);
     let names = d.series.clone();
     let colours = (0..=firms)
         .map(|f| colour(data::series_colour(f, firms)))
         .collect();
     let rows = rows(names, colours, true);
     let name_w = names_width(root, look, &rows.names);
+    let pw = (look.width - look.px(60.0) - name_w - gap * (cols - 1)) / cols;
+    let cap_style = look.bold(22.0, &INK);
+    let labels: Vec<String> = diffs.iter().map(|p| p.label.clone()).collect();
+    let titles = fit_labels(root, &labels, &cap_style, pw - look.px(40.0));
+    let same = if shown > 1 {
+        "; every panel on the same scale"
+    } else {
+        ""
+    };
+    let mut note = format!(
+        "Dot: mean over trials of (scenario − reference) in the same trial; line: its 95% interval{same}. Right of 0: more demand left unmet."
+    );
+    if d.points > shown {
+        note = format!("First {shown} of {} scenarios. {note}", d.points);
+    }
+    if titles.numbered {
+        note += &format!(" {}", compare::key_note("Scenarios", &labels));
+    }
+    let body = frame_wrapped(
+        root,
+        look,
+        &format!(
+            "Unmet demand of each scenario minus \"{}\", trial by trial",
+            d.reference
+        ),
+        &note,
+        &d.run_line,
+        3,
+    )?;
     let (_, area) = body.split_horizontally(name_w);
-    let cols = shown.min(3) as i32;
-    let prow = (shown as i32 + cols - 1) / cols;
-    let (aw, ah) = area.dim_in_pixel();
-    let gap = look.px(30.0);
-    let pw = (aw as i32 - gap * (cols - 1)) / cols;
-    let ph = ah as i32 / prow;
+    let (_, ah) = area.dim_in_pixel();
+    let ph = ah as i32 / prow.max(1);
     let value_style = look.bold(19.0, &INK);
-    for (i, p) in diffs.iter().take(shown).enumerate() {
-        let rows_p = &p.rows;
+    for (i, p) in diffs.iter().enumerate() {
         let (r, col) = (i as i32 / cols, i as i32 % cols);
         let panel = area.clone().shrink((col * (pw + gap), r * ph), (pw, ph));
         let (cap, panel) = panel.split_vertically(look.px(40.0));
-        let lo = rows_p.iter().map(|d| d.lo).fold(0.0, f64::min);
-        let hi = rows_p.iter().map(|d| d.hi).fold(0.0, f64::max);
-        let x = value_axis(lo, hi, if cols > 1 { 4 } else { 6 }, 0.14);
         let axes = Axes {
-            x: &x,
+            x: &d.axis,
             y: &rows.span,
             x_label: signed_tick,
             y_label: none,
@@ -75,52 +86,53 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
             look.px(6.0),
             look.line(&REFERENCE, 2.0),
         ))?;
-        for (f, d) in rows_p.iter().enumerate() {
+        let (px, _) = chart.plotting_area().get_pixel_range();
+        for (f, row) in p.rows.iter().enumerate() {
             let y = rows.at[f];
             let whisker = look.line(&INK, 2.5);
-            chart.draw_series(LineSeries::new([(d.lo, y), (d.hi, y)], whisker))?;
-            for end in [d.lo, d.hi] {
+            chart.draw_series(LineSeries::new([(row.lo, y), (row.hi, y)], whisker))?;
+            for end in [row.lo, row.hi] {
                 chart.draw_series(LineSeries::new([(end, y - 0.18), (end, y + 0.18)], whisker))?;
             }
             chart.draw_series([Circle::new(
-                (d.mean, y),
+                (row.mean, y),
                 look.px(8.0),
                 rows.colours[f].filled(),
             )])?;
-            let (hx, hy) = chart.backend_coord(&(d.hi, y));
-            let (lx, _) = chart.backend_coord(&(d.lo, y));
-            let (px, _) = chart.plotting_area().get_pixel_range();
+        }
+        // Each value on its own row, beside its interval on the side away from 0 (right of a
+        // positive one), or on the other side when that has more room.
+        for (f, row) in p.rows.iter().enumerate() {
+            let y = rows.at[f];
+            let (hx, hy) = chart.backend_coord(&(row.hi, y));
+            let (lx, _) = chart.backend_coord(&(row.lo, y));
             let text = format!(
                 "{} (±{})",
-                signed_units(d.mean),
-                format::units_label((d.hi - d.lo) / 2.0)
+                signed_units(row.mean),
+                format::units_label((row.hi - row.lo) / 2.0)
             );
             let w = width_of(root, &text, &value_style);
-            let (at, h) = if hx + look.px(10.0) + w <= px.end {
-                (hx + look.px(10.0), HPos::Left)
+            let space = look.px(14.0);
+            // Past the dot's edge even when the interval is narrower than the dot.
+            let right = hx.max(lx + look.px(8.0)) + space;
+            let left = lx.min(hx - look.px(8.0)) - space;
+            let (right_room, left_room) = (px.end - right, left - px.start);
+            let go_right = if row.mean >= 0.0 {
+                right_room >= w || right_room >= left_room
             } else {
-                (lx - look.px(10.0), HPos::Right)
+                left_room < w && right_room > left_room
             };
-            label(
-                root,
-                &text,
-                &value_style,
-                (at, hy - look.px(16.0)),
-                h,
-                VPos::Center,
-            )?;
+            let (at, h) = if go_right {
+                (right, HPos::Left)
+            } else {
+                (left, HPos::Right)
+            };
+            boxed(root, &text, &value_style, (at, hy), h, look)?;
         }
-        let (px, _) = chart.plotting_area().get_pixel_range();
         let (_, cy) = cap.get_base_pixel();
-        let cap_style = look.bold(22.0, &INK);
         label(
             root,
-            &fit(
-                root,
-                &format!("{} − {}", p.label, d.reference),
-                &cap_style,
-                px.end - px.start,
-            ),
+            &titles.labels[i],
             &cap_style,
             (px.start, cy + look.px(20.0)),
             HPos::Left,

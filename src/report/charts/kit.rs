@@ -9,6 +9,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::compare;
 use super::data::{self, Axis, Rgb};
 
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -200,6 +201,83 @@ pub(super) fn frame<'a>(
         VPos::Bottom,
     )?;
     Ok(root.margin(look.px(118.0), look.px(50.0), m, m))
+}
+
+/// [`frame`] for a chart whose run line or note may be long (a comparison's knob values and
+/// held knobs): both wrap instead of being cut, the run line onto at most two lines and the note
+/// onto at most `note_lines`, and the chart's area shrinks to make room. Returns that area.
+pub(super) fn frame_wrapped<'a>(
+    root: &Area<'a>,
+    look: &Look,
+    title: &str,
+    note: &str,
+    run_line: &str,
+    note_lines: usize,
+) -> Result<Area<'a>, DrawError> {
+    root.fill(&WHITE)?;
+    let m = look.px(30.0);
+    let room = look.width - 2 * m;
+    let title_style = look.bold(38.0, &INK);
+    root.draw_text(
+        &fit(root, title, &title_style, room),
+        &title_style,
+        (m, look.px(24.0)),
+    )?;
+    let run_style = look.text(23.0, &MUTED);
+    let run_lines = wrap_to(root, run_line, &run_style, room, 2);
+    let run_step = look.px(29.0);
+    for (i, line) in run_lines.iter().enumerate() {
+        root.draw_text(
+            &fit(root, line, &run_style, room),
+            &run_style,
+            (m, look.px(76.0) + i as i32 * run_step),
+        )?;
+    }
+    let note_style = look.text(20.0, &MUTED);
+    let note_lines = wrap_to(root, note, &note_style, room, note_lines);
+    let note_step = look.px(26.0);
+    let bottom = look.height - look.px(14.0);
+    let n = note_lines.len() as i32;
+    for (i, line) in note_lines.iter().enumerate() {
+        label(
+            root,
+            &fit(root, line, &note_style, room),
+            &note_style,
+            (m, bottom - (n - 1 - i as i32) * note_step),
+            HPos::Left,
+            VPos::Bottom,
+        )?;
+    }
+    let extra_top = (run_lines.len() as i32 - 1).max(0) * run_step;
+    let extra_bottom = (n - 1).max(0) * note_step;
+    Ok(root.margin(
+        look.px(118.0) + extra_top,
+        look.px(50.0) + extra_bottom,
+        m,
+        m,
+    ))
+}
+
+/// `text` wrapped into lines at most `room` pixels wide in `style` ([`compare::wrap`]).
+pub(super) fn wrap_to(
+    area: &Area,
+    text: &str,
+    style: &TextStyle,
+    room: i32,
+    max_lines: usize,
+) -> Vec<String> {
+    compare::wrap(text, max_lines, |s| width_of(area, s, style) <= room)
+}
+
+/// `labels` fitted to `room` pixels in `style`, numbered when fitting would make two of them
+/// read the same ([`compare::fit_distinct`]).
+pub(super) fn fit_labels(
+    area: &Area,
+    labels: &[String],
+    style: &TextStyle,
+    room: i32,
+) -> compare::Fitted {
+    compare::fit_distinct(labels, |l| fit(area, l, style, room))
 }
 
 /// What a plot's axes show.

@@ -4,19 +4,20 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::compare::{KnobChart, value_axis};
+use super::compare::{self, KnobChart, KnobScale};
 use super::data::{self, Axis, Spread};
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, MUTED, Plot, boxed, colour, fit, frame, label, none, panel_title,
-    plot, width_of,
+    Area, Axes, Drawn, INK, Look, MUTED, Plot, boxed, colour, fit, fit_labels, frame_wrapped,
+    label, none, panel_title, plot, width_of,
 };
 use crate::report::format::{self, signed_units, value_tick};
 
-/// `sweep-<knob>.png`: lines over the values of a numeric knob, box plots for a categorical one.
+/// `sweep-<knob>.png`: lines over the values of a numeric knob (whole-number ticks for a
+/// whole-number knob), box plots for a categorical one.
 pub fn paint(root: &Area, look: &Look, k: &KnobChart) -> Drawn {
-    match &k.numbers {
-        Some(xs) => knob_lines(root, look, k, xs),
-        None => knob_boxes(root, look, k),
+    match &k.scale {
+        KnobScale::Numbers { xs, axis, integer } => knob_lines(root, look, k, xs, axis, *integer),
+        KnobScale::Categories => knob_boxes(root, look, k),
     }
 }
 
@@ -36,18 +37,31 @@ fn held_note(k: &KnobChart) -> String {
 
 /// sweep-<knob>.png for a numeric knob: mean and 5–95% band of unmet demand against the value,
 /// for the total (left) and each firm (right), with a legend of the firms.
-fn knob_lines(root: &Area, look: &Look, k: &KnobChart, xs: &[f64]) -> Drawn {
+fn knob_lines(
+    root: &Area,
+    look: &Look,
+    k: &KnobChart,
+    xs: &[f64],
+    x: &Axis,
+    integer: bool,
+) -> Drawn {
     let firms = k.series.len() - 1;
+    let whole = if integer {
+        " The knob takes whole values only: lines join the values run."
+    } else {
+        ""
+    };
     let note = format!(
-        "Line: mean over trials; band: 5th–95th percentile (90% of trials).{}",
+        "Line: mean over trials; band: 5th–95th percentile (90% of trials).{whole}{}",
         held_note(k)
     );
-    let body = frame(
+    let body = frame_wrapped(
         root,
         look,
         &format!("Unmet demand as {} changes", k.key),
         &note,
         &k.run_line,
+        3,
     )?;
     let (bw, _) = body.dim_in_pixel();
     let bw = bw as i32;
@@ -58,7 +72,6 @@ fn knob_lines(root: &Area, look: &Look, k: &KnobChart, xs: &[f64]) -> Drawn {
     let mut order: Vec<usize> = (0..xs.len()).collect();
     order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
     let (lo, hi) = (xs[order[0]], xs[order[order.len() - 1]]);
-    let x = value_axis(lo, hi, 6, 0.07);
     let panels: [(&Area, Vec<usize>, &str); 2] = [
         (&total_area, vec![firms], "All firms (total)"),
         (&firm_area, (0..firms).collect(), "Each firm"),
@@ -71,7 +84,7 @@ fn knob_lines(root: &Area, look: &Look, k: &KnobChart, xs: &[f64]) -> Drawn {
             .fold(0.0, f64::max);
         let y = data::units_axis(top * 1.08, 6);
         let axes = Axes {
-            x: &x,
+            x,
             y: &y,
             x_label: value_tick,
             y_label: format::units_tick,
@@ -242,31 +255,49 @@ fn box_at(chart: &mut Plot, look: &Look, s: &Spread, y: f64, c: RGBColor, half: 
 /// demand per value, in small multiples.
 fn knob_boxes(root: &Area, look: &Look, k: &KnobChart) -> Drawn {
     let firms = k.series.len() - 1;
+    // The values' labels fitted to at most a fifth of the chart, told apart (numbered with a key
+    // when fitting alone would make two read the same).
+    let value_style = look.bold(19.0, &INK);
+    let most = (look.width - look.px(60.0)) / 5;
+    let values_w = (k
+        .labels
+        .labels
+        .iter()
+        .map(|v| width_of(root, v, &value_style))
+        .max()
+        .unwrap_or(0)
+        + look.px(20.0))
+    .min(most);
+    let shown = fit_labels(
+        root,
+        &k.labels.labels,
+        &value_style,
+        values_w - look.px(16.0),
+    );
+    let mut about = String::new();
+    if !k.labels.common.is_empty() {
+        about += &format!(" Every value of {} has {}.", k.key, k.labels.common);
+    }
+    if shown.numbered {
+        about += &format!(" {}", compare::key_note("Values", &k.labels.labels));
+    }
     let note = format!(
-        "Unmet demand (units; k = thousand). Box: middle 50% of trials; thick line: median; dot: mean; whiskers: 5th–95th percentile.{}",
+        "Unmet demand (units; k = thousand). Box: middle 50% of trials; thick line: median; dot: mean; whiskers: 5th–95th percentile.{about}{}",
         held_note(k)
     );
-    let body = frame(
+    let body = frame_wrapped(
         root,
         look,
         &format!("Unmet demand by firm for each {}", k.key),
         &note,
         &k.run_line,
+        4,
     )?;
     let series: Vec<usize> = (0..=firms).collect();
     let cols: i32 = if series.len() > 4 { 3 } else { 2 };
     let rows_n = (series.len() as i32 + cols - 1) / cols;
     let (bw, bh) = body.dim_in_pixel();
     let (bw, bh) = (bw as i32, bh as i32);
-    let value_style = look.bold(19.0, &INK);
-    let values_w = (k
-        .values
-        .iter()
-        .map(|v| width_of(root, v, &value_style))
-        .max()
-        .unwrap_or(0)
-        + look.px(20.0))
-    .min(bw / 5);
     let gap = look.px(28.0);
     let panel_w = (bw - values_w - gap * (cols - 1)) / cols;
     let panel_h = bh / rows_n;
@@ -331,11 +362,11 @@ fn knob_boxes(root: &Area, look: &Look, k: &KnobChart) -> Drawn {
             VPos::Center,
         )?;
         if col == 0 {
-            for (j, v) in k.values.iter().enumerate() {
+            for (j, v) in shown.labels.iter().enumerate() {
                 let (_, vy) = chart.backend_coord(&(0.0, (n - 1 - j) as f64));
                 label(
                     root,
-                    &fit(root, v, &value_style, values_w - look.px(16.0)),
+                    v,
                     &value_style,
                     (px.start - look.px(12.0), vy),
                     HPos::Right,

@@ -331,3 +331,272 @@ fn run_charts_are_prepared_apart_from_the_drawing() {
             .all(|s| (0.0..=1.0).contains(&s.p5) && (0.0..=1.0).contains(&s.p95))
     );
 }
+
+/// The shipped scenario `name`'s bytes.
+fn shipped(name: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let bytes = std::fs::read(&path).expect("a shipped scenario");
+    (path, bytes)
+}
+
+/// The comparison of `plan`'s points over `trials` trials.
+fn compared(plan: &crate::compare::Plan, trials: u64) -> crate::compare::Comparison {
+    use crate::compare::{Comparison, PointsOptions, run_points};
+    let scenarios: Vec<&crate::scenario::Scenario> =
+        plan.points.iter().map(|p| &p.scenario).collect();
+    let options = PointsOptions {
+        trials,
+        seed: 7,
+        threads: 1,
+        ..PointsOptions::default()
+    };
+    let result = run_points(&scenarios, &options, &mut |_| {}, None).expect("the points run");
+    Comparison::new(plan, trials, 7, result)
+}
+
+/// A sweep of the baseline over `knobs` (`KEY=V1,V2,...`).
+fn sweep(knobs: &[&str], trials: u64) -> crate::compare::Comparison {
+    use crate::compare::{Knob, plan};
+    let (path, bytes) = shipped("baseline");
+    let knobs: Vec<Knob> = knobs
+        .iter()
+        .map(|k| Knob::parse(k).expect("a knob"))
+        .collect();
+    compared(
+        &plan::sweep(&path, &bytes, &[], &knobs).expect("a plan"),
+        trials,
+    )
+}
+
+/// Renders every chart of `c` at the default and the smallest size and checks each one holds a
+/// picture; keeps the PNGs in ALLOCSIM_CHART_DIR/`tag` when asked.
+fn check_comparison(c: &crate::compare::Comparison, files: &[&str], tag: &str) {
+    for options in [
+        ChartOptions::default(),
+        ChartOptions {
+            width: super::MIN_SIZE.0,
+            height: super::MIN_SIZE.1,
+        },
+    ] {
+        let charts = super::compare::render_comparison(c, &options).expect("charts render");
+        let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, files);
+        for (name, bytes) in &charts {
+            let (w, h, pixels) = decode(bytes);
+            assert_eq!((w, h), (options.width, options.height), "{name}");
+            let inked = pixels.chunks(3).filter(|p| *p != [255, 255, 255]).count();
+            assert!(
+                inked as f64 > 0.03 * f64::from(w * h),
+                "{name}: nearly blank"
+            );
+            if let Some(dir) = std::env::var_os("ALLOCSIM_CHART_DIR") {
+                let dir = Path::new(&dir).join(format!("{tag}-{w}"));
+                std::fs::create_dir_all(&dir).expect("chart dir");
+                std::fs::write(dir.join(name), bytes).expect("chart written");
+            }
+        }
+    }
+}
+
+/// Issue 13, item 4: the heatmap's colours run from zero, not from the lowest cell, and each
+/// cell prints its value and its difference from the reference.
+#[test]
+fn heatmap_colours_are_anchored_at_zero() {
+    use super::compare::{HEAT_STATS, heatmap};
+    let c = sweep(
+        &[
+            "domestic.ratio=0.3,0.6",
+            "allocation.rule=proportional,talmud",
+        ],
+        300,
+    );
+    for stat in &HEAT_STATS {
+        let map = heatmap(&c, stat);
+        let cells: Vec<f64> = map.cells.iter().flatten().copied().collect();
+        let (lo, hi) = cells
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        assert!(lo > 0.0 && hi > lo, "{cells:?}");
+        assert_eq!(map.scale.lo, 0.0);
+        assert_eq!(map.scale.hi, hi);
+        assert_eq!(map.share(0.0), 0.0);
+        assert_eq!(map.share(hi), 1.0);
+        // The lowest cell is coloured by its level, not as the palest colour.
+        assert!((map.share(lo) - lo / hi).abs() < 1e-12);
+        assert!(map.share(lo) > 0.5, "{}", map.share(lo));
+        assert!(map.scale.ticks.contains(&0.0));
+        assert!(map.scale.ticks.iter().all(|&t| t <= hi));
+        assert_eq!(map.cell_text(0, 0).1, "reference");
+        let (value, diff) = map.cell_text(1, 0);
+        assert_eq!(value, crate::report::format::units_label(map.cells[1][0]));
+        let d = map.cells[1][0] - map.reference();
+        assert!(
+            diff.starts_with(&crate::report::format::signed_units(d)),
+            "{diff}"
+        );
+        assert!(diff.ends_with("%)"), "{diff}");
+    }
+    check_comparison(
+        &c,
+        &[
+            "sweep-domestic.ratio.png",
+            "sweep-allocation.rule.png",
+            "heatmap-mean.png",
+            "heatmap-p95.png",
+        ],
+        "grid",
+    );
+}
+
+/// Issue 13, item 7: a whole-number knob gets whole-number ticks, a decimal one decimal ticks and
+/// a rule categories.
+#[test]
+fn knob_charts_get_ticks_of_their_kind() {
+    use super::compare::{KnobScale, knob_chart};
+    let c = sweep(
+        &[
+            "firm.Baidu.eligible_from=2,3",
+            "domestic.ratio=0.3,0.6",
+            "allocation.rule=proportional,talmud",
+        ],
+        100,
+    );
+    match knob_chart(&c, 0).scale {
+        KnobScale::Numbers { axis, integer, .. } => {
+            assert!(integer);
+            assert_eq!(axis.ticks, [2.0, 3.0]);
+        }
+        other => panic!("eligible_from: {other:?}"),
+    }
+    match knob_chart(&c, 1).scale {
+        KnobScale::Numbers { axis, integer, .. } => {
+            assert!(!integer);
+            assert!(axis.ticks.iter().any(|t| t.fract() != 0.0), "{axis:?}");
+        }
+        other => panic!("domestic.ratio: {other:?}"),
+    }
+    let rule = knob_chart(&c, 2);
+    assert_eq!(rule.scale, KnobScale::Categories);
+    assert_eq!(rule.labels.labels, ["proportional", "talmud"]);
+}
+
+/// Issue 13, item 6: two batch distributions that differ in their mode and max are labelled by
+/// what differs, with what they share said once.
+#[test]
+fn distribution_knobs_are_labelled_by_what_differs() {
+    use super::compare::{KnobScale, heatmap, knob_chart};
+    let c = sweep(
+        &[
+            r#"approval.batch={dist="pert",min=100000,mode=200000,max=400000},{dist="pert",min=100000,mode=300000,max=500000}"#,
+            "domestic.ratio=0.3,0.6",
+        ],
+        100,
+    );
+    let k = knob_chart(&c, 0);
+    assert_eq!(k.scale, KnobScale::Categories);
+    assert_eq!(
+        k.labels.labels,
+        ["mode=200000, max=400000", "mode=300000, max=500000"]
+    );
+    assert_eq!(k.labels.common, r#"dist="pert", min=100000"#);
+    let map = heatmap(&c, &super::compare::HEAT_STATS[0]);
+    assert_eq!(map.row_labels, k.labels);
+    assert_eq!(map.col_labels.labels, ["0.3", "0.6"]);
+    check_comparison(
+        &c,
+        &[
+            "sweep-approval.batch.png",
+            "sweep-domestic.ratio.png",
+            "heatmap-mean.png",
+            "heatmap-p95.png",
+        ],
+        "distributions",
+    );
+}
+
+/// Issue 13, item 4: every panel of the paired differences is on one axis, which holds every
+/// interval and 0.
+#[test]
+fn difference_panels_share_one_scale() {
+    use super::compare::differences;
+    let files: Vec<_> = [
+        "baseline",
+        "gradual-expansion",
+        "renewed-tensions",
+        "accelerated-domestic",
+    ]
+    .map(shipped)
+    .to_vec();
+    let c = compared(
+        &crate::compare::plan::compare(&files, &[]).expect("a plan"),
+        200,
+    );
+    let d = differences(&c);
+    assert_eq!(d.panels.len(), 3);
+    assert_eq!(d.points, 3);
+    let rows: Vec<_> = d.panels.iter().flat_map(|p| &p.rows).collect();
+    assert!(rows.iter().all(|r| d.axis.lo < r.lo && r.hi < d.axis.hi));
+    assert!(d.axis.lo < 0.0 && d.axis.hi > 0.0 && d.axis.ticks.contains(&0.0));
+    // The panels' own ranges differ by far more than a panel's: one scale shows that.
+    let widest = |p: &super::compare::DiffPanel| {
+        p.rows
+            .iter()
+            .map(|r| r.hi.abs().max(r.lo.abs()))
+            .fold(0.0, f64::max)
+    };
+    let spans: Vec<f64> = d.panels.iter().map(widest).collect();
+    assert!(
+        spans.iter().any(|&s| s * 5.0 < d.axis.hi - d.axis.lo),
+        "{spans:?}"
+    );
+    check_comparison(&c, &["differences.png"], "compare");
+}
+
+/// Issue 13, item 4: the tornado's axis is the change from the reference, so its bars start at
+/// 0 and the axis says so.
+#[test]
+fn tornado_bars_start_at_the_reference() {
+    use crate::compare::{Knob, plan};
+    let (path, bytes) = shipped("baseline");
+    let knobs = [
+        Knob::parse("domestic.ratio=0.2,0.6").expect("a knob"),
+        Knob::parse("approval.probability=0.5,0.9").expect("a knob"),
+    ];
+    let c = compared(
+        &plan::sensitivity(&path, &bytes, &[], &knobs).expect("a plan"),
+        200,
+    );
+    let t = super::compare::tornado(&c);
+    assert_eq!(t.change(t.reference), 0.0);
+    assert!(t.axis.ticks.contains(&0.0));
+    for s in &t.swings {
+        for mean in [s.low_mean, s.high_mean] {
+            let change = t.change(mean);
+            assert!(t.axis.lo < change && change < t.axis.hi, "{change}");
+        }
+    }
+    assert!(t.axis.lo < 0.0 && t.axis.hi > 0.0, "{:?}", t.axis);
+    // The ticks are round numbers over the changes (and 0), not the level's 1,350k, 1,400k, ….
+    let changes: Vec<f64> = t
+        .swings
+        .iter()
+        .flat_map(|s| [t.change(s.low_mean), t.change(s.high_mean)])
+        .chain([0.0])
+        .collect();
+    let (lo, hi) = changes
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    assert!(
+        t.axis
+            .ticks
+            .iter()
+            .all(|&x| lo - t.axis.step <= x && x <= hi + t.axis.step),
+        "{:?} for changes {lo}..{hi}",
+        t.axis
+    );
+    check_comparison(&c, &["tornado.png"], "sensitivity");
+}

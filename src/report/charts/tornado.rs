@@ -1,30 +1,29 @@
 //! tornado.png: how far each knob of a sensitivity run moves mean total unmet demand, from its
-//! low to its high value, around the scenario's own.
+//! low to its high value, around the scenario's own: the axis is the change from the scenario's
+//! mean, so every bar starts at its 0.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::compare::{Tornado, value_axis};
+use super::compare::Tornado;
 use super::data;
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, draw_names, fit, frame, label, names_width,
-    none, plot, rows, width_of,
+    Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, draw_names, fit, frame_wrapped, label,
+    names_width, none, plot, rows, width_of,
 };
 use crate::report::format;
 
-/// tornado.png: each knob's low and high mean total unmet demand around the reference's, ranked by
-/// swing.
+/// tornado.png: each knob's low and high mean total unmet demand as bars from the reference's,
+/// on an axis of the change from it, ranked by swing.
 pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
     let (swings, reference) = (&t.swings, t.reference);
-    let body = frame(
+    let body = frame_wrapped(
         root,
         look,
         "Which knob moves total unmet demand most",
-        &format!(
-            "Each knob moved to its low and high value, all others as in the scenario; bars start at the scenario's mean ({}). Largest swing at the top.",
-            format::units_label(reference)
-        ),
+        "Each knob moved to its low and high value, all others as in the scenario; each bar runs from the scenario's mean (0 on the axis) to the mean with the knob moved. Largest swing at the top.",
         &t.run_line,
+        2,
     )?;
     let low_c = colour(data::firm_colour(0));
     let high_c = colour(data::firm_colour(1));
@@ -33,30 +32,31 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
     let n = swings.len();
     let rows = rows(names, vec![INK; n], false);
     let range_style = look.text(19.0, &MUTED);
+    let ranges: Vec<String> = t
+        .values
+        .iter()
+        .map(|v| format!("{} → {}", v.labels[0], v.labels[1]))
+        .collect();
     let name_w = names_width(root, look, &rows.names).max(
-        swings
+        ranges
             .iter()
-            .map(|s| width_of(root, &format!("{} → {}", s.low, s.high), &range_style))
+            .map(|r| width_of(root, r, &range_style))
             .max()
             .unwrap_or(0)
             .min(root.dim_in_pixel().0 as i32 / 3)
             + look.px(24.0),
     );
     let (_, area) = body.split_horizontally(name_w);
-    let all = swings
-        .iter()
-        .flat_map(|s| [s.low_mean, s.high_mean])
-        .chain([reference]);
-    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    let x = value_axis(lo, hi, 6, 0.16);
+    let x_desc = format!(
+        "Change in mean total unmet demand from the scenario's {} (units; k = thousand)",
+        format::units_label(reference)
+    );
     let axes = Axes {
-        x: &x,
+        x: &t.axis,
         y: &rows.span,
-        x_label: format::units_tick,
+        x_label: format::signed_tick,
         y_label: none,
-        x_desc: "Mean total unmet demand over trials (units; k = thousand)",
+        x_desc: &x_desc,
         y_desc: "",
         x_area: look.px(86.0),
         y_area: look.px(12.0),
@@ -66,21 +66,32 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
     for (i, s) in swings.iter().enumerate() {
         let y = rows.at[i];
         for (mean, value, c_v, upper) in [
-            (s.low_mean, &s.low, low_c, true),
-            (s.high_mean, &s.high, high_c, false),
+            (s.low_mean, &t.values[i].labels[0], low_c, true),
+            (s.high_mean, &t.values[i].labels[1], high_c, false),
         ] {
             let (y0, y1) = if upper {
                 (y + 0.02, y + 0.34)
             } else {
                 (y - 0.34, y - 0.02)
             };
+            let change = t.change(mean);
             chart.draw_series([Rectangle::new(
-                [(reference.min(mean), y0), (reference.max(mean), y1)],
+                [(change.min(0.0), y0), (change.max(0.0), y1)],
                 c_v.mix(0.9).filled(),
             )])?;
-            let (ex, ey) = chart.backend_coord(&(mean, (y0 + y1) / 2.0));
-            let text = format!("{value}: {}", format::units_label(mean));
-            let (at, h) = if mean < reference {
+            let (ex, ey) = chart.backend_coord(&(change, (y0 + y1) / 2.0));
+            // A long value (a distribution) is named by the legend's colour alone.
+            let named = if value.chars().count() <= 14 {
+                format!("{value}: ")
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{named}{} ({})",
+                format::units_label(mean),
+                format::signed_units(change)
+            );
+            let (at, h) = if change < 0.0 {
                 (ex - look.px(8.0), HPos::Right)
             } else {
                 (ex + look.px(8.0), HPos::Left)
@@ -89,7 +100,7 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
         }
     }
     chart.draw_series(DashedLineSeries::new(
-        [(reference, rows.span.lo), (reference, rows.span.hi)],
+        [(0.0, rows.span.lo), (0.0, rows.span.hi)],
         look.px(10.0),
         look.px(6.0),
         look.line(&INK, 2.0),
@@ -103,26 +114,21 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
         px.start - look.px(14.0),
         name_w - look.px(20.0),
     )?;
-    for (i, s) in swings.iter().enumerate() {
+    for (i, range) in ranges.iter().enumerate() {
         let (_, ry) = chart.backend_coord(&(0.0, rows.at[i]));
         label(
             root,
-            &fit(
-                root,
-                &format!("{} → {}", s.low, s.high),
-                &range_style,
-                name_w - look.px(20.0),
-            ),
+            &fit(root, range, &range_style, name_w - look.px(20.0)),
             &range_style,
             (px.start - look.px(14.0), ry + look.px(26.0)),
             HPos::Right,
             VPos::Center,
         )?;
     }
-    let (rx, _) = chart.backend_coord(&(reference, 0.0));
+    let (rx, _) = chart.backend_coord(&(0.0, 0.0));
     boxed(
         root,
-        &format!("scenario {}", format::units_label(reference)),
+        &format!("scenario: {}", format::units_label(reference)),
         &look.bold(19.0, &INK),
         (rx, py.start + look.px(12.0)),
         HPos::Center,
