@@ -9,7 +9,7 @@ use super::compare::Tornado;
 use super::data;
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, draw_names, fit, frame_wrapped, label,
-    names_width, none, plot, rows, width_of,
+    names_width, none, plot, rows, width_of, wrap_to,
 };
 use crate::report::format;
 
@@ -17,13 +17,22 @@ use crate::report::format;
 /// on an axis of the change from it, ranked by swing.
 pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
     let (swings, reference) = (&t.swings, t.reference);
+    // What a knob's two values share is left out of their labels and said here.
+    let shared: String = swings
+        .iter()
+        .zip(&t.values)
+        .filter(|(_, v)| !v.common.is_empty())
+        .map(|(s, v)| format!(" Both values of {} have {}.", s.knob, v.common))
+        .collect();
     let body = frame_wrapped(
         root,
         look,
         "Which knob moves total unmet demand most",
-        "Each knob moved to its low and high value, all others as in the scenario; each bar runs from the scenario's mean (0 on the axis) to the mean with the knob moved. Largest swing at the top.",
+        &format!(
+            "Each knob moved to its low and high value, all others as in the scenario; each bar runs from the scenario's mean (0 on the axis) to the mean with the knob moved. Largest swing at the top.{shared}"
+        ),
         &t.run_line,
-        2,
+        3,
     )?;
     let low_c = colour(data::firm_colour(0));
     let high_c = colour(data::firm_colour(1));
@@ -114,16 +123,26 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
         px.start - look.px(14.0),
         name_w - look.px(20.0),
     )?;
+    // Each knob's range under its name, on two lines when one is too narrow for it.
     for (i, range) in ranges.iter().enumerate() {
         let (_, ry) = chart.backend_coord(&(0.0, rows.at[i]));
-        label(
-            root,
-            &fit(root, range, &range_style, name_w - look.px(20.0)),
-            &range_style,
-            (px.start - look.px(14.0), ry + look.px(26.0)),
-            HPos::Right,
-            VPos::Center,
-        )?;
+        let room = name_w - look.px(20.0);
+        for (l, line) in wrap_to(root, range, &range_style, room, 2)
+            .iter()
+            .enumerate()
+        {
+            label(
+                root,
+                &fit(root, line, &range_style, room),
+                &range_style,
+                (
+                    px.start - look.px(14.0),
+                    ry + look.px(26.0 + 23.0 * l as f64),
+                ),
+                HPos::Right,
+                VPos::Center,
+            )?;
+        }
     }
     let (rx, _) = chart.backend_coord(&(0.0, 0.0));
     boxed(
