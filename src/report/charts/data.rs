@@ -1,6 +1,8 @@
-//! What the charts show, computed apart from the drawing: colours, axis ticks, density bins,
-//! exceedance curves, fan bands and label truncation (numbers are written by
-//! [`crate::report::format`]). Pure functions, tested exactly.
+//! What the charts show, computed apart from the drawing: colours, axis ticks (shared across a
+//! chart's panels), density bins, exceedance curves, fan bands, label truncation and wrapping,
+//! and where labels go so that none covers a line, a curve or another label (numbers are
+//! written by [`crate::report::format`]; which firms are alike by construction is
+//! [`super::alike`]'s). Pure functions, tested exactly.
 
 use super::alike::{self, Sameness};
 use crate::report::RunInfo;

@@ -226,3 +226,28 @@ fn the_fill_rate_is_the_same_statistic_and_said_the_same_way_everywhere() {
     let ratio_of_means = t(Metric::Delivered) / t(Metric::Orders);
     assert!((ratio_of_means - t(Metric::FillRate) * scale).abs() > 1e-4);
 }
+
+#[test]
+fn results_saved_before_the_firms_terms_still_draw_without_notes() {
+    let (info, summary) = simulate(
+        &scenario("proportional", &[("A", BIG, 1), ("B", SMALL, 1)]),
+        200,
+    );
+    let json = crate::report::results_json(&info, &summary);
+    let (back, _) = crate::report::read_results(&json).expect("read back");
+    assert_eq!(back.terms, info.terms);
+    assert_eq!(back.terms.len(), 2);
+    // The same file without `info.terms`, as allocsim wrote it before they were saved.
+    let mut value: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    let removed = value["info"]
+        .as_object_mut()
+        .and_then(|o| o.remove("terms"));
+    assert!(removed.is_some());
+    let old = serde_json::to_vec(&value).expect("JSON");
+    let (old_info, old_summary) = crate::report::read_results(&old).expect("an older file reads");
+    assert!(old_info.terms.is_empty());
+    assert!(data::fill_chart(&info, &summary).alike.is_some());
+    assert_eq!(data::fill_chart(&old_info, &old_summary).alike, None);
+    super::render_all(&old_info, &old_summary, &super::ChartOptions::default())
+        .expect("charts render");
+}
