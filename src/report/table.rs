@@ -13,7 +13,7 @@ pub fn fill_rate_note() -> String {
 }
 
 /// Mean and p5/p50/p95 of delivered and unmet per firm, and mean fill rate, as aligned text,
-/// then a line saying what the fill rate is ([`fill_rate_note`]).
+/// then a line saying what the fill rate is (`fill_rate_note`).
 pub fn console_table(summary: &Summary) -> String {
     let header = [
         "firm",
