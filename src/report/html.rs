@@ -90,7 +90,9 @@ fn summary_table(h: &mut String, summary: &Summary) {
         h.push_str("</tbody>\n");
     }
     h.push_str("</table>\n<p class=\"note\">Over all trials; p5, p50, p95 are the 5th, 50th and 95th percentiles. \
-                Effective unmet demand counts domestic chips as imported-chip equivalents.</p>\n");
+                Effective unmet demand counts domestic chips as imported-chip equivalents. ");
+    h.push_str(&escape(&super::table::fill_rate_note()));
+    h.push_str("</p>\n");
 }
 
 /// Per round: how often it approved a batch and was halted, and the median cumulative delivery.
@@ -135,6 +137,7 @@ mod tests {
             firms: vec!["<Firm>".to_string()],
             equivalence: 0.0,
             knobs: vec![("rule <x>".to_string(), "a & b".to_string())],
+            terms: Vec::new(),
         };
         let firm = PerMetric::from_fn(|m| {
             if m == Metric::FillRate {

@@ -20,7 +20,9 @@ pub use csv_out::{rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
-pub use results::{ResultsError, RunInfo, read_results, results_json, write_results_json};
+pub use results::{
+    FirmTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
+};
 pub use table::console_table;
 
 /// Hex SHA-256 of `bytes`.

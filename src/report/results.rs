@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Effect, Scenario};
+use crate::scenario::{Effect, Firm, Scenario};
 use crate::stats::{Bucket, PerMetric, RoundTally, Summary, Tally};
 
 /// The file format's name, checked when reading.
@@ -33,6 +33,41 @@ pub struct RunInfo {
     pub equivalence: f64,
     /// The scenario's key knobs as (label, value) pairs, ready to show.
     pub knobs: Vec<(String, String)>,
+    /// Each firm's terms, in listed order: what says which firms an allocation rule treats
+    /// alike (the charts' "same by construction" notes). Empty when read from a results.json
+    /// written before they were saved.
+    #[serde(default)]
+    pub terms: Vec<FirmTerms>,
+}
+
+/// The terms a scenario sets for one firm, the same in every trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirmTerms {
+    /// The orders distribution as [`crate::dist::Dist::describe`] writes it, which names its
+    /// family and every parameter exactly: two firms' texts are equal only when their orders
+    /// are drawn from the same distribution.
+    pub orders: String,
+    /// First round in which the firm may claim (1-based).
+    pub eligible_from: u32,
+    /// Most units it may claim in one round, if capped.
+    pub round_cap: Option<u64>,
+    /// Its rank under the `priority` rule.
+    pub priority: i64,
+    /// Its weight under the `weighted` rule.
+    pub weight: f64,
+}
+
+impl FirmTerms {
+    /// The terms of `firm`.
+    pub fn of(firm: &Firm) -> FirmTerms {
+        FirmTerms {
+            orders: firm.orders.describe(),
+            eligible_from: firm.eligible_from,
+            round_cap: firm.round_cap,
+            priority: firm.priority,
+            weight: firm.weight,
+        }
+    }
 }
 
 impl RunInfo {
@@ -104,6 +139,7 @@ impl RunInfo {
             firms: s.firms.iter().map(|f| f.name.clone()).collect(),
             equivalence: s.domestic.equivalence,
             knobs,
+            terms: s.firms.iter().map(FirmTerms::of).collect(),
         }
     }
 }

@@ -1,8 +1,19 @@
 //! The readable per-firm table `run` prints on stdout.
 
+use crate::report::charts::data::FILL_RATE_IS;
 use crate::stats::{Metric, Summary};
 
-/// Mean and p5/p50/p95 of delivered and unmet per firm, and mean fill rate, as aligned text.
+/// What the tables' fill rate is, said under the stdout table and report.html's summary table
+/// (fill.png says it of its white dots): the mean of a per-trial ratio, which is not the ratio of
+/// the mean deliveries to the mean orders (those weigh trials with large orders more).
+pub fn fill_rate_note() -> String {
+    format!(
+        "{FILL_RATE_IS}; the tables give its mean over trials, not mean delivered ÷ mean orders."
+    )
+}
+
+/// Mean and p5/p50/p95 of delivered and unmet per firm, and mean fill rate, as aligned text,
+/// then a line saying what the fill rate is (`fill_rate_note`).
 pub fn console_table(summary: &Summary) -> String {
     let header = [
         "firm",
@@ -14,7 +25,7 @@ pub fn console_table(summary: &Summary) -> String {
         "p5",
         "p50",
         "p95",
-        "fill rate",
+        "fill rate mean",
     ];
     let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     for (i, name) in summary.names.iter().enumerate() {
@@ -32,7 +43,10 @@ pub fn console_table(summary: &Summary) -> String {
         ));
         rows.push(row);
     }
-    aligned(&rows, |c| c == 0)
+    let mut table = aligned(&rows, |c| c == 0);
+    table.push_str(&fill_rate_note());
+    table.push('\n');
+    table
 }
 
 /// `rows` (the first is the header) as columns two spaces apart, a rule of dashes under the

@@ -1,9 +1,12 @@
-//! What the charts show, computed apart from the drawing: colours, axis ticks, density bins,
-//! exceedance curves, fan bands and label truncation (numbers are written by
-//! [`crate::report::format`]). Pure functions, tested exactly.
+//! What the charts show, computed apart from the drawing: colours, axis ticks (shared across a
+//! chart's panels), density bins, exceedance curves, fan bands, label truncation and wrapping,
+//! and where labels go so that none covers a line, a curve or another label (numbers are
+//! written by [`crate::report::format`]; which firms are alike by construction is
+//! [`super::alike`]'s). Pure functions, tested exactly.
 
+use super::alike::{self, Sameness};
 use crate::report::RunInfo;
-use crate::report::format::group_digits;
+use crate::report::format::{self, group_digits};
 use crate::stats::{Bucket, Metric, Summary, Tally};
 
 /// An sRGB colour.
@@ -137,6 +140,233 @@ pub fn truncate_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
     } else {
         candidate(lo)
     }
+}
+
+/// `text` broken at spaces into lines that each `fits`, at most `max_lines` of them: a word too
+/// long for a line of its own is shortened with "…", and when the text runs past the last line
+/// that line ends in "…" ([`truncate_to_fit`]).
+pub fn wrap(text: &str, fits: impl Fn(&str) -> bool, max_lines: usize) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (w, word) in words.iter().enumerate() {
+        let longer = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if current.is_empty() || fits(&longer) {
+            current = longer;
+            continue;
+        }
+        if lines.len() + 1 == max_lines {
+            // The last line allowed: the rest of the text, shortened to fit.
+            let rest = format!("{current} {}", words[w..].join(" "));
+            lines.push(truncate_to_fit(&rest, &fits));
+            return lines;
+        }
+        lines.push(truncate_to_fit(&current, &fits));
+        current = word.to_string();
+    }
+    if !current.is_empty() && max_lines > 0 {
+        lines.push(truncate_to_fit(&current, &fits));
+    }
+    lines
+}
+
+/// A label for a vertical line that crosses a whole plot (a median, a percentile), in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineLabel {
+    /// The line's x.
+    pub line: f64,
+    /// The label's width, its padding included.
+    pub width: f64,
+    /// Whether the label goes right of its line when both sides are free.
+    pub right_first: bool,
+}
+
+/// Where [`place_line_labels`] put a label: its text row and its edges, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacedLabel {
+    /// The text row, 0 at the top of the plot.
+    pub row: usize,
+    /// The label's left edge.
+    pub left: f64,
+    /// Its right edge.
+    pub right: f64,
+    /// Whether it sits beside its own line; when not, it sits past the lines in the way and a
+    /// leader along its row joins it to its line.
+    pub beside: bool,
+}
+
+impl PlacedLabel {
+    /// What the label takes of its row: itself and, when it is not beside its line, the leader.
+    fn span(&self, line: f64) -> (f64, f64) {
+        if self.beside {
+            (self.left, self.right)
+        } else {
+            (self.left.min(line), self.right.max(line))
+        }
+    }
+}
+
+/// Places the labels of vertical lines that cross a plot from `lo` to `hi` (pixels), in the
+/// order given, on text rows `0..rows`, `gap` pixels from whatever a label sits beside. Each goes
+/// to the first place that is inside the plot, covers no line (its own or another's) and meets
+/// no label or leader already placed on its row, trying: beside its line on its preferred side,
+/// then on the other, on the top row, then on each lower row; then past the lines in the way
+/// (on either side, each row in turn), joined to its line by a leader. When there is no such
+/// place (a plot too narrow) it goes beside its line on its preferred side, kept inside the plot.
+pub fn place_line_labels(
+    labels: &[LineLabel],
+    lo: f64,
+    hi: f64,
+    gap: f64,
+    rows: usize,
+) -> Vec<PlacedLabel> {
+    let rows = rows.max(1);
+    let lines: Vec<f64> = labels.iter().map(|l| l.line).collect();
+    // A line closer than half a gap to a label's edges counts as covered.
+    let covers = |left: f64, right: f64| {
+        lines
+            .iter()
+            .any(|&x| x > left - gap / 2.0 && x < right + gap / 2.0)
+    };
+    let mut placed: Vec<PlacedLabel> = Vec::with_capacity(labels.len());
+    for label in labels {
+        let (x, w) = (label.line, label.width);
+        let free = |p: &PlacedLabel, placed: &[PlacedLabel]| {
+            let (a, b) = p.span(x);
+            p.left >= lo
+                && p.right <= hi
+                && !covers(p.left, p.right)
+                && placed.iter().zip(labels).all(|(q, other)| {
+                    let (c, d) = q.span(other.line);
+                    q.row != p.row || b + gap <= c || d + gap <= a
+                })
+        };
+        let beside = |row: usize, right: bool| {
+            let left = if right { x + gap } else { x - gap - w };
+            PlacedLabel {
+                row,
+                left,
+                right: left + w,
+                beside: true,
+            }
+        };
+        // Past every line in the way: start beside, step over each line the label would cover.
+        let past = |row: usize, right: bool| {
+            let mut left = if right { x + gap } else { x - gap - w };
+            for _ in 0..lines.len() {
+                let hit = lines
+                    .iter()
+                    .copied()
+                    .filter(|&l| l > left - gap / 2.0 && l < left + w + gap / 2.0);
+                let step = if right {
+                    hit.fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))))
+                        .map(|l| l + gap)
+                } else {
+                    hit.fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.min(l))))
+                        .map(|l| l - gap - w)
+                };
+                match step {
+                    Some(next) => left = next,
+                    None => break,
+                }
+            }
+            PlacedLabel {
+                row,
+                left,
+                right: left + w,
+                beside: false,
+            }
+        };
+        let sides = [label.right_first, !label.right_first];
+        let candidates = (0..rows)
+            .flat_map(|row| sides.map(|side| beside(row, side)))
+            .chain((0..rows).flat_map(|row| sides.map(|side| past(row, side))));
+        let chosen = candidates
+            .into_iter()
+            .find(|p| free(p, &placed))
+            .unwrap_or_else(|| {
+                let mut p = beside(0, label.right_first);
+                let shift = (lo - p.left).max(0.0) - (p.right - hi).max(0.0);
+                p.left += shift;
+                p.right += shift;
+                p
+            });
+        placed.push(chosen);
+    }
+    placed
+}
+
+/// Whether the curve of `points` (x ascending, y never rising, joined by straight lines as it is
+/// drawn) passes through the rectangle `[x0, x1] × [y0, y1]`: over the stretch of the curve
+/// inside `[x0, x1]` it takes every value from its value at the right end to its value at the
+/// left, so it meets the rectangle exactly when that range meets `[y0, y1]`.
+pub fn falling_curve_meets(points: &[(f64, f64)], x0: f64, x1: f64, y0: f64, y1: f64) -> bool {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return false;
+    };
+    let (a, b) = (x0.max(first.0), x1.min(last.0));
+    if a > b {
+        return false;
+    }
+    let at = |x: f64| -> f64 {
+        // The last point at or before x, and the segment from it.
+        let i = points.partition_point(|p| p.0 <= x).saturating_sub(1);
+        match points.get(i + 1) {
+            Some(next) if next.0 > points[i].0 => {
+                let t = (x - points[i].0) / (next.0 - points[i].0);
+                points[i].1 + t * (next.1 - points[i].1)
+            }
+            _ => points[i].1,
+        }
+    };
+    // Where the curve drops straight down at x (two points at one x), the left end takes the
+    // top of the drop and the right end its bottom.
+    let top = points
+        .iter()
+        .filter(|p| p.0 == a)
+        .map(|p| p.1)
+        .fold(at(a), f64::max);
+    let bottom = points
+        .iter()
+        .filter(|p| p.0 == b)
+        .map(|p| p.1)
+        .fold(at(b), f64::min);
+    bottom <= y1 && top >= y0
+}
+
+/// Where a label of `size` (width, height, in data units) can sit beside a horizontal reference
+/// line at `level` in a plot spanning `x` and `y`, clear of every falling curve of `curves`: its
+/// lower left corner, `gap` (x, y) from the plot's edges and from the line. Tried above the line
+/// from the right edge leftwards (falling curves are lowest, so furthest from the label, on the
+/// right), then below it; `None` when no such place is clear.
+pub fn reference_label_spot(
+    curves: &[&[(f64, f64)]],
+    (x, y): ((f64, f64), (f64, f64)),
+    level: f64,
+    size: (f64, f64),
+    gap: (f64, f64),
+) -> Option<(f64, f64)> {
+    const STEPS: usize = 200;
+    let (w, h) = size;
+    let (from, to) = (x.0 + gap.0, x.1 - gap.0 - w);
+    if to < from {
+        return None;
+    }
+    [level + gap.1, level - gap.1 - h]
+        .into_iter()
+        .filter(|&bottom| bottom >= y.0 && bottom + h <= y.1)
+        .flat_map(|bottom| {
+            (0..=STEPS).map(move |k| (to - (to - from) * k as f64 / STEPS as f64, bottom))
+        })
+        .find(|&(left, bottom)| {
+            curves
+                .iter()
+                .all(|c| !falling_curve_meets(c, left, left + w, bottom, bottom + h))
+        })
 }
 
 /// Shares of trials (0..1) in `bins` equal bins over `[lo, hi)`, each histogram bucket's count
@@ -283,6 +513,21 @@ pub struct UnmetChart {
     pub panels: Vec<UnmetPanel>,
     /// Where the shared x axis ends: the largest of the firms' 99.5th percentiles, in units.
     pub tail: f64,
+    /// Which firms' panels are the same by construction, and why ([`alike::note`]).
+    pub alike: Option<String>,
+}
+
+/// The bars of unmet.png: each panel's shares of trials in `bins` equal bins over the shared
+/// x axis `x`, and the one y axis every panel is drawn on, so that equal heights are equal shares
+/// in every panel (it reaches a little above the tallest bar of any of them).
+pub fn unmet_bars(d: &UnmetChart, x: &Axis, bins: usize) -> (Vec<Vec<f64>>, Axis) {
+    let shares: Vec<Vec<f64>> = d
+        .panels
+        .iter()
+        .map(|p| density_bins(&p.buckets, p.trials, x.lo, x.hi, bins))
+        .collect();
+    let tallest = shares.iter().flatten().fold(0.0, |a: f64, &b| a.max(b));
+    (shares, axis(0.0, tallest * 1.12, 3))
 }
 
 /// What unmet.png shows, prepared from a run's summary.
@@ -317,6 +562,7 @@ pub fn unmet_chart(info: &RunInfo, summary: &Summary) -> UnmetChart {
         run_line: run_line(info),
         panels,
         tail,
+        alike: alike::note(info, Sameness::Everything, "their panels match"),
     }
 }
 
@@ -340,6 +586,8 @@ pub struct ExceedanceChart {
     pub run_line: String,
     /// Firms, then the total (its index is the firm count).
     pub series: Vec<ExceedanceSeries>,
+    /// Which firms' curves are the same by construction, and why ([`alike::note`]).
+    pub alike: Option<String>,
 }
 
 /// What exceedance.png shows, prepared from a run's summary.
@@ -364,6 +612,11 @@ pub fn exceedance_chart(info: &RunInfo, summary: &Summary) -> ExceedanceChart {
     ExceedanceChart {
         run_line: run_line(info),
         series,
+        alike: alike::note(
+            info,
+            Sameness::Everything,
+            "their curves lie on one another, the later-listed firm's drawn on top",
+        ),
     }
 }
 
@@ -410,6 +663,12 @@ pub struct DomesticChart {
     pub total: Spread,
     /// Domestic chips bought, then effective unmet demand when `effective`.
     pub panels: Vec<DomesticPanel>,
+    /// The x axis every panel shares (units per trial), so equal lengths are equal numbers of
+    /// chips in both: it reaches past every panel's largest mean and 95th percentile, with room
+    /// for the value labels.
+    pub x: Axis,
+    /// Which firms' bars are the same by construction, and why ([`alike::note`]).
+    pub alike: Option<String>,
 }
 
 /// What domestic.png shows, prepared from a run's summary.
@@ -427,7 +686,7 @@ pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
             ),
         ));
     }
-    let panels = metrics
+    let panels: Vec<DomesticPanel> = metrics
         .into_iter()
         .map(|(metric, title)| DomesticPanel {
             title,
@@ -436,12 +695,21 @@ pub fn domestic_chart(info: &RunInfo, summary: &Summary) -> DomesticChart {
                 .collect(),
         })
         .collect();
+    let top = panels
+        .iter()
+        .flat_map(|p| &p.spreads)
+        .map(|s| s.p95.max(s.mean))
+        .fold(0.0, f64::max);
+    // Headroom on the right for the value labels.
+    let x = units_axis(top * 1.2, if effective { 6 } else { 8 });
     DomesticChart {
         run_line: run_line(info),
         firms: info.firms.clone(),
         effective,
         total: spread(summary.tally(firms, Metric::Domestic), 1.0),
         panels,
+        x,
+        alike: alike::note(info, Sameness::Everything, "their bars match"),
     }
 }
 
@@ -454,6 +722,24 @@ pub struct FillChart {
     pub names: Vec<String>,
     /// The fill rate's spread per name of `names`, as a share (0..1).
     pub spreads: Vec<Spread>,
+    /// Which firms' fill rates are the same by construction, and why ([`alike::note`]).
+    pub alike: Option<String>,
+}
+
+/// What a fill rate is, as every place that shows one says it: a ratio within each trial.
+pub const FILL_RATE_IS: &str = "Fill rate: delivered ÷ orders in each trial (for all firms: all \
+                                deliveries ÷ all orders)";
+
+/// The numbers fill.png writes beside a box: the mean over trials (the number of the stdout and
+/// report tables), the median (the box's thick line) and the 5th–95th percentiles (its whiskers).
+pub fn fill_values(s: &Spread) -> String {
+    format!(
+        "mean {} · median {} · p5–p95 {}–{}",
+        format::percent_label(s.mean),
+        format::percent_label(s.p50),
+        format::percent_label(s.p5),
+        format::percent_label(s.p95)
+    )
 }
 
 /// What fill.png shows, prepared from a run's summary.
@@ -468,6 +754,7 @@ pub fn fill_chart(info: &RunInfo, summary: &Summary) -> FillChart {
         spreads: (0..=firms)
             .map(|f| spread(summary.tally(f, Metric::FillRate), scale))
             .collect(),
+        alike: alike::note(info, Sameness::FillRate, "their boxes match"),
     }
 }
 
@@ -659,5 +946,238 @@ mod tests {
         let s = spread(&t, 2.0);
         assert_eq!((s.mean, s.p5, s.p50, s.p95), (102.0, 12.0, 102.0, 192.0));
         assert_eq!((s.p25, s.p75), (52.0, 152.0));
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_keeps_to_the_lines_allowed() {
+        let fits = |s: &str| s.chars().count() <= 10;
+        assert_eq!(
+            wrap("one two three four", fits, 3),
+            ["one two", "three four"]
+        );
+        assert_eq!(wrap("", fits, 3), Vec::<String>::new());
+        // A word longer than a line is shortened on a line of its own.
+        assert_eq!(
+            wrap("a Telecom-operators b", fits, 3),
+            ["a", "Telecom-o…", "b"]
+        );
+        // The last line allowed takes the rest, shortened.
+        assert_eq!(
+            wrap("one two three four five six", fits, 2),
+            ["one two", "three fou…"]
+        );
+        assert_eq!(wrap("one two", fits, 0), Vec::<String>::new());
+        for lines in wrap(
+            "The proportional rule gives every claim the same share",
+            fits,
+            9,
+        ) {
+            assert!(fits(&lines), "{lines}");
+        }
+    }
+
+    /// Whether any label of `placed` covers a line or another label's span on its row, or leaves
+    /// the plot.
+    fn clashes(labels: &[LineLabel], placed: &[PlacedLabel], lo: f64, hi: f64) -> Option<String> {
+        for (i, (l, p)) in labels.iter().zip(placed).enumerate() {
+            if p.left < lo || p.right > hi {
+                return Some(format!("label {i} leaves the plot: {p:?}"));
+            }
+            assert!((p.right - p.left - l.width).abs() < 1e-9);
+            if let Some(x) = labels
+                .iter()
+                .map(|o| o.line)
+                .find(|&x| x > p.left && x < p.right)
+            {
+                return Some(format!("label {i} covers the line at {x}: {p:?}"));
+            }
+            for (j, (m, q)) in labels.iter().zip(placed).enumerate().skip(i + 1) {
+                let (a, b) = p.span(l.line);
+                let (c, d) = q.span(m.line);
+                if p.row == q.row && a < d && c < b {
+                    return Some(format!("labels {i} and {j} overlap: {p:?} {q:?}"));
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn line_labels_sit_beside_their_lines_when_there_is_room() {
+        let label = |line: f64, right_first: bool| LineLabel {
+            line,
+            width: 100.0,
+            right_first,
+        };
+        // Far apart: the median's label left of its line, the p95's right, both on the top row.
+        let labels = [label(300.0, false), label(500.0, true)];
+        let placed = place_line_labels(&labels, 0.0, 620.0, 4.0, 2);
+        assert_eq!(
+            placed,
+            [
+                PlacedLabel {
+                    row: 0,
+                    left: 196.0,
+                    right: 296.0,
+                    beside: true
+                },
+                PlacedLabel {
+                    row: 0,
+                    left: 504.0,
+                    right: 604.0,
+                    beside: true
+                }
+            ]
+        );
+        // No room left of the median: it goes right, and the p95's label a row down.
+        let labels = [label(50.0, false), label(400.0, true)];
+        let placed = place_line_labels(&labels, 0.0, 620.0, 4.0, 2);
+        assert_eq!(
+            (placed[0].row, placed[0].left, placed[0].beside),
+            (0, 54.0, true)
+        );
+        assert_eq!((placed[1].row, placed[1].left), (0, 404.0));
+        // unmet.png's Telecom-operators panel of issue 13: p50 at 65 px, p95 at 97 px, labels
+        // 105 px wide. The median's label fits beside its line on neither side, so it goes past
+        // the p95 line with a leader; the p95's label sits beside its line a row down.
+        let labels = [
+            LineLabel {
+                line: 65.0,
+                width: 105.0,
+                right_first: false,
+            },
+            LineLabel {
+                line: 97.0,
+                width: 105.0,
+                right_first: true,
+            },
+        ];
+        let placed = place_line_labels(&labels, 0.0, 620.0, 4.0, 2);
+        assert_eq!(clashes(&labels, &placed, 0.0, 620.0), None);
+        assert_eq!(
+            (placed[0].row, placed[0].left, placed[0].beside),
+            (0, 101.0, false)
+        );
+        assert_eq!(
+            (placed[1].row, placed[1].left, placed[1].beside),
+            (1, 101.0, true)
+        );
+        // A plot too narrow for any clear place: beside the line, kept inside the plot.
+        let placed = place_line_labels(&[label(30.0, true)], 0.0, 90.0, 4.0, 2);
+        assert_eq!((placed[0].left, placed[0].right), (-10.0, 90.0));
+        let placed = place_line_labels(&[label(30.0, true)], 0.0, 120.0, 4.0, 2);
+        assert_eq!((placed[0].left, placed[0].right), (20.0, 120.0));
+    }
+
+    /// Two lines anywhere in a 620-pixel plot, labels of any width up to a third of it: every
+    /// placement stays inside the plot and covers no line and no other label.
+    #[test]
+    fn line_labels_never_cover_a_line_or_each_other() {
+        for width in [40.0, 105.0, 160.0, 200.0] {
+            for a in (0..=620).step_by(7) {
+                for b in (0..=620).step_by(11) {
+                    let labels = [
+                        LineLabel {
+                            line: a as f64,
+                            width,
+                            right_first: false,
+                        },
+                        LineLabel {
+                            line: b as f64,
+                            width,
+                            right_first: true,
+                        },
+                    ];
+                    let placed = place_line_labels(&labels, 0.0, 620.0, 4.0, 2);
+                    if let Some(clash) = clashes(&labels, &placed, 0.0, 620.0) {
+                        panic!("lines at {a} and {b}, width {width}: {clash}");
+                    }
+                    // A label beside its line is where it was asked first whenever that is free
+                    // of the other line (the first label has nothing else in its way).
+                    let (p, l) = (placed[0], labels[0]);
+                    if l.line - 4.0 - width >= 0.0
+                        && !(b as f64 > l.line - 6.0 - width && (b as f64) < l.line - 2.0)
+                    {
+                        assert_eq!(
+                            (p.row, p.right, p.beside),
+                            (0, l.line - 4.0, true),
+                            "{a} {b}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_falling_curve_meets_a_box_when_its_values_over_the_box_reach_it() {
+        let curve = [(0.0, 1.0), (10.0, 1.0), (20.0, 0.0)];
+        // Over [12, 14] the curve goes from 0.8 to 0.6.
+        assert!(falling_curve_meets(&curve, 12.0, 14.0, 0.5, 0.7));
+        assert!(falling_curve_meets(&curve, 12.0, 14.0, 0.75, 0.9));
+        assert!(!falling_curve_meets(&curve, 12.0, 14.0, 0.85, 0.9));
+        assert!(!falling_curve_meets(&curve, 12.0, 14.0, 0.1, 0.55));
+        // Past the curve's end (it is not drawn there) and before its start.
+        assert!(!falling_curve_meets(&curve, 21.0, 30.0, -1.0, 2.0));
+        assert!(!falling_curve_meets(
+            &[(5.0, 0.5), (9.0, 0.1)],
+            0.0,
+            4.0,
+            0.0,
+            1.0
+        ));
+        // A vertical drop at x = 10, from 1 to 0.2: a box just right of it sees the bottom only.
+        let drop = [(0.0, 1.0), (10.0, 1.0), (10.0, 0.2), (20.0, 0.0)];
+        assert!(falling_curve_meets(&drop, 5.0, 10.0, 0.4, 0.6));
+        assert!(!falling_curve_meets(&drop, 10.5, 12.0, 0.4, 0.6));
+        assert!(!falling_curve_meets(&[], 0.0, 1.0, 0.0, 1.0));
+    }
+
+    #[test]
+    fn the_reference_label_goes_where_no_curve_crosses_it() {
+        // Three curves falling through 5% at x = 20, 40 and 70, each over 10 units.
+        let fall = |at: f64| vec![(0.0, 1.0), (at - 5.0, 1.0), (at + 5.0, 0.0)];
+        let curves = [fall(20.0), fall(40.0), fall(70.0)];
+        let refs: Vec<&[(f64, f64)]> = curves.iter().map(|c| &c[..]).collect();
+        let bounds = ((0.0, 100.0), (0.0, 1.0));
+        let clear = |spot: (f64, f64), size: (f64, f64)| {
+            refs.iter()
+                .all(|c| !falling_curve_meets(c, spot.0, spot.0 + size.0, spot.1, spot.1 + size.1))
+        };
+        // Room right of the last curve: the label sits there, above the line.
+        let spot = reference_label_spot(&refs, bounds, 0.05, (20.0, 0.04), (1.0, 0.01))
+            .expect("a clear spot");
+        assert!(clear(spot, (20.0, 0.04)), "{spot:?}");
+        assert_eq!(spot.0, 79.0);
+        assert!((spot.1 - 0.06).abs() < 1e-12, "{spot:?}");
+        // A label as wide as the plot cannot clear the curves.
+        assert_eq!(
+            reference_label_spot(&refs, bounds, 0.05, (98.0, 0.04), (1.0, 0.01)),
+            None
+        );
+        // No room at the right: the spot found between curves is still clear of all of them.
+        let curves = [fall(20.0), fall(90.0)];
+        let refs: Vec<&[(f64, f64)]> = curves.iter().map(|c| &c[..]).collect();
+        let spot = reference_label_spot(&refs, bounds, 0.05, (30.0, 0.04), (1.0, 0.01))
+            .expect("a clear spot");
+        assert!(refs.iter().all(|c| !falling_curve_meets(
+            c,
+            spot.0,
+            spot.0 + 30.0,
+            spot.1,
+            spot.1 + 0.04
+        )));
+        // Right of the first curve's fall, and under the second curve, which passes above the
+        // label's top right corner (0.11 at x = 93.9).
+        assert!(spot.0 >= 25.0 && spot.0 + 30.0 < 95.0, "{spot:?}");
+        // Never below the plot's floor.
+        let low = reference_label_spot(
+            &refs,
+            ((0.0, 100.0), (0.0, 1.0)),
+            0.05,
+            (98.0, 0.04),
+            (1.0, 0.02),
+        );
+        assert_eq!(low, None);
     }
 }

@@ -5,8 +5,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{self, DomesticChart, Spread};
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, MUTED, Plot, Rows, boxed, colour, draw_names, fit, frame, label,
-    names_width, none, plot, rows,
+    Area, Axes, Drawn, INK, Look, MUTED, Plot, Rows, boxed, colour, draw_names, fit, frame_notes,
+    label, names_width, none, plot, rows,
 };
 use crate::report::format;
 
@@ -43,7 +43,7 @@ pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
     let firms = d.firms.len();
     let total = d.total;
     let note = format!(
-        "Bars: mean over trials; whiskers: 5th–95th percentile; number: mean. All firms: {} domestic chips on average (p5 {}, p95 {}).",
+        "Bars: mean over trials; whiskers: 5th–95th percentile; number: mean; both panels on one scale. All firms: {} domestic chips on average (p5 {}, p95 {}).",
         format::units_label(total.mean),
         format::units_label(total.p5),
         format::units_label(total.p95)
@@ -54,7 +54,9 @@ pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
     } else {
         "Domestic chips bought with imports, per firm"
     };
-    let body = frame(root, look, title, &note, &d.run_line)?;
+    let mut notes = vec![note.as_str()];
+    notes.extend(d.alike.as_deref());
+    let body = frame_notes(root, look, title, &notes, &d.run_line)?;
     let names: Vec<String> = d.firms.clone();
     let rows = rows(
         names,
@@ -65,8 +67,11 @@ pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
     let (_, panels) = body.split_horizontally(name_w);
     let (pw, _) = panels.dim_in_pixel();
     let areas: Vec<Area> = if effective {
-        let (a, b) = panels.split_horizontally(pw as i32 / 2);
-        vec![a, b]
+        // A gap between the panels, so the first one's last tick label keeps clear of the
+        // second one's first.
+        let gap = look.px(24.0);
+        let (a, b) = panels.split_horizontally((pw as i32 - gap) / 2);
+        vec![a, b.margin(0, 0, gap, 0)]
     } else {
         vec![panels]
     };
@@ -76,11 +81,10 @@ pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
             .iter()
             .map(|s| s.p95.max(s.mean))
             .fold(0.0, f64::max);
-        // Headroom on the right for the value labels.
-        let x = data::units_axis(top * 1.2, if effective { 6 } else { 8 });
+        let x = &d.x;
         let (cap, area) = area.split_vertically(look.px(44.0));
         let axes = Axes {
-            x: &x,
+            x,
             y: &rows.span,
             x_label: format::units_tick,
             y_label: none,
@@ -93,7 +97,9 @@ pub fn paint(root: &Area, look: &Look, d: &DomesticChart) -> Drawn {
         let (px, _) = chart.plotting_area().get_pixel_range();
         let (_, cy) = cap.get_base_pixel();
         let cap_style = look.bold(24.0, &INK);
-        let room = px.end - px.start;
+        // The title may run into the plot's right margin, up to the panel's edge.
+        let (cx, _) = cap.get_base_pixel();
+        let room = cx + cap.dim_in_pixel().0 as i32 - px.start;
         label(
             root,
             &fit(root, title, &cap_style, room),

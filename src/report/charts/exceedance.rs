@@ -5,18 +5,23 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{self, ExceedanceChart};
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, colour, fit, frame, label, panel_title, plot,
+    Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, fit, frame_notes, label,
+    panel_title, plot, width_of,
 };
 use crate::report::format;
 
 /// exceedance.png: P(unmet > x) for each firm and, on its own scale, the total.
 pub fn paint(root: &Area, look: &Look, d: &ExceedanceChart) -> Drawn {
     let firms = d.series.len() - 1;
-    let body = frame(
+    let mut notes = vec![
+        "Read across at 5%: each curve crosses it at the shortfall exceeded in 1 trial in 20 (the p95 listed on the right).",
+    ];
+    notes.extend(d.alike.as_deref());
+    let body = frame_notes(
         root,
         look,
         "Risk of shortfall: chance that unmet demand exceeds a given amount",
-        "Read across at 5%: each curve crosses it at the shortfall exceeded in 1 trial in 20 (the p95 listed on the right).",
+        &notes,
         &d.run_line,
     )?;
     let (bw, _) = body.dim_in_pixel();
@@ -63,17 +68,52 @@ pub fn paint(root: &Area, look: &Look, d: &ExceedanceChart) -> Drawn {
             look.px(6.0),
             look.line(&REFERENCE, 2.0),
         ))?;
-        // Labelled at the left, where every curve is still near 100%, so it never sits on one.
-        let (_, ry) = chart.backend_coord(&(x.lo, 0.05));
-        let note = if i == 0 { "5%: a 1-in-20 chance" } else { "5%" };
-        label(
-            root,
-            note,
-            &look.text(20.0, &MUTED),
-            (px.start + look.px(10.0), ry - look.px(6.0)),
-            HPos::Left,
-            VPos::Bottom,
-        )?;
+        // Labelled where no curve crosses the label (data::reference_label_spot), in the longest
+        // wording that finds such a place; drawn over the curves in a box only if none does.
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let per_px = (
+            (x.hi - x.lo) / f64::from((px.end - px.start).max(1)),
+            (y.hi - y.lo) / f64::from((py.end - py.start).max(1)),
+        );
+        let style = look.text(20.0, &MUTED);
+        let curves: Vec<&[(f64, f64)]> = series.iter().map(|&f| &d.series[f].curve[..]).collect();
+        let wordings: &[&str] = if i == 0 {
+            &["5%: a 1-in-20 chance", "5% (1 in 20)", "5%"]
+        } else {
+            &["5%: 1 in 20", "5%"]
+        };
+        // The box the text needs, with a margin for the curves' line width.
+        let margin = look.px(6.0);
+        let text_h = look.px(22.0);
+        let spot = wordings.iter().find_map(|text| {
+            let w = width_of(root, text, &style) + 2 * margin;
+            let size = (
+                f64::from(w) * per_px.0,
+                f64::from(text_h + 2 * margin) * per_px.1,
+            );
+            // Clear of the p95 dots on the line (radius 7) and of the plot's edges.
+            let gap = (
+                f64::from(look.px(6.0)) * per_px.0,
+                f64::from(look.px(6.0)) * per_px.1,
+            );
+            data::reference_label_spot(&curves, ((x.lo, x.hi), (y.lo, y.hi)), 0.05, size, gap)
+                .map(|corner| (*text, corner))
+        });
+        let mut fallback = None;
+        match spot {
+            Some((text, (left, bottom))) => {
+                let (lx, ly) = chart.backend_coord(&(left, bottom));
+                label(
+                    root,
+                    text,
+                    &style,
+                    (lx + margin, ly - margin),
+                    HPos::Left,
+                    VPos::Bottom,
+                )?;
+            }
+            None => fallback = Some(chart.backend_coord(&(x.lo, 0.05))),
+        }
         for &f in &series {
             let c = colour(data::series_colour(f, firms));
             let points = d.series[f].curve.iter().copied().filter(|p| p.0 <= x.hi);
@@ -82,6 +122,16 @@ pub fn paint(root: &Area, look: &Look, d: &ExceedanceChart) -> Drawn {
             if p95.is_finite() && p95 <= x.hi {
                 chart.draw_series([Circle::new((p95, 0.05), look.px(7.0), c.filled())])?;
             }
+        }
+        if let Some((_, ry)) = fallback {
+            boxed(
+                root,
+                "5%",
+                &look.text(20.0, &MUTED),
+                (px.start + look.px(10.0), ry - look.px(16.0)),
+                HPos::Left,
+                look,
+            )?;
         }
     }
     // Legend: colour, name, and the 1-in-20 shortfall the reader came for.

@@ -5,19 +5,27 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::data::{self, FillChart};
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, colour, draw_names, frame, label, names_width, none, plot, rows,
-    width_of,
+    Area, Axes, Drawn, INK, Look, colour, draw_names, frame_notes, label, names_width, none, plot,
+    rows, width_of,
 };
 use crate::report::format;
 
-/// fill.png: fill rate per firm and for all firms, as box plots in percent.
+/// fill.png: fill rate per firm and for all firms, as box plots in percent, with the mean, the
+/// median and the 5th–95th percentiles written beside each.
 pub fn paint(root: &Area, look: &Look, d: &FillChart) -> Drawn {
     let firms = d.names.len() - 1;
-    let body = frame(
+    let legend = format!(
+        "{}. Box: middle 50% of trials (p25–p75); thick line: median; white dot: mean over \
+         trials (the fill rate of the stdout and report tables); whiskers: 5th–95th percentile.",
+        data::FILL_RATE_IS
+    );
+    let mut notes = vec![legend.as_str()];
+    notes.extend(d.alike.as_deref());
+    let body = frame_notes(
         root,
         look,
         "Fill rate: share of each firm's orders delivered",
-        "Box: middle 50% of trials (p25–p75); thick line: median; whiskers: 5th–95th percentile. Total: all deliveries over all orders.",
+        &notes,
         &d.run_line,
     )?;
     let names = d.names.clone();
@@ -27,8 +35,13 @@ pub fn paint(root: &Area, look: &Look, d: &FillChart) -> Drawn {
     let rows = rows(names, colours, true);
     let name_w = names_width(root, look, &rows.names);
     let values_style = look.text(21.0, &INK);
-    let values_w =
-        width_of(root, "median 100% (p5 100% – p95 100%)", &values_style) + look.px(24.0);
+    let values: Vec<String> = d.spreads.iter().map(data::fill_values).collect();
+    let values_w = values
+        .iter()
+        .map(|v| width_of(root, v, &values_style))
+        .max()
+        .unwrap_or(0)
+        + look.px(40.0);
     let (bw, _) = body.dim_in_pixel();
     let (_, rest) = body.split_horizontally(name_w);
     let (area, _) = rest.split_horizontally(bw as i32 - name_w - values_w);
@@ -65,17 +78,14 @@ pub fn paint(root: &Area, look: &Look, d: &FillChart) -> Drawn {
             [(s.p50, y - 0.32), (s.p50, y + 0.32)],
             look.line(&INK, 4.0),
         ))?;
+        // The mean, a white dot ringed in ink, so it shows over the box and the median line.
+        chart.draw_series([Circle::new((s.mean, y), look.px(7.0), WHITE.filled())])?;
+        chart.draw_series([Circle::new((s.mean, y), look.px(7.0), look.line(&INK, 2.0))])?;
         let (_, py) = chart.backend_coord(&(0.0, y));
         let (px, _) = chart.plotting_area().get_pixel_range();
-        let text = format!(
-            "median {} (p5 {} – p95 {})",
-            format::percent_label(s.p50),
-            format::percent_label(s.p5),
-            format::percent_label(s.p95)
-        );
         label(
             root,
-            &text,
+            &values[i],
             &values_style,
             (px.end + look.px(24.0), py),
             HPos::Left,

@@ -167,15 +167,9 @@ pub(super) fn panel_title(root: &Area, look: &Look, cap: &Area, left: i32, title
     )
 }
 
-/// Draws the title, the line under it naming the run (or a comparison's points) and a reading
-/// note at the bottom; returns the area left for the chart itself.
-pub(super) fn frame<'a>(
-    root: &Area<'a>,
-    look: &Look,
-    title: &str,
-    note: &str,
-    run_line: &str,
-) -> Result<Area<'a>, DrawError> {
+/// Clears the chart and draws the title and the line under it naming the run (or a
+/// comparison's points), each shortened to the chart's width.
+fn heading(root: &Area, look: &Look, title: &str, run_line: &str) -> Drawn {
     root.fill(&WHITE)?;
     let m = look.px(30.0);
     let room = look.width - 2 * m;
@@ -191,6 +185,57 @@ pub(super) fn frame<'a>(
         &run_style,
         (m, look.px(76.0)),
     )?;
+    Ok(())
+}
+
+/// Lines of a note paragraph at most: a longer one ends in "…".
+const NOTE_LINES: usize = 3;
+
+/// Like [`frame`], with notes of any length at the bottom: each paragraph of `notes` wrapped
+/// onto lines of the chart's width (at most three a paragraph), the chart's area shrunk to
+/// leave room for them.
+pub(super) fn frame_notes<'a>(
+    root: &Area<'a>,
+    look: &Look,
+    title: &str,
+    notes: &[&str],
+    run_line: &str,
+) -> Result<Area<'a>, DrawError> {
+    heading(root, look, title, run_line)?;
+    let m = look.px(30.0);
+    let room = look.width - 2 * m;
+    let note_style = look.text(20.0, &MUTED);
+    let lines: Vec<String> = notes
+        .iter()
+        .flat_map(|n| data::wrap(n, |s| width_of(root, s, &note_style) <= room, NOTE_LINES))
+        .collect();
+    let line_h = look.px(26.0);
+    let below = lines.len().saturating_sub(1) as i32;
+    for (i, line) in lines.iter().enumerate() {
+        label(
+            root,
+            line,
+            &note_style,
+            (m, look.height - look.px(14.0) - (below - i as i32) * line_h),
+            HPos::Left,
+            VPos::Bottom,
+        )?;
+    }
+    Ok(root.margin(look.px(118.0), look.px(50.0) + below * line_h, m, m))
+}
+
+/// Draws the title, the line under it naming the run (or a comparison's points) and a reading
+/// note at the bottom; returns the area left for the chart itself.
+pub(super) fn frame<'a>(
+    root: &Area<'a>,
+    look: &Look,
+    title: &str,
+    note: &str,
+    run_line: &str,
+) -> Result<Area<'a>, DrawError> {
+    heading(root, look, title, run_line)?;
+    let m = look.px(30.0);
+    let room = look.width - 2 * m;
     let note_style = look.text(20.0, &MUTED);
     label(
         root,

@@ -6,6 +6,7 @@
 //! it out with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or
 //! library is needed.
 
+pub mod alike;
 pub mod compare;
 pub mod data;
 mod deliveries;
@@ -16,6 +17,8 @@ mod fill;
 mod heatmap;
 mod kit;
 mod knob;
+#[cfg(test)]
+mod run_tests;
 #[cfg(test)]
 mod tests;
 mod tornado;
@@ -123,14 +126,16 @@ pub struct RunChart {
 pub const RUN_CHARTS: [RunChart; 5] = [
     RunChart {
         file: "unmet.png",
-        caption: "Distribution of unmet demand per firm, with its median and 95th percentile.",
+        caption: "Distribution of unmet demand per firm, with its median and 95th percentile; \
+                  every panel on the same scales.",
         paint: |area, look, info, summary| {
             unmet::paint(area, look, &data::unmet_chart(info, summary))
         },
     },
     RunChart {
         file: "exceedance.png",
-        caption: "Chance that unmet demand exceeds a given amount, per firm and in total.",
+        caption: "Chance that unmet demand exceeds a given amount, per firm and in total; where \
+                  a curve crosses 5% is its 1-in-20 shortfall.",
         paint: |area, look, info, summary| {
             exceedance::paint(area, look, &data::exceedance_chart(info, summary))
         },
@@ -144,14 +149,16 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     },
     RunChart {
         file: "domestic.png",
-        caption: "Domestic chips bought per firm (and effective unmet demand when they count).",
+        caption: "Domestic chips bought per firm (and effective unmet demand when they count), \
+                  both on one scale.",
         paint: |area, look, info, summary| {
             domestic::paint(area, look, &data::domestic_chart(info, summary))
         },
     },
     RunChart {
         file: "fill.png",
-        caption: "Fill rate per firm and in total: delivered over orders.",
+        caption: "Fill rate per firm and in total (delivered ÷ orders in each trial): its spread \
+                  over trials, with its mean (the summary table's fill rate) and median.",
         paint: |area, look, info, summary| {
             fill::paint(area, look, &data::fill_chart(info, summary))
         },

@@ -3,21 +3,27 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data::{self, UnmetChart};
+use super::data::{self, LineLabel, UnmetChart};
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, fit, frame, label, none, plot, width_of,
+    Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, fit, frame_notes, label, none, plot,
+    width_of,
 };
 use crate::report::format;
 
-/// unmet.png: one small multiple per firm of the distribution of unmet demand, on a shared
-/// x axis, with the median and the 95th percentile marked.
+/// unmet.png: one small multiple per firm of the distribution of unmet demand, every panel on
+/// the same x and y axes, with the median and the 95th percentile marked.
 pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
     let firms = d.panels.len();
-    let body = frame(
+    let mut notes = vec![
+        "Bars: share of trials in each range of unmet demand, on the same scales in every panel. \
+         Solid line: median (p50); dashed line: 1-in-20 worst case (p95).",
+    ];
+    notes.extend(d.alike.as_deref());
+    let body = frame_notes(
         root,
         look,
         "Unmet demand by firm: how far short of its orders each firm ends",
-        "Bars: share of trials in each range of unmet demand. Solid line: median (p50); dashed line: 1-in-20 worst case (p95).",
+        &notes,
         &d.run_line,
     )?;
     let tail = d.tail;
@@ -32,6 +38,7 @@ pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
     let panel_h = (bh - x_area) / rows as i32;
     let panel_w = (bw - gap * (cols as i32 - 1)) / cols as i32;
     let bins = (panel_w / look.px(14.0).max(4)).clamp(12, 80) as usize;
+    let (bars, y) = data::unmet_bars(d, &x, bins);
     // One rotated description for every panel's y axis, in a strip on the left.
     let strip = look.px(34.0);
     let desc = look.text(22.0, &MUTED).transform(FontTransform::Rotate270);
@@ -54,12 +61,7 @@ pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
         let height = panel_h - pad + if bottom_row { x_area } else { 0 };
         let width = panel_w - if col == 0 { strip } else { 0 };
         let panel = body.clone().shrink((left, top), (width, height));
-        let shares = data::density_bins(&firm.buckets, firm.trials, x.lo, x.hi, bins);
-        let y = data::axis(
-            0.0,
-            shares.iter().fold(0.0, |a, &b| f64::max(a, b)) * 1.12,
-            3,
-        );
+        let shares = &bars[f];
         let (cap, rest) = panel.split_vertically(caption);
         let axes = Axes {
             x: &x,
@@ -127,16 +129,17 @@ pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
             HPos::Right,
             VPos::Center,
         )?;
-        // Lines first, labels over them: the median's label goes left of its line and the p95's
-        // right of its own (flipping only at the plot's edges), each on its own text row, so
-        // neither label hides the other or the other's line.
+        // Lines first, then their labels, each placed beside its own line where that covers no
+        // other line or label (data::place_line_labels); the median's prefers the left, the
+        // p95's the right.
         let (_, py) = chart.plotting_area().get_pixel_range();
         let tag = look.bold(20.0, &INK);
-        let marks = [("p50", firm.p50, false), ("p95", firm.p95, true)];
+        let pad = look.px(4.0);
+        let marks: Vec<(&str, f64, bool)> = [("p50", firm.p50, false), ("p95", firm.p95, true)]
+            .into_iter()
+            .filter(|&(_, v, _)| v.is_finite() && v <= x.hi)
+            .collect();
         for &(_, v, dashed) in &marks {
-            if !(v.is_finite() && v <= x.hi) {
-                continue;
-            }
             let line = [(v, y.lo), (v, y.hi)];
             if dashed {
                 chart.draw_series(DashedLineSeries::new(
@@ -149,27 +152,43 @@ pub fn paint(root: &Area, look: &Look, d: &UnmetChart) -> Drawn {
                 chart.draw_series(LineSeries::new(line, look.line(&INK, 2.5)))?;
             }
         }
-        for (row, &(name, v, dashed)) in marks.iter().enumerate() {
-            if !(v.is_finite() && v <= x.hi) {
-                continue;
+        let texts: Vec<String> = marks
+            .iter()
+            .map(|(name, v, _)| format!("{name} {}", format::units_label(*v)))
+            .collect();
+        let wanted: Vec<LineLabel> = marks
+            .iter()
+            .zip(&texts)
+            .map(|(&(_, v, dashed), text)| LineLabel {
+                line: f64::from(chart.backend_coord(&(v, y.hi)).0),
+                width: f64::from(width_of(root, text, &tag) + 2 * pad),
+                right_first: dashed,
+            })
+            .collect();
+        let placed = data::place_line_labels(
+            &wanted,
+            f64::from(px_range.start),
+            f64::from(px_range.end),
+            f64::from(look.px(4.0)),
+            2,
+        );
+        for ((text, want), spot) in texts.iter().zip(&wanted).zip(&placed) {
+            let ty = py.start + look.px(14.0) + spot.row as i32 * look.px(28.0);
+            let left = spot.left.round() as i32;
+            if !spot.beside {
+                // A leader from the line to the label, which sits past the lines in the way.
+                let x0 = want.line.round() as i32;
+                let x1 = if f64::from(left) > want.line {
+                    left
+                } else {
+                    spot.right.round() as i32
+                };
+                root.draw(&PathElement::new(
+                    vec![(x0, ty), (x1, ty)],
+                    look.line(&INK, 1.5),
+                ))?;
             }
-            let text = format!("{name} {}", format::units_label(v));
-            let (lx, _) = chart.backend_coord(&(v, y.hi));
-            let ty = py.start + look.px(14.0) + row as i32 * look.px(28.0);
-            let w = width_of(root, &text, &tag) + look.px(12.0);
-            let fits_right = lx + w <= px_range.end;
-            let fits_left = lx - w >= px_range.start;
-            let right = if dashed {
-                fits_right || !fits_left
-            } else {
-                !fits_left && fits_right
-            };
-            let (at, h) = if right {
-                (lx + look.px(6.0), HPos::Left)
-            } else {
-                (lx - look.px(6.0), HPos::Right)
-            };
-            boxed(root, &text, &tag, (at, ty), h, look)?;
+            boxed(root, text, &tag, (left + pad, ty), HPos::Left, look)?;
         }
     }
     Ok(())
