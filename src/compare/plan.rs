@@ -611,9 +611,9 @@ pub enum FirmsError {
     /// Which firms each side lacks, and how to align them.
     #[error(
         "the scenarios must list the same firms to be compared trial by trial: {differences}. \
-         To compare them, list the same firms in the same order in every scenario ({}); a firm \
-         that should take no part can stay listed with eligible_from past the last round ({}) \
-         and orders = 0, so that it receives nothing and adds nothing to the totals",
+         List the same firms in the same order in every scenario: {}. A firm that should take \
+         no part can stay listed with eligible_from past the last round ({}) and orders = 0: \
+         it then receives nothing and adds nothing to the totals",
         add_list(lacking),
         past_last_round(*last_round)
     )]
@@ -648,13 +648,28 @@ impl FirmsError {
     }
 }
 
-/// "add X to A, and Y, Z to B".
+/// "add X to A and C; add Y, Z to B": the sources that lack the same firms together.
 fn add_list(lacking: &[(String, Vec<String>)]) -> String {
-    let items: Vec<String> = lacking
+    let mut groups: Vec<(&[String], Vec<&str>)> = Vec::new();
+    for (source, firms) in lacking {
+        match groups.iter_mut().find(|(f, _)| *f == firms.as_slice()) {
+            Some((_, sources)) => sources.push(source),
+            None => groups.push((firms, vec![source])),
+        }
+    }
+    groups
         .iter()
-        .map(|(source, firms)| format!("{} to {source}", firms.join(", ")))
-        .collect();
-    format!("add {}", items.join(", and "))
+        .map(|(firms, sources)| {
+            let to = match sources.as_slice() {
+                [.., last] if sources.len() > 1 => {
+                    format!("{} and {last}", sources[..sources.len() - 1].join(", "))
+                }
+                _ => sources.join(""),
+            };
+            format!("add {} to {to}", firms.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// "eligible_from = 5: every scenario here has at most 4 rounds", or the rule when the rounds are
@@ -790,5 +805,153 @@ mod tests {
         let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["Y", "X"])]).unwrap_err();
         assert!(matches!(e, FirmsError::Order { .. }), "{e}");
         assert!(e.to_string().contains("another order"), "{e}");
+    }
+
+    /// The refusal says how to align the lists: what to add where, and how to keep a firm that
+    /// takes no part.
+    #[test]
+    fn different_firms_are_refused_with_how_to_align_them() {
+        let l = |s: &str, names: &[&str]| {
+            (s.to_string(), names.iter().map(|n| n.to_string()).collect())
+        };
+        let e = check_firms(&[
+            l("a", &["X", "Y"]),
+            l("b", &["X", "Z"]),
+            l("c", &["X", "Y"]),
+        ])
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("add Z to a and c; add Y to b."), "{m}");
+        assert!(
+            m.contains("eligible_from past the last round (eligible_from = rounds + 1)"),
+            "{m}"
+        );
+        let m = e.with_rounds(&[4, 6, 3]).to_string();
+        assert!(
+            m.contains(
+                "(eligible_from = 7: no scenario here has more than 6 rounds) and orders = 0"
+            ),
+            "{m}"
+        );
+    }
+
+    fn files(names: &[&str]) -> Vec<(PathBuf, Vec<u8>)> {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml"),
+        )
+        .unwrap();
+        names
+            .iter()
+            .map(|n| {
+                let t = text.replace("name = \"baseline\"", &format!("name = \"{n}\""));
+                (PathBuf::from(format!("dir/{n}-file.toml")), t.into_bytes())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compare_takes_the_reference_it_is_given() {
+        let f = files(&["a", "b", "c"]);
+        let names = |p: &Plan| -> Vec<String> {
+            p.points.iter().map(|p| p.scenario.name.clone()).collect()
+        };
+        let plan = compare(&f, &[], None).unwrap();
+        assert_eq!(
+            (names(&plan), plan.name.as_str()),
+            (vec!["a".into(), "b".into(), "c".into()], "a")
+        );
+        for choice in ["c", "dir/c-file.toml", "c-file"] {
+            let plan = compare(&f, &[], Some(choice)).unwrap();
+            assert_eq!(names(&plan), ["c", "a", "b"], "{choice}");
+            assert_eq!(plan.name, "c");
+            assert_eq!(plan.points[0].settings, ["c"]);
+        }
+        let usage = |e: PlanError| match e {
+            PlanError::Usage(m) => m,
+            other => panic!("not a usage error: {other}"),
+        };
+        let m = usage(compare(&f, &[], Some("d")).unwrap_err());
+        assert!(
+            m.contains("no scenario of this comparison is named d"),
+            "{m}"
+        );
+        assert!(
+            m.contains("a (dir/a-file.toml), b (dir/b-file.toml)"),
+            "{m}"
+        );
+        let twice = files(&["a", "a", "b"]);
+        let m = usage(compare(&twice, &[], Some("a")).unwrap_err());
+        assert!(m.contains("2 scenarios match"), "{m}");
+        // The fixed overrides are every point's, recorded once.
+        let set = Override::parse("allocation.rule=talmud").unwrap();
+        let plan = compare(&f, &[set], Some("b")).unwrap();
+        assert_eq!(
+            plan.fixed,
+            [("allocation.rule".to_string(), "talmud".to_string())]
+        );
+        assert!(
+            plan.points
+                .iter()
+                .all(|p| p.scenario.rule.name() == "talmud")
+        );
+    }
+
+    #[test]
+    fn a_sweep_reference_goes_first_in_every_knob() {
+        let mut knobs = vec![
+            Knob::parse("domestic.ratio=0.3,0.5,0.7").unwrap(),
+            Knob::parse("allocation.rule=proportional,talmud").unwrap(),
+        ];
+        reference_first(&mut knobs, "0.50,talmud").unwrap();
+        assert_eq!(knobs[0].values, ["0.5", "0.3", "0.7"]);
+        assert_eq!(knobs[1].values, ["talmud", "proportional"]);
+        let m = |r: &str| match reference_first(&mut knobs.clone(), r).unwrap_err() {
+            PlanError::Usage(m) => m,
+            other => panic!("{other}"),
+        };
+        assert!(
+            m("0.5").contains("give one value for each knob"),
+            "{}",
+            m("0.5")
+        );
+        assert!(
+            m("0.4,talmud")
+                .contains("0.4 is not one of the values of domestic.ratio (0.5, 0.3, 0.7)")
+        );
+    }
+
+    #[test]
+    fn plans_record_fixed_overrides_and_the_scenarios_values() {
+        let bytes = files(&["baseline"]).remove(0).1;
+        let set = |t: &str| Override::parse(t).unwrap();
+        let fixed = [
+            set("allocation.rule=equal_awards"),
+            set("domestic.ratio=0.4"),
+        ];
+        let plan = sensitivity(
+            Path::new("b.toml"),
+            &bytes,
+            &fixed,
+            &[
+                Knob::parse("domestic.ratio=0.2,0.6").unwrap(),
+                Knob::parse("rounds=3,5").unwrap(),
+            ],
+        )
+        .unwrap();
+        // The ratio is a knob: its fixed value is the reference's, in the knob's column.
+        assert_eq!(
+            plan.fixed,
+            [("allocation.rule".to_string(), "equal_awards".to_string())]
+        );
+        assert_eq!(plan.scenario_values, ["0.4", "4"]);
+        let plan = sweep(
+            Path::new("b.toml"),
+            &bytes,
+            &fixed[..1],
+            &[Knob::parse("domestic.ratio=0.2,0.6").unwrap()],
+        )
+        .unwrap();
+        assert_eq!(plan.fixed.len(), 1);
+        assert_eq!(plan.scenario_values, ["0.3"]);
     }
 }

@@ -132,7 +132,7 @@ mod tests {
         )]);
         assert_eq!(
             with_phrase(&long),
-            r#"with approval.batch = {dist="uniform",min=10…"#
+            r#"with approval.batch = {dist="uniform",min=100…"#
         );
         // The whole list is never cut.
         assert!(listed(&many).ends_with("firm.Baidu.eligible_from = 3"));
@@ -161,5 +161,71 @@ mod tests {
             .map(|i| (format!("event.e{i}.probability"), "0.1".to_string()))
             .collect();
         assert!(folder_name("b", &long).starts_with("b+9-overrides-"));
+    }
+
+    fn baseline() -> (std::path::PathBuf, Vec<u8>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let bytes = std::fs::read(&path).expect("the baseline ships with the crate");
+        (path, bytes)
+    }
+
+    /// Every run chart's subtitle names the overrides and the rule the run used; without
+    /// overrides it reads as before.
+    #[test]
+    fn run_subtitles_name_the_overrides_and_the_rule_used() {
+        use crate::report::RunInfo;
+        use crate::report::charts::data::run_line;
+        use crate::scenario::{self, Override};
+        let (path, bytes) = baseline();
+        let set: Vec<Override> = ["allocation.rule=talmud", "domestic.ratio=0.6"]
+            .iter()
+            .map(|t| Override::parse(t).unwrap())
+            .collect();
+        let s = scenario::parse(&path, &bytes, &set).unwrap();
+        let info = RunInfo::new(&s, 2000, 7).with_overrides(&set);
+        assert_eq!(
+            run_line(&info),
+            "Scenario \"baseline\", with allocation.rule = talmud, domestic.ratio = 0.6 · 2,000 \
+             trials · seed 7 · talmud allocation · 4 rounds"
+        );
+        assert_eq!(
+            info.title(),
+            "baseline, with allocation.rule = talmud, domestic.ratio = 0.6"
+        );
+        let plain = RunInfo::new(&scenario::parse(&path, &bytes, &[]).unwrap(), 2000, 7);
+        assert_eq!(
+            run_line(&plain),
+            "Scenario \"baseline\" · 2,000 trials · seed 7 · proportional allocation · 4 rounds"
+        );
+    }
+
+    /// Every comparison chart's subtitle names the overrides its points share.
+    #[test]
+    fn comparison_subtitles_name_the_fixed_overrides() {
+        use crate::compare::{self, Comparison, Knob, PointsOptions, plan};
+        use crate::report::charts::compare::run_line;
+        use crate::scenario::Override;
+        let (path, bytes) = baseline();
+        let comparison = |fixed: &[Override]| {
+            let knobs = [Knob::parse("domestic.ratio=0.3,1").unwrap()];
+            let plan = plan::sweep(&path, &bytes, fixed, &knobs).unwrap();
+            let scenarios: Vec<_> = plan.points.iter().map(|p| &p.scenario).collect();
+            let options = PointsOptions {
+                trials: 20,
+                threads: 1,
+                ..PointsOptions::default()
+            };
+            let result = compare::run_points(&scenarios, &options, &mut |_| {}, None).unwrap();
+            Comparison::new(&plan, 20, 0, result)
+        };
+        let fixed = [Override::parse("allocation.rule=equal_awards").unwrap()];
+        assert_eq!(
+            run_line(&comparison(&fixed)),
+            "Sweep of scenario \"baseline\", with allocation.rule = equal_awards · 2 points · 20 \
+             trials each · seed 0 · the same trials in every point"
+        );
+        assert!(
+            run_line(&comparison(&[])).starts_with("Sweep of scenario \"baseline\" · 2 points")
+        );
     }
 }

@@ -289,3 +289,94 @@ fn list(names: &[String]) -> String {
         names.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline() -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        std::fs::read(path).expect("the baseline scenario ships with the crate")
+    }
+
+    fn set(list: &[&str]) -> Vec<Override> {
+        list.iter().map(|t| Override::parse(t).unwrap()).collect()
+    }
+
+    #[test]
+    fn the_last_override_of_a_key_wins_in_its_place() {
+        let pairs = effective_overrides(&set(&["a=1", "b=2", "a=3"]));
+        assert_eq!(
+            pairs,
+            [("a".to_string(), "3".to_string()), ("b".into(), "2".into())]
+        );
+        assert!(effective_overrides(&[]).is_empty());
+    }
+
+    #[test]
+    fn values_read_as_the_file_writes_them() {
+        let b = baseline();
+        let v = |overrides: &[&str], key: &str| value_as_written(&b, &set(overrides), key);
+        assert_eq!(v(&[], "domestic.ratio").as_deref(), Some("0.3"));
+        assert_eq!(v(&[], "rounds").as_deref(), Some("4"));
+        assert_eq!(v(&[], "allocation.rule").as_deref(), Some("proportional"));
+        assert_eq!(
+            v(&[], "approval.batch").as_deref(),
+            Some("{ dist = \"pert\", min = 100000, mode = 200000, max = 400000 }")
+        );
+        assert_eq!(
+            v(&[], "event.customs-hold.probability").as_deref(),
+            Some("0.08")
+        );
+        assert_eq!(v(&[], "firm.Baidu.eligible_from").as_deref(), Some("2"));
+        assert_eq!(
+            v(&[], "approval.round.1.probability").as_deref(),
+            Some("1.0")
+        );
+        // Overrides, as typed: a bare word, a number, a distribution.
+        let o = ["domestic.ratio=0.6", "allocation.rule=talmud"];
+        assert_eq!(v(&o, "domestic.ratio").as_deref(), Some("0.6"));
+        assert_eq!(v(&o, "allocation.rule").as_deref(), Some("talmud"));
+        assert_eq!(
+            v(
+                &["approval.batch={dist=\"fixed\",value=3}"],
+                "approval.batch"
+            )
+            .as_deref(),
+            Some("{dist=\"fixed\",value=3}")
+        );
+        assert_eq!(
+            v(
+                &["domestic.ratio=0.6", "domestic.ratio=0.7"],
+                "domestic.ratio"
+            )
+            .as_deref(),
+            Some("0.7")
+        );
+        // What applies where the file says nothing.
+        assert_eq!(
+            v(&[], "approval.round.3.probability").as_deref(),
+            Some("0.7")
+        );
+        assert_eq!(
+            v(
+                &["approval.probability=0.5"],
+                "approval.round.3.probability"
+            )
+            .as_deref(),
+            Some("0.5")
+        );
+        assert_eq!(v(&[], "firm.Baidu.round_cap").as_deref(), Some("none"));
+        assert_eq!(v(&[], "firm.Baidu.priority").as_deref(), Some("4"));
+        assert_eq!(v(&[], "firm.ByteDance.weight").as_deref(), Some("1"));
+        assert_eq!(v(&[], "event.customs-hold.to_round").as_deref(), Some("4"));
+        assert_eq!(
+            v(&["rounds=6"], "event.customs-hold.to_round").as_deref(),
+            Some("6")
+        );
+        // Nothing to find.
+        assert_eq!(v(&[], "firm.Nobody.eligible_from"), None);
+        assert_eq!(v(&[], "domestic.nonsense"), None);
+        assert_eq!(value_as_written(b"not = [toml", &[], "rounds"), None);
+    }
+}
