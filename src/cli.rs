@@ -88,8 +88,8 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Outputs go to output/<scenario name>/ unless --out says otherwise; with --set overrides, to
-output/<scenario name>+KEY=VALUE+.../ (output/<scenario name>+N-overrides-HASH/ when a value
-holds other characters than letters, digits, '.', '-' and '_', or the name would pass 80
+output/<scenario name>+KEY=VALUE+.../ (output/<scenario name>+N-overrides-HASH/ when a key or
+value holds other characters than letters, digits, '.', '-' and '_', or the name would pass 80
 characters), so a run with overrides never replaces the scenario's own results. The folder is
 replaced as a whole when the run succeeds; a failed run leaves the previous results untouched. Only a
 folder allocsim wrote (it carries a .allocsim marker listing its files) is replaced: one that
