@@ -29,7 +29,7 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a grid of knob values on common random numbers and compare every point with the first.
     Sweep(SweepArgs),
-    /// Run whole scenarios side by side on common random numbers (they must list the same firms).
+    /// Run whole scenarios side by side on common random numbers against a reference (they must list the same firms).
     Compare(CompareArgs),
     /// Move each knob from low to high, others as in the scenario, and rank them by their effect.
     Sensitivity(SensitivityArgs),
@@ -87,8 +87,11 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Outputs go to output/<scenario name>/ unless --out says otherwise. The folder is replaced
-as a whole when the run succeeds; a failed run leaves the previous results untouched. Only a
+Outputs go to output/<scenario name>/ unless --out says otherwise; with --set overrides, to
+output/<scenario name>+KEY=VALUE+.../ (output/<scenario name>+N-overrides-HASH/ when a key or
+value holds other characters than letters, digits, '.', '-' and '_', or the name would pass 80
+characters), so a run with overrides never replaces the scenario's own results. The folder is
+replaced as a whole when the run succeeds; a failed run leaves the previous results untouched. Only a
 folder allocsim wrote (it carries a .allocsim marker listing its files) is replaced: one that
 holds anything else is refused unless --force. A symbolic link as --out is followed.
 
@@ -100,7 +103,7 @@ Examples:
   allocsim run scenarios/baseline.toml --shard 2/4 --out parts/shard-2
 
 With --shard K/N, only shard K's trials run and the folder (default
-output/<scenario name>-shard-K-of-N) holds partial.json and manifest.json; `allocsim merge`
+output/<scenario name>[+overrides]-shard-K-of-N) holds partial.json and manifest.json; `allocsim merge`
 combines the N partials into the outputs of one run. See docs/cluster.md.")]
 pub struct RunArgs {
     /// Scenario file (TOML; see docs/scenario-format.md).
@@ -115,7 +118,8 @@ pub struct RunArgs {
     /// not depend on it.
     #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
     pub threads: usize,
-    /// Output folder [default: output/<scenario name>].
+    /// Output folder [default: output/<scenario name>, with the overrides in its name when
+    /// there are any].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder even if it holds files allocsim did not write (they are
@@ -150,7 +154,8 @@ pub struct RunArgs {
 Each DIR is the output folder of `allocsim run --shard K/N` (or its partial.json). The partials
 must be every shard 1..=N of one run exactly once: same scenario file, --set overrides, seed,
 trials and allocsim version. The outputs are those of one unsharded run (summary.csv and
-rounds.csv byte for byte), in output/<scenario name>/ unless --out says otherwise.
+rounds.csv byte for byte), in output/<scenario name>/ (with the run's overrides in the name, as
+for `run`) unless --out says otherwise.
 
 Example:
   allocsim merge parts/shard-1 parts/shard-2 parts/shard-3 parts/shard-4 --out results")]
@@ -158,7 +163,8 @@ pub struct MergeArgs {
     /// Shard output folders (or their partial.json files), in any order.
     #[arg(required = true, value_name = "DIR")]
     pub partials: Vec<PathBuf>,
-    /// Output folder [default: output/<scenario name>].
+    /// Output folder [default: output/<scenario name>, with the overrides in its name when
+    /// there are any].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder even if it holds files allocsim did not write (they are
@@ -189,17 +195,19 @@ pub struct ValidateArgs {
 /// Options shared by `sweep`, `compare` and `sensitivity`.
 #[derive(Debug, Args)]
 pub struct PointsArgs {
-    /// Trials per point [default: the (first) scenario's `trials`, else 100000].
+    /// Trials per point [default: the (reference) scenario's `trials`, else 100000].
     #[arg(long)]
     pub trials: Option<u64>,
-    /// Random seed, the same for every point [default: the (first) scenario's `seed`, else 0].
+    /// Random seed, the same for every point [default: the (reference) scenario's `seed`, else
+    /// 0].
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads, at most 1024 [default: RAYON_NUM_THREADS, else one per core]. Results do
     /// not depend on it.
     #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
     pub threads: usize,
-    /// Output folder [default: output/<scenario name>-<command>].
+    /// Output folder [default: output/<scenario name>-<command>; compare: the reference's
+    /// name].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder even if it holds files allocsim did not write (they are
@@ -220,13 +228,15 @@ pub struct PointsArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Every point runs the same trials on the same seed (common random numbers), so trial t sees the
-same world everywhere and the differences against point 1 (the first value of every knob) are
-the policy's effect, with paired 95% confidence intervals. Values are split on commas outside
-{}, [] and quotes; a --set with one value applies to every point. Every point is validated
-before any runs. Outputs go to output/<scenario name>-sweep/ unless --out says otherwise.
+same world everywhere and the differences against point 1 (the first value of every knob, or
+the values --reference names) are the policy's effect, with paired 95% confidence intervals.
+Values are split on commas outside {}, [] and quotes; a --set with one value applies to every
+point, and comparison.csv, the charts and the report name it. Every point is validated before
+any runs. Outputs go to output/<scenario name>-sweep/ unless --out says otherwise.
 
 Examples:
   allocsim sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.4,0.5,0.6
+  allocsim sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.4,0.5 --reference 0.4
   allocsim sweep scenarios/baseline.toml --set allocation.rule=proportional,talmud,equal_awards
   allocsim sweep scenarios/baseline.toml --set domestic.ratio=0.3,0.5 --set approval.probability=0.5,0.7,0.9
   allocsim sweep scenarios/baseline.toml --set 'approval.batch={dist=\"uniform\",min=1e5,max=3e5},{dist=\"fixed\",value=2e5}'")]
@@ -237,23 +247,34 @@ pub struct SweepArgs {
     /// the cartesian grid of all values.
     #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
     pub sets: Vec<String>,
+    /// The reference point every other is compared with: one value of each knob, in the order
+    /// of the --set options, comma-separated (e.g. 0.4 or 0.4,talmud). It becomes point 1
+    /// [default: the first value of every knob].
+    #[arg(long, value_name = "V1,V2,...")]
+    pub reference: Option<String>,
     #[command(flatten)]
     pub common: PointsArgs,
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The first scenario is the reference. All scenarios run on the same seed (--seed, else the first
-scenario's) and trial count, and must list the same firms in the same order: each firm's random
-draws are keyed by its position, so only then does trial t see the same world in every scenario.
-Outputs go to output/<first scenario's name>-compare/ unless --out says otherwise.
+The reference is the scenario --reference names, else the first file; it becomes point 1 and
+every other is compared with it, firm by firm. All scenarios run on the same seed (--seed, else
+the reference's) and trial count, and must list the same firms in the same order: each firm's
+random draws are keyed by its position, so only then does trial t see the same world in every
+scenario. Outputs go to output/<reference's name>-compare/ unless --out says otherwise.
 
-Example:
-  allocsim compare scenarios/baseline.toml scenarios/tighter-oversight.toml scenarios/gradual-expansion.toml")]
+Examples:
+  allocsim compare scenarios/baseline.toml scenarios/tighter-oversight.toml scenarios/gradual-expansion.toml
+  allocsim compare scenarios/*.toml --reference baseline")]
 pub struct CompareArgs {
-    /// Scenario files; the first is the reference.
+    /// Scenario files; the first is the reference unless --reference names another.
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
+    /// The reference scenario every other is compared with: its name, or its file as given
+    /// [default: the first file].
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
     /// Override a value in every scenario, as in `run --set`. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,

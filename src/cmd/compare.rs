@@ -2,7 +2,7 @@
 
 use allocsim::compare::plan;
 
-use super::points::{execute, plan_error, read};
+use super::points::{Reference, execute, plan_error, read};
 use crate::cli::CompareArgs;
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
@@ -16,6 +16,16 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| (s.path.clone(), s.bytes.clone()))
         .collect();
-    let plan = plan::compare(&files, &fixed).map_err(plan_error)?;
-    execute(plan, &sources, &fixed, &args.common)
+    let plan = plan::compare(&files, &fixed, args.reference.as_deref()).map_err(plan_error)?;
+    execute(
+        plan,
+        &sources,
+        &fixed,
+        if args.reference.is_some() {
+            Reference::Chosen
+        } else {
+            Reference::First
+        },
+        &args.common,
+    )
 }

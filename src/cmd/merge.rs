@@ -29,10 +29,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     }
     let merged = partial::merge_partials(parts)?;
 
-    let destination = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&merged.info.name));
+    let destination = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(report::overrides::folder_name(
+            &merged.info.name,
+            &merged.info.overrides,
+        ))
+    });
     // The partials are inputs: an --out that holds one of them (a shard's own folder, or the
     // folder of all shards) is refused rather than replaced.
     let inputs: Vec<PathBuf> = args.partials.iter().map(|p| partial_path(p)).collect();
@@ -70,7 +72,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         print_results(
             &format!(
                 "{} — {} trials merged from {} shards, seed {}, rule {}",
-                merged.info.name,
+                merged.info.title(),
                 run.trials,
                 merged.shards.len(),
                 run.seed,

@@ -41,10 +41,26 @@ pub(super) fn plan_error(e: PlanError) -> anyhow::Error {
 
 /// Runs `plan` and writes its outputs; `sources` are the scenario files it was made from and
 /// `fixed` the overrides applied to every point.
+/// Whether the user chose a comparison's reference, for what stdout says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reference {
+    /// Point 1 as listed: the first file, the first value of every knob, the scenario as
+    /// written.
+    First,
+    /// Named by --reference.
+    Chosen,
+}
+
+/// `text` followed by a blank line, or nothing when it is empty.
+fn with_blank_line(text: String) -> String {
+    if text.is_empty() { text } else { text + "\n" }
+}
+
 pub(super) fn execute(
     plan: Plan,
     sources: &[Source],
     fixed: &[Override],
+    reference: Reference,
     args: &PointsArgs,
 ) -> anyhow::Result<()> {
     let first = &plan.points[0].scenario;
@@ -156,16 +172,35 @@ pub(super) fn execute(
 
     if !args.quiet {
         let runs = trials as f64 * scenarios.len() as f64;
+        let with = report::overrides::with_phrase(&comparison.fixed);
+        let with = match (plan.kind, with.is_empty()) {
+            (_, true) => String::new(),
+            (Kind::Compare, false) => format!(", every scenario {with}"),
+            (_, false) => format!(", {with}"),
+        };
+        let reference = match (plan.kind, reference) {
+            (Kind::Compare, Reference::First) => format!(
+                "Point 1, {}, the first file, is the reference (choose another with --reference \
+                 NAME).\n",
+                plan.name
+            ),
+            (Kind::Compare, Reference::Chosen) => {
+                format!("Point 1, {}, is the reference (--reference).\n", plan.name)
+            }
+            _ => String::new(),
+        };
         say!(
-            "{} {} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} trial-points/s)\n\n\
-             {}\nΔ: mean over trials of (point − point 1) in total unmet demand, paired on the \
-             same trials; worse in: share of trials with more unmet.\nResults in {}/\n",
+            "{} {}{with} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} \
+             trial-points/s)\n{reference}\n{}\nΔ: mean over trials of (point − point 1) in total \
+             unmet demand, paired on the same trials; worse in: share of trials with more \
+             unmet.\n\n{}Results in {}/\n",
             plan.name,
             plan.kind.name(),
             scenarios.len(),
             wall_seconds,
             runs / wall_seconds.max(1e-9),
             report::comparison_table(&comparison),
+            with_blank_line(report::gains_and_losses(&comparison)),
             written.display()
         )?;
     }

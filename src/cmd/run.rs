@@ -21,10 +21,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let trials = common::trials(args.trials, scenario.trials)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let shard = args.shard.map(|s| ShardInfo::new(s, trials)).transpose()?;
+    let info = RunInfo::new(&scenario, shard.map_or(trials, |s| s.trials), seed)
+        .with_overrides(&overrides);
     let destination = args.out.clone().unwrap_or_else(|| {
+        // With overrides, a folder of its own: never the scenario's own results replaced.
+        let name = report::overrides::folder_name(&scenario.name, &info.overrides);
         let folder = match &shard {
-            Some(s) => format!("{}-shard-{}-of-{}", scenario.name, s.index, s.count),
-            None => scenario.name.clone(),
+            Some(s) => format!("{name}-shard-{}-of-{}", s.index, s.count),
+            None => name,
         };
         PathBuf::from("output").join(folder)
     });
@@ -92,7 +96,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             )
         })?;
     }
-    let info = RunInfo::new(&scenario, options.trials, seed);
     match shard {
         Some(shard) => {
             out.write(
@@ -138,7 +141,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             None => print_results(
                 &format!(
                     "{} — {trials} trials, seed {seed}, rule {}, {speed}",
-                    scenario.name,
+                    info.title(),
                     scenario.rule.name()
                 ),
                 &result.summary,

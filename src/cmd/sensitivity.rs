@@ -3,7 +3,7 @@
 use allocsim::compare::{Knob, plan};
 
 use super::BadInput;
-use super::points::{execute, plan_error, read};
+use super::points::{Reference, execute, plan_error, read};
 use crate::cli::SensitivityArgs;
 
 pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
@@ -16,5 +16,5 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let source = read(&args.scenario)?;
     let plan =
         plan::sensitivity(&source.path, &source.bytes, &fixed, &knobs).map_err(plan_error)?;
-    execute(plan, &[source], &fixed, &args.common)
+    execute(plan, &[source], &fixed, Reference::First, &args.common)
 }

@@ -2,7 +2,7 @@
 
 use allocsim::compare::{Knob, plan};
 
-use super::points::{execute, plan_error, read};
+use super::points::{Reference, execute, plan_error, read};
 use crate::cli::SweepArgs;
 
 pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
@@ -20,7 +20,20 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             knobs.push(knob);
         }
     }
+    if let Some(reference) = &args.reference {
+        plan::reference_first(&mut knobs, reference).map_err(plan_error)?;
+    }
     let source = read(&args.scenario)?;
     let plan = plan::sweep(&source.path, &source.bytes, &fixed, &knobs).map_err(plan_error)?;
-    execute(plan, &[source], &fixed, &args.common)
+    execute(
+        plan,
+        &[source],
+        &fixed,
+        if args.reference.is_some() {
+            Reference::Chosen
+        } else {
+            Reference::First
+        },
+        &args.common,
+    )
 }

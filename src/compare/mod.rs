@@ -220,6 +220,12 @@ pub struct Comparison {
     pub settings: Vec<Vec<String>>,
     /// For sensitivity: (low, high) per knob.
     pub ranges: Vec<(String, String)>,
+    /// The `--set` overrides every point shares, as (key, value as typed), other than the
+    /// knobs' ([`Plan::fixed`]).
+    pub fixed: Vec<(String, String)>,
+    /// Per knob column, the scenario's value of the key, as written: what a point whose
+    /// setting is empty has ([`Plan::scenario_values`], [`Comparison::setting`]).
+    pub scenario_values: Vec<String>,
     /// Firm names in listed order, the same in every point.
     pub firms: Vec<String>,
     /// Trials per point.
@@ -242,11 +248,22 @@ impl Comparison {
             labels: plan.points.iter().map(|p| p.label.clone()).collect(),
             settings: plan.points.iter().map(|p| p.settings.clone()).collect(),
             ranges: plan.ranges.clone(),
+            fixed: plan.fixed.clone(),
+            scenario_values: plan.scenario_values.clone(),
             firms: plan::firm_names(&plan.points[0].scenario),
             trials,
             seed,
             summaries: result.summaries,
             paired: result.paired,
+        }
+    }
+
+    /// The value of knob column `j` at point `p`: its own setting, or where it keeps the
+    /// scenario's (a sensitivity point's other knobs, its reference), the scenario's value.
+    pub fn setting(&self, p: usize, j: usize) -> &str {
+        match self.settings[p][j].as_str() {
+            "" => self.scenario_values.get(j).map_or("", String::as_str),
+            own => own,
         }
     }
 
@@ -258,6 +275,136 @@ impl Comparison {
     /// Mean total unmet demand of point `p`.
     pub fn mean_total_unmet(&self, p: usize) -> f64 {
         self.summaries[p].tally(self.total(), Metric::Unmet).mean()
+    }
+}
+
+/// Where a paired difference leaves a firm (or the total) against the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Better off: the whole 95% interval lies on the better side of zero (less unmet, more
+    /// delivered, fewer domestic chips bought).
+    Gains,
+    /// Worse off: the whole 95% interval lies on the worse side of zero.
+    Loses,
+    /// The interval reaches zero (or the point is the reference): no clear change.
+    Unclear,
+}
+
+/// One firm's (or the total's) paired effect at a point: the mean over trials of (point −
+/// reference) in a metric, with its 95% interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmEffect {
+    /// The firm's index in [`Comparison::firms`]; the firm count for the total.
+    pub firm: usize,
+    /// The firm's name, or "total".
+    pub name: String,
+    /// Mean paired difference, point − reference, in the metric's units.
+    pub mean: f64,
+    /// Lower end of its 95% confidence interval ([`DiffTally::ci95`]).
+    pub lo: f64,
+    /// Upper end of its 95% confidence interval.
+    pub hi: f64,
+    /// Share of trials in which the point leaves the firm worse off than the reference.
+    pub share_worse: f64,
+    /// Better off, worse off, or no clear change.
+    pub verdict: Verdict,
+}
+
+impl FirmEffect {
+    /// The effect in the direction of better: `mean` for a metric where less is worse
+    /// (delivered), `−mean` where more is worse (unmet). Larger is a bigger gain.
+    pub fn gain(&self, worse: Worse) -> f64 {
+        match worse {
+            Worse::More => -self.mean,
+            Worse::Less => self.mean,
+        }
+    }
+}
+
+/// Who gains and who loses at one point against the reference, in one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effects {
+    /// The point (0-based; 0 is the reference, where nothing changes).
+    pub point: usize,
+    /// The metric, one of [`PAIRED_METRICS`].
+    pub metric: Metric,
+    /// Every firm, the largest gain first and the largest loss last (ties in listed order).
+    pub firms: Vec<FirmEffect>,
+    /// The total over firms.
+    pub total: FirmEffect,
+}
+
+impl Effects {
+    /// The firms clearly better off, the largest gain first.
+    pub fn gains(&self) -> impl Iterator<Item = &FirmEffect> {
+        self.firms.iter().filter(|f| f.verdict == Verdict::Gains)
+    }
+
+    /// The firms clearly worse off, the largest loss first.
+    pub fn losses(&self) -> impl Iterator<Item = &FirmEffect> {
+        self.firms
+            .iter()
+            .rev()
+            .filter(|f| f.verdict == Verdict::Loses)
+    }
+
+    /// The firms with no clear change, in listed order.
+    pub fn unclear(&self) -> Vec<&FirmEffect> {
+        let mut u: Vec<&FirmEffect> = self
+            .firms
+            .iter()
+            .filter(|f| f.verdict == Verdict::Unclear)
+            .collect();
+        u.sort_by_key(|f| f.firm);
+        u
+    }
+}
+
+/// Per firm and for the total, the paired difference of `metric` (one of [`PAIRED_METRICS`])
+/// at point `p` against the reference, with its 95% interval and verdict, firms sorted from
+/// the largest gain to the largest loss: what a reader needs to see who wins and who loses
+/// under a policy when the total barely moves (a rule change shifts chips between firms and
+/// leaves the total as it was).
+pub fn effects(c: &Comparison, p: usize, metric: Metric) -> Effects {
+    let worse = metric.worse();
+    let effect = |f: usize, name: &str| {
+        let d = c.paired[p].diff(f, metric);
+        let (lo, hi) = d.ci95();
+        // The interval's end nearest zero decides: both ends on one side, strictly.
+        let (better, worst) = match worse {
+            Worse::More => (hi < 0.0, lo > 0.0),
+            Worse::Less => (lo > 0.0, hi < 0.0),
+        };
+        let verdict = if better {
+            Verdict::Gains
+        } else if worst {
+            Verdict::Loses
+        } else {
+            Verdict::Unclear
+        };
+        FirmEffect {
+            firm: f,
+            name: name.to_string(),
+            mean: d.mean(),
+            lo,
+            hi,
+            share_worse: d.share(worse),
+            verdict,
+        }
+    };
+    let mut firms: Vec<FirmEffect> = c
+        .firms
+        .iter()
+        .enumerate()
+        .map(|(f, name)| effect(f, name))
+        .collect();
+    // Stable: equal gains keep the listed order.
+    firms.sort_by(|a, b| b.gain(worse).total_cmp(&a.gain(worse)));
+    Effects {
+        point: p,
+        metric,
+        firms,
+        total: effect(c.total(), "total"),
     }
 }
 

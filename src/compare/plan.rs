@@ -157,6 +157,15 @@ pub struct Plan {
     pub knobs: Vec<String>,
     /// For sensitivity: the low and high value of each knob, in knob order.
     pub ranges: Vec<(String, String)>,
+    /// The `--set` overrides every point shares, as (key, value as typed), the last of a key
+    /// winning ([`scenario::effective_overrides`]); one whose key is also a knob is left out,
+    /// as that knob's column shows it.
+    pub fixed: Vec<(String, String)>,
+    /// Per knob column, the value the scenario file (with the fixed overrides) gives the key,
+    /// as written ([`scenario::value_as_written`]): the value of a point that keeps the
+    /// scenario's (a sensitivity point's other knobs, its reference). Empty for compare's
+    /// `scenario` column, which every point fills.
+    pub scenario_values: Vec<String>,
     /// The points in running order, at most [`MAX_POINTS`]; point 0 is the reference every other
     /// is paired against, and every point lists the same firms in the same order.
     pub points: Vec<Point>,
@@ -238,7 +247,7 @@ pub fn sweep(
         let what = format!("sweep point {} of {total} ({label})", n + 1);
         points.push(point(path, bytes, fixed, own, label, what)?);
     }
-    finish(Kind::Sweep, knobs, Vec::new(), points)
+    finish(Kind::Sweep, bytes, fixed, knobs, Vec::new(), points)
 }
 
 /// Sensitivity: the scenario as it is (the reference), then each knob at its low and then its
@@ -297,12 +306,18 @@ pub fn sensitivity(
         .iter()
         .map(|k| (k.values[0].clone(), k.values[1].clone()))
         .collect();
-    finish(Kind::Sensitivity, knobs, ranges, points)
+    finish(Kind::Sensitivity, bytes, fixed, knobs, ranges, points)
 }
 
-/// Whole scenarios side by side, each with `fixed` applied; the first is the reference. They
-/// must list the same firms in the same order (see [`check_firms`]).
-pub fn compare(files: &[(PathBuf, Vec<u8>)], fixed: &[Override]) -> Result<Plan, PlanError> {
+/// Whole scenarios side by side, each with `fixed` applied. The reference (point 1) is the
+/// scenario `reference` names (its name, or its file's path as given or stem), else the first
+/// file; the others follow in the order given. They must list the same firms in the same order
+/// (see [`check_firms`]).
+pub fn compare(
+    files: &[(PathBuf, Vec<u8>)],
+    fixed: &[Override],
+    reference: Option<&str>,
+) -> Result<Plan, PlanError> {
     if files.len() < 2 {
         return Err(PlanError::Usage(
             "compare needs at least two scenario files".into(),
@@ -317,20 +332,71 @@ pub fn compare(files: &[(PathBuf, Vec<u8>)], fixed: &[Override]) -> Result<Plan,
         p.settings = vec![p.scenario.name.clone()];
         points.push(p);
     }
-    let names: Vec<(String, Vec<String>)> = files
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if let Some(choice) = reference {
+        let first = chosen_reference(files, &points, choice)?;
+        order.remove(first);
+        order.insert(0, first);
+    }
+    let names: Vec<(String, Vec<String>)> = order
         .iter()
-        .zip(&points)
-        .map(|((path, _), p)| (path.display().to_string(), firm_names(&p.scenario)))
+        .map(|&i| {
+            let p = &points[i];
+            (files[i].0.display().to_string(), firm_names(&p.scenario))
+        })
         .collect();
-    check_firms(&names).map_err(PlanError::Firms)?;
+    let rounds: Vec<u32> = order.iter().map(|&i| points[i].scenario.rounds).collect();
+    check_firms(&names).map_err(|e| PlanError::Firms(e.with_rounds(&rounds)))?;
+    let mut slots: Vec<Option<Point>> = points.into_iter().map(Some).collect();
+    let points: Vec<Point> = order.iter().filter_map(|&i| slots[i].take()).collect();
     let name = points[0].scenario.name.clone();
     Ok(Plan {
         kind: Kind::Compare,
         name,
         knobs: vec!["scenario".to_string()],
         ranges: Vec::new(),
+        fixed: scenario::effective_overrides(fixed),
+        scenario_values: vec![String::new()],
         points,
     })
+}
+
+/// The index of the scenario `choice` names: by scenario name, else by the file's path as
+/// given, else by the file's stem.
+fn chosen_reference(
+    files: &[(PathBuf, Vec<u8>)],
+    points: &[Point],
+    choice: &str,
+) -> Result<usize, PlanError> {
+    let by = |matches: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        (0..files.len()).filter(|&i| matches(i)).collect()
+    };
+    let found = [
+        by(&|i| points[i].scenario.name == choice),
+        by(&|i| files[i].0.as_os_str() == choice),
+        by(&|i| files[i].0.file_stem().is_some_and(|s| s == choice)),
+    ]
+    .into_iter()
+    .find(|m| !m.is_empty())
+    .unwrap_or_default();
+    let listed = |ids: &mut dyn Iterator<Item = usize>| {
+        ids.map(|i| format!("{} ({})", points[i].scenario.name, files[i].0.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(PlanError::Usage(format!(
+            "--reference {choice}: no scenario of this comparison is named {choice}; its \
+             scenarios are {}",
+            listed(&mut (0..files.len()))
+        ))),
+        many => Err(PlanError::Usage(format!(
+            "--reference {choice}: {} scenarios match ({}); give the file's path instead",
+            many.len(),
+            listed(&mut many.iter().copied())
+        ))),
+    }
 }
 
 fn point(
@@ -354,6 +420,8 @@ fn point(
 
 fn finish(
     kind: Kind,
+    bytes: &[u8],
+    fixed: &[Override],
     knobs: &[Knob],
     ranges: Vec<(String, String)>,
     points: Vec<Point>,
@@ -363,13 +431,58 @@ fn finish(
         .map(|p| (format!("point {}", p.label), firm_names(&p.scenario)))
         .collect();
     check_firms(&names).map_err(PlanError::Firms)?;
+    let keys: Vec<String> = knobs.iter().map(|k| k.key.clone()).collect();
     Ok(Plan {
         kind,
         name: points[0].scenario.name.clone(),
-        knobs: knobs.iter().map(|k| k.key.clone()).collect(),
+        scenario_values: keys
+            .iter()
+            .map(|k| scenario::value_as_written(bytes, fixed, k).unwrap_or_default())
+            .collect(),
+        fixed: scenario::effective_overrides(fixed)
+            .into_iter()
+            .filter(|(k, _)| !keys.contains(k))
+            .collect(),
+        knobs: keys,
         ranges,
         points,
     })
+}
+
+/// Puts the reference a `sweep --reference` names first among each knob's values, so that it
+/// is point 1: `reference` holds one value per knob in knob order, comma-separated as a knob's
+/// values are ([`split_values`]), each one of the values its knob lists (as typed, or the same
+/// number).
+pub fn reference_first(knobs: &mut [Knob], reference: &str) -> Result<(), PlanError> {
+    let wanted = split_values(reference);
+    if wanted.len() != knobs.len() {
+        let keys: Vec<&str> = knobs.iter().map(|k| k.key.as_str()).collect();
+        return Err(PlanError::Usage(format!(
+            "--reference {reference}: give one value for each knob of the sweep, in the order of \
+             the --set options ({} knob{}: {}), comma-separated",
+            keys.len(),
+            if keys.len() == 1 { "" } else { "s" },
+            keys.join(", ")
+        )));
+    }
+    for (knob, want) in knobs.iter_mut().zip(&wanted) {
+        let number = |v: &str| v.trim().parse::<f64>().ok();
+        let at = knob.values.iter().position(|v| v == want).or_else(|| {
+            let w = number(want)?;
+            knob.values.iter().position(|v| number(v) == Some(w))
+        });
+        let Some(at) = at else {
+            return Err(PlanError::Usage(format!(
+                "--reference {reference}: {want} is not one of the values of {} ({}); the \
+                 reference must be a point of the sweep",
+                knob.key,
+                knob.values.join(", ")
+            )));
+        };
+        let value = knob.values.remove(at);
+        knob.values.insert(0, value);
+    }
+    Ok(())
 }
 
 /// The scenario keys a comparison's `--set` or `--vary` cannot take, with the option that sets
@@ -415,44 +528,65 @@ pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), FirmsError> {
     let Some((first, reference)) = lists.first() else {
         return Ok(());
     };
-    for (source, names) in &lists[1..] {
-        if names == reference {
-            continue;
-        }
-        let missing: Vec<&str> = reference
-            .iter()
-            .filter(|n| !names.contains(n))
-            .map(String::as_str)
-            .collect();
-        let extra: Vec<&str> = names
-            .iter()
-            .filter(|n| !reference.contains(n))
-            .map(String::as_str)
-            .collect();
-        if missing.is_empty() && extra.is_empty() {
-            return Err(FirmsError::Order {
-                scenario: source.clone(),
-                first: first.clone(),
-                names: names.join(", "),
-                reference: reference.join(", "),
-            });
-        }
-        let mut parts = Vec::new();
-        if !missing.is_empty() {
-            parts.push(format!(
-                "{first} has {} that {source} lacks",
-                missing.join(", ")
-            ));
-        }
-        if !extra.is_empty() {
-            parts.push(format!(
-                "{source} has {} that {first} lacks",
-                extra.join(", ")
-            ));
-        }
-        return Err(FirmsError::Different(parts.join("; ")));
+    let Some((source, names)) = lists[1..].iter().find(|(_, names)| names != reference) else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = reference
+        .iter()
+        .filter(|n| !names.contains(n))
+        .map(String::as_str)
+        .collect();
+    let extra: Vec<&str> = names
+        .iter()
+        .filter(|n| !reference.contains(n))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() && extra.is_empty() {
+        return Err(FirmsError::Order {
+            scenario: source.clone(),
+            first: first.clone(),
+            names: names.join(", "),
+            reference: reference.join(", "),
+        });
     }
-    Ok(())
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!(
+            "{first} has {} that {source} lacks",
+            missing.join(", ")
+        ));
+    }
+    if !extra.is_empty() {
+        parts.push(format!(
+            "{source} has {} that {first} lacks",
+            extra.join(", ")
+        ));
+    }
+    // What each source lacks of all the firms any of them lists (in order of first mention).
+    let mut all: Vec<&str> = Vec::new();
+    for (_, names) in lists {
+        for n in names {
+            if !all.contains(&n.as_str()) {
+                all.push(n);
+            }
+        }
+    }
+    let lacking = lists
+        .iter()
+        .filter_map(|(source, names)| {
+            let lacks: Vec<String> = all
+                .iter()
+                .filter(|n| !names.iter().any(|m| m == *n))
+                .map(|n| n.to_string())
+                .collect();
+            (!lacks.is_empty()).then(|| (source.clone(), lacks))
+        })
+        .collect();
+    Err(FirmsError::Different {
+        differences: parts.join("; "),
+        lacking,
+        last_round: None,
+    })
 }
 
 /// Scenarios whose firms cannot be compared trial by trial.
@@ -474,9 +608,81 @@ pub enum FirmsError {
         /// The reference's firm names, comma-separated, in its order.
         reference: String,
     },
-    /// Which firms each side lacks.
-    #[error("the scenarios must list the same firms to be compared trial by trial: {0}")]
-    Different(String),
+    /// Which firms each side lacks, and how to align them.
+    #[error(
+        "the scenarios must list the same firms to be compared trial by trial: {differences}. \
+         List the same firms in the same order in every scenario: {}. A firm that should take \
+         no part can stay listed with eligible_from past the last round ({}) and orders = 0: \
+         it then receives nothing and adds nothing to the totals",
+        add_list(lacking),
+        past_last_round(*last_round)
+    )]
+    Different {
+        /// The first difference found, against the reference: "A has X that B lacks; B has Y
+        /// that A lacks".
+        differences: String,
+        /// Every source lacking firms another lists, with those firms, in order of first
+        /// mention.
+        lacking: Vec<(String, Vec<String>)>,
+        /// The last round of the longest of the scenarios, when known ([`FirmsError::with_rounds`]).
+        last_round: Option<u32>,
+    },
+}
+
+impl FirmsError {
+    /// The same error, knowing the scenarios' round counts, so its advice can give the
+    /// `eligible_from` that is past the last round of every one.
+    pub fn with_rounds(self, rounds: &[u32]) -> FirmsError {
+        match self {
+            FirmsError::Different {
+                differences,
+                lacking,
+                ..
+            } => FirmsError::Different {
+                differences,
+                lacking,
+                last_round: rounds.iter().copied().max(),
+            },
+            other => other,
+        }
+    }
+}
+
+/// "add X to A and C; add Y, Z to B": the sources that lack the same firms together.
+fn add_list(lacking: &[(String, Vec<String>)]) -> String {
+    let mut groups: Vec<(&[String], Vec<&str>)> = Vec::new();
+    for (source, firms) in lacking {
+        match groups.iter_mut().find(|(f, _)| *f == firms.as_slice()) {
+            Some((_, sources)) => sources.push(source),
+            None => groups.push((firms, vec![source])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(firms, sources)| {
+            let to = match sources.as_slice() {
+                [.., last] if sources.len() > 1 => {
+                    format!("{} and {last}", sources[..sources.len() - 1].join(", "))
+                }
+                _ => sources.join(""),
+            };
+            format!("add {} to {to}", firms.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "eligible_from = 5: every scenario here has at most 4 rounds", or the rule when the rounds are
+/// not known.
+fn past_last_round(last_round: Option<u32>) -> String {
+    match last_round {
+        Some(r) => format!(
+            "eligible_from = {}: no scenario here has more than {r} round{}",
+            r + 1,
+            if r == 1 { "" } else { "s" }
+        ),
+        None => "eligible_from = rounds + 1".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -562,7 +768,7 @@ mod tests {
         );
         assert!(m.starts_with("--set seed=...:"), "{m}");
         let files = vec![(path.to_path_buf(), bytes.to_vec()); 2];
-        let m = message(compare(&files, &[set("seed=3")]).unwrap_err());
+        let m = message(compare(&files, &[set("seed=3")], None).unwrap_err());
         assert!(m.ends_with("use --seed instead"), "{m}");
     }
 
@@ -599,5 +805,153 @@ mod tests {
         let e = check_firms(&[l("a", &["X", "Y"]), l("b", &["Y", "X"])]).unwrap_err();
         assert!(matches!(e, FirmsError::Order { .. }), "{e}");
         assert!(e.to_string().contains("another order"), "{e}");
+    }
+
+    /// The refusal says how to align the lists: what to add where, and how to keep a firm that
+    /// takes no part.
+    #[test]
+    fn different_firms_are_refused_with_how_to_align_them() {
+        let l = |s: &str, names: &[&str]| {
+            (s.to_string(), names.iter().map(|n| n.to_string()).collect())
+        };
+        let e = check_firms(&[
+            l("a", &["X", "Y"]),
+            l("b", &["X", "Z"]),
+            l("c", &["X", "Y"]),
+        ])
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("add Z to a and c; add Y to b."), "{m}");
+        assert!(
+            m.contains("eligible_from past the last round (eligible_from = rounds + 1)"),
+            "{m}"
+        );
+        let m = e.with_rounds(&[4, 6, 3]).to_string();
+        assert!(
+            m.contains(
+                "(eligible_from = 7: no scenario here has more than 6 rounds) and orders = 0"
+            ),
+            "{m}"
+        );
+    }
+
+    fn files(names: &[&str]) -> Vec<(PathBuf, Vec<u8>)> {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml"),
+        )
+        .unwrap();
+        names
+            .iter()
+            .map(|n| {
+                let t = text.replace("name = \"baseline\"", &format!("name = \"{n}\""));
+                (PathBuf::from(format!("dir/{n}-file.toml")), t.into_bytes())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compare_takes_the_reference_it_is_given() {
+        let f = files(&["a", "b", "c"]);
+        let names = |p: &Plan| -> Vec<String> {
+            p.points.iter().map(|p| p.scenario.name.clone()).collect()
+        };
+        let plan = compare(&f, &[], None).unwrap();
+        assert_eq!(
+            (names(&plan), plan.name.as_str()),
+            (vec!["a".into(), "b".into(), "c".into()], "a")
+        );
+        for choice in ["c", "dir/c-file.toml", "c-file"] {
+            let plan = compare(&f, &[], Some(choice)).unwrap();
+            assert_eq!(names(&plan), ["c", "a", "b"], "{choice}");
+            assert_eq!(plan.name, "c");
+            assert_eq!(plan.points[0].settings, ["c"]);
+        }
+        let usage = |e: PlanError| match e {
+            PlanError::Usage(m) => m,
+            other => panic!("not a usage error: {other}"),
+        };
+        let m = usage(compare(&f, &[], Some("d")).unwrap_err());
+        assert!(
+            m.contains("no scenario of this comparison is named d"),
+            "{m}"
+        );
+        assert!(
+            m.contains("a (dir/a-file.toml), b (dir/b-file.toml)"),
+            "{m}"
+        );
+        let twice = files(&["a", "a", "b"]);
+        let m = usage(compare(&twice, &[], Some("a")).unwrap_err());
+        assert!(m.contains("2 scenarios match"), "{m}");
+        // The fixed overrides are every point's, recorded once.
+        let set = Override::parse("allocation.rule=talmud").unwrap();
+        let plan = compare(&f, &[set], Some("b")).unwrap();
+        assert_eq!(
+            plan.fixed,
+            [("allocation.rule".to_string(), "talmud".to_string())]
+        );
+        assert!(
+            plan.points
+                .iter()
+                .all(|p| p.scenario.rule.name() == "talmud")
+        );
+    }
+
+    #[test]
+    fn a_sweep_reference_goes_first_in_every_knob() {
+        let mut knobs = vec![
+            Knob::parse("domestic.ratio=0.3,0.5,0.7").unwrap(),
+            Knob::parse("allocation.rule=proportional,talmud").unwrap(),
+        ];
+        reference_first(&mut knobs, "0.50,talmud").unwrap();
+        assert_eq!(knobs[0].values, ["0.5", "0.3", "0.7"]);
+        assert_eq!(knobs[1].values, ["talmud", "proportional"]);
+        let m = |r: &str| match reference_first(&mut knobs.clone(), r).unwrap_err() {
+            PlanError::Usage(m) => m,
+            other => panic!("{other}"),
+        };
+        assert!(
+            m("0.5").contains("give one value for each knob"),
+            "{}",
+            m("0.5")
+        );
+        assert!(
+            m("0.4,talmud")
+                .contains("0.4 is not one of the values of domestic.ratio (0.5, 0.3, 0.7)")
+        );
+    }
+
+    #[test]
+    fn plans_record_fixed_overrides_and_the_scenarios_values() {
+        let bytes = files(&["baseline"]).remove(0).1;
+        let set = |t: &str| Override::parse(t).unwrap();
+        let fixed = [
+            set("allocation.rule=equal_awards"),
+            set("domestic.ratio=0.4"),
+        ];
+        let plan = sensitivity(
+            Path::new("b.toml"),
+            &bytes,
+            &fixed,
+            &[
+                Knob::parse("domestic.ratio=0.2,0.6").unwrap(),
+                Knob::parse("rounds=3,5").unwrap(),
+            ],
+        )
+        .unwrap();
+        // The ratio is a knob: its fixed value is the reference's, in the knob's column.
+        assert_eq!(
+            plan.fixed,
+            [("allocation.rule".to_string(), "equal_awards".to_string())]
+        );
+        assert_eq!(plan.scenario_values, ["0.4", "4"]);
+        let plan = sweep(
+            Path::new("b.toml"),
+            &bytes,
+            &fixed[..1],
+            &[Knob::parse("domestic.ratio=0.2,0.6").unwrap()],
+        )
+        .unwrap();
+        assert_eq!(plan.fixed.len(), 1);
+        assert_eq!(plan.scenario_values, ["0.3"]);
     }
 }

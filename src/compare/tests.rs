@@ -143,3 +143,71 @@ fn sensitivity_ranks_knobs_by_swing() {
     // More approvals leave less unmet; a higher domestic ratio leaves more.
     assert!(ranked[0].swing < 0.0 && ranked[1].swing > 0.0);
 }
+
+/// A rule change moves chips between firms and leaves the total where it was: the per-firm
+/// effects say who gains and who loses, sorted, with verdicts that follow the intervals and the
+/// metric's direction; the sensitivity reference's cells read the scenario's values.
+#[test]
+fn per_firm_effects_name_who_gains_and_who_loses() {
+    let bytes = baseline_bytes();
+    let knobs = [Knob::parse("allocation.rule=proportional,talmud").unwrap()];
+    let plan = plan::sweep(Path::new("baseline.toml"), &bytes, &[], &knobs).unwrap();
+    let scenarios: Vec<Scenario> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let c = Comparison::new(&plan, 3000, 4, run(&scenarios, 3000, 4, 0));
+    let e = effects(&c, 1, Metric::Unmet);
+    assert_eq!((e.point, e.firms.len()), (1, c.firms.len()));
+    // Sorted from the largest gain (least unmet) to the largest loss.
+    assert!(e.firms.windows(2).all(|w| w[0].mean <= w[1].mean));
+    for f in e.firms.iter().chain([&e.total]) {
+        let d = c.paired[1].diff(f.firm, Metric::Unmet);
+        assert_eq!((f.mean, (f.lo, f.hi)), (d.mean(), d.ci95()));
+        let expect = if f.hi < 0.0 {
+            Verdict::Gains
+        } else if f.lo > 0.0 {
+            Verdict::Loses
+        } else {
+            Verdict::Unclear
+        };
+        assert_eq!(f.verdict, expect, "{}", f.name);
+    }
+    assert_eq!(e.total.firm, c.total());
+    // On the baseline, talmud favours the firms with the smaller claims left: clear winners and
+    // losers, though the total barely moves.
+    let gainer = e.gains().next().expect("a firm gains");
+    let loser = e.losses().next().expect("a firm loses");
+    assert_eq!(gainer.name, e.firms[0].name);
+    assert_eq!(loser.name, e.firms[e.firms.len() - 1].name);
+    assert!(gainer.mean < -10_000.0 && loser.mean > 10_000.0);
+    assert!(e.total.mean.abs() < gainer.mean.abs() / 10.0);
+    // Delivered: more is better, so the same firm gains and its sign flips.
+    let d = effects(&c, 1, Metric::Delivered);
+    assert_eq!(d.gains().next().map(|f| &f.name), Some(&gainer.name));
+    assert!(d.firms[0].mean > 0.0);
+    // The reference against itself: nothing changes.
+    let r = effects(&c, 0, Metric::Unmet);
+    assert!(
+        r.firms
+            .iter()
+            .all(|f| f.verdict == Verdict::Unclear && f.mean == 0.0)
+    );
+    assert_eq!(r.unclear().len(), c.firms.len());
+    assert_eq!(r.unclear()[0].firm, 0);
+}
+
+#[test]
+fn a_point_that_keeps_the_scenarios_value_reads_it() {
+    let bytes = baseline_bytes();
+    let knobs = [
+        Knob::parse("domestic.ratio=0.2,0.6").unwrap(),
+        Knob::parse("rounds=3,5").unwrap(),
+    ];
+    let plan = plan::sensitivity(Path::new("baseline.toml"), &bytes, &[], &knobs).unwrap();
+    let scenarios: Vec<Scenario> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let c = Comparison::new(&plan, 50, 1, run(&scenarios, 50, 1, 1));
+    let row = |p: usize| (c.setting(p, 0), c.setting(p, 1));
+    assert_eq!(row(0), ("0.3", "4"));
+    assert_eq!(row(1), ("0.2", "4"));
+    assert_eq!(row(4), ("0.3", "5"));
+    // The settings themselves still say which knob a point moves.
+    assert_eq!(c.settings[1], ["0.2", ""]);
+}

@@ -23,14 +23,28 @@ pub fn comparison_html(c: &Comparison, manifest_json: &str, charts: &[String]) -
         Kind::Compare => "scenarios side by side".to_string(),
         Kind::Sensitivity => format!("sensitivity to {} knobs", c.knobs.len()),
     };
-    let title = format!("{}: {what}", c.name);
-    let run_line = format!(
+    let with = crate::report::overrides::with_phrase(&c.fixed);
+    let title = match (c.kind, with.is_empty()) {
+        (_, true) => format!("{}: {what}", c.name),
+        (Kind::Compare, false) => format!("{}: {what}, every scenario {with}", c.name),
+        (_, false) => format!("{}, {with}: {what}", c.name),
+    };
+    let mut run_line = format!(
         "{} points · {} trials each · seed {} · common random numbers: trial t sees the same \
          world in every point",
         c.summaries.len(),
         group_digits(c.trials),
         c.seed
     );
+    if !c.fixed.is_empty() {
+        // The title may shorten them; here they are whole.
+        let _ = write!(
+            run_line,
+            "<br>\nOverrides of the scenario file{} in every point (--set): {}",
+            if c.kind == Kind::Compare { "s" } else { "" },
+            escape(&crate::report::overrides::listed(&c.fixed))
+        );
+    }
     page::open(&mut h, &title, &run_line);
     let _ = writeln!(
         h,

@@ -1,30 +1,36 @@
 //! Exporters of a comparison (sweep, compare, sensitivity): comparison.csv with every point's
 //! summary statistics, differences.csv with the paired differences against the reference point,
-//! sensitivity.csv with the ranked swings, and the short table printed on stdout.
+//! sensitivity.csv with the ranked swings, and what is printed on stdout: the short table and
+//! who gains and who loses at each point.
 
-use crate::compare::{Comparison, PAIRED_METRICS, swings};
+use crate::compare::{Comparison, Effects, PAIRED_METRICS, effects, swings};
 use crate::report::csv_out::{finish, write, writer};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
 use crate::stats::{Metric, STATS};
 
-/// The leading columns of every row of point `p`: its number (1-based), then its knob values.
+/// The leading columns of every CSV row of point `p`: its number (1-based), then the value of
+/// every knob (the scenario's where the point keeps it: [`Comparison::setting`]), then of every
+/// fixed `--set` override, so that each row says everything its point ran with.
 fn point_columns(c: &Comparison, p: usize) -> Vec<String> {
     let mut row = vec![(p + 1).to_string()];
-    row.extend(c.settings[p].iter().cloned());
+    row.extend((0..c.knobs.len()).map(|j| c.setting(p, j).to_string()));
+    row.extend(c.fixed.iter().map(|(_, v)| v.clone()));
     row
 }
 
+/// The CSV header: `point`, the knobs' keys, the fixed overrides' keys, then `rest`.
 fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
     let mut h = vec!["point".to_string()];
     h.extend(c.knobs.iter().cloned());
+    h.extend(c.fixed.iter().map(|(k, _)| k.clone()));
     h.extend(rest.iter().map(|s| s.to_string()));
     h
 }
 
-/// comparison.csv: `point`, one column per knob, then `firm,metric,stat,value` exactly as in
-/// summary.csv, for every point.
+/// comparison.csv: `point`, one column per knob and per fixed override (filled on every row),
+/// then `firm,metric,stat,value` exactly as in summary.csv, for every point.
 pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, header(c, &["firm", "metric", "stat", "value"]));
@@ -146,7 +152,10 @@ pub fn comparison_table(c: &Comparison) -> String {
         let t = c.summaries[p].tally(total, Metric::Unmet);
         let d = c.paired[p].diff(total, Metric::Unmet);
         let (lo, hi) = d.ci95();
-        let mut row = point_columns(c, p);
+        // The knobs only (the fixed overrides are the same on every row: the headline names
+        // them), "·" where the point keeps the scenario's value.
+        let mut row = vec![(p + 1).to_string()];
+        row.extend(c.settings[p].iter().cloned());
         for cell in row.iter_mut().skip(1) {
             if cell.is_empty() {
                 *cell = "·".into();
@@ -184,4 +193,91 @@ pub fn comparison_table(c: &Comparison) -> String {
         }
     }
     out
+}
+
+/// Points after the reference whose gains and losses stdout lists; the rest are in
+/// differences.csv.
+const EFFECT_POINTS: usize = 10;
+
+/// Who gains and who loses at each point after the reference (the first ten), as printed on
+/// stdout: per point, the paired difference in mean total unmet demand, how many firms are
+/// clearly better off, worse off or neither, and the firm that gains most and the one that
+/// loses most, with 95% intervals. The total can hide it: a rule change moves chips from one
+/// firm to another and leaves the total where it was. Empty for a single point.
+pub fn gains_and_losses(c: &Comparison) -> String {
+    let points = c.summaries.len();
+    if points < 2 {
+        return String::new();
+    }
+    let reference = match c.labels[0].as_str() {
+        "" => "point 1".to_string(),
+        label => format!("point 1 ({})", short(label)),
+    };
+    let mut out = format!(
+        "Who gains and who loses, against {reference}: mean unmet demand per firm, point − \
+         reference on the same trials, with its 95% interval (− is less unmet, a gain):\n"
+    );
+    let interval = |lo: f64, hi: f64| format!("({} to {})", signed_units(lo), signed_units(hi));
+    for p in (1..points).take(EFFECT_POINTS) {
+        let e: Effects = effects(c, p, Metric::Unmet);
+        let (gains, losses, unclear) = (e.gains().count(), e.losses().count(), e.unclear().len());
+        let firms = |n: usize| if n == 1 { "firm" } else { "firms" };
+        let unclear = match unclear {
+            0 => String::new(),
+            n => format!(", {n} no clear change"),
+        };
+        out.push_str(&format!(
+            "  point {} ({}): total {} {}; {gains} {} gain{}, {losses} lose{}{unclear}\n",
+            p + 1,
+            short(&c.labels[p]),
+            signed_units(e.total.mean),
+            interval(e.total.lo, e.total.hi),
+            firms(gains),
+            if gains == 1 { "s" } else { "" },
+            if losses == 1 { "s" } else { "" },
+        ));
+        let lines = [
+            ("gains most:", e.gains().next(), "no firm clearly gains"),
+            ("loses most:", e.losses().next(), "no firm clearly loses"),
+        ];
+        // The two firms' names and figures in columns.
+        let width = |f: &dyn Fn(&crate::compare::FirmEffect) -> usize| {
+            lines
+                .iter()
+                .filter_map(|(_, firm, _)| firm.map(f))
+                .max()
+                .unwrap_or(0)
+        };
+        let name_width = width(&|f| f.name.chars().count());
+        let mean_width = width(&|f| signed_units(f.mean).chars().count());
+        for (what, firm, none) in lines {
+            let line = match firm {
+                Some(f) => format!(
+                    "      {what} {:<name_width$}  {:>mean_width$}  {}",
+                    f.name,
+                    signed_units(f.mean),
+                    interval(f.lo, f.hi)
+                ),
+                None => format!("      {what} {none}"),
+            };
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    if points - 1 > EFFECT_POINTS {
+        out.push_str(&format!(
+            "  … and {} more points: every point's difference per firm is in differences.csv\n",
+            points - 1 - EFFECT_POINTS
+        ));
+    }
+    out
+}
+
+/// A point's label cut to 40 characters for a line of stdout.
+fn short(label: &str) -> String {
+    if label.chars().count() > 40 {
+        format!("{}…", label.chars().take(39).collect::<String>())
+    } else {
+        label.to_string()
+    }
 }

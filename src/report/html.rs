@@ -25,14 +25,22 @@ pub fn report_html(
     charts: &[&str],
 ) -> String {
     let mut h = String::new();
-    let run_line = format!(
+    let mut run_line = format!(
         "{} trials · seed {} · {} allocation · {} rounds",
         group_digits(info.trials),
         info.seed,
         escape(&info.rule),
         info.rounds
     );
-    page::open(&mut h, &info.name, &run_line);
+    if !info.overrides.is_empty() {
+        // The title may shorten them; here they are whole.
+        let _ = write!(
+            run_line,
+            "<br>\nOverrides of the scenario file (--set): {}",
+            escape(&crate::report::overrides::listed(&info.overrides))
+        );
+    }
+    page::open(&mut h, &info.title(), &run_line);
     if !info.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", escape(&info.description));
     }
@@ -138,6 +146,7 @@ mod tests {
             equivalence: 0.0,
             knobs: vec![("rule <x>".to_string(), "a & b".to_string())],
             terms: Vec::new(),
+            overrides: Vec::new(),
         };
         let firm = PerMetric::from_fn(|m| {
             if m == Metric::FillRate {

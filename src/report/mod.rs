@@ -9,13 +9,16 @@ pub mod format;
 mod html;
 mod manifest;
 mod output;
+pub mod overrides;
 mod page;
 pub mod partial;
 mod results;
 mod table;
 
 pub use compare_html::comparison_html;
-pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
+pub use compare_out::{
+    comparison_csv, comparison_table, differences_csv, gains_and_losses, sensitivity_csv,
+};
 pub use csv_out::{rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};

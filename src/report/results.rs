@@ -33,6 +33,12 @@ pub struct RunInfo {
     pub equivalence: f64,
     /// The scenario's key knobs as (label, value) pairs, ready to show.
     pub knobs: Vec<(String, String)>,
+    /// The `--set` overrides the run applied to the scenario file, as (key, value as typed), in
+    /// the order given, the last of a key winning ([`crate::scenario::effective_overrides`]); empty for
+    /// the file as written. Absent from results.json (and from files written before it
+    /// existed) when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<(String, String)>,
     /// Each firm's terms, in listed order: what says which firms an allocation rule treats
     /// alike (the charts' "same by construction" notes). Empty when read from a results.json
     /// written before they were saved.
@@ -139,8 +145,21 @@ impl RunInfo {
             firms: s.firms.iter().map(|f| f.name.clone()).collect(),
             equivalence: s.domestic.equivalence,
             knobs,
+            overrides: Vec::new(),
             terms: s.firms.iter().map(FirmTerms::of).collect(),
         }
+    }
+
+    /// The same description, recording `overrides` as the ones `scenario` was read with.
+    pub fn with_overrides(mut self, overrides: &[crate::scenario::Override]) -> RunInfo {
+        self.overrides = crate::scenario::effective_overrides(overrides);
+        self
+    }
+
+    /// The run's name as titles and subtitles give it: the scenario's name, with its overrides
+    /// when it has any ("baseline, with allocation.rule = talmud"; [`super::overrides::titled`]).
+    pub fn title(&self) -> String {
+        super::overrides::titled(&self.name, &self.overrides)
     }
 }
 

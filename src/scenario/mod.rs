@@ -13,6 +13,7 @@ use toml::de::DeTable;
 
 use crate::dist::{Dist, DistSpec};
 use crate::units::MAX_UNITS;
+pub use overrides::{effective_overrides, value_as_written};
 pub use source::{Override, OverrideError, ScenarioError, SourceMap};
 
 use raw::{RawDist, RawScenario, S};

@@ -20,14 +20,30 @@ pub fn apply<'a>(
 ) -> Result<(), ScenarioError> {
     let at = map.override_offset(index);
     let here = at..at + o.value.len();
-    let fail = |message: String| map.error(Some(here.clone()), message);
     let value = parse_value(&o.value, at);
-    let path: Vec<&'a str> = o.key.split('.').collect();
+    let (table, field) = target(doc, &o.key, here.clone(), map)?;
+    table.insert(key(field, &here), value);
+    Ok(())
+}
+
+/// The table that holds dotted `key` in `doc` and the key's last part, the field in it: a firm
+/// or event found by name, a round of `approval.round` (added when the file has none for it),
+/// or nested tables (created when missing). `here` is the span an error, or anything created,
+/// gets.
+fn target<'a, 't>(
+    doc: &'t mut DeTable<'a>,
+    dotted: &'a str,
+    here: Range<usize>,
+    map: &SourceMap<'_>,
+) -> Result<(&'t mut DeTable<'a>, &'a str), ScenarioError> {
+    let at = here.start;
+    let fail = |message: String| map.error(Some(here.clone()), message);
+    let path: Vec<&'a str> = dotted.split('.').collect();
 
     let (table, field): (&mut DeTable<'a>, &'a str) = match path.as_slice() {
         ["firm" | "event", .., field] if path.len() >= 3 => {
             let section = path[0];
-            let name = o.key[section.len() + 1..o.key.len() - field.len() - 1].to_string();
+            let name = dotted[section.len() + 1..dotted.len() - field.len() - 1].to_string();
             let entries = array_of_tables(doc, section, &here).map_err(fail)?;
             let names: Vec<String> = entries
                 .iter()
@@ -94,8 +110,100 @@ pub fn apply<'a>(
         }
         [] => unreachable!("Override::parse rejects an empty key"),
     };
-    table.insert(key(field, &here), value);
-    Ok(())
+    Ok((table, field))
+}
+
+/// The overrides as (key, value as typed) pairs, in the order given, a later override of the
+/// same key replacing the earlier one in its place: the last wins, as when they are applied.
+pub fn effective_overrides(overrides: &[Override]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(overrides.len());
+    for o in overrides {
+        match out.iter_mut().find(|(k, _)| *k == o.key) {
+            Some(slot) => slot.1 = o.value.clone(),
+            None => out.push((o.key.clone(), o.value.clone())),
+        }
+    }
+    out
+}
+
+/// The value of dotted `key` (as `--set` takes it) in the scenario text `bytes` once
+/// `overrides` are applied, written as the file writes it: the value's TOML text (a string's
+/// contents without quotes; an override's value as typed). Where neither the file nor an
+/// override gives the key, the value that applies instead: `approval.KEY` for a round's
+/// `approval.round.N.KEY`, else the default that docs/scenario-format.md ("Keys") states. None
+/// when `bytes` is not a scenario or `key` addresses nothing in it; a plan validates its points
+/// first, so the reason is reported there.
+pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let map = SourceMap::new(std::path::Path::new(""), text, overrides);
+    let mut doc = DeTable::parse(text).ok()?;
+    for (index, o) in overrides.iter().enumerate() {
+        apply(doc.get_mut(), o, index, &map).ok()?;
+    }
+    // The text the spans point into: the file, then each override's value after a newline
+    // ([`SourceMap::new`]'s layout).
+    let mut source = text.to_string();
+    for o in overrides {
+        source.push('\n');
+        source.push_str(&o.value);
+    }
+    let path: Vec<&str> = key.split('.').collect();
+    if path.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    // A firm's position, for the default of its priority, before `target` borrows the document.
+    let position = match path.as_slice() {
+        ["firm", .., _] if path.len() >= 3 => {
+            let name = &key["firm.".len()..key.len() - path[path.len() - 1].len() - 1];
+            doc.get_ref()
+                .get("firm")
+                .and_then(|f| f.get_ref().as_array())
+                .and_then(|a| {
+                    a.iter().position(|e| {
+                        e.get_ref()
+                            .as_table()
+                            .and_then(|t| t.get("name"))
+                            .and_then(|n| n.get_ref().as_str())
+                            == Some(name)
+                    })
+                })
+        }
+        _ => None,
+    };
+    let (table, field) = target(doc.get_mut(), key, 0..0, &map).ok()?;
+    if let Some(value) = table.get(field) {
+        return Some(match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            _ => source.get(value.span())?.trim().to_string(),
+        });
+    }
+    match path.as_slice() {
+        ["approval", "round", _, field] => {
+            value_as_written(bytes, overrides, &format!("approval.{field}"))
+        }
+        ["firm", .., "priority"] => position.map(|i| (i + 1).to_string()),
+        ["event", .., "to_round"] => value_as_written(bytes, overrides, "rounds"),
+        other => default_value(other).map(String::from),
+    }
+}
+
+/// The defaults of docs/scenario-format.md ("Keys") for a key the file may leave out, other than
+/// those that follow from another value (a round's approval, a firm's priority, an event's last
+/// round).
+fn default_value(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
+        ["trials"] => "100000",
+        ["seed"] => "0",
+        ["carry_over"] => "true",
+        ["description"] => "",
+        ["approval", "conversion"] => "1",
+        ["domestic", "ratio" | "supply" | "equivalence"] => "0",
+        ["firm", .., "eligible_from"] => "1",
+        ["firm", .., "round_cap"] => "none",
+        ["firm", .., "weight"] => "1",
+        ["event", .., "from_round"] => "1",
+        _ => return None,
+    })
 }
 
 /// A TOML value, or the whole text as a string when it is not one (`rule=talmud`).
@@ -179,5 +287,96 @@ fn list(names: &[String]) -> String {
         "none".to_string()
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline() -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        std::fs::read(path).expect("the baseline scenario ships with the crate")
+    }
+
+    fn set(list: &[&str]) -> Vec<Override> {
+        list.iter().map(|t| Override::parse(t).unwrap()).collect()
+    }
+
+    #[test]
+    fn the_last_override_of_a_key_wins_in_its_place() {
+        let pairs = effective_overrides(&set(&["a=1", "b=2", "a=3"]));
+        assert_eq!(
+            pairs,
+            [("a".to_string(), "3".to_string()), ("b".into(), "2".into())]
+        );
+        assert!(effective_overrides(&[]).is_empty());
+    }
+
+    #[test]
+    fn values_read_as_the_file_writes_them() {
+        let b = baseline();
+        let v = |overrides: &[&str], key: &str| value_as_written(&b, &set(overrides), key);
+        assert_eq!(v(&[], "domestic.ratio").as_deref(), Some("0.3"));
+        assert_eq!(v(&[], "rounds").as_deref(), Some("4"));
+        assert_eq!(v(&[], "allocation.rule").as_deref(), Some("proportional"));
+        assert_eq!(
+            v(&[], "approval.batch").as_deref(),
+            Some("{ dist = \"pert\", min = 100000, mode = 200000, max = 400000 }")
+        );
+        assert_eq!(
+            v(&[], "event.customs-hold.probability").as_deref(),
+            Some("0.08")
+        );
+        assert_eq!(v(&[], "firm.Baidu.eligible_from").as_deref(), Some("2"));
+        assert_eq!(
+            v(&[], "approval.round.1.probability").as_deref(),
+            Some("1.0")
+        );
+        // Overrides, as typed: a bare word, a number, a distribution.
+        let o = ["domestic.ratio=0.6", "allocation.rule=talmud"];
+        assert_eq!(v(&o, "domestic.ratio").as_deref(), Some("0.6"));
+        assert_eq!(v(&o, "allocation.rule").as_deref(), Some("talmud"));
+        assert_eq!(
+            v(
+                &["approval.batch={dist=\"fixed\",value=3}"],
+                "approval.batch"
+            )
+            .as_deref(),
+            Some("{dist=\"fixed\",value=3}")
+        );
+        assert_eq!(
+            v(
+                &["domestic.ratio=0.6", "domestic.ratio=0.7"],
+                "domestic.ratio"
+            )
+            .as_deref(),
+            Some("0.7")
+        );
+        // What applies where the file says nothing.
+        assert_eq!(
+            v(&[], "approval.round.3.probability").as_deref(),
+            Some("0.7")
+        );
+        assert_eq!(
+            v(
+                &["approval.probability=0.5"],
+                "approval.round.3.probability"
+            )
+            .as_deref(),
+            Some("0.5")
+        );
+        assert_eq!(v(&[], "firm.Baidu.round_cap").as_deref(), Some("none"));
+        assert_eq!(v(&[], "firm.Baidu.priority").as_deref(), Some("4"));
+        assert_eq!(v(&[], "firm.ByteDance.weight").as_deref(), Some("1"));
+        assert_eq!(v(&[], "event.customs-hold.to_round").as_deref(), Some("4"));
+        assert_eq!(
+            v(&["rounds=6"], "event.customs-hold.to_round").as_deref(),
+            Some("6")
+        );
+        // Nothing to find.
+        assert_eq!(v(&[], "firm.Nobody.eligible_from"), None);
+        assert_eq!(v(&[], "domestic.nonsense"), None);
+        assert_eq!(value_as_written(b"not = [toml", &[], "rounds"), None);
     }
 }

@@ -40,18 +40,21 @@ fn sweep_runs_the_cartesian_grid_with_labelled_points() {
     let text = stdout(&o);
     assert!(text.contains("6 points × 400 trials"), "{text}");
     let cmp = read_csv(&out.join("comparison.csv"));
+    // The fixed override has a column of its own, after the knobs' (issue 13).
     assert_eq!(
         cmp.header,
         [
             "point",
             "domestic.ratio",
             "allocation.rule",
+            "approval.probability",
             "firm",
             "metric",
             "stat",
             "value"
         ]
     );
+    assert!(cmp.rows.iter().all(|r| r[3] == "0.7"));
     // Six points in row-major order: the first knob changes slowest.
     let mut seen: Vec<(String, String, String)> = Vec::new();
     for r in &cmp.rows {
@@ -84,6 +87,7 @@ fn sweep_runs_the_cartesian_grid_with_labelled_points() {
             "point",
             "domestic.ratio",
             "allocation.rule",
+            "approval.probability",
             "firm",
             "metric",
             "mean_diff",
@@ -301,9 +305,10 @@ fn sensitivity_ranks_knobs_and_draws_a_tornado() {
         ["rounds", "domestic.ratio", "event.customs-hold.probability"]
     );
     assert!(out.join("tornado.png").exists());
-    // The reference is point 1 with every knob at the scenario's value (empty cells).
+    // The reference is point 1 with every knob at the scenario's value, which its cells show
+    // (they were empty before issue 13).
     let cmp = read_csv(&out.join("comparison.csv"));
-    assert_eq!(&cmp.rows[0][..4], ["1", "", "", ""]);
+    assert_eq!(&cmp.rows[0][..4], ["1", "0.3", "4", "0.08"]);
 }
 
 #[test]

@@ -10,15 +10,23 @@ use crate::compare::{Comparison, Kind, Swing, swings};
 use crate::report::format;
 use crate::stats::Metric;
 
-/// The line under every comparison chart's title.
+/// The line under every comparison chart's title: what was compared, with the `--set`
+/// overrides every point shares (shortened when long; the report lists them whole), the
+/// points, trials and seed.
 pub fn run_line(c: &Comparison) -> String {
     let what = match c.kind {
         Kind::Sweep => "Sweep of scenario",
         Kind::Compare => "Scenarios compared with",
         Kind::Sensitivity => "Sensitivity of scenario",
     };
+    let with = crate::report::overrides::with_phrase(&c.fixed);
+    let with = match (c.kind, with.is_empty()) {
+        (_, true) => String::new(),
+        (Kind::Compare, false) => format!(" · every scenario {with}"),
+        (_, false) => format!(", {with}"),
+    };
     format!(
-        "{what} \"{}\" · {} points · {} trials each · seed {} · the same trials in every point",
+        "{what} \"{}\"{with} · {} points · {} trials each · seed {} · the same trials in every point",
         c.name,
         c.summaries.len(),
         format::group_digits(c.trials),

@@ -470,11 +470,14 @@ pub fn fan(summary: &Summary) -> Vec<FanRound> {
         .collect()
 }
 
-/// The line under every chart's title naming the run: scenario, trials, seed and rule.
+/// The line under every chart's title naming the run: scenario (with its `--set` overrides,
+/// shortened when long: [`RunInfo::title`]), trials, seed and the rule the run used.
 pub fn run_line(info: &RunInfo) -> String {
+    let overrides = crate::report::overrides::with_phrase(&info.overrides);
     format!(
-        "Scenario \"{}\" · {} trials · seed {} · {} allocation · {} rounds",
+        "Scenario \"{}\"{}{overrides} · {} trials · seed {} · {} allocation · {} rounds",
         info.name,
+        if overrides.is_empty() { "" } else { ", " },
         group_digits(info.trials),
         info.seed,
         info.rule,
