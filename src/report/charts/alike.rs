@@ -198,6 +198,7 @@ mod tests {
             firms: (0..terms.len()).map(|i| format!("F{i}")).collect(),
             equivalence: 0.0,
             knobs: Vec::new(),
+            overrides: Vec::new(),
             terms,
         }
     }

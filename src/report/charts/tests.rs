@@ -530,7 +530,7 @@ fn difference_panels_share_one_scale() {
     .map(shipped)
     .to_vec();
     let c = compared(
-        &crate::compare::plan::compare(&files, &[]).expect("a plan"),
+        &crate::compare::plan::compare(&files, &[], None).expect("a plan"),
         200,
     );
     let d = differences(&c);
