@@ -397,3 +397,87 @@ fn details(c: &Comparison) -> String {
 
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Paired;
+
+    /// `n` differences of `d` each.
+    fn constant(n: u64, d: i128) -> DiffTally {
+        let (above, below) = match d.signum() {
+            1 => (n, 0),
+            -1 => (0, n),
+            _ => (0, 0),
+        };
+        DiffTally::from_parts(
+            n,
+            d * i128::from(n),
+            (d * d) as u128 * u128::from(n),
+            above,
+            below,
+        )
+    }
+
+    /// Half the `n` differences `+d`, half `−d`: mean 0.
+    fn balanced(n: u64, d: i128) -> DiffTally {
+        DiffTally::from_parts(n, 0, (d * d) as u128 * u128::from(n), n / 2, n / 2)
+    }
+
+    #[test]
+    fn a_change_is_a_gain_or_loss_only_when_its_interval_leaves_zero() {
+        assert_eq!(change(&constant(100, -5), Worse::More), Change::Gains);
+        assert_eq!(change(&constant(100, -5), Worse::Less), Change::Loses);
+        assert_eq!(change(&constant(100, 5), Worse::More), Change::Loses);
+        assert_eq!(change(&constant(100, 5), Worse::Less), Change::Gains);
+        assert_eq!(change(&balanced(100, 5), Worse::More), Change::Unclear);
+        assert_eq!(change(&constant(100, 0), Worse::More), Change::Unclear);
+        // Mean 1 with sd about 10 over 100 trials: the interval (−1, 3) holds zero.
+        let noisy = DiffTally::from_parts(100, 100, 100 * 101, 55, 45);
+        assert_eq!(change(&noisy, Worse::More), Change::Unclear);
+    }
+
+    #[test]
+    fn who_gains_and_loses_counts_the_points_and_finds_the_largest() {
+        // One firm and the total; points 2..5 against point 1. Unmet: more is worse.
+        let unmet = |d: DiffTally| [d, DiffTally::default(), DiffTally::default()];
+        let point = |firm: DiffTally, total: DiffTally| {
+            Paired::from_tallies(vec![unmet(firm), unmet(total)]).unwrap()
+        };
+        let c = Comparison {
+            kind: Kind::Compare,
+            name: "x".into(),
+            knobs: vec!["scenario".into()],
+            labels: (1..=5).map(|p| format!("s{p}")).collect(),
+            settings: (1..=5).map(|p| vec![format!("s{p}")]).collect(),
+            ranges: Vec::new(),
+            firms: vec!["A".into()],
+            trials: 100,
+            seed: 0,
+            summaries: Vec::new(),
+            paired: vec![
+                point(constant(100, 0), constant(100, 0)),
+                point(constant(100, -3), constant(100, 2)),
+                point(constant(100, 7), balanced(100, 9)),
+                point(constant(100, -9), constant(100, 2)),
+                point(balanced(100, 1), constant(100, 2)),
+            ],
+        };
+        let changes = who_gains_and_loses(&c);
+        assert_eq!(
+            changes[0],
+            FirmChanges {
+                gains: vec![1, 3],
+                losses: vec![2],
+                unclear: vec![4],
+                largest_gain: Some(3),
+                largest_loss: Some(2),
+            }
+        );
+        // The total: ties go to the first point.
+        assert_eq!(changes[1].losses, vec![1, 3, 4]);
+        assert_eq!(changes[1].largest_loss, Some(1));
+        assert_eq!(changes[1].largest_gain, None);
+        assert_eq!(changes[1].unclear, vec![2]);
+    }
+}
