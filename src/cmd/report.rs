@@ -54,7 +54,7 @@ pub fn render_comparison(
 
 /// What a folder's saved results are: a run's or a comparison's.
 enum Saved {
-    Run(RunInfo, Summary),
+    Run(Box<(RunInfo, Summary)>),
     Comparison(Box<Comparison>),
 }
 
@@ -85,7 +85,7 @@ fn read_saved(dir: &Path) -> anyhow::Result<Saved> {
         Ok(bytes) => {
             let (info, summary) =
                 report::read_results(&bytes).with_context(|| context("results.json"))?;
-            Ok(Saved::Run(info, summary))
+            Ok(Saved::Run(Box::new((info, summary))))
         }
         Err(e) => {
             // A comparison written before comparison.json was saved names its command.
@@ -116,7 +116,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         ))
     })?;
     let files = match &saved {
-        Saved::Run(info, summary) => render(info, summary, &manifest, &args.charts)?,
+        Saved::Run(run) => render(&run.0, &run.1, &manifest, &args.charts)?,
         Saved::Comparison(c) => render_comparison(c, &manifest, &args.charts)?,
     };
     // The folder is replaced whole, as by a run: its other files carried over, the charts and

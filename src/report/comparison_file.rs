@@ -368,6 +368,7 @@ fn check_layout(c: &Comparison) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::compare::{PointsOptions, plan, run_points};
+    use crate::report::charts::compare::knob_chart;
     use crate::report::{comparison_csv, differences_csv};
 
     const SCENARIO: &str = "name = \"cf\"\nrounds = 2\n[allocation]\nrule = \"talmud\"\n\
@@ -512,5 +513,71 @@ mod tests {
                 .starts_with("not an allocsim comparison file"),
             "{err}"
         );
+    }
+
+    /// Every number of a saved comparison replaced in turn by extreme ones: the file is refused
+    /// or read, and what is read draws its page, CSV files and charts, never a panic.
+    #[test]
+    fn saved_comparisons_with_extreme_numbers_never_panic() {
+        let text = "name = \"x\"\nrounds = 2\n[allocation]\nrule = \"talmud\"\n[approval]\n\
+                    probability = 0.5\nbatch = { dist = \"uniform\", min = 0, max = 100 }\n\
+                    [[firm]]\nname = \"A\"\norders = 60\n";
+        let path = std::path::Path::new("x.toml");
+        let knobs = [knob("approval.probability=0.5,0.9")];
+        let plan = plan::sweep(path, text.as_bytes(), &[], &knobs).unwrap();
+        let options = PointsOptions {
+            trials: 20,
+            ..PointsOptions::default()
+        };
+        let scenarios: Vec<_> = plan.points.iter().map(|p| &p.scenario).collect();
+        let result = run_points(&scenarios, &options, &mut |_| {}, None).expect("runs");
+        let c = Comparison::new(&plan, options.trials, options.seed, result);
+        let json = String::from_utf8(comparison_json(&c)).unwrap();
+        let bytes = json.as_bytes();
+        let mut numbers = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_digit() {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                    i += 1;
+                }
+                numbers.push(start..i);
+            } else {
+                i += 1;
+            }
+        }
+        assert!(numbers.len() > 100, "{}", numbers.len());
+        let small = crate::report::charts::ChartOptions {
+            width: 480,
+            height: 300,
+        };
+        let mut read = 0;
+        let mut drawn = std::collections::HashSet::new();
+        for range in &numbers {
+            for extreme in [
+                "0",
+                "18446744073709551615",
+                "340282366920938463463374607431768211456",
+                "1e308",
+                "-1",
+            ] {
+                let mut edited = json.clone();
+                edited.replace_range(range.clone(), extreme);
+                if let Ok(c) = read_comparison(edited.as_bytes()) {
+                    read += 1;
+                    let _ = crate::report::comparison_html(&c, "{}", &[]);
+                    let _ = comparison_csv(&c);
+                    let _ = differences_csv(&c);
+                    // Drawn once for each different thing its chart would show.
+                    let shows = format!("{:?}", knob_chart(&c, 0));
+                    if drawn.insert(shows) {
+                        let _ = crate::report::charts::compare::render_comparison(&c, &small);
+                    }
+                }
+            }
+        }
+        assert!(read > 0, "some edits (the seed, an equivalence) still read");
+        assert!(drawn.len() > 1);
     }
 }

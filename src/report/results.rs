@@ -387,7 +387,7 @@ fn check_counts(saved: &SavedSummary) -> Result<(), String> {
         )?;
     }
     let field = "approved_rounds";
-    check_tally(field, &saved.approved_rounds, trials)?;
+    check_tally(field, saved.approved_rounds, trials)?;
     if saved.approved_rounds.max > u64::from(saved.rounds) {
         return Err(format!(
             "{field}: max {} is more than the {} rounds",
