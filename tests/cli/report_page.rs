@@ -518,3 +518,30 @@ fn a_comparison_page_says_who_gains_and_who_loses_as_differences_csv_does() {
         );
     }
 }
+
+#[test]
+fn comparison_json_and_the_charts_do_not_depend_on_the_thread_count() {
+    let tmp = tempdir();
+    let args = &comparisons(tmp.path())[0];
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Past one chunk of trials (16,384), so that two workers share the points.
+        all.extend([
+            "--trials",
+            "40000",
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+        ]);
+        all.push(out.to_str().unwrap());
+        run_ok(&all);
+        outputs.push((
+            std::fs::read(out.join("comparison.json")).unwrap(),
+            pngs(&out),
+        ));
+    }
+    assert!(outputs[0] == outputs[1], "--threads 2 differs");
+}
