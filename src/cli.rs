@@ -23,7 +23,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files without running them; every problem is reported with its position.
     Validate(ValidateArgs),
-    /// Redraw the charts and report.html of a finished run from its results.json, without simulating.
+    /// Redraw the charts and report.html of a finished run, sweep, compare or sensitivity from its
+    /// results.json or comparison.json, without simulating.
     Report(ReportArgs),
     /// Combine the partial.json files of `run --shard K/N` into the outputs of one unsharded run.
     Merge(MergeArgs),
@@ -79,7 +80,8 @@ pub struct ChartArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A finished run's output folder (holding results.json and manifest.json).
+    /// A finished output folder: a run's (holding results.json) or a sweep's, compare's or
+    /// sensitivity's (holding comparison.json), with its manifest.json.
     pub dir: PathBuf,
     #[command(flatten)]
     pub charts: ChartArgs,

@@ -1,13 +1,13 @@
 //! Glue shared by `sweep`, `compare` and `sensitivity`: run a validated plan's points on common
-//! random numbers and write comparison.csv, differences.csv, charts, report.html and
-//! manifest.json.
+//! random numbers and write comparison.csv, differences.csv, comparison.json, charts,
+//! report.html and manifest.json.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
 use allocsim::report::{
-    self, Input, Kind as OutputKind, Manifest, OutputDir, PointEntry, ScenarioFile, Trials, charts,
+    self, Input, Kind as OutputKind, Manifest, OutputDir, PointEntry, ScenarioFile, Trials,
 };
 use allocsim::scenario::{self, Override};
 
@@ -151,22 +151,16 @@ pub(super) fn execute(
         out.write("sensitivity.csv", &report::sensitivity_csv(&comparison))?;
     }
     out.write("manifest.json", &manifest_json)?;
+    // Always, as a run's results.json: `allocsim report` redraws the charts from it.
+    out.write_with("comparison.json", |w| {
+        report::write_comparison_json(w, &comparison)
+    })?;
     if !args.no_charts {
-        let chart_options = charts::ChartOptions {
-            width: args.charts.chart_size.width,
-            height: args.charts.chart_size.height,
-        };
-        let pngs = charts::compare::render_comparison(&comparison, &chart_options)?;
-        let names: Vec<String> = pngs.iter().map(|(n, _)| n.clone()).collect();
-        for (name, bytes) in &pngs {
-            out.write(name, bytes)?;
+        for (name, bytes) in
+            super::report::render_comparison(&comparison, &manifest_json, &args.charts)?
+        {
+            out.write(&name, &bytes)?;
         }
-        let html = report::comparison_html(
-            &comparison,
-            &String::from_utf8_lossy(&manifest_json),
-            &names,
-        );
-        out.write("report.html", html.as_bytes())?;
     }
     let written = out.commit()?;
 

@@ -1,5 +1,9 @@
-//! `allocsim report`: redraw a finished run's charts and report.html from its saved results.
+//! `allocsim report`: redraw a finished run's or comparison's charts and report.html from its
+//! saved results (results.json, comparison.json), the same bytes as the command that wrote them.
 
+use std::path::Path;
+
+use allocsim::compare::Comparison;
 use allocsim::report::{self, OutputDir, RunInfo, charts};
 use allocsim::stats::Summary;
 
@@ -8,6 +12,13 @@ use anyhow::Context;
 use super::{BadInput, say};
 use crate::cli::{ChartArgs, ReportArgs};
 
+fn chart_options(args: &ChartArgs) -> charts::ChartOptions {
+    charts::ChartOptions {
+        width: args.chart_size.width,
+        height: args.chart_size.height,
+    }
+}
+
 /// The charts and report.html of a run, as (file name, bytes).
 pub fn render(
     info: &RunInfo,
@@ -15,42 +26,99 @@ pub fn render(
     manifest_json: &[u8],
     args: &ChartArgs,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let options = charts::ChartOptions {
-        width: args.chart_size.width,
-        height: args.chart_size.height,
-    };
-    let pngs = charts::render_all(info, summary, &options)?;
-    let names: Vec<&str> = pngs.iter().map(|(n, _)| *n).collect();
+    let pngs = charts::render_all(info, summary, &chart_options(args))?;
+    let embedded: Vec<(&str, &[u8])> = pngs.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     let html = report::report_html(
         info,
         summary,
         &String::from_utf8_lossy(manifest_json),
-        &names,
+        &embedded,
     );
-    let mut files: Vec<(String, Vec<u8>)> = pngs
-        .iter()
-        .map(|(n, b)| (n.to_string(), b.clone()))
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> =
+        pngs.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
     files.push(("report.html".to_string(), html.into_bytes()));
     Ok(files)
 }
 
-pub fn report(args: ReportArgs) -> anyhow::Result<()> {
-    let read = |name: &str| {
-        let path = args.dir.join(name);
-        std::fs::read(&path).map_err(|e| {
-            BadInput(format!(
-                "cannot read '{}': {e} (is '{}' the output folder of a run?)",
-                path.display(),
-                args.dir.display()
-            ))
-        })
+/// The charts and report.html of a comparison, as (file name, bytes).
+pub fn render_comparison(
+    c: &Comparison,
+    manifest_json: &[u8],
+    args: &ChartArgs,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = charts::compare::render_comparison(c, &chart_options(args))?;
+    let html = report::comparison_html(c, &String::from_utf8_lossy(manifest_json), &files);
+    files.push(("report.html".to_string(), html.into_bytes()));
+    Ok(files)
+}
+
+/// What a folder's saved results are: a run's or a comparison's.
+enum Saved {
+    Run(Box<(RunInfo, Summary)>),
+    Comparison(Box<Comparison>),
+}
+
+/// Reads the saved results of the output folder `dir`: comparison.json if it has one, else
+/// results.json.
+fn read_saved(dir: &Path) -> anyhow::Result<Saved> {
+    let read = |name: &str| std::fs::read(dir.join(name));
+    let unreadable = |name: &str, e: std::io::Error| {
+        BadInput(format!(
+            "cannot read '{}': {e} (is '{}' the output folder of a run, sweep, compare or \
+             sensitivity?)",
+            dir.join(name).display(),
+            dir.display()
+        ))
     };
-    let results = read("results.json")?;
-    let manifest = read("manifest.json")?;
-    let (info, summary) = report::read_results(&results)
-        .with_context(|| args.dir.join("results.json").display().to_string())?;
-    let files = render(&info, &summary, &manifest, &args.charts)?;
+    let context = |name: &str| dir.join(name).display().to_string();
+    match read("comparison.json") {
+        Ok(bytes) => {
+            let c = report::read_comparison(&bytes).with_context(|| context("comparison.json"))?;
+            return Ok(Saved::Comparison(Box::new(c)));
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(unreadable("comparison.json", e).into());
+        }
+        Err(_) => {}
+    }
+    match read("results.json") {
+        Ok(bytes) => {
+            let (info, summary) =
+                report::read_results(&bytes).with_context(|| context("results.json"))?;
+            Ok(Saved::Run(Box::new((info, summary))))
+        }
+        Err(e) => {
+            // A comparison written before comparison.json was saved names its command.
+            let command = read("manifest.json")
+                .ok()
+                .and_then(|m| serde_json::from_slice::<serde_json::Value>(&m).ok())
+                .and_then(|m| m.get("command")?.as_str().map(str::to_string));
+            Err(match command {
+                Some(command) if e.kind() == std::io::ErrorKind::NotFound => BadInput(format!(
+                    "'{}' holds a {command} without its comparison.json, which `allocsim \
+                     report` redraws from (allocsim did not save it before issue 13): run the \
+                     {command} again",
+                    dir.display()
+                )),
+                _ => unreadable("results.json", e),
+            }
+            .into())
+        }
+    }
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    let saved = read_saved(&args.dir)?;
+    let manifest = std::fs::read(args.dir.join("manifest.json")).map_err(|e| {
+        BadInput(format!(
+            "cannot read '{}': {e}",
+            args.dir.join("manifest.json").display()
+        ))
+    })?;
+    let files = match &saved {
+        Saved::Run(run) => render(&run.0, &run.1, &manifest, &args.charts)?,
+        Saved::Comparison(c) => render_comparison(c, &manifest, &args.charts)?,
+    };
     // The folder is replaced whole, as by a run: its other files carried over, the charts and
     // report.html new, so a reader never sees half the charts redrawn.
     let out = OutputDir::reopen(&args.dir, Some(crate::interrupt::flag()))?;

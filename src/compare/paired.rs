@@ -45,9 +45,37 @@ impl DiffTally {
         self.below += other.below;
     }
 
+    /// A tally from its saved counts and sums (comparison.json keeps them): `n` trials whose
+    /// differences sum to `sum` and their squares to `sum_sq`, `above` of them positive and
+    /// `below` negative.
+    pub fn from_parts(n: u64, sum: i128, sum_sq: u128, above: u64, below: u64) -> DiffTally {
+        DiffTally {
+            n,
+            sum,
+            sum_sq,
+            above,
+            below,
+        }
+    }
+
     /// Trials recorded.
     pub fn count(&self) -> u64 {
         self.n
+    }
+
+    /// Exact sum of the squared differences.
+    pub fn sum_sq(&self) -> u128 {
+        self.sum_sq
+    }
+
+    /// Trials in which the point's value is above the reference's.
+    pub fn above(&self) -> u64 {
+        self.above
+    }
+
+    /// Trials in which the point's value is below the reference's.
+    pub fn below(&self) -> u64 {
+        self.below
     }
 
     /// Exact sum of the differences.
@@ -118,6 +146,17 @@ impl Paired {
         Paired {
             tallies: vec![Default::default(); firms + 1],
         }
+    }
+
+    /// Differences from their tallies (as saved): `tallies[firm][k]` for metric
+    /// `PAIRED_METRICS[k]`, the total last; `None` unless there is at least the total.
+    pub fn from_tallies(tallies: Vec<[DiffTally; 3]>) -> Option<Paired> {
+        (!tallies.is_empty()).then_some(Paired { tallies })
+    }
+
+    /// Every tally: `[firm][k]` for metric `PAIRED_METRICS[k]`, the total last.
+    pub fn tallies(&self) -> &[[DiffTally; 3]] {
+        &self.tallies
     }
 
     /// The values a pairing needs from an outcome, per firm: `[unmet, delivered, domestic]`

@@ -4,6 +4,7 @@
 pub mod charts;
 mod compare_html;
 mod compare_out;
+mod comparison_file;
 mod csv_out;
 pub mod format;
 mod html;
@@ -19,6 +20,7 @@ pub use compare_html::comparison_html;
 pub use compare_out::{
     comparison_csv, comparison_table, differences_csv, gains_and_losses, sensitivity_csv,
 };
+pub use comparison_file::{comparison_json, read_comparison, write_comparison_json};
 pub use csv_out::{rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};

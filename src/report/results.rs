@@ -163,8 +163,9 @@ impl RunInfo {
     }
 }
 
+/// A tally as results.json (and comparison.json) saves it: its exact sums and histogram.
 #[derive(Serialize, Deserialize)]
-struct SavedTally {
+pub(crate) struct SavedTally {
     n: u64,
     /// u128 sums as decimal strings: JSON readers lose integers past 2^53.
     sum: String,
@@ -178,8 +179,9 @@ struct SavedTally {
     exact: Option<Vec<(u64, u64)>>,
 }
 
+/// A round's counts and tally as saved.
 #[derive(Serialize, Deserialize)]
-struct SavedRound {
+pub(crate) struct SavedRound {
     approved: u64,
     halted_here: u64,
     halted_by: u64,
@@ -188,7 +190,11 @@ struct SavedRound {
 
 #[derive(Serialize, Deserialize)]
 struct SavedResults {
+    // Checked by `check_header` before the whole file is read; kept so that this struct is the
+    // format's whole shape (the tests write it).
+    #[allow(dead_code)]
     format: String,
+    #[allow(dead_code)]
     version: u32,
     info: RunInfo,
     /// `tallies[firm][metric]`, metrics in `Metric::ALL` order, the total last.
@@ -285,17 +291,27 @@ impl Serialize for ResultsRef<'_> {
         st.serialize_field("format", FORMAT)?;
         st.serialize_field("version", &VERSION)?;
         st.serialize_field("info", self.info)?;
-        let tallies: Vec<Vec<TallyRef>> = summary
-            .tallies
-            .iter()
-            .map(|firm| firm.iter().map(TallyRef).collect())
-            .collect();
-        st.serialize_field("tallies", &tallies)?;
-        let rounds: Vec<RoundRef> = summary.rounds.iter().map(RoundRef).collect();
-        st.serialize_field("rounds", &rounds)?;
-        st.serialize_field("approved_rounds", &TallyRef(&summary.approved_rounds))?;
+        serialize_summary(&mut st, summary)?;
         st.end()
     }
+}
+
+/// Writes a summary's `tallies`, `rounds` and `approved_rounds` fields into a struct being
+/// serialized, each tally's buckets streamed: results.json's and each point's of
+/// comparison.json, read back by [`load_summary`].
+pub(crate) fn serialize_summary<S: serde::ser::SerializeStruct>(
+    st: &mut S,
+    summary: &Summary,
+) -> Result<(), S::Error> {
+    let tallies: Vec<Vec<TallyRef>> = summary
+        .tallies
+        .iter()
+        .map(|firm| firm.iter().map(TallyRef).collect())
+        .collect();
+    st.serialize_field("tallies", &tallies)?;
+    let rounds: Vec<RoundRef> = summary.rounds.iter().map(RoundRef).collect();
+    st.serialize_field("rounds", &rounds)?;
+    st.serialize_field("approved_rounds", &TallyRef(&summary.approved_rounds))
 }
 
 /// [`SavedTally`] serialized from the tally itself, its buckets one by one.
@@ -357,12 +373,11 @@ where
 /// trial by trial (unmet = orders − delivered, halted by round r = halted in rounds 1..=r, the
 /// approved rounds = the rounds' approvals) hold for the sums. The message names the field by
 /// its path in the file.
-fn check_counts(saved: &SavedResults) -> Result<(), String> {
+fn check_counts(saved: &SavedSummary) -> Result<(), String> {
     use crate::stats::Metric;
-    let trials = saved.info.trials;
+    let trials = saved.trials;
     let names = |f: usize| {
         saved
-            .info
             .firms
             .get(f)
             .map_or("the total".to_string(), |n| format!("firm {n:?}"))
@@ -397,7 +412,7 @@ fn check_counts(saved: &SavedResults) -> Result<(), String> {
     }
     let mut halted: u64 = 0;
     let mut approved: u128 = 0;
-    for (r, round) in saved.rounds.iter().enumerate() {
+    for (r, round) in saved.saved_rounds.iter().enumerate() {
         for (key, count) in [
             ("approved", round.approved),
             ("halted_here", round.halted_here),
@@ -427,11 +442,11 @@ fn check_counts(saved: &SavedResults) -> Result<(), String> {
         )?;
     }
     let field = "approved_rounds";
-    check_tally(field, &saved.approved_rounds, trials)?;
-    if saved.approved_rounds.max > u64::from(saved.info.rounds) {
+    check_tally(field, saved.approved_rounds, trials)?;
+    if saved.approved_rounds.max > u64::from(saved.rounds) {
         return Err(format!(
             "{field}: max {} is more than the {} rounds",
-            saved.approved_rounds.max, saved.info.rounds
+            saved.approved_rounds.max, saved.rounds
         ));
     }
     if saved.approved_rounds.sum != approved.to_string() {
@@ -507,15 +522,25 @@ pub enum ResultsError {
     /// The file is not JSON of the results' shape.
     #[error("not an allocsim results file: {0}")]
     NotResults(serde_json::Error),
+    /// The file is not JSON of a comparison's saved shape (comparison.json).
+    #[error("not an allocsim comparison file: {0}")]
+    NotComparison(serde_json::Error),
     /// Another format or version than this allocsim writes.
     #[error(
-        "results format {format} version {version} cannot be read by this allocsim (it reads {FORMAT} version {VERSION})"
+        "format {format} version {version} cannot be read by this allocsim {} (it reads {reads} \
+         version {reads_version}): redraw it with the allocsim that wrote it, or run the command \
+         again",
+        env!("CARGO_PKG_VERSION")
     )]
     Version {
         /// The format named in the file.
         format: String,
         /// The version named in the file.
         version: u32,
+        /// The format this allocsim reads in its place.
+        reads: &'static str,
+        /// The version of it this allocsim reads.
+        reads_version: u32,
     },
     /// Tally lists whose lengths do not match the firm, metric or round counts.
     #[error("the results do not match their own firm and round counts")]
@@ -526,35 +551,73 @@ pub enum ResultsError {
     Impossible(String),
 }
 
-/// Reads results.json back into the run's description and summary, refusing one whose counts
-/// do not add up (see the count checks).
-pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
-    let saved: SavedResults = serde_json::from_slice(bytes).map_err(ResultsError::NotResults)?;
-    if saved.format != FORMAT || saved.version != VERSION {
+/// Refuses a saved file (results.json, comparison.json) that is not of format `format` version
+/// `version`: read first, so that a file of another version is named as such even if the rest
+/// of its shape has changed. `not_json` is the error for a file that is not even that.
+pub(crate) fn check_header(
+    bytes: &[u8],
+    format: &'static str,
+    version: u32,
+    not_json: fn(serde_json::Error) -> ResultsError,
+) -> Result<(), ResultsError> {
+    #[derive(Deserialize)]
+    struct Header {
+        format: String,
+        version: u32,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(not_json)?;
+    if header.format != format || header.version != version {
         return Err(ResultsError::Version {
-            format: saved.format,
-            version: saved.version,
+            format: header.format,
+            version: header.version,
+            reads: format,
+            reads_version: version,
         });
     }
-    let firms = saved.info.firms.len();
+    Ok(())
+}
+
+/// A saved summary's parts as read from a file, with what they must agree with: what
+/// [`load_summary`] checks and loads.
+pub(crate) struct SavedSummary<'a> {
+    /// The firms' names in order (the total is not among them).
+    pub firms: &'a [String],
+    /// Trials every tally must hold.
+    pub trials: u64,
+    /// Approval rounds per trial.
+    pub rounds: u32,
+    /// Imported-chip equivalents of one domestic chip.
+    pub equivalence: f64,
+    /// `tallies[firm][metric]`, metrics in `Metric::ALL` order, the total last.
+    pub tallies: &'a [Vec<SavedTally>],
+    /// One per round.
+    pub saved_rounds: &'a [SavedRound],
+    /// Approved rounds per trial.
+    pub approved_rounds: &'a SavedTally,
+}
+
+/// The summary of saved parts, refused if their lengths do not match the firm, metric and
+/// round counts, or their counts do not add up (see the count checks).
+pub(crate) fn load_summary(saved: &SavedSummary) -> Result<Summary, ResultsError> {
+    let firms = saved.firms.len();
     if saved.tallies.len() != firms + 1
         || saved
             .tallies
             .iter()
             .any(|t| t.len() != crate::stats::Metric::COUNT)
-        || saved.rounds.len() != saved.info.rounds as usize
+        || saved.saved_rounds.len() != saved.rounds as usize
     {
         return Err(ResultsError::Shape);
     }
-    check_counts(&saved).map_err(ResultsError::Impossible)?;
+    check_counts(saved).map_err(ResultsError::Impossible)?;
     let load = |t: &SavedTally| load_tally(t).map_err(ResultsError::Impossible);
     let mut tallies = Vec::with_capacity(firms + 1);
-    for firm in &saved.tallies {
+    for firm in saved.tallies {
         let loaded: Vec<Tally> = firm.iter().map(load).collect::<Result<_, _>>()?;
         tallies.push(PerMetric::from_vec(loaded).ok_or(ResultsError::Shape)?);
     }
     let rounds = saved
-        .rounds
+        .saved_rounds
         .iter()
         .map(|r| {
             Ok(RoundTally {
@@ -565,15 +628,31 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
             })
         })
         .collect::<Result<_, ResultsError>>()?;
-    let mut names = saved.info.firms.clone();
+    let mut names = saved.firms.to_vec();
     names.push("total".to_string());
-    let summary = Summary::from_parts(
+    Ok(Summary::from_parts(
         names,
         tallies,
         rounds,
-        load(&saved.approved_rounds)?,
-        saved.info.equivalence,
-    );
+        load(saved.approved_rounds)?,
+        saved.equivalence,
+    ))
+}
+
+/// Reads results.json back into the run's description and summary, refusing one whose counts
+/// do not add up (see the count checks).
+pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
+    check_header(bytes, FORMAT, VERSION, ResultsError::NotResults)?;
+    let saved: SavedResults = serde_json::from_slice(bytes).map_err(ResultsError::NotResults)?;
+    let summary = load_summary(&SavedSummary {
+        firms: &saved.info.firms,
+        trials: saved.info.trials,
+        rounds: saved.info.rounds,
+        equivalence: saved.info.equivalence,
+        tallies: &saved.tallies,
+        saved_rounds: &saved.rounds,
+        approved_rounds: &saved.approved_rounds,
+    })?;
     Ok((saved.info, summary))
 }
 

@@ -64,6 +64,11 @@ impl Summary {
         }
     }
 
+    /// Imported-chip equivalents of one domestic chip: how effective unmet demand is recorded.
+    pub fn equivalence(&self) -> f64 {
+        self.equivalence
+    }
+
     /// Trials recorded.
     pub fn trials(&self) -> u64 {
         self.approved_rounds.count()

@@ -218,7 +218,8 @@ fn compare_runs_whole_scenarios_against_the_first() {
         assert!(out.join(file).exists(), "{file}");
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<img src=\"differences.png\""));
+    assert!(html.contains("<img src=\"data:image/png;base64,"));
+    assert!(html.contains("(differences.png)</figcaption>"));
     assert!(!html.contains("<script"));
 }
 

@@ -194,7 +194,7 @@ fn the_fill_rate_is_the_same_statistic_and_said_the_same_way_everywhere() {
     assert!(lines.next().is_some_and(|h| h.ends_with("fill rate mean")));
     assert_eq!(table.lines().last(), Some(note.as_str()));
     // report.html's summary table says the same under it.
-    let html = crate::report::report_html(&info, &summary, "{}", &["fill.png"]);
+    let html = crate::report::report_html(&info, &summary, "{}", &[("fill.png", b"")]);
     assert!(
         html.contains(&crate::report::page::escape(&note)),
         "the note is not in report.html"

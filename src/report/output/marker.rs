@@ -17,12 +17,14 @@ pub enum Kind {
     Run,
     /// One shard of a run: partial.json and manifest.json.
     Shard,
-    /// `sweep`: comparison.csv, differences.csv, the sweep and heatmap charts, report.html.
-    Sweep,
-    /// `compare`: comparison.csv, differences.csv, the differences chart, report.html.
-    Compare,
-    /// `sensitivity`: a comparison's CSV files, sensitivity.csv, the tornado chart,
+    /// `sweep`: comparison.csv, differences.csv, comparison.json, the sweep and heatmap charts,
     /// report.html.
+    Sweep,
+    /// `compare`: comparison.csv, differences.csv, comparison.json, the differences chart,
+    /// report.html.
+    Compare,
+    /// `sensitivity`: a comparison's CSV files and comparison.json, sensitivity.csv, the
+    /// tornado chart, report.html.
     Sensitivity,
 }
 
