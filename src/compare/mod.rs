@@ -360,6 +360,24 @@ impl Effects {
     }
 }
 
+/// Whether a paired difference (point − reference) whose worse direction is `worse` leaves a
+/// firm clearly better off, clearly worse off, or neither: by its 95% interval
+/// ([`DiffTally::ci95`]), both ends strictly on one side of zero.
+pub fn verdict(d: &DiffTally, worse: Worse) -> Verdict {
+    let (lo, hi) = d.ci95();
+    let (better, worst) = match worse {
+        Worse::More => (hi < 0.0, lo > 0.0),
+        Worse::Less => (lo > 0.0, hi < 0.0),
+    };
+    if better {
+        Verdict::Gains
+    } else if worst {
+        Verdict::Loses
+    } else {
+        Verdict::Unclear
+    }
+}
+
 /// Per firm and for the total, the paired difference of `metric` (one of [`PAIRED_METRICS`])
 /// at point `p` against the reference, with its 95% interval and verdict, firms sorted from
 /// the largest gain to the largest loss: what a reader needs to see who wins and who loses
@@ -370,18 +388,7 @@ pub fn effects(c: &Comparison, p: usize, metric: Metric) -> Effects {
     let effect = |f: usize, name: &str| {
         let d = c.paired[p].diff(f, metric);
         let (lo, hi) = d.ci95();
-        // The interval's end nearest zero decides: both ends on one side, strictly.
-        let (better, worst) = match worse {
-            Worse::More => (hi < 0.0, lo > 0.0),
-            Worse::Less => (lo > 0.0, hi < 0.0),
-        };
-        let verdict = if better {
-            Verdict::Gains
-        } else if worst {
-            Verdict::Loses
-        } else {
-            Verdict::Unclear
-        };
+        let verdict = verdict(d, worse);
         FirmEffect {
             firm: f,
             name: name.to_string(),

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::page::{self, Figure, escape};
-use crate::compare::{Comparison, DiffTally, Kind, Worse, swings};
+use crate::compare::{Comparison, DiffTally, Kind, Verdict, Worse, swings, verdict};
 use crate::report::charts;
 use crate::report::format::{
     group_digits, signed_units, signed_units_full, units_full as units, units_label,
@@ -75,29 +75,6 @@ pub fn comparison_html(
     })
 }
 
-/// How a point leaves a firm against the reference, by the 95% interval of the paired
-/// difference in one metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// The whole interval lies on the better side of zero.
-    Gains,
-    /// The whole interval lies on the worse side of zero.
-    Loses,
-    /// The interval holds zero: no change the trials can tell from noise.
-    Unclear,
-}
-
-/// Whether a difference whose worse direction is `worse` is a gain, a loss or neither.
-pub fn change(d: &DiffTally, worse: Worse) -> Change {
-    let (lo, hi) = d.ci95();
-    let (above, below) = (lo > 0.0, hi < 0.0);
-    match (worse, above, below) {
-        (Worse::More, true, _) | (Worse::Less, _, true) => Change::Loses,
-        (Worse::More, _, true) | (Worse::Less, true, _) => Change::Gains,
-        _ => Change::Unclear,
-    }
-}
-
 /// One firm's (or the total's) changes in unmet demand over the points after the reference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmChanges {
@@ -134,10 +111,10 @@ pub fn who_gains_and_loses(c: &Comparison) -> Vec<FirmChanges> {
             };
             let diff = |p: usize| c.paired[p].diff(f, metric);
             for p in 1..c.paired.len() {
-                match change(diff(p), worse) {
-                    Change::Gains => out.gains.push(p),
-                    Change::Loses => out.losses.push(p),
-                    Change::Unclear => out.unclear.push(p),
+                match verdict(diff(p), worse) {
+                    Verdict::Gains => out.gains.push(p),
+                    Verdict::Loses => out.losses.push(p),
+                    Verdict::Unclear => out.unclear.push(p),
                 }
             }
             // The first of equals, in point order.
@@ -194,9 +171,9 @@ fn key_results(c: &Comparison) -> String {
     let others = c.paired.len().saturating_sub(1);
     let d = |p: usize| c.paired[p].diff(total, Metric::Unmet);
     // Said when a difference's interval holds zero.
-    let noise = |p: usize| match change(d(p), Metric::Unmet.worse()) {
-        Change::Unclear => ", not told apart from the reference by these trials",
-        Change::Gains | Change::Loses => "",
+    let noise = |p: usize| match verdict(d(p), Metric::Unmet.worse()) {
+        Verdict::Unclear => ", not told apart from the reference by these trials",
+        Verdict::Gains | Verdict::Loses => "",
     };
     let item = |lead: &str, p: usize| {
         format!(
@@ -239,10 +216,10 @@ fn key_results(c: &Comparison) -> String {
             let _ = write!(h, "<tr{}><td>{}</td>", class(f), escape(name));
             for p in 1..=others {
                 let diff = c.paired[p].diff(f, Metric::Unmet);
-                let verdict = match change(diff, Metric::Unmet.worse()) {
-                    Change::Gains => "<span class=\"gain\">gains</span>",
-                    Change::Loses => "<span class=\"loss\">loses</span>",
-                    Change::Unclear => "no clear change",
+                let verdict = match verdict(diff, Metric::Unmet.worse()) {
+                    Verdict::Gains => "<span class=\"gain\">gains</span>",
+                    Verdict::Loses => "<span class=\"loss\">loses</span>",
+                    Verdict::Unclear => "no clear change",
                 };
                 let _ = write!(h, "<td>{verdict}: {}</td>", with_interval(diff));
             }
@@ -440,15 +417,15 @@ mod tests {
 
     #[test]
     fn a_change_is_a_gain_or_loss_only_when_its_interval_leaves_zero() {
-        assert_eq!(change(&constant(100, -5), Worse::More), Change::Gains);
-        assert_eq!(change(&constant(100, -5), Worse::Less), Change::Loses);
-        assert_eq!(change(&constant(100, 5), Worse::More), Change::Loses);
-        assert_eq!(change(&constant(100, 5), Worse::Less), Change::Gains);
-        assert_eq!(change(&balanced(100, 5), Worse::More), Change::Unclear);
-        assert_eq!(change(&constant(100, 0), Worse::More), Change::Unclear);
+        assert_eq!(verdict(&constant(100, -5), Worse::More), Verdict::Gains);
+        assert_eq!(verdict(&constant(100, -5), Worse::Less), Verdict::Loses);
+        assert_eq!(verdict(&constant(100, 5), Worse::More), Verdict::Loses);
+        assert_eq!(verdict(&constant(100, 5), Worse::Less), Verdict::Gains);
+        assert_eq!(verdict(&balanced(100, 5), Worse::More), Verdict::Unclear);
+        assert_eq!(verdict(&constant(100, 0), Worse::More), Verdict::Unclear);
         // Mean 1 with sd about 10 over 100 trials: the interval (−1, 3) holds zero.
         let noisy = DiffTally::from_parts(100, 100, 100 * 101, 55, 45);
-        assert_eq!(change(&noisy, Worse::More), Change::Unclear);
+        assert_eq!(verdict(&noisy, Worse::More), Verdict::Unclear);
     }
 
     #[test]
