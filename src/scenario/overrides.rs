@@ -7,64 +7,65 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
 
-use super::source::{Override, ScenarioError, SourceMap};
+use super::raw;
+use super::source::{Override, SourceMap};
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
-/// Applies override `index` of `map` to `doc`.
+/// Keys whose value is a distribution, by the table that holds them (`approval.round` for each
+/// `[[approval.round]]` entry, `firm` for each firm): one of their parameters can be set alone,
+/// `KEY.PARAM=VALUE`.
+const DISTRIBUTIONS: [(&str, &str); 5] = [
+    ("approval", "batch"),
+    ("approval", "conversion"),
+    ("approval.round", "batch"),
+    ("domestic", "supply"),
+    ("firm", "orders"),
+];
+
+fn is_distribution(table: &str, key: &str) -> bool {
+    DISTRIBUTIONS.contains(&(table, key))
+}
+
+/// Applies override `index` of `map` to `doc`; the error says why it cannot be (it is reported
+/// at the override).
 pub fn apply<'a>(
     doc: &mut DeTable<'a>,
     o: &'a Override,
     index: usize,
     map: &SourceMap<'_>,
-) -> Result<(), ScenarioError> {
+) -> Result<(), String> {
     let at = map.override_offset(index);
     let here = at..at + o.value.len();
-    let fail = |message: String| map.error(Some(here.clone()), message);
     let value = parse_value(&o.value, at);
     let path: Vec<&'a str> = o.key.split('.').collect();
 
-    let (table, field): (&mut DeTable<'a>, &'a str) = match path.as_slice() {
-        ["firm" | "event", .., field] if path.len() >= 3 => {
+    match path.as_slice() {
+        ["firm" | "event", rest @ ..] if rest.len() >= 2 => {
             let section = path[0];
-            let name = o.key[section.len() + 1..o.key.len() - field.len() - 1].to_string();
-            let entries = array_of_tables(doc, section, &here).map_err(fail)?;
-            let names: Vec<String> = entries
-                .iter()
-                .filter_map(|e| {
-                    e.get_ref()
-                        .as_table()?
-                        .get("name")?
-                        .get_ref()
-                        .as_str()
-                        .map(String::from)
-                })
-                .collect();
-            let found = entries.iter_mut().find_map(|e| match e.get_mut() {
-                DeValue::Table(t)
-                    if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) =>
-                {
-                    Some(t)
-                }
-                _ => None,
-            });
-            let what = if section == "firm" { "firm" } else { "event" };
-            let table = found.ok_or_else(|| {
-                fail(format!(
-                    "no {what} named '{name}' (the scenario has: {})",
-                    list(&names)
-                ))
-            })?;
-            (table, *field)
+            let (table, name, tail) =
+                entry_by_name(doc, section, &o.key[section.len() + 1..], &here)?;
+            set(
+                table,
+                section,
+                &format!("{section}.{name}"),
+                &tail,
+                value,
+                &here,
+                None,
+            )
         }
-        ["approval", "round", round_text, field] => {
+        ["approval", "round", round_text, rest @ ..] if !rest.is_empty() => {
             let round: i64 = round_text.parse().map_err(|_| {
-                fail(format!(
-                    "'{round_text}' is not a round number; use approval.round.N.{field}"
-                ))
+                format!(
+                    "'{round_text}' is not a round number; use approval.round.N.{}",
+                    rest.join(".")
+                )
             })?;
-            let approval = table_at(doc, "approval", &here).map_err(fail)?;
-            let entries = array_of_tables(approval, "round", &here).map_err(fail)?;
+            // A round's batch, if the round has none of its own, starts as the scenario's.
+            let fallback = table_at(doc, "approval", &here)?.get("batch").cloned();
+            let approval = table_at(doc, "approval", &here)?;
+            let entries = array_of_tables(approval, "round", &here)?;
             let position = entries.iter().position(|e| {
                 e.get_ref()
                     .as_table()
@@ -81,20 +82,201 @@ pub fn apply<'a>(
                 entries.len() - 1
             });
             match entries.as_mut()[position].get_mut() {
-                DeValue::Table(t) => (t, *field),
-                _ => return Err(fail("approval.round must be an array of tables".into())),
+                DeValue::Table(t) => set(
+                    t,
+                    "approval.round",
+                    &format!("approval.round.{round}"),
+                    rest,
+                    value,
+                    &here,
+                    fallback,
+                ),
+                _ => Err("approval.round must be an array of tables".into()),
             }
+        }
+        [section, field, param] if is_distribution(section, field) => {
+            let table = table_at(doc, section, &here)?;
+            set(table, section, section, &[field, param], value, &here, None)
         }
         [sections @ .., field] => {
             let mut table = doc;
             for section in sections {
-                table = table_at(table, section, &here).map_err(fail)?;
+                table = table_at(table, section, &here)?;
             }
-            (table, *field)
+            table.insert(key(field, &here), value);
+            Ok(())
         }
         [] => unreachable!("Override::parse rejects an empty key"),
+    }
+}
+
+/// The `[[section]]` entry that `rest` (`NAME.KEY` or `NAME.KEY.PARAM`) addresses by name, with
+/// its name and the keys after it. Names may hold dots: the longest name that `rest` starts
+/// with wins.
+fn entry_by_name<'t, 'a>(
+    doc: &'t mut DeTable<'a>,
+    section: &'a str,
+    rest: &'a str,
+    here: &Range<usize>,
+) -> Result<(&'t mut DeTable<'a>, String, Vec<&'a str>), String> {
+    let entries = array_of_tables(doc, section, here)?;
+    let names: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            e.get_ref()
+                .as_table()?
+                .get("name")?
+                .get_ref()
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    // The keys after each name that `rest` starts with: `KEY` or a distribution's `KEY.PARAM`
+    // fit best; else keys that start with one of the entry's (set() says what is wrong with
+    // them); else the name is not there.
+    let keys = if section == "firm" {
+        &raw::FIRM_KEYS[..]
+    } else {
+        &raw::EVENT_KEYS[..]
     };
-    table.insert(key(field, &here), value);
+    let candidates: Vec<(&String, Vec<&str>)> = names
+        .iter()
+        .filter_map(|n| {
+            let tail = rest.strip_prefix(n.as_str())?.strip_prefix('.')?;
+            (!tail.is_empty()).then(|| (n, tail.split('.').collect()))
+        })
+        .collect();
+    let fits = |tail: &[&str]| match tail {
+        [_] => true,
+        [field, _] => is_distribution(section, field),
+        _ => false,
+    };
+    let found = candidates
+        .iter()
+        .filter(|(_, tail)| fits(tail))
+        .chain(
+            candidates
+                .iter()
+                .filter(|(_, tail)| keys.contains(&tail[0])),
+        )
+        .max_by_key(|(n, tail)| (fits(tail), n.len()))
+        .map(|(n, _)| (*n).clone());
+    let Some(name) = found else {
+        // No firm has the name: say which name was meant, without the keys after it.
+        let parts: Vec<&str> = rest.split('.').collect();
+        let keys = match parts.as_slice() {
+            [.., field, _] if parts.len() >= 3 && is_distribution(section, field) => 2,
+            _ => 1,
+        };
+        let meant = parts[..parts.len() - keys].join(".");
+        return Err(format!(
+            "no {section} named '{meant}' (the scenario has: {})",
+            list(&names)
+        ));
+    };
+    let tail: Vec<&'a str> = rest[name.len() + 1..].split('.').collect();
+    let table = entries
+        .iter_mut()
+        .find_map(|e| match e.get_mut() {
+            DeValue::Table(t)
+                if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) =>
+            {
+                Some(t)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("no {section} named '{name}'"))?;
+    Ok((table, name, tail))
+}
+
+/// Sets `keys` (`KEY`, or `KEY.PARAM` for a distribution) of `table`, a table of kind `kind`
+/// (as [`DISTRIBUTIONS`] names it) called `name` in messages. `fallback`: the distribution a
+/// parameter is set in when the table has none of its own.
+fn set<'a>(
+    table: &mut DeTable<'a>,
+    kind: &str,
+    name: &str,
+    keys: &[&'a str],
+    value: Value<'a>,
+    here: &Range<usize>,
+    fallback: Option<Value<'a>>,
+) -> Result<(), String> {
+    match keys {
+        [field] => {
+            table.insert(key(field, here), value);
+            Ok(())
+        }
+        [field, param] if is_distribution(kind, field) => {
+            let what = format!("{name}.{field}");
+            if !table.contains_key(*field) {
+                let Some(copy) = fallback else {
+                    return Err(format!(
+                        "{what} is not in the scenario, so it has no {param} to change; set the \
+                         whole distribution, e.g. {what}={{ dist = \"uniform\", min = 1, max = 2 }}"
+                    ));
+                };
+                table.insert(key(field, here), copy);
+            }
+            let Some(entry) = table.get_mut(*field) else {
+                unreachable!("{what} was just found or inserted")
+            };
+            set_parameter(entry, &what, param, value, here)
+        }
+        [field, param] => {
+            let distributions: Vec<&str> = DISTRIBUTIONS
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, f)| *f)
+                .collect();
+            let which = match distributions.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (the distribution here is {one})"),
+                many => format!(" (the distributions here are {})", many.join(", ")),
+            };
+            Err(format!(
+                "{name}.{field} is not a distribution, so it has no parameter `{param}` to set{which}"
+            ))
+        }
+        [..] => Err(format!(
+            "{name}.{}: too many dotted parts; a distribution's parameter is set as KEY.PARAM, \
+             e.g. firm.NAME.orders.max",
+            keys.join(".")
+        )),
+    }
+}
+
+/// Replaces parameter `param` of the distribution `entry` (called `what` in messages) by `value`.
+/// A plain number is the `fixed` distribution it stands for, and becomes that table.
+fn set_parameter<'a>(
+    entry: &mut Value<'a>,
+    what: &str,
+    param: &'a str,
+    value: Value<'a>,
+    here: &Range<usize>,
+) -> Result<(), String> {
+    let span = entry.span();
+    match entry.get_mut() {
+        DeValue::Table(t) => {
+            t.insert(key(param, here), value);
+            return Ok(());
+        }
+        DeValue::Integer(_) | DeValue::Float(_) => {}
+        other => {
+            return Err(format!(
+                "{what} is a {}, not a distribution, so it has no {param} to change",
+                other.type_str()
+            ));
+        }
+    }
+    let number = std::mem::replace(entry, Spanned::new(span.clone(), DeValue::Boolean(false)));
+    let mut t = DeTable::new();
+    t.insert(
+        Spanned::new(span.clone(), Cow::Borrowed("dist")),
+        Spanned::new(span.clone(), DeValue::String(Cow::Borrowed("fixed"))),
+    );
+    t.insert(Spanned::new(span.clone(), Cow::Borrowed("value")), number);
+    t.insert(key(param, here), value);
+    *entry = Spanned::new(span, DeValue::Table(t));
     Ok(())
 }
 
