@@ -230,6 +230,7 @@ pub fn read(doc: &Spanned<DeTable<'_>>, problems: &mut Problems<'_, '_>) -> RawS
         span: doc.span(),
         field: Field::default(),
         missing: Vec::new(),
+        suggested: Vec::new(),
     };
     reader.scenario(root)
 }
@@ -244,6 +245,9 @@ struct Table<'v, 'd> {
     span: Range<usize>,
     field: Field,
     missing: Vec<&'static str>,
+    /// The keys an unknown key was taken for ("did you mean `firm`?"): one of them missing is
+    /// that typo, not a second problem.
+    suggested: Vec<String>,
 }
 
 impl<'v, 'd> Table<'v, 'd> {
@@ -258,7 +262,7 @@ impl Reader<'_, '_, '_> {
     }
 
     fn scenario(&mut self, mut t: Table<'_, '_>) -> RawScenario {
-        self.unknown_keys(&t, &TOP_KEYS);
+        self.unknown_keys(&mut t, &TOP_KEYS);
         let name = self.required(&mut t, "name");
         let description = self.optional(&t, "description");
         let trials = self.optional(&t, "trials");
@@ -315,14 +319,14 @@ impl Reader<'_, '_, '_> {
     }
 
     fn allocation(&mut self, mut t: Table<'_, '_>) -> RawAllocation {
-        self.unknown_keys(&t, &ALLOCATION_KEYS);
+        self.unknown_keys(&mut t, &ALLOCATION_KEYS);
         let rule = self.required(&mut t, "rule");
         self.done(t);
         RawAllocation { rule }
     }
 
     fn approval(&mut self, mut t: Table<'_, '_>) -> RawApproval {
-        self.unknown_keys(&t, &APPROVAL_KEYS);
+        self.unknown_keys(&mut t, &APPROVAL_KEYS);
         let probability = self.required(&mut t, "probability");
         let batch = self.required_dist(&mut t, "batch");
         let conversion = self.optional_dist(&t, "conversion");
@@ -340,7 +344,7 @@ impl Reader<'_, '_, '_> {
     }
 
     fn round(&mut self, mut t: Table<'_, '_>) -> RawRound {
-        self.unknown_keys(&t, &ROUND_KEYS);
+        self.unknown_keys(&mut t, &ROUND_KEYS);
         let round = self.required(&mut t, "round");
         let probability = self.optional(&t, "probability");
         let batch = self.optional_dist(&t, "batch");
@@ -354,8 +358,8 @@ impl Reader<'_, '_, '_> {
         }
     }
 
-    fn domestic(&mut self, t: Table<'_, '_>) -> RawDomestic {
-        self.unknown_keys(&t, &DOMESTIC_KEYS);
+    fn domestic(&mut self, mut t: Table<'_, '_>) -> RawDomestic {
+        self.unknown_keys(&mut t, &DOMESTIC_KEYS);
         RawDomestic {
             ratio: self.optional(&t, "ratio"),
             supply: self.optional_dist(&t, "supply"),
@@ -364,7 +368,7 @@ impl Reader<'_, '_, '_> {
     }
 
     fn firm(&mut self, mut t: Table<'_, '_>, index: usize) -> RawFirm {
-        self.unknown_keys(&t, &FIRM_KEYS);
+        self.unknown_keys(&mut t, &FIRM_KEYS);
         let name = self.required(&mut t, "name");
         let orders = self.required_dist(&mut t, "orders");
         let firm = RawFirm {
@@ -382,7 +386,7 @@ impl Reader<'_, '_, '_> {
     }
 
     fn event(&mut self, mut t: Table<'_, '_>) -> RawEvent {
-        self.unknown_keys(&t, &EVENT_KEYS);
+        self.unknown_keys(&mut t, &EVENT_KEYS);
         let name = self.required(&mut t, "name");
         let effect = self.required(&mut t, "effect");
         let probability = self.required(&mut t, "probability");
@@ -400,19 +404,26 @@ impl Reader<'_, '_, '_> {
     }
 
     /// Reports the keys of `t` that are not in `known`, each at its position.
-    fn unknown_keys(&mut self, t: &Table<'_, '_>, known: &[&str]) {
+    fn unknown_keys(&mut self, t: &mut Table<'_, '_>, known: &[&str]) {
         for (key, _) in t.table.iter() {
             let k: &str = key.get_ref();
             if !known.contains(&k) {
                 let message = messages::unknown_key(&t.field.key(k).to_string(), k, known);
                 self.report(key.span(), message);
+                t.suggested.extend(nearest(k, known).map(String::from));
             }
         }
     }
 
-    /// Reports the required keys found missing in `t`, all in one message at its position.
+    /// Reports the required keys found missing in `t`, all in one message at its position, but
+    /// for those an unknown key was taken for.
     fn done(&mut self, t: Table<'_, '_>) {
-        let keys: Vec<String> = t.missing.iter().map(|k| format!("`{k}`")).collect();
+        let keys: Vec<String> = t
+            .missing
+            .iter()
+            .filter(|k| !t.suggested.iter().any(|s| s == *k))
+            .map(|k| format!("`{k}`"))
+            .collect();
         let message = match keys.as_slice() {
             [] => return,
             [one] => format!("missing required key {one}"),
@@ -497,6 +508,7 @@ impl Reader<'_, '_, '_> {
                 span: value.span(),
                 field,
                 missing: Vec::new(),
+                suggested: Vec::new(),
             }),
             _ => {
                 self.wrong_type(value, &field, "a table");
@@ -601,7 +613,14 @@ impl Reader<'_, '_, '_> {
         let mut family_set_at: Option<Range<usize>> = None;
         match table.get("dist") {
             None => {
-                self.report(value.span(), field.says("missing required key `dist`"));
+                // A misspelt `dist` is reported as the unknown key it is, not also as missing.
+                let misspelt = table.iter().any(|(k, _)| {
+                    !DIST_KEYS.contains(&k.get_ref().as_ref())
+                        && nearest(k.get_ref(), &DIST_KEYS) == Some("dist")
+                });
+                if !misspelt {
+                    self.report(value.span(), field.says("missing required key `dist`"));
+                }
                 ok = false;
             }
             Some(v) => match self.leaf::<String>(v, &field.key("dist")) {
