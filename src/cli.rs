@@ -130,7 +130,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Override one scenario value by its dotted key, e.g. approval.probability=0.6,
-    /// firm.Baidu.eligible_from=3, event.customs-hold.probability=0.1. Repeatable.
+    /// firm.Baidu.eligible_from=3, event.customs-hold.probability=0.1, or one parameter of a
+    /// distribution, firm.Baidu.orders.max=500000. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
     /// Also write trials.csv, one row per trial and firm (memory grows with the trial count).

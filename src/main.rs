@@ -21,8 +21,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(e) => {
-            // A closed or full stderr loses the message, never the exit status.
-            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            // A closed or full stderr loses the message, never the exit status. An error of
+            // several lines (a scenario's problems) is several errors, each marked as one.
+            for line in format!("{e:#}").lines() {
+                let _ = writeln!(std::io::stderr(), "error: {line}");
+            }
             if cmd::is_interrupted_output(&e) {
                 ExitCode::from(interrupt::EXIT_STATUS)
             } else if cmd::is_bad_input(&e) {

@@ -14,7 +14,7 @@ use allocsim::compare::{KnobError, PlanError};
 use allocsim::engine::{EngineError, ShardError};
 use allocsim::report::partial::{MergeError, PartialError};
 use allocsim::report::{OutputError, ResultsError};
-use allocsim::scenario::{OverrideError, ScenarioError};
+use allocsim::scenario::{OverrideError, ScenarioError, ScenarioErrors};
 
 use crate::cli::{Cli, Command};
 
@@ -64,6 +64,7 @@ pub fn is_bad_input(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.is::<BadInput>()
             || c.is::<ScenarioError>()
+            || c.is::<ScenarioErrors>()
             || c.is::<OverrideError>()
             || c.is::<KnobError>()
             || c.is::<PlanError>()

@@ -21,8 +21,12 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
                 s.rule.name()
             )?,
             Err(e) => {
-                // A closed or full stderr loses the message, never the exit status.
-                let _ = writeln!(std::io::stderr(), "error: {e}");
+                // One line a problem. A closed or full stderr loses the message, never the
+                // exit status.
+                let mut stderr = std::io::stderr().lock();
+                for line in e.to_string().lines() {
+                    let _ = writeln!(stderr, "error: {line}");
+                }
                 failed += 1;
             }
         }

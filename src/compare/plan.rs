@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{self, Override, OverrideError, Scenario, ScenarioError};
+use crate::scenario::{self, Override, OverrideError, Scenario, ScenarioErrors};
 
 /// Which command made the plan; it names the output folder and shapes the charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +204,7 @@ pub enum PlanError {
         what: String,
         /// What is wrong with the scenario, with its file position or `--set` value.
         #[source]
-        source: ScenarioError,
+        source: ScenarioErrors,
     },
     /// The scenarios' firms differ, so their trials cannot be paired.
     #[error(transparent)]

@@ -174,6 +174,38 @@ fn takes(required: &[&str], optional: &[&str]) -> String {
 
 const NAMES: &str = "fixed, uniform, triangular, pert, normal, lognormal, beta, discrete";
 
+impl DistSpec {
+    /// Every distribution's name, in the order messages list them.
+    pub const FAMILIES: [&'static str; 8] = [
+        "fixed",
+        "uniform",
+        "triangular",
+        "pert",
+        "normal",
+        "lognormal",
+        "beta",
+        "discrete",
+    ];
+
+    /// Every parameter some distribution takes, in the order of [`DistSpec`]'s fields. `values`
+    /// and `weights` are arrays of numbers, the others numbers.
+    pub const PARAMETERS: [&'static str; 12] = [
+        "value", "min", "mode", "max", "mean", "sd", "median", "sigma", "alpha", "beta", "values",
+        "weights",
+    ];
+
+    /// The parameters distribution `dist` needs and those it may take besides, in the order
+    /// messages list them; None for a name that is no distribution.
+    pub fn parameters_of(dist: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+        params_of(dist)
+    }
+
+    /// What distribution `dist` takes, as messages say it: "mean, sd and optionally min, max".
+    pub fn takes(dist: &str) -> Option<String> {
+        params_of(dist).map(|(required, optional)| takes(required, optional))
+    }
+}
+
 /// Required and optional parameters of each distribution, in the order messages list them.
 fn params_of(dist: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
     Some(match dist {

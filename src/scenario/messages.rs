@@ -3,38 +3,17 @@
 
 use std::ops::Range;
 
-use toml::de::{DeTable, DeValue};
-
-/// `message` (from serde, about `span` of a document whose root spans `root`) rewritten to start
-/// with the dotted path of the key it concerns, e.g. `rounds: expected an integer, got string "four"`.
-pub fn explain(
-    doc: &DeTable<'_>,
-    span: Option<Range<usize>>,
-    root: Range<usize>,
-    message: &str,
-) -> String {
-    // An error about the whole document (a missing top-level key) concerns no one key.
-    let path = match &span {
-        Some(s) if *s != root => locate(doc, s.start, "").unwrap_or_default(),
-        _ => String::new(),
-    };
+/// `message` (serde's, about the value of the field called `field`) rewritten to start with
+/// the field and speak of TOML types, e.g. `rounds: expected an integer, got string "four"`.
+/// `datetime`: the value serde saw as a map is a TOML date-time.
+pub fn explain(field: &str, message: &str, datetime: bool) -> String {
     let with_path = |text: String| {
-        if path.is_empty() {
+        if field.is_empty() {
             text
         } else {
-            format!("{path}: {text}")
+            format!("{field}: {text}")
         }
     };
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        return with_path(format!("missing required key {rest}"));
-    }
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        // The path already ends with the unknown key itself.
-        let expected = rest
-            .split_once(", expected ")
-            .map_or(String::new(), |(_, e)| format!("; expected {e}"));
-        return with_path(format!("unknown key (a typo?){expected}"));
-    }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((got, expected)) = rest.split_once(", expected ") {
             if let Some(number) = got
@@ -43,14 +22,12 @@ pub fn explain(
             {
                 return with_path(out_of_range(number));
             }
-            let got = match &span {
-                Some(s) if got == "map" && is_datetime(doc, s) => "a date-time".to_string(),
-                _ => found(got),
+            let got = if got == "map" && datetime {
+                "a date-time".to_string()
+            } else {
+                found(got)
             };
-            return with_path(format!(
-                "expected {}, got {got}",
-                type_name(expected, &path)
-            ));
+            return with_path(format!("expected {}, got {got}", type_name(expected)));
         }
     }
     if let Some(number) = message
@@ -63,15 +40,59 @@ pub fn explain(
     with_path(message.to_string())
 }
 
+/// An unknown key `key`, whose table takes the keys `known`; `path` is how messages name the key
+/// (`firm.Baidu.wieght`). The nearest known key if one is close, else the list.
+pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> String {
+    match super::suggest::nearest(key, known) {
+        Some(near) => format!("{path}: unknown key (a typo?); did you mean `{near}`?"),
+        None => format!(
+            "{path}: unknown key (a typo?); expected {}",
+            one_of(&known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>())
+        ),
+    }
+}
+
+/// A `what` (a rule, a distribution) named `given` that is none of `known`: the nearest if one is
+/// close, and the list.
+pub fn unknown_name(what: &str, given: &str, known: &[&str]) -> String {
+    let list = known.join(", ");
+    match super::suggest::nearest(given, known) {
+        Some(near) => {
+            format!("unknown {what} \"{given}\"; did you mean \"{near}\"? (expected one of {list})")
+        }
+        None => format!("unknown {what} \"{given}\"; expected one of {list}"),
+    }
+}
+
+/// `a` for one item, else `one of a, b, c`.
+fn one_of(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        many => format!("one of {}", many.join(", ")),
+    }
+}
+
 /// A TOML syntax error's `message` about `span` of `text`, in plain words and naming the key
 /// where it can.
 pub fn syntax(text: &str, span: Option<Range<usize>>, message: &str) -> String {
-    let quoted = span
-        .and_then(|s| text.get(s))
-        .map(|k| k.trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace()))
+    let trim = |k: &'_ str| {
+        k.trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+            .to_string()
+    };
+    let header = span.as_ref().and_then(|s| header_at(text, s.start));
+    let quoted = header
+        .clone()
+        .or_else(|| span.and_then(|s| text.get(s)).map(trim))
         .filter(|k| !k.is_empty() && k.len() <= 100 && !k.contains('\n'));
     match message {
         "duplicate key" => match quoted {
+            Some(key) if header.is_some() && ARRAYS_OF_TABLES.contains(&key.as_str()) => {
+                let entry = key.rsplit('.').next().unwrap_or(&key);
+                format!(
+                    "`{key}` is defined twice: use [[{key}]] (double brackets) for each {entry}; \
+                     [{key}] is a single table"
+                )
+            }
             Some(key) => format!("`{key}` is defined twice; a key or table may appear only once"),
             None => "a key or table is defined twice; each may appear only once".to_string(),
         },
@@ -80,6 +101,21 @@ pub fn syntax(text: &str, span: Option<Range<usize>>, message: &str) -> String {
         }
         m => format!("not valid TOML: {m}"),
     }
+}
+
+/// The keys whose value is an array of tables, one `[[KEY]]` per entry.
+pub const ARRAYS_OF_TABLES: [&str; 3] = ["firm", "event", "approval.round"];
+
+/// The key of the table header (`[a.b]` or `[[a.b]]`) on the line holding `offset`, if that line
+/// is one.
+fn header_at(text: &str, offset: usize) -> Option<String> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let line = line.split('#').next()?.trim();
+    let inner = line.strip_prefix('[')?.trim_start_matches('[');
+    let inner = inner.trim_end().trim_end_matches(']').trim();
+    let key: Vec<&str> = inner.split('.').map(str::trim).collect();
+    (!key.iter().any(|k| k.is_empty())).then(|| key.join("."))
 }
 
 /// Serde's description of the value found, in TOML words: `sequence` is an array, `map` a
@@ -92,23 +128,6 @@ fn found(got: &str) -> String {
     }
 }
 
-/// Whether the value at `span` of `table` (at any depth) is a TOML date-time, which serde sees
-/// as a map.
-fn is_datetime(table: &DeTable<'_>, span: &Range<usize>) -> bool {
-    fn walk(value: &toml::Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
-        if !value.span().contains(&span.start) {
-            return false;
-        }
-        match value.get_ref() {
-            DeValue::Datetime(_) => true,
-            DeValue::Table(t) => t.iter().any(|(_, v)| walk(v, span)),
-            DeValue::Array(a) => a.iter().any(|v| walk(v, span)),
-            _ => false,
-        }
-    }
-    table.iter().any(|(_, v)| walk(v, span))
-}
-
 fn out_of_range(number: &str) -> String {
     format!(
         "{number} is out of range: a TOML integer must be within [{}, {}]",
@@ -118,57 +137,12 @@ fn out_of_range(number: &str) -> String {
 }
 
 /// A serde/Rust type description in TOML words.
-fn type_name(expected: &str, path: &str) -> String {
+fn type_name(expected: &str) -> String {
     match expected {
         "i64" | "u64" | "u32" | "i32" | "usize" => "an integer".to_string(),
         "f64" | "f32" => "a number".to_string(),
-        "a sequence" if ["firm", "event", "approval.round"].contains(&path) => {
-            format!("an array of tables ([[{path}]])")
-        }
         "a sequence" => "an array".to_string(),
         e if e.starts_with("struct ") => "a table".to_string(),
         e => e.to_string(),
     }
-}
-
-/// The dotted path of the deepest key whose key or value holds `offset`. Array-of-tables
-/// entries are named as `--set` addresses them: `firm.NAME`, `approval.round.N`.
-fn locate(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
-    for (key, value) in table.iter() {
-        let path = format!("{prefix}{}", key.get_ref());
-        let inner = match value.get_ref() {
-            DeValue::Table(t) => locate(t, offset, &format!("{path}.")),
-            DeValue::Array(a) => a.iter().enumerate().find_map(|(i, element)| {
-                let DeValue::Table(t) = element.get_ref() else {
-                    return None;
-                };
-                let label = t
-                    .get("name")
-                    .and_then(|n| n.get_ref().as_str().map(str::to_string))
-                    .or_else(|| {
-                        t.get("round")
-                            .and_then(|r| r.get_ref().as_integer().map(|i| i.as_str().to_string()))
-                    })
-                    .unwrap_or_else(|| (i + 1).to_string());
-                let element_path = format!("{path}.{label}");
-                locate(t, offset, &format!("{element_path}.")).or_else(|| {
-                    // An error at the header's own key (an unknown `[[approval.rounds]]`)
-                    // concerns the key, not one entry.
-                    if key.span().contains(&offset) {
-                        Some(path.clone())
-                    } else {
-                        element.span().contains(&offset).then_some(element_path)
-                    }
-                })
-            }),
-            _ => None,
-        };
-        if inner.is_some() {
-            return inner;
-        }
-        if key.span().contains(&offset) || value.span().contains(&offset) {
-            return Some(path);
-        }
-    }
-    None
 }

@@ -1,11 +1,15 @@
-//! Scenario files: TOML text (plus `--set` overrides) → raw serde structs → a validated
-//! [`Scenario`]. Every check of user input happens here; nothing downstream re-checks.
+//! Scenario files: TOML text (plus `--set` overrides) → raw structs (raw.rs: read key by key,
+//! each leaf by serde) → a validated [`Scenario`]. Every check of user input happens here;
+//! nothing downstream re-checks. A bad file's problems are all collected, as a compiler's are,
+//! into one [`ScenarioErrors`] ordered by position.
 
 mod messages;
 mod overrides;
 mod raw;
 mod source;
+mod suggest;
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -14,9 +18,10 @@ use toml::de::DeTable;
 use crate::dist::{Dist, DistSpec};
 use crate::units::MAX_UNITS;
 pub use overrides::{effective_overrides, value_as_written};
-pub use source::{Override, OverrideError, ScenarioError, SourceMap};
+pub use source::{MAX_REPORTED, Override, OverrideError, ScenarioError, ScenarioErrors, SourceMap};
 
-use raw::{RawDist, RawScenario, S};
+use raw::{Opt, RawDist, RawScenario, S};
+use source::Problems;
 
 /// Most rounds a scenario may have: far past any approval calendar, and it keeps per-round
 /// summaries small.
@@ -313,7 +318,7 @@ pub struct Scenario {
 }
 
 /// Reads and validates the scenario at `path`, applying `overrides` in order.
-pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioErrors> {
     let bytes = read_file(path)?;
     parse(path, &bytes, overrides)
 }
@@ -377,10 +382,16 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     !pairs.is_empty() && zero_high * 4 >= pairs.len() * 3
 }
 
-/// Validates a scenario from its bytes; `path` only names it in errors.
-pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+/// Validates a scenario from its bytes; `path` only names it in errors. Every independent
+/// problem is reported (see [`ScenarioErrors`]); a TOML syntax error, or a file that is not
+/// UTF-8 text, is reported alone.
+pub fn parse(
+    path: &Path,
+    bytes: &[u8],
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioErrors> {
     if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(too_big(path, Some(bytes.len() as u64)));
+        return Err(too_big(path, Some(bytes.len() as u64)).into());
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let hint = if looks_like_utf16(bytes) {
@@ -403,278 +414,426 @@ pub fn parse(path: &Path, bytes: &[u8], overrides: &[Override]) -> Result<Scenar
             messages::syntax(text, e.span(), e.message().trim_end()),
         )
     })?;
+    let mut problems = Problems::new(&map);
     for (index, o) in overrides.iter().enumerate() {
-        overrides::apply(doc.get_mut(), o, index, &map)?;
+        // An override that cannot be applied is left out; the others and the file are still
+        // checked.
+        if let Err(message) = overrides::apply(doc.get_mut(), o, index, &map) {
+            let at = map.override_offset(index);
+            problems.report(Some(at..at + o.value.len()), message);
+        }
     }
-    // Kept to name the field of a serde error, which knows only its position.
-    let tree = doc.get_ref().clone();
-    let root = doc.span();
-    let raw = RawScenario::deserialize(toml::de::Deserializer::from(doc)).map_err(|e| {
-        let span = e.span();
-        map.error(
-            span.clone(),
-            messages::explain(&tree, span, root.clone(), e.message().trim_end()),
-        )
-    })?;
-    Validator { map: &map }.scenario(raw)
+    let raw = raw::read(&doc, &mut problems);
+    let mut validator = Validator { problems };
+    let scenario = validator.scenario(raw);
+    validator.problems.finish()?;
+    match scenario {
+        Some(s) => Ok(s),
+        None => {
+            // Every check that fails reports its problem; a bug here must not be a panic.
+            debug_assert!(false, "a scenario check failed without reporting a problem");
+            Err(map.error(None, "the scenario is invalid").into())
+        }
+    }
 }
-
-use serde::Deserialize;
 
 struct Validator<'m, 'a> {
-    map: &'m SourceMap<'a>,
+    problems: Problems<'m, 'a>,
 }
 
-type Checked<T> = Result<T, ScenarioError>;
+/// A checked value, or None when its problem has been reported.
+type Checked<T> = Option<T>;
 
 impl Validator<'_, '_> {
-    fn fail<T>(&self, span: Range<usize>, message: String) -> Checked<T> {
-        Err(self.map.error(Some(span), message))
+    fn fail<T>(&mut self, span: Range<usize>, message: String) -> Checked<T> {
+        self.problems.report(Some(span), message);
+        None
     }
 
-    fn scenario(&self, raw: RawScenario) -> Checked<Scenario> {
-        let name = self.name(&raw.name)?;
-        let rounds = self.count("rounds", &raw.rounds, 1, MAX_ROUNDS as i64)? as u32;
-        let trials = match &raw.trials {
-            Some(t) => self.count("trials", t, 1, MAX_TRIALS as i64)?,
-            None => 100_000,
-        };
-        let seed = match &raw.seed {
-            Some(s) => self.count("seed", s, 0, i64::MAX)?,
-            None => 0,
-        };
-        let rule = Rule::from_name(raw.allocation.rule.get_ref()).map_or_else(
-            || {
-                let names: Vec<_> = Rule::ALL.iter().map(|(_, n)| *n).collect();
-                self.fail(
-                    raw.allocation.rule.span(),
-                    format!(
-                        "allocation.rule: unknown rule \"{}\"; expected one of {}",
-                        raw.allocation.rule.get_ref(),
-                        names.join(", ")
-                    ),
-                )
-            },
-            Ok,
-        )?;
+    /// `check` applied to an optional key: its default when absent, None when unreadable.
+    fn opt<T, U>(
+        &mut self,
+        raw: &Opt<T>,
+        default: impl FnOnce(&mut Self) -> U,
+        check: impl FnOnce(&mut Self, &S<T>) -> Checked<U>,
+    ) -> Checked<U> {
+        match raw {
+            Opt::Absent => Some(default(self)),
+            Opt::Invalid => None,
+            Opt::Given(v) => check(self, v),
+        }
+    }
 
-        let approval_probability =
-            self.probability("approval.probability", &raw.approval.probability)?;
-        let batch = self.units("approval.batch", &raw.approval.batch)?;
-        let mut approval = vec![
-            RoundApproval {
-                probability: approval_probability,
-                batch
+    fn scenario(&mut self, raw: RawScenario) -> Checked<Scenario> {
+        let name = raw.name.as_ref().and_then(|n| self.name(n));
+        let rounds = raw
+            .rounds
+            .as_ref()
+            .and_then(|r| self.count("rounds", r, 1, MAX_ROUNDS as i64))
+            .map(|r| r as u32);
+        let trials = self.opt(
+            &raw.trials,
+            |_| 100_000,
+            |v, t| v.count("trials", t, 1, MAX_TRIALS as i64),
+        );
+        let seed = self.opt(&raw.seed, |_| 0, |v, s| v.count("seed", s, 0, i64::MAX));
+        let rule = raw
+            .allocation
+            .as_ref()
+            .and_then(|a| a.rule.as_ref())
+            .and_then(|r| self.rule(r));
+        let approval = raw.approval.as_ref().and_then(|a| self.approval(a, rounds));
+        let conversion = match &raw.approval {
+            Some(a) => self.conversion(&a.conversion),
+            None => None,
+        };
+        let domestic = match &raw.domestic {
+            Some(d) => self.domestic(d),
+            None => Some(Domestic {
+                ratio: 0.0,
+                supply: self.fixed(0.0),
+                equivalence: 0.0,
+            }),
+        };
+        let firms = raw.firms.as_ref().and_then(|f| self.firms(f));
+        let events = self.events(&raw.events, rounds);
+        let description = match raw.description {
+            Opt::Given(d) => Some(d.into_inner()),
+            Opt::Absent => Some(String::new()),
+            Opt::Invalid => None,
+        };
+        let carry_over = self.opt(&raw.carry_over, |_| true, |_, c| Some(*c.get_ref()));
+
+        Some(Scenario {
+            name: name?,
+            description: description?,
+            trials: trials?,
+            seed: seed?,
+            rounds: rounds?,
+            carry_over: carry_over?,
+            rule: rule?,
+            approval: approval?,
+            conversion: conversion?,
+            domestic: domestic?,
+            firms: firms?,
+            events: events?,
+        })
+    }
+
+    fn rule(&mut self, raw: &S<String>) -> Checked<Rule> {
+        if let Some(rule) = Rule::from_name(raw.get_ref()) {
+            return Some(rule);
+        }
+        let names: Vec<_> = Rule::ALL.iter().map(|(_, n)| *n).collect();
+        let message = messages::unknown_name("rule", raw.get_ref(), &names);
+        self.fail(raw.span(), format!("allocation.rule: {message}"))
+    }
+
+    /// The approval terms of every round; their values are checked even when `rounds` is not
+    /// known (invalid), only the round numbers then go unchecked.
+    fn approval(
+        &mut self,
+        raw: &raw::RawApproval,
+        rounds: Option<u32>,
+    ) -> Checked<Vec<RoundApproval>> {
+        let probability = raw
+            .probability
+            .as_ref()
+            .and_then(|p| self.probability("approval.probability", p));
+        let batch = raw
+            .batch
+            .as_ref()
+            .and_then(|b| self.units("approval.batch", b));
+        let mut ok = true;
+        let mut seen = vec![false; rounds.unwrap_or(0) as usize];
+        let mut overrides: Vec<(usize, Option<f64>, Option<Dist>)> = Vec::new();
+        for r in &raw.rounds {
+            let round = match (&r.round, rounds) {
+                (Some(n), Some(rounds)) => self
+                    .count("approval.round.round", n, 1, rounds as i64)
+                    .map(|n| n as usize)
+                    .and_then(|round| {
+                        if std::mem::replace(&mut seen[round - 1], true) {
+                            self.fail(
+                                n.span(),
+                                format!("approval.round: round {round} is overridden twice"),
+                            )
+                        } else {
+                            Some(round)
+                        }
+                    }),
+                _ => None,
             };
-            rounds as usize
-        ];
-        let mut seen = vec![false; rounds as usize];
-        for r in &raw.approval.rounds {
-            let round = self.count("approval.round.round", &r.round, 1, rounds as i64)? as usize;
-            if std::mem::replace(&mut seen[round - 1], true) {
-                return self.fail(
-                    r.round.span(),
-                    format!("approval.round: round {round} is overridden twice"),
-                );
-            }
-            let field = format!("approval.round.{round}");
-            if let Some(p) = &r.probability {
-                approval[round - 1].probability =
-                    self.probability(&format!("{field}.probability"), p)?;
-            }
-            if let Some(b) = &r.batch {
-                approval[round - 1].batch = self.units(&format!("{field}.batch"), b)?;
+            let field = &r.field;
+            let probability = self.opt(
+                &r.probability,
+                |_| None,
+                |v, p| {
+                    v.probability(&field.key("probability").to_string(), p)
+                        .map(Some)
+                },
+            );
+            let batch = self.opt(
+                &r.batch,
+                |_| None,
+                |v, b| v.units(&field.key("batch").to_string(), b).map(Some),
+            );
+            match (round, probability, batch) {
+                (Some(round), Some(p), Some(b)) => overrides.push((round, p, b)),
+                _ => ok = false,
             }
         }
+        let (probability, batch, rounds) = (probability?, batch?, rounds?);
+        if !ok {
+            return None;
+        }
+        let mut approval = vec![RoundApproval { probability, batch }; rounds as usize];
+        for (round, p, b) in overrides {
+            if let Some(p) = p {
+                approval[round - 1].probability = p;
+            }
+            if let Some(b) = b {
+                approval[round - 1].batch = b;
+            }
+        }
+        Some(approval)
+    }
 
-        let conversion = match &raw.approval.conversion {
-            Some(c) => {
-                let dist = self.dist("approval.conversion", c)?;
+    fn conversion(&mut self, raw: &Opt<RawDist>) -> Checked<Dist> {
+        self.opt(
+            raw,
+            |v| v.fixed(1.0),
+            |v, c| {
+                let dist = v.dist("approval.conversion", c)?;
                 let (lo, hi) = dist.support();
                 if lo < 0.0 || hi > 1.0 {
-                    return self.fail(
-                        c.span(),
+                    let span = v.blame(c);
+                    return v.fail(
+                        span,
                         format!(
                             "approval.conversion must lie within [0, 1], but {} ranges over [{lo}, {hi}]",
                             dist.describe()
                         ),
                     );
                 }
-                dist
-            }
-            None => self.fixed(1.0),
-        };
-
-        let domestic = match &raw.domestic {
-            Some(d) => Domestic {
-                ratio: d.ratio.as_ref().map_or(Ok(0.0), |r| self.ratio(r))?,
-                supply: d
-                    .supply
-                    .as_ref()
-                    .map_or_else(|| Ok(self.fixed(0.0)), |s| self.units("domestic.supply", s))?,
-                equivalence: d
-                    .equivalence
-                    .as_ref()
-                    .map_or(Ok(0.0), |e| self.non_negative("domestic.equivalence", e))?,
+                Some(dist)
             },
-            None => Domestic {
-                ratio: 0.0,
-                supply: self.fixed(0.0),
-                equivalence: 0.0,
-            },
-        };
+        )
+    }
 
-        let firms = self.firms(&raw.firms)?;
-        let events = self.events(&raw.events, rounds)?;
-
-        Ok(Scenario {
-            name,
-            description: raw.description.map(|d| d.into_inner()).unwrap_or_default(),
-            trials,
-            seed,
-            rounds,
-            carry_over: raw.carry_over.is_none_or(|c| *c.get_ref()),
-            rule,
-            approval,
-            conversion,
-            domestic,
-            firms,
-            events,
+    fn domestic(&mut self, raw: &raw::RawDomestic) -> Checked<Domestic> {
+        let ratio = self.opt(&raw.ratio, |_| 0.0, |v, r| v.ratio(r));
+        let supply = self.opt(
+            &raw.supply,
+            |v| v.fixed(0.0),
+            |v, s| v.units("domestic.supply", s),
+        );
+        let equivalence = self.opt(
+            &raw.equivalence,
+            |_| 0.0,
+            |v, e| v.non_negative("domestic.equivalence", e),
+        );
+        Some(Domestic {
+            ratio: ratio?,
+            supply: supply?,
+            equivalence: equivalence?,
         })
     }
 
-    fn firms(&self, raw: &S<Vec<raw::RawFirm>>) -> Checked<Vec<Firm>> {
-        if raw.get_ref().is_empty() {
-            return self.fail(raw.span(), "a scenario needs at least one [[firm]]".into());
+    fn firms(&mut self, raw: &raw::Entries<raw::RawFirm>) -> Checked<Vec<Firm>> {
+        let count = match raw.count {
+            0 => Some("a scenario needs at least one [[firm]]".to_string()),
+            n if n > MAX_FIRMS => Some(format!("{n} firms is more than the limit of {MAX_FIRMS}")),
+            _ => None,
+        };
+        if let Some(message) = &count {
+            self.problems
+                .report(Some(raw.span.clone()), message.as_str());
         }
-        if raw.get_ref().len() > MAX_FIRMS {
-            return self.fail(
-                raw.span(),
-                format!(
-                    "{} firms is more than the limit of {MAX_FIRMS}",
-                    raw.get_ref().len()
-                ),
-            );
-        }
+        // An entry that is not a table was reported by the reader.
+        let mut ok = count.is_none() && raw.entries.len() == raw.count;
+        let mut names: HashSet<String> = HashSet::new();
         let mut firms: Vec<Firm> = Vec::new();
-        for (i, f) in raw.get_ref().iter().enumerate() {
-            let name = f.name.get_ref().trim().to_string();
-            check_name(NameKind::Firm, &name)
-                .or_else(|m| self.fail(f.name.span(), m.to_string()))?;
-            if firms.iter().any(|g| g.name == name) {
-                return self.fail(
-                    f.name.span(),
-                    format!("firm.name: two firms are named \"{name}\"; names must be unique"),
-                );
-            }
-            let field = |k: &str| format!("firm.{name}.{k}");
-            firms.push(Firm {
-                orders: self.units(&field("orders"), &f.orders)?,
-                eligible_from: match &f.eligible_from {
-                    Some(e) => {
-                        self.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))? as u32
-                    }
-                    None => 1,
+        for f in &raw.entries {
+            let name = f.name.as_ref().and_then(|n| {
+                let name = n.get_ref().trim().to_string();
+                if let Err(m) = check_name(NameKind::Firm, &name) {
+                    return self.fail(n.span(), m.to_string());
+                }
+                if names.contains(&name) {
+                    return self.fail(
+                        n.span(),
+                        format!("firm.name: two firms are named \"{name}\"; names must be unique"),
+                    );
+                }
+                names.insert(name.clone());
+                Some(name)
+            });
+            let field = |k: &str| f.field.key(k).to_string();
+            let orders = f
+                .orders
+                .as_ref()
+                .and_then(|o| self.units(&field("orders"), o));
+            let eligible_from = self.opt(
+                &f.eligible_from,
+                |_| 1,
+                |v, e| {
+                    v.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))
+                        .map(|e| e as u32)
                 },
-                round_cap: f
-                    .round_cap
-                    .as_ref()
-                    .map(|c| self.count(&field("round_cap"), c, 0, i64::MAX))
-                    .transpose()?,
-                priority: f.priority.as_ref().map_or(i as i64 + 1, |p| *p.get_ref()),
-                weight: match &f.weight {
-                    Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
-                        return self.fail(
+            );
+            let round_cap = self.opt(
+                &f.round_cap,
+                |_| None,
+                |v, c| v.count(&field("round_cap"), c, 0, i64::MAX).map(Some),
+            );
+            let priority = self.opt(
+                &f.priority,
+                |_| f.index as i64 + 1,
+                |_, p| Some(*p.get_ref()),
+            );
+            let weight = self.opt(
+                &f.weight,
+                |_| 1.0,
+                |v, w| {
+                    if w.get_ref().is_finite() && *w.get_ref() > 0.0 {
+                        Some(*w.get_ref())
+                    } else {
+                        v.fail(
                             w.span(),
                             format!("{} must be > 0, got {}", field("weight"), w.get_ref()),
-                        );
+                        )
                     }
-                    Some(w) => *w.get_ref(),
-                    None => 1.0,
                 },
-                name,
-            });
+            );
+            match (name, orders, eligible_from, round_cap, priority, weight) {
+                (
+                    Some(name),
+                    Some(orders),
+                    Some(eligible_from),
+                    Some(round_cap),
+                    Some(priority),
+                    Some(weight),
+                ) => firms.push(Firm {
+                    name,
+                    orders,
+                    eligible_from,
+                    round_cap,
+                    priority,
+                    weight,
+                }),
+                _ => ok = false,
+            }
         }
-        Ok(firms)
+        ok.then_some(firms)
     }
 
-    fn events(&self, raw: &[raw::RawEvent], rounds: u32) -> Checked<Vec<Event>> {
+    /// The events; their windows are clipped to `rounds`, and checked without it when it is not
+    /// known (invalid).
+    fn events(&mut self, raw: &[raw::RawEvent], rounds: Option<u32>) -> Checked<Vec<Event>> {
+        let mut ok = true;
+        let mut names: HashSet<String> = HashSet::new();
         let mut events: Vec<Event> = Vec::new();
         for e in raw {
-            let name = e.name.get_ref().trim().to_string();
-            check_name(NameKind::Event, &name)
-                .or_else(|m| self.fail(e.name.span(), m.to_string()))?;
-            if events.iter().any(|g| g.name == name) {
-                return self.fail(
-                    e.name.span(),
-                    format!("event.name: two events are named \"{name}\"; names must be unique"),
-                );
-            }
-            let field = |k: &str| format!("event.{name}.{k}");
-            let effect = match (e.effect.get_ref().as_str(), &e.factor) {
-                ("halt" | "hold", Some(f)) => {
-                    return self.fail(
-                        f.span(),
-                        format!("{}: only a \"scale\" event takes a factor", field("factor")),
-                    );
+            let name = e.name.as_ref().and_then(|n| {
+                let name = n.get_ref().trim().to_string();
+                if let Err(m) = check_name(NameKind::Event, &name) {
+                    return self.fail(n.span(), m.to_string());
                 }
-                ("halt", None) => Effect::Halt,
-                ("hold", None) => Effect::Hold,
-                ("scale", Some(f)) => Effect::Scale(self.non_negative(&field("factor"), f)?),
-                ("scale", None) => {
+                if names.contains(&name) {
                     return self.fail(
-                        e.effect.span(),
-                        format!("{}: a \"scale\" event needs a factor", field("effect")),
-                    );
-                }
-                (other, _) => {
-                    return self.fail(
-                        e.effect.span(),
+                        n.span(),
                         format!(
-                            "{}: unknown effect \"{other}\"; expected one of halt, hold, scale",
-                            field("effect")
+                            "event.name: two events are named \"{name}\"; names must be unique"
                         ),
                     );
                 }
-            };
-            let from_round = match &e.from_round {
-                Some(r) => self.count(&field("from_round"), r, 1, i64::from(u32::MAX))? as u32,
-                None => 1,
-            };
-            let to_round = match &e.to_round {
-                Some(r) => {
-                    let to = self.count(&field("to_round"), r, 1, i64::from(u32::MAX))? as u32;
-                    if to < from_round {
-                        return self.fail(
+                names.insert(name.clone());
+                Some(name)
+            });
+            let field = |k: &str| e.field.key(k).to_string();
+            let effect =
+                e.effect
+                    .as_ref()
+                    .and_then(|effect| match (effect.get_ref().as_str(), &e.factor) {
+                        ("halt" | "hold", Opt::Given(f)) => self.fail(
+                            f.span(),
+                            format!("{}: only a \"scale\" event takes a factor", field("factor")),
+                        ),
+                        ("halt" | "hold" | "scale", Opt::Invalid) => None,
+                        ("halt", Opt::Absent) => Some(Effect::Halt),
+                        ("hold", Opt::Absent) => Some(Effect::Hold),
+                        ("scale", Opt::Given(f)) => {
+                            self.non_negative(&field("factor"), f).map(Effect::Scale)
+                        }
+                        ("scale", Opt::Absent) => self.fail(
+                            effect.span(),
+                            format!("{}: a \"scale\" event needs a factor", field("effect")),
+                        ),
+                        (other, _) => {
+                            let message =
+                                messages::unknown_name("effect", other, &["halt", "hold", "scale"]);
+                            self.fail(effect.span(), format!("{}: {message}", field("effect")))
+                        }
+                    });
+            let from_round = self.opt(
+                &e.from_round,
+                |_| 1,
+                |v, r| {
+                    v.count(&field("from_round"), r, 1, i64::from(u32::MAX))
+                        .map(|r| r as u32)
+                },
+            );
+            let to_round = self.opt(
+                &e.to_round,
+                |_| rounds,
+                |v, r| {
+                    let to = v.count(&field("to_round"), r, 1, i64::from(u32::MAX))? as u32;
+                    match from_round {
+                        Some(from) if to < from => v.fail(
                             r.span(),
                             format!(
-                                "{} ({to}) must not be before from_round ({from_round})",
+                                "{} ({to}) must not be before from_round ({from})",
                                 field("to_round")
                             ),
-                        );
+                        ),
+                        _ => Some(rounds.map(|rounds| to.min(rounds))),
                     }
-                    to.min(rounds)
-                }
-                None => rounds,
-            };
-            events.push(Event {
-                probability: self.probability(&field("probability"), &e.probability)?,
-                effect,
-                from_round,
-                to_round,
-                name,
-            });
+                },
+            );
+            let probability = e
+                .probability
+                .as_ref()
+                .and_then(|p| self.probability(&field("probability"), p));
+            match (name, effect, probability, from_round, to_round) {
+                (
+                    Some(name),
+                    Some(effect),
+                    Some(probability),
+                    Some(from_round),
+                    Some(Some(to_round)),
+                ) => events.push(Event {
+                    name,
+                    effect,
+                    probability,
+                    from_round,
+                    to_round,
+                }),
+                _ => ok = false,
+            }
         }
-        Ok(events)
+        ok.then_some(events)
     }
 
-    fn name(&self, raw: &S<String>) -> Checked<String> {
+    fn name(&mut self, raw: &S<String>) -> Checked<String> {
         let name = raw.get_ref();
-        check_name(NameKind::Scenario, name).or_else(|m| self.fail(raw.span(), m.to_string()))?;
-        Ok(name.clone())
+        if let Err(m) = check_name(NameKind::Scenario, name) {
+            return self.fail(raw.span(), m.to_string());
+        }
+        Some(name.clone())
     }
 
-    fn count(&self, field: &str, raw: &S<i64>, min: i64, max: i64) -> Checked<u64> {
+    fn count(&mut self, field: &str, raw: &S<i64>, min: i64, max: i64) -> Checked<u64> {
         let v = *raw.get_ref();
         if v < min || v > max {
             let range = if max == i64::MAX {
@@ -684,10 +843,10 @@ impl Validator<'_, '_> {
             };
             return self.fail(raw.span(), format!("{field} must be {range}, got {v}"));
         }
-        Ok(v as u64)
+        Some(v as u64)
     }
 
-    fn probability(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
+    fn probability(&mut self, field: &str, raw: &S<f64>) -> Checked<f64> {
         let p = *raw.get_ref();
         if !(0.0..=1.0).contains(&p) {
             return self.fail(
@@ -695,10 +854,10 @@ impl Validator<'_, '_> {
                 format!("{field} must be within [0, 1], got {p}"),
             );
         }
-        Ok(p)
+        Some(p)
     }
 
-    fn non_negative(&self, field: &str, raw: &S<f64>) -> Checked<f64> {
+    fn non_negative(&mut self, field: &str, raw: &S<f64>) -> Checked<f64> {
         let v = *raw.get_ref();
         if !(v.is_finite() && v >= 0.0) {
             return self.fail(
@@ -706,11 +865,11 @@ impl Validator<'_, '_> {
                 format!("{field} must be a finite number >= 0, got {v}"),
             );
         }
-        Ok(v)
+        Some(v)
     }
 
     /// `domestic.ratio`: finite, >= 0 and at most [`MAX_DOMESTIC_RATIO`].
-    fn ratio(&self, raw: &S<f64>) -> Checked<f64> {
+    fn ratio(&mut self, raw: &S<f64>) -> Checked<f64> {
         let v = self.non_negative("domestic.ratio", raw)?;
         if v > MAX_DOMESTIC_RATIO {
             return self.fail(
@@ -720,27 +879,47 @@ impl Validator<'_, '_> {
                 ),
             );
         }
-        Ok(v)
+        Some(v)
     }
 
-    fn dist(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
-        Dist::from_spec(&raw.get_ref().0)
-            .or_else(|e| self.fail(raw.span(), format!("{field}: {e}")))
+    /// Where a problem of the distribution `raw` is reported: at the last `--set` that changed
+    /// one of its parameters, if one did (the problem is that override's), else at the
+    /// distribution.
+    fn blame(&self, raw: &S<RawDist>) -> Range<usize> {
+        let map = self.problems.map();
+        raw.get_ref()
+            .spans
+            .iter()
+            .filter(|s| map.is_override(s.start))
+            .max_by_key(|s| s.start)
+            .cloned()
+            .unwrap_or_else(|| raw.span())
+    }
+
+    fn dist(&mut self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
+        match Dist::from_spec(&raw.get_ref().spec) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let span = self.blame(raw);
+                self.fail(span, format!("{field}: {e}"))
+            }
+        }
     }
 
     /// A distribution of chip counts: its bounded draws must fit under [`MAX_UNITS`].
-    fn units(&self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
+    fn units(&mut self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
         let dist = self.dist(field, raw)?;
         let (_, hi) = dist.support();
         // The limit holds after rounding, which takes halves away from zero (MODEL.md,
         // "Units"): 10^12 + 0.5 rounds to 10^12 + 1, past the limit.
         if hi.is_finite() && hi >= MAX_UNITS as f64 + 0.5 {
+            let span = self.blame(raw);
             return self.fail(
-                raw.span(),
+                span,
                 format!("{field} can reach {hi} units, more than the limit of 10^12 ({MAX_UNITS})"),
             );
         }
-        Ok(dist)
+        Some(dist)
     }
 
     fn fixed(&self, value: f64) -> Dist {
@@ -759,8 +938,9 @@ impl Validator<'_, '_> {
 mod tests {
     use super::*;
 
+    /// The scenario, or its first problem.
     fn validate(toml: &str) -> Result<Scenario, ScenarioError> {
-        parse(Path::new("t.toml"), toml.as_bytes(), &[])
+        parse(Path::new("t.toml"), toml.as_bytes(), &[]).map_err(|e| e.first().clone())
     }
 
     const BASE: &str = "name = \"t\"\nrounds = 1\n[allocation]\nrule = \"talmud\"\n\
@@ -861,5 +1041,164 @@ mod tests {
             "domestic.ratio must be at most 10^6 (1000000 domestic chips per imported chip), got 120000000000000000"
         );
         assert!(with("1000000.0000001").is_err());
+    }
+}
+
+#[cfg(test)]
+mod problem_tests {
+    use super::*;
+
+    const TWO_ROUNDS: &str = "name = \"t\"\nrounds = 2\n[allocation]\nrule = \"talmud\"\n\
+                              [approval]\nprobability = 0.5\nbatch = { dist = \"uniform\", min = 10, max = 20 }\n\
+                              [[firm]]\nname = \"A\"\norders = { dist = \"uniform\", min = 1, max = 5 }\n\
+                              [[firm]]\nname = \"Co. Ltd\"\norders = 5\n";
+
+    fn with_sets(toml: &str, sets: &[&str]) -> Result<Scenario, ScenarioErrors> {
+        let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+        parse(Path::new("t.toml"), toml.as_bytes(), &overrides)
+    }
+
+    fn lines(e: &ScenarioErrors) -> Vec<String> {
+        e.errors().iter().map(ToString::to_string).collect()
+    }
+
+    /// Problems of shape (an unknown key, a wrong type, a missing key) and of value are found in
+    /// different passes and in no particular order; they are listed by position.
+    #[test]
+    fn every_independent_problem_is_listed_by_position() {
+        let toml = "name = \"t\"\nrounds = 0\ncolour = 1\n[allocation]\nrule = \"talmud\"\n\
+                    [approval]\nprobability = 2\nbatch = 10\n\
+                    [[firm]]\nname = \"A\"\norders = { dist = \"uniform\", min = 5, max = 1 }\n\
+                    [[firm]]\norders = \"x\"\n";
+        let err = with_sets(toml, &["approval.probability=3", "firm.Nobody.weight=1"]).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "t.toml:2:10: rounds must be within [1, 1000], got 0",
+                "t.toml:3:1: colour: unknown key (a typo?); expected one of `name`, `description`, \
+                 `trials`, `seed`, `rounds`, `carry_over`, `allocation`, `approval`, `domestic`, \
+                 `firm`, `event`",
+                "t.toml:11:10: firm.A.orders: min (5) must not exceed max (1)",
+                "t.toml:12:1: the 2nd [[firm]] (line 12): missing required key `name`",
+                "t.toml:13:10: the 2nd [[firm]] (line 12): orders: expected a number or a \
+                 distribution such as { dist = \"uniform\", min = 1, max = 2 }, got string \"x\"",
+                "--set approval.probability=3: approval.probability must be within [0, 1], got 3",
+                "--set firm.Nobody.weight=1: no firm named 'Nobody' (the scenario has: A)",
+            ]
+        );
+        assert_eq!((err.count(), err.omitted()), (7, 0));
+        assert_eq!(err.first().location, "t.toml:2:10");
+        assert_eq!(err.to_string(), lines(&err).join("\n"));
+    }
+
+    /// Past MAX_REPORTED, the earliest problems are kept whatever order they were found in, and
+    /// the rest counted.
+    #[test]
+    fn problems_past_the_limit_are_counted() {
+        let text = "x\n".repeat(200);
+        let map = SourceMap::new(Path::new("t.toml"), &text, &[]);
+        let mut problems = Problems::new(&map);
+        for line in (0..200).rev() {
+            problems.report(Some(2 * line..2 * line + 1), format!("problem {line}"));
+        }
+        let err = problems.finish().unwrap_err();
+        let expected: Vec<String> = (0..MAX_REPORTED)
+            .map(|l| format!("t.toml:{}:1: problem {l}", l + 1))
+            .collect();
+        assert_eq!(lines(&err), expected);
+        assert_eq!((err.count(), err.omitted()), (200, 200 - MAX_REPORTED));
+        assert!(
+            err.to_string().ends_with("\nt.toml: and 180 more problems"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn one_parameter_of_a_distribution_can_be_set() {
+        let s = with_sets(TWO_ROUNDS, &["firm.A.orders.max=9"]).unwrap();
+        assert_eq!(s.firms[0].orders.support(), (1.0, 9.0));
+        // A name with dots and spaces; a plain number is the `fixed` it stands for.
+        let s = with_sets(TWO_ROUNDS, &["firm.Co. Ltd.orders.value=7"]).unwrap();
+        assert_eq!(s.firms[1].orders.support(), (7.0, 7.0));
+        let s = with_sets(TWO_ROUNDS, &["approval.batch.min=15", "domestic.ratio=0"]).unwrap();
+        assert_eq!(s.approval[0].batch.support(), (15.0, 20.0));
+        // A round without a batch of its own starts from the scenario's.
+        let s = with_sets(TWO_ROUNDS, &["approval.round.2.batch.max=30"]).unwrap();
+        assert_eq!(s.approval[0].batch.support(), (10.0, 20.0));
+        assert_eq!(s.approval[1].batch.support(), (10.0, 30.0));
+        // Names with dots: the longest name the key fits wins.
+        let dotted = TWO_ROUNDS.replace("\"Co. Ltd\"", "\"A.B\"");
+        let s = with_sets(&dotted, &["firm.A.B.weight=2", "firm.A.orders.max=9"]).unwrap();
+        assert_eq!((s.firms[0].weight, s.firms[1].weight), (1.0, 2.0));
+        assert_eq!(s.firms[0].orders.support(), (1.0, 9.0));
+        let err = with_sets(&dotted, &["firm.A.x.weight=2"]).unwrap_err();
+        assert_eq!(
+            err.first().message,
+            "no firm named 'A.x' (the scenario has: A, A.B)"
+        );
+        // And the family itself can change, with the parameters it needs.
+        let s = with_sets(
+            TWO_ROUNDS,
+            &["firm.A.orders.dist=triangular", "firm.A.orders.mode=2"],
+        )
+        .unwrap();
+        assert_eq!(
+            s.firms[0].orders.describe(),
+            "triangular(min 1, mode 2, max 5)"
+        );
+    }
+
+    /// The distribution an override changed is checked like the file's, and its problems are
+    /// the override's.
+    #[test]
+    fn a_parameter_set_is_validated_and_names_the_set() {
+        let first = |sets: &[&str]| with_sets(TWO_ROUNDS, sets).unwrap_err().first().to_string();
+        assert_eq!(
+            first(&["firm.A.orders.max=0"]),
+            "--set firm.A.orders.max=0: firm.A.orders: min (1) must not exceed max (0)"
+        );
+        assert_eq!(
+            first(&["firm.Co. Ltd.orders.max=9"]),
+            "--set firm.Co. Ltd.orders.max=9: firm.Co. Ltd.orders: \"max\" is not a parameter \
+             of fixed (it takes value)"
+        );
+        assert_eq!(
+            first(&["firm.A.orders.dist=normal"]),
+            "--set firm.A.orders.dist=normal: firm.A.orders: normal needs \"mean\""
+        );
+        // The file's parameters that the new family does not take are the override's fault.
+        let err = with_sets(TWO_ROUNDS, &["approval.batch.dist=beta"]).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            ["max", "min"].map(|p| format!(
+                "--set approval.batch.dist=beta: approval.batch: \"{p}\" is not a parameter of \
+                 beta (it takes alpha, beta)"
+            ))
+        );
+        assert_eq!(
+            first(&["approval.batch.max=2e12"]),
+            "--set approval.batch.max=2e12: approval.batch can reach 2000000000000 units, more \
+             than the limit of 10^12 (1000000000000)"
+        );
+        assert_eq!(
+            first(&["approval.round.1.batch.stdev=3"]),
+            "--set approval.round.1.batch.stdev=3: approval.round.1.batch: \"stdev\" is not a \
+             parameter of uniform (it takes min, max)"
+        );
+        assert_eq!(
+            first(&["approval.conversion.alpha=2"]),
+            "--set approval.conversion.alpha=2: approval.conversion is not in the scenario, so \
+             it has no alpha to change; set the whole distribution, e.g. \
+             approval.conversion={ dist = \"uniform\", min = 1, max = 2 }"
+        );
+        assert_eq!(
+            first(&["firm.Nobody.orders.max=3"]),
+            "--set firm.Nobody.orders.max=3: no firm named 'Nobody' (the scenario has: A, Co. Ltd)"
+        );
+        assert_eq!(
+            first(&["firm.A.weight.max=3"]),
+            "--set firm.A.weight.max=3: firm.A.weight is not a distribution, so it has no \
+             parameter `max` to set (the distribution here is orders)"
+        );
     }
 }

@@ -7,80 +7,65 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
 
-use super::source::{Override, ScenarioError, SourceMap};
+use super::raw;
+use super::source::{Override, SourceMap};
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
-/// Applies override `index` of `map` to `doc`.
+/// Keys whose value is a distribution, by the table that holds them (`approval.round` for each
+/// `[[approval.round]]` entry, `firm` for each firm): one of their parameters can be set alone,
+/// `KEY.PARAM=VALUE`.
+const DISTRIBUTIONS: [(&str, &str); 5] = [
+    ("approval", "batch"),
+    ("approval", "conversion"),
+    ("approval.round", "batch"),
+    ("domestic", "supply"),
+    ("firm", "orders"),
+];
+
+fn is_distribution(table: &str, key: &str) -> bool {
+    DISTRIBUTIONS.contains(&(table, key))
+}
+
+/// Applies override `index` of `map` to `doc`; the error says why it cannot be (it is reported
+/// at the override).
 pub fn apply<'a>(
     doc: &mut DeTable<'a>,
     o: &'a Override,
     index: usize,
     map: &SourceMap<'_>,
-) -> Result<(), ScenarioError> {
+) -> Result<(), String> {
     let at = map.override_offset(index);
     let here = at..at + o.value.len();
     let value = parse_value(&o.value, at);
-    let (table, field) = target(doc, &o.key, here.clone(), map)?;
-    table.insert(key(field, &here), value);
-    Ok(())
-}
+    let path: Vec<&'a str> = o.key.split('.').collect();
 
-/// The table that holds dotted `key` in `doc` and the key's last part, the field in it: a firm
-/// or event found by name, a round of `approval.round` (added when the file has none for it),
-/// or nested tables (created when missing). `here` is the span an error, or anything created,
-/// gets.
-fn target<'a, 't>(
-    doc: &'t mut DeTable<'a>,
-    dotted: &'a str,
-    here: Range<usize>,
-    map: &SourceMap<'_>,
-) -> Result<(&'t mut DeTable<'a>, &'a str), ScenarioError> {
-    let at = here.start;
-    let fail = |message: String| map.error(Some(here.clone()), message);
-    let path: Vec<&'a str> = dotted.split('.').collect();
-
-    let (table, field): (&mut DeTable<'a>, &'a str) = match path.as_slice() {
-        ["firm" | "event", .., field] if path.len() >= 3 => {
+    match path.as_slice() {
+        ["firm" | "event", rest @ ..] if rest.len() >= 2 => {
             let section = path[0];
-            let name = dotted[section.len() + 1..dotted.len() - field.len() - 1].to_string();
-            let entries = array_of_tables(doc, section, &here).map_err(fail)?;
-            let names: Vec<String> = entries
-                .iter()
-                .filter_map(|e| {
-                    e.get_ref()
-                        .as_table()?
-                        .get("name")?
-                        .get_ref()
-                        .as_str()
-                        .map(String::from)
-                })
-                .collect();
-            let found = entries.iter_mut().find_map(|e| match e.get_mut() {
-                DeValue::Table(t)
-                    if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) =>
-                {
-                    Some(t)
-                }
-                _ => None,
-            });
-            let what = if section == "firm" { "firm" } else { "event" };
-            let table = found.ok_or_else(|| {
-                fail(format!(
-                    "no {what} named '{name}' (the scenario has: {})",
-                    list(&names)
-                ))
-            })?;
-            (table, *field)
+            let (table, name, tail) =
+                entry_by_name(doc, section, &o.key[section.len() + 1..], &here)?;
+            set(
+                table,
+                section,
+                &format!("{section}.{name}"),
+                &tail,
+                value,
+                &here,
+                None,
+            )
         }
-        ["approval", "round", round_text, field] => {
+        ["approval", "round", round_text, rest @ ..] if !rest.is_empty() => {
             let round: i64 = round_text.parse().map_err(|_| {
-                fail(format!(
-                    "'{round_text}' is not a round number; use approval.round.N.{field}"
-                ))
+                format!(
+                    "'{round_text}' is not a round number; use approval.round.N.{}",
+                    rest.join(".")
+                )
             })?;
-            let approval = table_at(doc, "approval", &here).map_err(fail)?;
-            let entries = array_of_tables(approval, "round", &here).map_err(fail)?;
+            // A round's batch, if the round has none of its own, starts as the scenario's.
+            let fallback = table_at(doc, "approval", &here)?.get("batch").cloned();
+            let approval = table_at(doc, "approval", &here)?;
+            let entries = array_of_tables(approval, "round", &here)?;
             let position = entries.iter().position(|e| {
                 e.get_ref()
                     .as_table()
@@ -97,113 +82,202 @@ fn target<'a, 't>(
                 entries.len() - 1
             });
             match entries.as_mut()[position].get_mut() {
-                DeValue::Table(t) => (t, *field),
-                _ => return Err(fail("approval.round must be an array of tables".into())),
+                DeValue::Table(t) => set(
+                    t,
+                    "approval.round",
+                    &format!("approval.round.{round}"),
+                    rest,
+                    value,
+                    &here,
+                    fallback,
+                ),
+                _ => Err("approval.round must be an array of tables".into()),
             }
+        }
+        [section, field, param] if is_distribution(section, field) => {
+            let table = table_at(doc, section, &here)?;
+            set(table, section, section, &[field, param], value, &here, None)
         }
         [sections @ .., field] => {
             let mut table = doc;
             for section in sections {
-                table = table_at(table, section, &here).map_err(fail)?;
+                table = table_at(table, section, &here)?;
             }
-            (table, *field)
+            table.insert(key(field, &here), value);
+            Ok(())
         }
         [] => unreachable!("Override::parse rejects an empty key"),
+    }
+}
+
+/// The `[[section]]` entry that `rest` (`NAME.KEY` or `NAME.KEY.PARAM`) addresses by name, with
+/// its name and the keys after it. Names may hold dots: the longest name that `rest` starts
+/// with wins.
+fn entry_by_name<'t, 'a>(
+    doc: &'t mut DeTable<'a>,
+    section: &'a str,
+    rest: &'a str,
+    here: &Range<usize>,
+) -> Result<(&'t mut DeTable<'a>, String, Vec<&'a str>), String> {
+    let entries = array_of_tables(doc, section, here)?;
+    let names: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            e.get_ref()
+                .as_table()?
+                .get("name")?
+                .get_ref()
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    // The keys after each name that `rest` starts with: `KEY` or a distribution's `KEY.PARAM`
+    // fit best; else keys that start with one of the entry's (set() says what is wrong with
+    // them); else the name is not there.
+    let keys = if section == "firm" {
+        &raw::FIRM_KEYS[..]
+    } else {
+        &raw::EVENT_KEYS[..]
     };
-    Ok((table, field))
-}
-
-/// The overrides as (key, value as typed) pairs, in the order given, a later override of the
-/// same key replacing the earlier one in its place: the last wins, as when they are applied.
-pub fn effective_overrides(overrides: &[Override]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::with_capacity(overrides.len());
-    for o in overrides {
-        match out.iter_mut().find(|(k, _)| *k == o.key) {
-            Some(slot) => slot.1 = o.value.clone(),
-            None => out.push((o.key.clone(), o.value.clone())),
-        }
-    }
-    out
-}
-
-/// The value of dotted `key` (as `--set` takes it) in the scenario text `bytes` once
-/// `overrides` are applied, written as the file writes it: the value's TOML text (a string's
-/// contents without quotes; an override's value as typed). Where neither the file nor an
-/// override gives the key, the value that applies instead: `approval.KEY` for a round's
-/// `approval.round.N.KEY`, else the default that docs/scenario-format.md ("Keys") states. None
-/// when `bytes` is not a scenario or `key` addresses nothing in it; a plan validates its points
-/// first, so the reason is reported there.
-pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Option<String> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let map = SourceMap::new(std::path::Path::new(""), text, overrides);
-    let mut doc = DeTable::parse(text).ok()?;
-    for (index, o) in overrides.iter().enumerate() {
-        apply(doc.get_mut(), o, index, &map).ok()?;
-    }
-    // The text the spans point into: the file, then each override's value after a newline
-    // ([`SourceMap::new`]'s layout).
-    let mut source = text.to_string();
-    for o in overrides {
-        source.push('\n');
-        source.push_str(&o.value);
-    }
-    let path: Vec<&str> = key.split('.').collect();
-    if path.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    // A firm's position, for the default of its priority, before `target` borrows the document.
-    let position = match path.as_slice() {
-        ["firm", .., _] if path.len() >= 3 => {
-            let name = &key["firm.".len()..key.len() - path[path.len() - 1].len() - 1];
-            doc.get_ref()
-                .get("firm")
-                .and_then(|f| f.get_ref().as_array())
-                .and_then(|a| {
-                    a.iter().position(|e| {
-                        e.get_ref()
-                            .as_table()
-                            .and_then(|t| t.get("name"))
-                            .and_then(|n| n.get_ref().as_str())
-                            == Some(name)
-                    })
-                })
-        }
-        _ => None,
+    let candidates: Vec<(&String, Vec<&str>)> = names
+        .iter()
+        .filter_map(|n| {
+            let tail = rest.strip_prefix(n.as_str())?.strip_prefix('.')?;
+            (!tail.is_empty()).then(|| (n, tail.split('.').collect()))
+        })
+        .collect();
+    let fits = |tail: &[&str]| match tail {
+        [_] => true,
+        [field, _] => is_distribution(section, field),
+        _ => false,
     };
-    let (table, field) = target(doc.get_mut(), key, 0..0, &map).ok()?;
-    if let Some(value) = table.get(field) {
-        return Some(match value.get_ref() {
-            DeValue::String(s) => s.to_string(),
-            _ => source.get(value.span())?.trim().to_string(),
-        });
-    }
-    match path.as_slice() {
-        ["approval", "round", _, field] => {
-            value_as_written(bytes, overrides, &format!("approval.{field}"))
+    let found = candidates
+        .iter()
+        .filter(|(_, tail)| fits(tail))
+        .chain(
+            candidates
+                .iter()
+                .filter(|(_, tail)| keys.contains(&tail[0])),
+        )
+        .max_by_key(|(n, tail)| (fits(tail), n.len()))
+        .map(|(n, _)| (*n).clone());
+    let Some(name) = found else {
+        // No firm has the name: say which name was meant, without the keys after it.
+        let parts: Vec<&str> = rest.split('.').collect();
+        let keys = match parts.as_slice() {
+            [.., field, _] if parts.len() >= 3 && is_distribution(section, field) => 2,
+            _ => 1,
+        };
+        let meant = parts[..parts.len() - keys].join(".");
+        return Err(format!(
+            "no {section} named '{meant}' (the scenario has: {})",
+            list(&names)
+        ));
+    };
+    let tail: Vec<&'a str> = rest[name.len() + 1..].split('.').collect();
+    let table = entries
+        .iter_mut()
+        .find_map(|e| match e.get_mut() {
+            DeValue::Table(t)
+                if t.get("name").and_then(|n| n.get_ref().as_str()) == Some(&name) =>
+            {
+                Some(t)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("no {section} named '{name}'"))?;
+    Ok((table, name, tail))
+}
+
+/// Sets `keys` (`KEY`, or `KEY.PARAM` for a distribution) of `table`, a table of kind `kind`
+/// (as [`DISTRIBUTIONS`] names it) called `name` in messages. `fallback`: the distribution a
+/// parameter is set in when the table has none of its own.
+fn set<'a>(
+    table: &mut DeTable<'a>,
+    kind: &str,
+    name: &str,
+    keys: &[&'a str],
+    value: Value<'a>,
+    here: &Range<usize>,
+    fallback: Option<Value<'a>>,
+) -> Result<(), String> {
+    match keys {
+        [field] => {
+            table.insert(key(field, here), value);
+            Ok(())
         }
-        ["firm", .., "priority"] => position.map(|i| (i + 1).to_string()),
-        ["event", .., "to_round"] => value_as_written(bytes, overrides, "rounds"),
-        other => default_value(other).map(String::from),
+        [field, param] if is_distribution(kind, field) => {
+            let what = format!("{name}.{field}");
+            if !table.contains_key(*field) {
+                let Some(copy) = fallback else {
+                    return Err(format!(
+                        "{what} is not in the scenario, so it has no {param} to change; set the \
+                         whole distribution, e.g. {what}={{ dist = \"uniform\", min = 1, max = 2 }}"
+                    ));
+                };
+                table.insert(key(field, here), copy);
+            }
+            let Some(entry) = table.get_mut(*field) else {
+                unreachable!("{what} was just found or inserted")
+            };
+            set_parameter(entry, &what, param, value, here)
+        }
+        [field, param] => {
+            let distributions: Vec<&str> = DISTRIBUTIONS
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, f)| *f)
+                .collect();
+            let which = match distributions.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (the distribution here is {one})"),
+                many => format!(" (the distributions here are {})", many.join(", ")),
+            };
+            Err(format!(
+                "{name}.{field} is not a distribution, so it has no parameter `{param}` to set{which}"
+            ))
+        }
+        [..] => Err(format!(
+            "{name}.{}: too many dotted parts; a distribution's parameter is set as KEY.PARAM, \
+             e.g. firm.NAME.orders.max",
+            keys.join(".")
+        )),
     }
 }
 
-/// The defaults of docs/scenario-format.md ("Keys") for a key the file may leave out, other than
-/// those that follow from another value (a round's approval, a firm's priority, an event's last
-/// round).
-fn default_value(path: &[&str]) -> Option<&'static str> {
-    Some(match path {
-        ["trials"] => "100000",
-        ["seed"] => "0",
-        ["carry_over"] => "true",
-        ["description"] => "",
-        ["approval", "conversion"] => "1",
-        ["domestic", "ratio" | "supply" | "equivalence"] => "0",
-        ["firm", .., "eligible_from"] => "1",
-        ["firm", .., "round_cap"] => "none",
-        ["firm", .., "weight"] => "1",
-        ["event", .., "from_round"] => "1",
-        _ => return None,
-    })
+/// Replaces parameter `param` of the distribution `entry` (called `what` in messages) by `value`.
+/// A plain number is the `fixed` distribution it stands for, and becomes that table.
+fn set_parameter<'a>(
+    entry: &mut Value<'a>,
+    what: &str,
+    param: &'a str,
+    value: Value<'a>,
+    here: &Range<usize>,
+) -> Result<(), String> {
+    let span = entry.span();
+    match entry.get_mut() {
+        DeValue::Table(t) => {
+            t.insert(key(param, here), value);
+            return Ok(());
+        }
+        DeValue::Integer(_) | DeValue::Float(_) => {}
+        other => {
+            return Err(format!(
+                "{what} is a {}, not a distribution, so it has no {param} to change",
+                other.type_str()
+            ));
+        }
+    }
+    let number = std::mem::replace(entry, Spanned::new(span.clone(), DeValue::Boolean(false)));
+    let mut t = DeTable::new();
+    t.insert(
+        Spanned::new(span.clone(), Cow::Borrowed("dist")),
+        Spanned::new(span.clone(), DeValue::String(Cow::Borrowed("fixed"))),
+    );
+    t.insert(Spanned::new(span.clone(), Cow::Borrowed("value")), number);
+    t.insert(key(param, here), value);
+    *entry = Spanned::new(span, DeValue::Table(t));
+    Ok(())
 }
 
 /// A TOML value, or the whole text as a string when it is not one (`rule=talmud`).
@@ -287,6 +361,178 @@ fn list(names: &[String]) -> String {
         "none".to_string()
     } else {
         names.join(", ")
+    }
+}
+
+/// The overrides as (key, value as typed) pairs, in the order given, a later override of the
+/// same key replacing the earlier one in its place: the last wins, as when they are applied.
+pub fn effective_overrides(overrides: &[Override]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(overrides.len());
+    for o in overrides {
+        match out.iter_mut().find(|(k, _)| *k == o.key) {
+            Some(slot) => slot.1 = o.value.clone(),
+            None => out.push((o.key.clone(), o.value.clone())),
+        }
+    }
+    out
+}
+
+/// The value of dotted `key` (as `--set` takes it) in the scenario text `bytes` once
+/// `overrides` are applied, written as the file writes it: the value's TOML text (a string's
+/// contents without quotes; an override's value as typed). Where neither the file nor an
+/// override gives the key, the value that applies instead: `approval.KEY` for a round's
+/// `approval.round.N.KEY`, else the default that docs/scenario-format.md ("Keys") states. None
+/// when `bytes` is not a scenario or `key` addresses nothing in it; a plan validates its points
+/// first, so the reason is reported there.
+pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let map = SourceMap::new(std::path::Path::new(""), text, overrides);
+    let mut doc = DeTable::parse(text).ok()?;
+    for (index, o) in overrides.iter().enumerate() {
+        apply(doc.get_mut(), o, index, &map).ok()?;
+    }
+    // The text the spans point into: the file, then each override's value after a newline
+    // ([`SourceMap::new`]'s layout).
+    let mut source = text.to_string();
+    for o in overrides {
+        source.push('\n');
+        source.push_str(&o.value);
+    }
+    let path: Vec<&str> = key.split('.').collect();
+    if path.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let doc = doc.get_ref();
+    // A firm's position, for the default of its priority.
+    let position = match path.as_slice() {
+        ["firm", .., _] if path.len() >= 3 => {
+            let name = &key["firm.".len()..key.len() - path[path.len() - 1].len() - 1];
+            doc.get("firm")
+                .and_then(|f| f.get_ref().as_array())
+                .and_then(|a| a.iter().position(|e| entry_name(e) == Some(name)))
+        }
+        _ => None,
+    };
+    match lookup(doc, key) {
+        Lookup::Found(value) => {
+            return Some(match value.get_ref() {
+                DeValue::String(s) => s.to_string(),
+                _ => source.get(value.span())?.trim().to_string(),
+            });
+        }
+        Lookup::Absent => {}
+        Lookup::Nowhere => return None,
+    }
+    match path.as_slice() {
+        ["approval", "round", _, field] => {
+            value_as_written(bytes, overrides, &format!("approval.{field}"))
+        }
+        ["firm", .., "priority"] => position.map(|i| (i + 1).to_string()),
+        ["event", .., "to_round"] => value_as_written(bytes, overrides, "rounds"),
+        other => default_value(other).map(String::from),
+    }
+}
+
+/// The defaults of docs/scenario-format.md ("Keys") for a key the file may leave out, other than
+/// those that follow from another value (a round's approval, a firm's priority, an event's last
+/// round).
+fn default_value(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
+        ["trials"] => "100000",
+        ["seed"] => "0",
+        ["carry_over"] => "true",
+        ["description"] => "",
+        ["approval", "conversion"] => "1",
+        ["domestic", "ratio" | "supply" | "equivalence"] => "0",
+        ["firm", .., "eligible_from"] => "1",
+        ["firm", .., "round_cap"] => "none",
+        ["firm", .., "weight"] => "1",
+        ["event", .., "from_round"] => "1",
+        _ => return None,
+    })
+}
+
+/// Where a dotted key leads in a scenario document, read only.
+enum Lookup<'d, 'a> {
+    /// The key's value.
+    Found(&'d Spanned<DeValue<'a>>),
+    /// The key names a place the scenario may fill but leaves empty (a default applies).
+    Absent,
+    /// The key addresses nothing (no firm or event of that name, or a value where a table
+    /// should be).
+    Nowhere,
+}
+
+/// The `name` of an `[[firm]]` or `[[event]]` entry.
+fn entry_name<'d>(entry: &'d Spanned<DeValue<'_>>) -> Option<&'d str> {
+    entry.get_ref().as_table()?.get("name")?.get_ref().as_str()
+}
+
+/// The value dotted `key` names in `doc`, found as [`apply`] finds the place it sets: a firm or
+/// event by the longest name the key starts with, a round of `approval.round` by its number,
+/// else nested tables.
+fn lookup<'d, 'a>(doc: &'d DeTable<'a>, key: &str) -> Lookup<'d, 'a> {
+    let path: Vec<&str> = key.split('.').collect();
+    let (table, tail): (&DeTable<'a>, Vec<&str>) = match path.as_slice() {
+        ["firm" | "event", ..] if path.len() >= 3 => {
+            let section = path[0];
+            let rest = &key[section.len() + 1..];
+            let Some(entries) = doc.get(section).and_then(|v| v.get_ref().as_array()) else {
+                return Lookup::Nowhere;
+            };
+            let found = entries
+                .iter()
+                .filter_map(|e| {
+                    let name = entry_name(e)?;
+                    let tail = rest.strip_prefix(name)?.strip_prefix('.')?;
+                    Some((name.len(), e, tail))
+                })
+                .max_by_key(|(len, _, _)| *len);
+            let Some((_, entry, tail)) = found else {
+                return Lookup::Nowhere;
+            };
+            match entry.get_ref().as_table() {
+                Some(t) => (t, tail.split('.').collect()),
+                None => return Lookup::Nowhere,
+            }
+        }
+        ["approval", "round", number, rest @ ..] if !rest.is_empty() => {
+            let Ok(round) = number.parse::<i64>() else {
+                return Lookup::Nowhere;
+            };
+            let rounds = doc
+                .get("approval")
+                .and_then(|a| a.get_ref().as_table())
+                .and_then(|a| a.get("round"))
+                .and_then(|r| r.get_ref().as_array());
+            let entry = rounds.and_then(|rs| {
+                rs.iter().find_map(|e| {
+                    let t = e.get_ref().as_table()?;
+                    let n = t.get("round")?.get_ref().as_integer()?;
+                    (i64::from_str_radix(n.as_str(), n.radix()).ok() == Some(round)).then_some(t)
+                })
+            });
+            match entry {
+                Some(t) => (t, rest.to_vec()),
+                None => return Lookup::Absent,
+            }
+        }
+        _ => (doc, path.clone()),
+    };
+    let Some((field, sections)) = tail.split_last() else {
+        return Lookup::Nowhere;
+    };
+    let mut table = table;
+    for section in sections {
+        match table.get(*section).map(|v| v.get_ref()) {
+            Some(DeValue::Table(t)) => table = t,
+            Some(_) => return Lookup::Nowhere,
+            None => return Lookup::Absent,
+        }
+    }
+    match table.get(*field) {
+        Some(v) => Lookup::Found(v),
+        None => Lookup::Absent,
     }
 }
 

@@ -14,6 +14,124 @@ pub struct ScenarioError {
     pub message: String,
 }
 
+/// Most problems a [`ScenarioErrors`] lists; past them it only counts. Twenty fill a screen, and
+/// past that the first ones are better fixed first (later ones are often their consequences).
+pub const MAX_REPORTED: usize = 20;
+
+/// Every problem found in one scenario and its `--set` overrides, ordered by position (the file's
+/// from top to bottom, then the overrides' in the order given). Never empty. Problems that depend
+/// on each other are not all listed: after a TOML syntax error nothing else is checked, and a value
+/// that could not be read (a missing key, a wrong type) is not checked further, nor is what
+/// depends on it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", list(.errors, *.omitted, .file))]
+pub struct ScenarioErrors {
+    errors: Vec<ScenarioError>,
+    omitted: usize,
+    file: String,
+}
+
+impl ScenarioErrors {
+    /// The problems listed, at most [`MAX_REPORTED`], in the order of their positions.
+    pub fn errors(&self) -> &[ScenarioError] {
+        &self.errors
+    }
+
+    /// The problem at the earliest position.
+    pub fn first(&self) -> &ScenarioError {
+        &self.errors[0]
+    }
+
+    /// Problems found past the [`MAX_REPORTED`] listed ones: counted, not kept.
+    pub fn omitted(&self) -> usize {
+        self.omitted
+    }
+
+    /// How many problems were found, listed or not.
+    pub fn count(&self) -> usize {
+        self.errors.len() + self.omitted
+    }
+}
+
+impl From<ScenarioError> for ScenarioErrors {
+    fn from(error: ScenarioError) -> Self {
+        ScenarioErrors {
+            file: error.location.clone(),
+            errors: vec![error],
+            omitted: 0,
+        }
+    }
+}
+
+/// The problems one a line, then how many more there are.
+fn list(errors: &[ScenarioError], omitted: usize, file: &str) -> String {
+    let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    match omitted {
+        0 => {}
+        1 => lines.push(format!("{file}: and 1 more problem")),
+        n => lines.push(format!("{file}: and {n} more problems")),
+    }
+    lines.join("\n")
+}
+
+/// Collects the problems of one scenario as they are found, in any order, and keeps the
+/// [`MAX_REPORTED`] at the earliest positions (ties in the order found).
+#[derive(Debug)]
+pub struct Problems<'m, 'a> {
+    map: &'m SourceMap<'a>,
+    /// `(virtual offset, error)`: sorted and cut back to [`MAX_REPORTED`] whenever it grows past
+    /// four times that, so a file with a million bad keys costs little memory.
+    found: Vec<(usize, ScenarioError)>,
+    dropped: usize,
+}
+
+impl<'m, 'a> Problems<'m, 'a> {
+    /// No problems yet, for the scenario of `map`.
+    pub fn new(map: &'m SourceMap<'a>) -> Self {
+        Problems {
+            map,
+            found: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    /// The source the problems are located in.
+    pub fn map(&self) -> &'m SourceMap<'a> {
+        self.map
+    }
+
+    /// Records a problem at `span` (None: the file as a whole, sorted first).
+    pub fn report(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
+        let at = span.as_ref().map_or(0, |s| s.start);
+        self.found.push((at, self.map.error(span, message)));
+        if self.found.len() > 4 * MAX_REPORTED {
+            self.cut();
+        }
+    }
+
+    fn cut(&mut self) {
+        // A stable sort: problems at one position stay in the order found.
+        self.found.sort_by_key(|(at, _)| *at);
+        if self.found.len() > MAX_REPORTED {
+            self.dropped += self.found.len() - MAX_REPORTED;
+            self.found.truncate(MAX_REPORTED);
+        }
+    }
+
+    /// The problems found, if any.
+    pub fn finish(mut self) -> Result<(), ScenarioErrors> {
+        if self.found.is_empty() {
+            return Ok(());
+        }
+        self.cut();
+        Err(ScenarioErrors {
+            errors: self.found.into_iter().map(|(_, e)| e).collect(),
+            omitted: self.dropped,
+            file: self.map.path.display().to_string(),
+        })
+    }
+}
+
 /// One `--set KEY=VALUE` override, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
@@ -97,6 +215,20 @@ impl<'a> SourceMap<'a> {
             location: self.locate(span),
             message: message.into(),
         }
+    }
+
+    /// Whether the virtual `offset` lies in an override's value rather than in the file.
+    pub fn is_override(&self, offset: usize) -> bool {
+        offset > self.text.len()
+    }
+
+    /// The 1-based line of the file at `offset`; None for an offset in an override.
+    pub fn line(&self, offset: usize) -> Option<usize> {
+        if self.is_override(offset) {
+            return None;
+        }
+        let before = &self.text[..floor_char_boundary(self.text, offset.min(self.text.len()))];
+        Some(before.matches('\n').count() + 1)
     }
 
     /// An error for the whole file, with no position.

@@ -1,10 +1,11 @@
 //! Bad input: every broken scenario, override and output folder is refused with exit status 2,
-//! one clear `error:` line naming the file position (or the `--set` argument), no panic, and
-//! nothing written.
+//! one clear `error:` line a problem naming the file position (or the `--set` argument), no
+//! panic, and nothing written.
 //!
-//! The corpus is tests/data/bad/NAME.toml, each with NAME.expected holding the exact first line
-//! of stderr for `allocsim run tests/data/bad/NAME.toml` (run from the crate root). To
-//! regenerate the .expected files from the binary's current messages, run
+//! The corpus is tests/data/bad/NAME.toml, each with NAME.expected holding the exact stderr of
+//! `allocsim run tests/data/bad/NAME.toml` (run from the crate root): one line for each problem
+//! of the file, in the order of their positions. To regenerate the .expected files from the
+//! binary's current messages, run
 //!
 //!     ALLOCSIM_BLESS=1 cargo test --test cli errors::
 //!
@@ -14,14 +15,18 @@
 
 use std::path::Path;
 
-use crate::common::{allocsim, data, entries, run, stderr, stdout, tempdir};
+use crate::common::{allocsim, data, entries, read_csv, run, run_ok, stderr, stdout, tempdir};
 
 /// Runs `args` (which must write to `out_root/out`) and checks the common contract of a refusal:
 /// status 2, no panic, nothing left in `out_root`. Returns the first line of stderr.
 fn refused(args: &[&str], out_root: &Path) -> Result<String, String> {
+    refused_all(args, out_root).map(|err| err.lines().next().unwrap_or("").to_string())
+}
+
+/// [`refused`], returning the whole of stderr.
+fn refused_all(args: &[&str], out_root: &Path) -> Result<String, String> {
     let out = run(args);
     let err = stderr(&out);
-    let first = err.lines().next().unwrap_or("").to_string();
     let mut problems = Vec::new();
     if out.status.code() != Some(2) {
         problems.push(format!("exit status {:?}, expected 2", out.status.code()));
@@ -37,7 +42,7 @@ fn refused(args: &[&str], out_root: &Path) -> Result<String, String> {
         problems.push(format!("files left in the output's parent: {left:?}"));
     }
     if problems.is_empty() {
-        Ok(first)
+        Ok(err)
     } else {
         Err(format!("{}; stderr:\n{err}", problems.join(", ")))
     }
@@ -64,8 +69,8 @@ fn bad_scenario_corpus() {
         let tmp = tempdir();
         let out = tmp.path().join("out");
         let args = ["run", &scenario, "--out", out.to_str().unwrap()];
-        let first = match refused(&args, tmp.path()) {
-            Ok(first) => first,
+        let err = match refused_all(&args, tmp.path()) {
+            Ok(err) => err,
             Err(problem) => {
                 failures.push(format!("{name}: {problem}"));
                 continue;
@@ -73,15 +78,16 @@ fn bad_scenario_corpus() {
         };
         let expected_path = dir.join(format!("{name}.expected"));
         if bless {
-            std::fs::write(&expected_path, format!("{first}\n")).unwrap();
+            std::fs::write(&expected_path, &err).unwrap();
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
-        let expected = expected.trim_end_matches('\n');
-        if first != expected {
+        if err != expected {
             failures.push(format!(
-                "{name}:\n    expected: {expected}\n    actual:   {first}"
+                "{name}:\n    expected: {}\n    actual:   {}",
+                expected.trim_end().replace('\n', "\n              "),
+                err.trim_end().replace('\n', "\n              ")
             ));
         }
     }
@@ -132,7 +138,11 @@ fn bad_overrides_name_the_key() {
     let cases = [
         (
             "approval.probabilty=0.5",
-            "approval.probabilty: unknown key (a typo?); expected one of `probability`, `batch`, `conversion`, `round`",
+            "approval.probabilty: unknown key (a typo?); did you mean `probability`?",
+        ),
+        (
+            "approval.colour=1",
+            "approval.colour: unknown key (a typo?); expected one of `probability`, `batch`, `conversion`, `round`",
         ),
         (
             "approval.probability=2",
@@ -296,4 +306,119 @@ fn validate_accepts_good_files() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 2);
     assert!(stdout(&out).lines().all(|l| l.starts_with("ok: ")));
+}
+
+/// `validate` lists every problem of a file, each on its own `error:` line with its position,
+/// exactly as `run` does, then the count of invalid files.
+#[test]
+fn validate_lists_every_problem_of_a_file() {
+    let bad = data("bad/many-problems.toml");
+    let good = data("good.toml");
+    let out = run(&["validate", &bad, &good]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = std::fs::read_to_string(
+        crate::common::root().join("tests/data/bad/many-problems.expected"),
+    )
+    .unwrap();
+    assert!(expected.lines().count() >= 5, "{expected}");
+    assert_eq!(
+        stderr(&out),
+        format!("{expected}error: 1 of 2 scenarios are invalid\n")
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("ok: {good} (good: 2 firms, 2 rounds, rule proportional)\n")
+    );
+}
+
+/// A sweep point's problems are listed like a file's, under the point.
+#[test]
+fn a_bad_sweep_point_lists_its_problems() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let err = refused_all(
+        &[
+            "sweep",
+            &data("good.toml"),
+            "--set",
+            "firm.A.orders.value=100,-1e13",
+            "--set",
+            "approval.batch.min=250",
+            "--trials",
+            "5",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    )
+    .unwrap();
+    assert_eq!(
+        err,
+        "error: sweep point 1 of 2 (firm.A.orders.value=100): --set approval.batch.min=250: \
+         approval.batch: mode (200) must lie within [min, max] = [250, 300]\n"
+    );
+}
+
+/// `--set firm.NAME.orders.PARAM=V1,V2` sweeps one parameter of a firm's orders (here of the
+/// distribution a fixed --set gave them): each point changes only that parameter, and a value
+/// that makes the distribution invalid is refused naming its point and --set.
+#[test]
+fn a_distribution_parameter_can_be_swept() {
+    let tmp = tempdir();
+    let out = tmp.path().join("sweep");
+    run_ok(&[
+        "sweep",
+        &data("good.toml"),
+        "--set",
+        "firm.A.orders={ dist = \"uniform\", min = 100, max = 150 }",
+        "--set",
+        "firm.A.orders.max=200,400",
+        "--trials",
+        "200",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let csv = read_csv(&out.join("comparison.csv"));
+    let knob = csv.column("firm.A.orders.max");
+    let orders = |point: &str, stat: &str| {
+        csv.rows
+            .iter()
+            .find(|r| r[0] == point && r[2] == "A" && r[3] == "orders" && r[4] == stat)
+            .map(|r| (r[knob].clone(), r[5].parse::<f64>().unwrap()))
+            .unwrap()
+    };
+    assert_eq!(orders("1", "max").0, "200");
+    assert_eq!(orders("2", "max").0, "400");
+    // Uniform(100, 200), then uniform(100, 400): the min stays, the max moves.
+    for point in ["1", "2"] {
+        let min = orders(point, "min").1;
+        assert!((100.0..110.0).contains(&min), "point {point}: min {min}");
+    }
+    let (low, high) = (orders("1", "max").1, orders("2", "max").1);
+    assert!((190.0..=200.0).contains(&low), "point 1: max {low}");
+    assert!((380.0..=400.0).contains(&high), "point 2: max {high}");
+
+    let refused_root = tempdir();
+    let refused_out = refused_root.path().join("out");
+    let err = refused_all(
+        &[
+            "sweep",
+            &data("good.toml"),
+            "--set",
+            "approval.batch.max=400,150",
+            "--trials",
+            "5",
+            "--out",
+            refused_out.to_str().unwrap(),
+        ],
+        refused_root.path(),
+    )
+    .unwrap();
+    assert_eq!(
+        err,
+        "error: sweep point 2 of 2 (approval.batch.max=150): --set approval.batch.max=150: \
+         approval.batch: mode (200) must lie within [min, max] = [100, 150]\n"
+    );
 }

@@ -100,8 +100,13 @@ fn exercise(bytes: &[u8], overrides: &[Override], trials: u64) -> Result<bool, T
             if std::env::var_os("ALLOCSIM_FUZZ_VERBOSE").is_some() {
                 eprintln!("{e}");
             }
-            // An error always says where and what.
-            prop_assert!(!e.location.is_empty() && !e.message.is_empty(), "{e:?}");
+            // An error always says where and what, for each problem it lists.
+            prop_assert!(
+                e.errors()
+                    .iter()
+                    .all(|p| !p.location.is_empty() && !p.message.is_empty()),
+                "{e:?}"
+            );
             return Ok(false);
         }
     };
