@@ -50,7 +50,13 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let manifest = read("manifest.json")?;
     let (info, summary) = report::read_results(&results)
         .with_context(|| args.dir.join("results.json").display().to_string())?;
-    let files = render(&info, &summary, &manifest, &args.charts)?;
+    let mut files = render(&info, &summary, &manifest, &args.charts)?;
+    if args.xlsx {
+        files.push((
+            "results.xlsx".to_string(),
+            report::run_xlsx(&info, &summary)?,
+        ));
+    }
     // The folder is replaced whole, as by a run: its other files carried over, the charts and
     // report.html new, so a reader never sees half the charts redrawn.
     let out = OutputDir::reopen(&args.dir, Some(crate::interrupt::flag()))?;

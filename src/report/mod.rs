@@ -1,5 +1,5 @@
-//! Exporters: pure functions from a run's results to the bytes of each output file, and the
-//! writer that puts a whole output folder in place at once.
+//! Exporters: pure functions from a run's results to the bytes of each output file (CSV, JSON,
+//! xlsx, PNG, HTML), and the writer that puts a whole output folder in place at once.
 
 pub mod charts;
 mod compare_html;
@@ -13,6 +13,7 @@ mod page;
 pub mod partial;
 mod results;
 mod table;
+mod xlsx;
 
 pub use compare_html::comparison_html;
 pub use compare_out::{comparison_csv, comparison_table, differences_csv, sensitivity_csv};
@@ -22,6 +23,9 @@ pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile,
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{ResultsError, RunInfo, read_results, results_json, write_results_json};
 pub use table::console_table;
+pub use xlsx::{
+    MAX_CELL_CHARS, MAX_ROWS, WorkbookError, check_comparison_xlsx, comparison_xlsx, run_xlsx,
+};
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -13,3 +13,4 @@ mod outputs;
 mod rules;
 mod scenarios;
 mod shards;
+mod xlsx;
