@@ -13,7 +13,7 @@
 //! give the same bytes.
 
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 use crate::compare::{Comparison, Kind, PAIRED_METRICS, Plan, swings};
@@ -79,8 +79,9 @@ impl WorkbookError {
 /// How a number is shown: the Excel number format of its cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Look {
-    /// As Excel shows any number: a point, round or rank, a knob's value.
-    Plain,
+    /// A number that names its row more than it counts: a point, round or rank, a knob's
+    /// value. As Excel shows any number, but aligned left like the names beside it.
+    Key,
     /// A count or a number of units, rounded to a whole number, with thousands separators.
     Grouped,
     /// Units to a tenth, with separators: a standard error, whose decimals matter.
@@ -97,7 +98,7 @@ enum Look {
 
 impl Look {
     const ALL: [Look; 7] = [
-        Look::Plain,
+        Look::Key,
         Look::Grouped,
         Look::GroupedTenth,
         Look::Signed,
@@ -109,7 +110,7 @@ impl Look {
     /// The Excel number format.
     fn format(self) -> &'static str {
         match self {
-            Look::Plain => "General",
+            Look::Key => "General",
             Look::Grouped => "#,##0",
             Look::GroupedTenth => "#,##0.0",
             Look::Signed => "+#,##0;-#,##0;0",
@@ -124,7 +125,7 @@ impl Look {
         let digits = group_digits(v.abs().round() as u64).len();
         let minus = usize::from(v.round() < 0.0);
         match self {
-            Look::Plain => number(v, 6).len(),
+            Look::Key => number(v, 6).len(),
             Look::Grouped => digits + minus,
             Look::GroupedTenth => digits + minus + 2,
             // A sign on all but zero.
@@ -189,7 +190,7 @@ impl Cell {
     fn typed(s: &str) -> Cell {
         match s.trim().parse::<f64>() {
             _ if s.is_empty() => Cell::Empty,
-            Ok(x) if x.is_finite() => Cell::Number(x, Look::Plain),
+            Ok(x) if x.is_finite() => Cell::Number(x, Look::Key),
             _ => Cell::text(s),
         }
     }
@@ -245,7 +246,7 @@ pub fn run_xlsx(info: &RunInfo, summary: &Summary) -> Result<Vec<u8>, WorkbookEr
             )),
         ),
         ("description", Cell::text(info.description.clone())),
-        ("trials", Cell::Number(info.trials as f64, Look::Grouped)),
+        ("trials", Cell::text(group_digits(info.trials))),
         // Text: a seed may exceed what a spreadsheet's numbers hold exactly (2^53).
         ("seed", Cell::text(info.seed.to_string())),
         ("firms", Cell::text(info.firms.join(", "))),
@@ -322,10 +323,7 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
                 c.summaries.len()
             )),
         ),
-        (
-            "trials per point",
-            Cell::Number(c.trials as f64, Look::Grouped),
-        ),
+        ("trials per point", Cell::text(group_digits(c.trials))),
         ("seed", Cell::text(c.seed.to_string())),
         ("firms", Cell::text(c.firms.join(", "))),
         ("knobs", Cell::text(c.knobs.join(", "))),
@@ -479,7 +477,7 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
         .enumerate()
         .map(|(r, round)| {
             let mut row = vec![
-                Cell::Number((r + 1) as f64, Look::Plain),
+                Cell::Number((r + 1) as f64, Look::Key),
                 Cell::csv(round.approved as f64 / trials, 6, Look::Percent),
                 Cell::csv(round.halted_here as f64 / trials, 6, Look::Percent),
                 Cell::csv(round.halted_by as f64 / trials, 6, Look::Percent),
@@ -503,7 +501,7 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
 
 /// The leading cells of point `p`'s rows: its number, then its knob values.
 fn point_cells(c: &Comparison, p: usize) -> Vec<Cell> {
-    let mut cells = vec![Cell::Number((p + 1) as f64, Look::Plain)];
+    let mut cells = vec![Cell::Number((p + 1) as f64, Look::Key)];
     cells.extend(c.settings[p].iter().map(|s| Cell::typed(s)));
     cells
 }
@@ -585,7 +583,7 @@ fn sensitivity_sheet(c: &Comparison) -> Sheet {
         .enumerate()
         .map(|(rank, s)| {
             vec![
-                Cell::Number((rank + 1) as f64, Look::Plain),
+                Cell::Number((rank + 1) as f64, Look::Key),
                 Cell::text(s.knob.clone()),
                 Cell::typed(&s.low),
                 Cell::typed(&s.high),
@@ -664,25 +662,57 @@ fn workbook(title: &str, sheets: Vec<Sheet>) -> Result<Vec<u8>, WorkbookError> {
             .set_comment(format!("Written by allocsim {}", env!("CARGO_PKG_VERSION")))
             .set_creation_datetime(&created),
     );
-    let header_format = Format::new()
+    let header = Format::new()
         .set_bold()
         .set_border_bottom(FormatBorder::Thin);
+    // A column of numbers has its title over them, on the right.
+    let headers = Headers {
+        text: header.clone(),
+        numbers: header.set_align(FormatAlign::Right),
+    };
     let formats: Vec<(Look, Format)> = Look::ALL
         .iter()
-        .map(|&look| (look, Format::new().set_num_format(look.format())))
+        .map(|&look| {
+            let format = Format::new().set_num_format(look.format());
+            let format = match look {
+                Look::Key => format.set_align(FormatAlign::Left),
+                _ => format,
+            };
+            (look, format)
+        })
         .collect();
     for sheet in sheets {
         check_rows(sheet.name, sheet.rows.len() as u64 + 1)?;
         let ws = book.add_worksheet();
-        write_sheet(ws, &sheet, &header_format, &formats)?;
+        write_sheet(ws, &sheet, &headers, &formats)?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// The header row's formats: over text, and over a column of numbers.
+struct Headers {
+    text: Format,
+    numbers: Format,
+}
+
+/// Whether column `col` of `sheet` holds numbers shown on the right (and nothing else).
+fn right_aligned(sheet: &Sheet, col: usize) -> bool {
+    let mut cells = sheet.rows.iter().filter_map(|row| row.get(col));
+    let mut any = false;
+    cells.all(|cell| match cell {
+        Cell::Number(_, look) => {
+            any = true;
+            *look != Look::Key
+        }
+        Cell::Empty => true,
+        Cell::Text(_) => false,
+    }) && any
 }
 
 fn write_sheet(
     ws: &mut Worksheet,
     sheet: &Sheet,
-    header_format: &Format,
+    headers: &Headers,
     formats: &[(Look, Format)],
 ) -> Result<(), WorkbookError> {
     ws.set_name(sheet.name)?;
@@ -694,7 +724,12 @@ fn write_sheet(
         .map(|h| h.chars().count() + 3)
         .collect();
     for (col, title) in sheet.header.iter().enumerate() {
-        ws.write_string_with_format(0, col as u16, title, header_format)?;
+        let format = if right_aligned(sheet, col) {
+            &headers.numbers
+        } else {
+            &headers.text
+        };
+        ws.write_string_with_format(0, col as u16, title, format)?;
     }
     for (r, row) in sheet.rows.iter().enumerate() {
         debug_assert_eq!(row.len(), columns, "row {r} of the {} sheet", sheet.name);
@@ -731,6 +766,9 @@ fn write_sheet(
         ws.set_column_width(col as u16, w as f64)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printed, a sheet is as wide as a landscape page, its header on every page.
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
     if sheet.filter == Filter::Columns && columns > 0 {
         ws.autofilter(0, 0, sheet.rows.len() as u32, columns as u16 - 1)?;
     }
@@ -756,8 +794,8 @@ mod tests {
 
     #[test]
     fn typed_values_are_numbers_when_they_read_as_numbers() {
-        assert_eq!(Cell::typed("0.3"), Cell::Number(0.3, Look::Plain));
-        assert_eq!(Cell::typed("2e5"), Cell::Number(200_000.0, Look::Plain));
+        assert_eq!(Cell::typed("0.3"), Cell::Number(0.3, Look::Key));
+        assert_eq!(Cell::typed("2e5"), Cell::Number(200_000.0, Look::Key));
         assert_eq!(Cell::typed("talmud"), Cell::text("talmud"));
         // Rust reads "inf" as a number; a spreadsheet cannot hold one.
         assert_eq!(Cell::typed("inf"), Cell::text("inf"));

@@ -153,7 +153,7 @@ fn a_run_workbook_holds_summary_and_rounds_as_numbers() {
         .map(|row| (text(&row[0]), row[1].clone()))
         .collect();
     assert!(text(&about["what"]).contains("'random'"), "{about:?}");
-    assert_eq!(about["trials"], Data::Float(2000.0));
+    assert_eq!(about["trials"], Data::String("2,000".into()));
     assert_eq!(about["seed"], Data::String("7".into()));
     assert_eq!(text(&about["allocation rule"]), "random_priority");
 
