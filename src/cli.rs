@@ -83,6 +83,9 @@ pub struct ReportArgs {
     /// A finished output folder: a run's (holding results.json) or a sweep's, compare's or
     /// sensitivity's (holding comparison.json), with its manifest.json.
     pub dir: PathBuf,
+    /// Also write results.xlsx (the summary and rounds as Excel sheets) from results.json.
+    #[arg(long)]
+    pub xlsx: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
@@ -137,6 +140,9 @@ pub struct RunArgs {
     /// Also write trials.csv, one row per trial and firm (memory grows with the trial count).
     #[arg(long)]
     pub trials_csv: bool,
+    /// Also write results.xlsx: summary.csv and rounds.csv as formatted Excel sheets.
+    #[arg(long, conflicts_with = "shard")]
+    pub xlsx: bool,
     /// Print nothing but errors: no table, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -178,6 +184,9 @@ pub struct MergeArgs {
     /// Print nothing but errors: no table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write results.xlsx: summary.csv and rounds.csv as formatted Excel sheets.
+    #[arg(long)]
+    pub xlsx: bool,
     /// Skip the PNG charts and report.html (results.json is still written).
     #[arg(long)]
     pub no_charts: bool,
@@ -221,6 +230,10 @@ pub struct PointsArgs {
     /// Print nothing but errors: no table, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write results.xlsx: comparison.csv, differences.csv (and sensitivity.csv) as
+    /// formatted Excel sheets.
+    #[arg(long)]
+    pub xlsx: bool,
     /// Skip the PNG charts and report.html.
     #[arg(long)]
     pub no_charts: bool,

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use allocsim::engine::EngineError;
+use allocsim::report::format::group_digits;
 use allocsim::report::{Kind, OutputDir, OutputOptions};
 use allocsim::scenario::{MAX_TRIALS, Override};
 
@@ -27,17 +28,64 @@ pub fn trials(requested: Option<u64>, scenario_default: u64) -> anyhow::Result<u
     Ok(trials)
 }
 
-/// A progress bar over `length` steps, drawn with `template` (indicatif's) on a terminal when
-/// the whole `work` is worth one and not `quiet`; hidden otherwise.
-pub fn progress_bar(length: u64, work: u64, template: &str, quiet: bool) -> indicatif::ProgressBar {
+/// What a progress bar's `{rate}` counts: `unit`s per second, each step of the bar being
+/// `per_step` of them (a step of a comparison's bar is one trial of every point).
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    /// What is counted, plural: "trials".
+    pub unit: &'static str,
+    /// How many of them one step of the bar is.
+    pub per_step: u64,
+}
+
+/// A progress bar over `length` steps, drawn with `template` (indicatif's, plus `{rate}`: the
+/// [`Rate`] as [`rate_label`] writes it) on a terminal when the whole `work` is worth one and not
+/// `quiet`; hidden otherwise.
+pub fn progress_bar(
+    length: u64,
+    work: u64,
+    template: &str,
+    rate: Rate,
+    quiet: bool,
+) -> indicatif::ProgressBar {
     if quiet || work < PROGRESS_MIN_WORK || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(length);
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        let style = style.with_key(
+            "rate",
+            move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let per_sec = state.per_sec() * rate.per_step as f64;
+                let _ = w.write_str(&rate_label(per_sec, rate.unit));
+            },
+        );
         bar.set_style(style);
     }
     bar
+}
+
+/// A rate as counts are written: thousands separators and no decimals from 100 up ("860,114
+/// trials/s"), three significant digits below ("42.3 trials/s", "0.512 trials/s"), "–" while
+/// there is none yet.
+pub fn rate_label(per_sec: f64, unit: &str) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return format!("– {unit}/s");
+    }
+    let decimals = if per_sec >= 99.95 {
+        0
+    } else if per_sec >= 9.995 {
+        1
+    } else if per_sec >= 0.9995 {
+        2
+    } else {
+        3
+    };
+    if decimals == 0 {
+        format!("{} {unit}/s", group_digits(per_sec.round() as u64))
+    } else {
+        format!("{per_sec:.decimals$} {unit}/s")
+    }
 }
 
 /// The binary's error for an engine error: an interruption says what became of the output
@@ -72,5 +120,28 @@ pub fn output_options(kind: Kind, force: bool, inputs: &[PathBuf]) -> OutputOpti
         force,
         inputs,
         cancel: Some(crate::interrupt::flag()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate_label;
+
+    #[test]
+    fn rates_read_like_counts() {
+        assert_eq!(rate_label(860_114.479_5, "trials"), "860,114 trials/s");
+        assert_eq!(
+            rate_label(1_234_567_890.0, "trial-points"),
+            "1,234,567,890 trial-points/s"
+        );
+        assert_eq!(rate_label(100.0, "trials"), "100 trials/s");
+        assert_eq!(rate_label(99.96, "trials"), "100 trials/s");
+        assert_eq!(rate_label(42.34, "trials"), "42.3 trials/s");
+        assert_eq!(rate_label(9.996, "trials"), "10.0 trials/s");
+        assert_eq!(rate_label(3.456, "trials"), "3.46 trials/s");
+        assert_eq!(rate_label(0.51234, "trials"), "0.512 trials/s");
+        assert_eq!(rate_label(0.0, "trials"), "– trials/s");
+        assert_eq!(rate_label(f64::NAN, "trials"), "– trials/s");
+        assert_eq!(rate_label(f64::INFINITY, "trials"), "– trials/s");
     }
 }

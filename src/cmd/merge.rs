@@ -66,6 +66,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     );
     let charts = (!args.no_charts).then_some(&args.charts);
     write_outputs(&out, &merged.info, &merged.summary, &manifest_json, charts)?;
+    if args.xlsx {
+        let workbook = report::run_xlsx(&merged.info, &merged.summary)?;
+        out.write("results.xlsx", &workbook)?;
+    }
     let written = out.commit()?;
 
     if !args.quiet {

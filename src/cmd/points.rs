@@ -71,6 +71,9 @@ pub(super) fn execute(
     });
     // Before the folder and any simulation: a plan that would not fit in memory is refused.
     compare::check_memory(&plan, trials, args.threads).map_err(plan_error)?;
+    if args.xlsx {
+        report::check_comparison_xlsx(&plan).map_err(|e| super::BadInput(e.to_string()))?;
+    }
     // Before simulating: a folder that cannot or must not be written must not cost a long run.
     let output_kind = match plan.kind {
         Kind::Sweep => OutputKind::Sweep,
@@ -93,7 +96,11 @@ pub(super) fn execute(
     let bar = common::progress_bar(
         trials,
         trials.saturating_mul(scenarios.len() as u64),
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials of every point ({eta} left)",
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials of every point ({rate}, {eta} left)",
+        common::Rate {
+            unit: "trial-points",
+            per_step: scenarios.len() as u64,
+        },
         args.quiet,
     );
     let started = Instant::now();
@@ -150,6 +157,9 @@ pub(super) fn execute(
     if plan.kind == Kind::Sensitivity {
         out.write("sensitivity.csv", &report::sensitivity_csv(&comparison))?;
     }
+    if args.xlsx {
+        out.write("results.xlsx", &report::comparison_xlsx(&comparison)?)?;
+    }
     out.write("manifest.json", &manifest_json)?;
     // Always, as a run's results.json: `allocsim report` redraws the charts from it.
     out.write_with("comparison.json", |w| {
@@ -184,15 +194,14 @@ pub(super) fn execute(
             _ => String::new(),
         };
         say!(
-            "{} {}{with} — {} points × {trials} trials, seed {seed}, {:.2} s ({:.0} \
-             trial-points/s)\n{reference}\n{}\nΔ: mean over trials of (point − point 1) in total \
-             unmet demand, paired on the same trials; worse in: share of trials with more \
-             unmet.\n\n{}Results in {}/\n",
+            "{} {}{with} — {} points × {trials} trials, seed {seed}, {:.2} s ({})\n{reference}\n{}\n\
+             Δ: mean over trials of (point − point 1) in total unmet demand, paired on the same \
+             trials; worse in: share of trials with more unmet.\n\n{}Results in {}/\n",
             plan.name,
             plan.kind.name(),
             scenarios.len(),
             wall_seconds,
-            runs / wall_seconds.max(1e-9),
+            common::rate_label(runs / wall_seconds.max(1e-9), "trial-points"),
             report::comparison_table(&comparison),
             with_blank_line(report::gains_and_losses(&comparison)),
             written.display()

@@ -115,10 +115,17 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
             args.dir.join("manifest.json").display()
         ))
     })?;
-    let files = match &saved {
+    let mut files = match &saved {
         Saved::Run(run) => render(&run.0, &run.1, &manifest, &args.charts)?,
         Saved::Comparison(c) => render_comparison(c, &manifest, &args.charts)?,
     };
+    if args.xlsx {
+        let workbook = match &saved {
+            Saved::Run(run) => report::run_xlsx(&run.0, &run.1)?,
+            Saved::Comparison(c) => report::comparison_xlsx(c)?,
+        };
+        files.push(("results.xlsx".to_string(), workbook));
+    }
     // The folder is replaced whole, as by a run: its other files carried over, the charts and
     // report.html new, so a reader never sees half the charts redrawn.
     let out = OutputDir::reopen(&args.dir, Some(crate::interrupt::flag()))?;

@@ -55,7 +55,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let bar = common::progress_bar(
         options.trials,
         options.trials,
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({per_sec}, {eta} left)",
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({rate}, {eta} left)",
+        common::Rate {
+            unit: "trials",
+            per_step: 1,
+        },
         args.quiet,
     );
     let started = Instant::now();
@@ -116,15 +120,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 &report::format::pretty_json(&manifest),
                 charts,
             )?;
+            if args.xlsx {
+                out.write("results.xlsx", &report::run_xlsx(&info, &result.summary)?)?;
+            }
         }
     }
     let written = out.commit()?;
 
     if !args.quiet {
         let speed = format!(
-            "{:.2} s ({:.0} trials/s)",
+            "{:.2} s ({})",
             wall_seconds,
-            options.trials as f64 / wall_seconds.max(1e-9)
+            common::rate_label(options.trials as f64 / wall_seconds.max(1e-9), "trials")
         );
         match shard {
             Some(s) => say!(

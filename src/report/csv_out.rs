@@ -20,16 +20,20 @@ pub fn summary_csv(summary: &Summary) -> Vec<u8> {
     finish(w)
 }
 
+/// The percentiles of cumulative deliveries after each round in rounds.csv (and the workbook's
+/// rounds sheet): `delivered_p5` … `delivered_p95`.
+pub(crate) const ROUND_PERCENTILES: [(&str, f64); 5] = [
+    ("p5", 0.05),
+    ("p25", 0.25),
+    ("p50", 0.5),
+    ("p75", 0.75),
+    ("p95", 0.95),
+];
+
 /// rounds.csv: per round, approval and halt rates and the distribution of cumulative deliveries.
 pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
-    let percentiles = [
-        ("p5", 0.05),
-        ("p25", 0.25),
-        ("p50", 0.5),
-        ("p75", 0.75),
-        ("p95", 0.95),
-    ];
+    let percentiles = ROUND_PERCENTILES;
     let mut header = vec![
         "round",
         "approval_rate",

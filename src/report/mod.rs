@@ -1,5 +1,5 @@
-//! Exporters: pure functions from a run's results to the bytes of each output file, and the
-//! writer that puts a whole output folder in place at once.
+//! Exporters: pure functions from a run's results to the bytes of each output file (CSV, JSON,
+//! xlsx, PNG, HTML), and the writer that puts a whole output folder in place at once.
 
 pub mod charts;
 mod compare_html;
@@ -15,6 +15,7 @@ mod page;
 pub mod partial;
 mod results;
 mod table;
+mod xlsx;
 
 pub use compare_html::comparison_html;
 pub use compare_out::{
@@ -29,6 +30,9 @@ pub use results::{
     FirmTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
 };
 pub use table::console_table;
+pub use xlsx::{
+    MAX_CELL_CHARS, MAX_ROWS, WorkbookError, check_comparison_xlsx, comparison_xlsx, run_xlsx,
+};
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {

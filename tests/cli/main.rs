@@ -15,3 +15,4 @@ mod rules;
 mod scenarios;
 mod shards;
 mod whatrun;
+mod xlsx;
