@@ -55,19 +55,6 @@ pub enum KnobError {
         /// How many values the argument has, the empty one included.
         count: usize,
     },
-    /// A value is listed twice (`0.3,0.3`): the points would be the same, and every chart and
-    /// table keyed by value would hold two of it.
-    #[error("--set {text}: the value {value} is listed twice (values {first} and {second})")]
-    RepeatedValue {
-        /// The whole argument.
-        text: String,
-        /// The value, as typed.
-        value: String,
-        /// 1-based position of its first listing.
-        first: usize,
-        /// 1-based position of its second.
-        second: usize,
-    },
 }
 
 impl Knob {
@@ -81,16 +68,6 @@ impl Knob {
                 index: empty + 1,
                 count: values.len(),
             });
-        }
-        for (j, value) in values.iter().enumerate() {
-            if let Some(i) = values[..j].iter().position(|v| v == value) {
-                return Err(KnobError::RepeatedValue {
-                    text: text.to_string(),
-                    value: value.clone(),
-                    first: i + 1,
-                    second: j + 1,
-                });
-            }
         }
         Ok(Knob {
             key: whole.key,
@@ -748,15 +725,6 @@ mod tests {
             }
         );
         assert!(Knob::parse("nonsense").is_err());
-        assert_eq!(
-            Knob::parse("domestic.ratio=0.3,0.5,0.3").unwrap_err(),
-            KnobError::RepeatedValue {
-                text: "domestic.ratio=0.3,0.5,0.3".into(),
-                value: "0.3".into(),
-                first: 1,
-                second: 3
-            }
-        );
     }
 
     /// Every point runs on one seed and trial count, so no `--set` or `--vary` may give a point
