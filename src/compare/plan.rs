@@ -194,6 +194,16 @@ pub enum PlanError {
     Memory(#[from] super::memory::MemoryError),
 }
 
+/// The first value of `values` listed again, as (first position, second position), 0-based.
+fn first_repeat(values: &[String]) -> Option<(usize, usize)> {
+    (0..values.len()).find_map(|j| {
+        values[..j]
+            .iter()
+            .position(|v| *v == values[j])
+            .map(|i| (i, j))
+    })
+}
+
 /// Points allowed in one plan: each costs a summary and a workspace (some 0.5–1 MB on the
 /// shipped scenarios); the memory a plan needs is checked against what there is
 /// ([`super::memory`]).
@@ -215,6 +225,23 @@ pub fn sweep(
     check_point_keys("--set", fixed.iter().map(|o| o.key.as_str()))?;
     check_point_keys("--set", knobs.iter().map(|k| k.key.as_str()))?;
     check_distinct_keys(knobs.iter().map(|k| k.key.as_str()))?;
+    // One knob may list a value twice (a point identical to the reference shows the pairing's
+    // noise is zero); in a grid of several, the charts and the saved comparison find each
+    // knob's values by value, so a repeat would make the grid ambiguous.
+    if knobs.len() > 1 {
+        for k in knobs {
+            if let Some((i, j)) = first_repeat(&k.values) {
+                return Err(PlanError::Usage(format!(
+                    "--set {}: the value {} is listed twice (values {} and {}); in a sweep of \
+                     several knobs each value may appear once",
+                    k.key,
+                    k.values[j],
+                    i + 1,
+                    j + 1
+                )));
+            }
+        }
+    }
     let sizes: Vec<usize> = knobs.iter().map(|k| k.values.len()).collect();
     let count = sizes.iter().try_fold(1usize, |a, &s| a.checked_mul(s));
     if count.is_none_or(|c| c > MAX_POINTS) {

@@ -163,6 +163,33 @@ fn every_point_is_validated_before_any_runs() {
 }
 
 #[test]
+fn a_value_listed_twice_in_a_grid_is_refused_not_a_crash() {
+    // Two knobs, one with a repeated value: the heatmaps find the grid by value, and this
+    // panicked. (One knob may repeat a value: see the test above.)
+    let dir = tempdir();
+    let out = dir.path().join("never");
+    let o = run(&[
+        "sweep",
+        "scenarios/baseline.toml",
+        "--set",
+        "domestic.ratio=0.3,0.3",
+        "--set",
+        "allocation.rule=proportional,talmud",
+        "--trials",
+        "100",
+        "--out",
+        out_arg(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("--set domestic.ratio: the value 0.3 is listed twice"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
 fn compare_with_different_firms_names_them() {
     let dir = tempdir();
     let other = dir.path().join("other.toml");

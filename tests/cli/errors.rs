@@ -382,11 +382,18 @@ fn a_distribution_parameter_can_be_swept() {
     ]);
     let csv = read_csv(&out.join("comparison.csv"));
     let knob = csv.column("firm.A.orders.max");
+    let (p, f, m, s, v) = (
+        csv.column("point"),
+        csv.column("firm"),
+        csv.column("metric"),
+        csv.column("stat"),
+        csv.column("value"),
+    );
     let orders = |point: &str, stat: &str| {
         csv.rows
             .iter()
-            .find(|r| r[0] == point && r[2] == "A" && r[3] == "orders" && r[4] == stat)
-            .map(|r| (r[knob].clone(), r[5].parse::<f64>().unwrap()))
+            .find(|r| r[p] == point && r[f] == "A" && r[m] == "orders" && r[s] == stat)
+            .map(|r| (r[knob].clone(), r[v].parse::<f64>().unwrap()))
             .unwrap()
     };
     assert_eq!(orders("1", "max").0, "200");
