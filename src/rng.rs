@@ -2,21 +2,37 @@
 //! own generator, seeded from (seed, t, purpose) alone, so results never depend on threads,
 //! chunking, or which other draws a policy made.
 //!
+//! The purposes come in the groups of MODEL.md's table, and [`Group`] is the one table of them:
+//! each group's name, its kind code (which fixes its streams' numbers) and what indexes its
+//! streams within a trial (firm, round, round and firm, round and event). A [`Purpose`] is a
+//! group with a round and an index, and says which in one place ([`Purpose::parts`]); the model
+//! builds its stream ids from the same table, so a new random input is one group (and its
+//! purpose) here plus its use in the model.
+//!
+//! **Streams a caller supplies.** A trial's [`TrialStreams`] holds one key per group.
+//! [`TrialStreams::new`]`(seed, t)` keys every group by (seed, t): trial t, as a run draws it. A
+//! caller can take one group's key from another trial ([`TrialStreams::with_group`] with a
+//! [`TrialKey`]) and run the model on the result ([`Model::run_trial_on`]): trial t's world with,
+//! say, trial u's batch sizes and every other input trial t's. An importance analysis re-draws
+//! one group of inputs at a time this way.
+//!
+//! [`Model::run_trial_on`]: crate::model::Model::run_trial_on
+//!
 //! A stream is SplitMix64 (Steele, Lea and Flood 2014, "Fast splittable pseudorandom number
-//! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at the trial's key (a hash
-//! of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` fixed per
-//! kind of purpose (orders, shock, approval, ...), chosen by SplitMix's own rule for gammas.
+//! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at its group's trial key (a
+//! hash of seed and trial) plus an offset hashed from the purpose, and steps by a `gamma` fixed
+//! per group (orders, shock, approval, ...), chosen by SplitMix's own rule for gammas.
 //! Neither depends on the trial, so a model computes them once per purpose (a [`StreamId`]) and
 //! opening a stream in a trial is one addition to the trial's key: a trial opens about fifty
 //! streams and draws only a few values from each (re-seeding a Xoshiro256++ per stream was a
 //! tenth of a trial's cost, and hashing the purpose in every trial 2%).
 //!
-//! Streams of different kinds have different gammas, so neither is a shifted copy of the other.
-//! Two streams of one kind overlap only if their starts happen to lie within a few dozen gammas
+//! Streams of different groups have different gammas, so neither is a shifted copy of the other.
+//! Two streams of one group overlap only if their starts happen to lie within a few dozen gammas
 //! of each other: about 2·L/2^64 per pair of streams drawing L values. Across trials, a
 //! 10^9-trial run (~5·10^10 streams) has some hundreds of such partly shared pairs, against some
 //! tens of pairs of 64-bit trial keys that coincide outright. Within a trial, two purposes of one
-//! kind have starts whose difference is the same in every trial, so they would overlap in every
+//! group have starts whose difference is the same in every trial, so they would overlap in every
 //! trial or in none; over the 2·10^10 pairs of conversion purposes of the largest scenario (200
 //! firms, 1,000 rounds) the chance that any pair does is about 10^-8. None of this is detectable
 //! in any statistic the tool reports.
@@ -25,68 +41,271 @@ use std::convert::Infallible;
 
 use rand::TryRng;
 
+/// A group of random inputs: a row of MODEL.md's "Randomness" table, and the unit an importance
+/// analysis re-draws. Every [`Purpose`] belongs to one group, and each group has its own key in
+/// a [`TrialStreams`].
+///
+/// MODEL.md's groups `entry`, `ratio` and `regime` are not here: the model does not draw them
+/// yet (docs/model.md, "Not yet implemented"). Each will be one more variant, with its row in
+/// the table and the next free kind code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Each firm's orders, drawn once per trial.
+    Orders,
+    /// Whether each event fires in each round.
+    Shock,
+    /// Whether each round is approved.
+    Approval,
+    /// Each round's batch size.
+    Batch,
+    /// Each round's domestic chip supply.
+    Domestic,
+    /// Each round's random order of the firms (`random_priority`).
+    Order,
+    /// Each firm's conversion rate in each round.
+    Conversion,
+}
+
+/// What indexes the streams of a [`Group`] within a trial: a [`Purpose`]'s round and index
+/// ([`Purpose::parts`]) mean what this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyedBy {
+    /// The firm's index (round 0).
+    Firm,
+    /// The round, from 1 (index 0).
+    Round,
+    /// The round, from 1, and the firm's index.
+    RoundAndFirm,
+    /// The round, from 1, and the event's index.
+    RoundAndEvent,
+}
+
+/// A row of the group table ([`Group::row`]).
+struct Row {
+    name: &'static str,
+    kind: u64,
+    keyed_by: KeyedBy,
+}
+
+impl Group {
+    /// Every group, in the order of their kind codes; a group's position here is
+    /// [`Group::index`].
+    pub const ALL: [Group; 7] = [
+        Group::Orders,
+        Group::Shock,
+        Group::Approval,
+        Group::Batch,
+        Group::Domestic,
+        Group::Order,
+        Group::Conversion,
+    ];
+
+    /// The number of groups.
+    pub const COUNT: usize = Group::ALL.len();
+
+    /// The group table. The kind codes are part of the results' identity (docs/model.md, "The
+    /// stream algorithm"): a code is never changed or reused, and a new group takes the next.
+    const fn row(self) -> Row {
+        let (name, kind, keyed_by) = match self {
+            Group::Orders => ("orders", 1, KeyedBy::Firm),
+            Group::Shock => ("shock", 2, KeyedBy::RoundAndEvent),
+            Group::Approval => ("approval", 3, KeyedBy::Round),
+            Group::Batch => ("batch", 4, KeyedBy::Round),
+            Group::Domestic => ("domestic", 5, KeyedBy::Round),
+            Group::Order => ("order", 6, KeyedBy::Round),
+            Group::Conversion => ("conversion", 7, KeyedBy::RoundAndFirm),
+        };
+        Row {
+            name,
+            kind,
+            keyed_by,
+        }
+    }
+
+    /// The group's name in MODEL.md's table ("orders", "batch", "domestic", ...).
+    pub const fn name(self) -> &'static str {
+        self.row().name
+    }
+
+    /// What indexes the group's streams within a trial.
+    #[inline]
+    pub const fn keyed_by(self) -> KeyedBy {
+        self.row().keyed_by
+    }
+
+    /// The group's position in [`Group::ALL`], for tables indexed by group.
+    #[inline]
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The group's kind code: the top byte of its purposes' codes.
+    #[inline]
+    const fn kind(self) -> u64 {
+        self.row().kind
+    }
+
+    /// The increment of the group's streams.
+    #[inline]
+    const fn gamma(self) -> u64 {
+        GAMMAS[self.index()]
+    }
+}
+
+// `Group::index` is a position in `Group::ALL`.
+const _: () = {
+    let mut i = 0;
+    while i < Group::COUNT {
+        assert!(Group::ALL[i].index() == i);
+        i += 1;
+    }
+};
+
+/// The stream increment of each group, at its [`Group::index`], from its kind code.
+const GAMMAS: [u64; Group::COUNT] = {
+    let mut g = [0; Group::COUNT];
+    let mut i = 0;
+    while i < Group::COUNT {
+        g[i] = gamma(mix(Group::ALL[i].kind() ^ 0x9e37_79b9_7f4a_7c15));
+        i += 1;
+    }
+    g
+};
+
 /// What a stream is for. Together with the seed and trial index it names one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// A firm's orders, drawn once per trial.
-    Orders { firm: u32 },
+    Orders {
+        /// The firm's index (its position in the scenario's `[[firm]]` list).
+        firm: u32,
+    },
     /// Whether an event fires in a round.
-    Shock { round: u32, event: u32 },
+    Shock {
+        /// The round, from 1.
+        round: u32,
+        /// The event's index (its position in the scenario's `[[event]]` list).
+        event: u32,
+    },
     /// Whether a round is approved.
-    Approval { round: u32 },
+    Approval {
+        /// The round, from 1.
+        round: u32,
+    },
     /// A round's batch size.
-    Batch { round: u32 },
+    Batch {
+        /// The round, from 1.
+        round: u32,
+    },
     /// A round's domestic chip supply.
-    DomesticSupply { round: u32 },
+    DomesticSupply {
+        /// The round, from 1.
+        round: u32,
+    },
     /// The firms' order under `random_priority`.
-    Order { round: u32 },
+    Order {
+        /// The round, from 1.
+        round: u32,
+    },
     /// A firm's conversion rate in a round.
-    Conversion { round: u32, firm: u32 },
+    Conversion {
+        /// The round, from 1.
+        round: u32,
+        /// The firm's index.
+        firm: u32,
+    },
 }
 
 impl Purpose {
-    /// The stream increment of each kind of purpose, indexed by the kind in [`Purpose::code`].
-    const GAMMAS: [u64; 8] = {
-        let mut g = [0; 8];
-        let mut kind = 0;
-        while kind < 8 {
-            g[kind] = gamma(mix(kind as u64 ^ 0x9e37_79b9_7f4a_7c15));
-            kind += 1;
-        }
-        g
-    };
-
-    /// A distinct 64-bit code per purpose: kind in the top byte, round and index below it.
+    /// The purpose's group, round and index (firm or event; 0 where there is none, and round 0
+    /// for orders), as its group's [`KeyedBy`] says: the one place a purpose meets its group.
     #[inline]
-    fn code(self) -> u64 {
-        let (kind, round, index) = match self {
-            Purpose::Orders { firm } => (1, 0, firm),
-            Purpose::Shock { round, event } => (2, round, event),
-            Purpose::Approval { round } => (3, round, 0),
-            Purpose::Batch { round } => (4, round, 0),
-            Purpose::DomesticSupply { round } => (5, round, 0),
-            Purpose::Order { round } => (6, round, 0),
-            Purpose::Conversion { round, firm } => (7, round, firm),
-        };
-        (kind << 56) | (u64::from(round & 0x00ff_ffff) << 32) | u64::from(index)
+    pub const fn parts(self) -> (Group, u32, u32) {
+        match self {
+            Purpose::Orders { firm } => (Group::Orders, 0, firm),
+            Purpose::Shock { round, event } => (Group::Shock, round, event),
+            Purpose::Approval { round } => (Group::Approval, round, 0),
+            Purpose::Batch { round } => (Group::Batch, round, 0),
+            Purpose::DomesticSupply { round } => (Group::Domestic, round, 0),
+            Purpose::Order { round } => (Group::Order, round, 0),
+            Purpose::Conversion { round, firm } => (Group::Conversion, round, firm),
+        }
+    }
+
+    /// The group the purpose belongs to.
+    #[inline]
+    pub const fn group(self) -> Group {
+        self.parts().0
+    }
+
+    /// This purpose's stream id.
+    #[inline]
+    pub fn id(self) -> StreamId {
+        let (group, round, index) = self.parts();
+        StreamId::new(group, round, index)
     }
 }
 
-/// The streams of one trial.
-#[derive(Debug, Clone, Copy)]
-pub struct TrialStreams {
-    key: u64,
+/// A distinct 64-bit code per purpose: its group's kind in the top byte, round and index below.
+#[inline]
+const fn code(group: Group, round: u32, index: u32) -> u64 {
+    (group.kind() << 56) | (((round & 0x00ff_ffff) as u64) << 32) | index as u64
 }
 
-impl TrialStreams {
-    /// The streams of trial `trial` under `seed`.
+/// The key of one trial under one seed: where the streams of a group start in that trial. A
+/// [`TrialStreams`] holds one per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TrialKey(u64);
+
+impl TrialKey {
+    /// The key of trial `trial` under `seed`.
     #[inline]
     pub fn new(seed: u64, trial: u64) -> Self {
         // Keys are hashed, never offset: nearby seeds or trials must not give nearby states
         // (DESIGN.md, "Seeding trap").
+        TrialKey(mix(
+            mix(seed ^ 0x5851_f42d_4c95_7f2d) ^ mix(trial ^ 0x1405_7b7e_f767_814f)
+        ))
+    }
+}
+
+/// The streams of one trial: a key per [`Group`], each group's streams starting from its key.
+/// A run keys every group by the same trial ([`TrialStreams::new`]); a caller may take some
+/// groups' keys from other trials ([`TrialStreams::with_group`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrialStreams {
+    /// At each group's [`Group::index`].
+    keys: [u64; Group::COUNT],
+}
+
+impl TrialStreams {
+    /// The streams of trial `trial` under `seed`: every group keyed by that trial.
+    #[inline]
+    pub fn new(seed: u64, trial: u64) -> Self {
+        TrialStreams::keyed(TrialKey::new(seed, trial))
+    }
+
+    /// Every group's streams under `key`.
+    #[inline]
+    pub fn keyed(key: TrialKey) -> Self {
         TrialStreams {
-            key: mix(mix(seed ^ 0x5851_f42d_4c95_7f2d) ^ mix(trial ^ 0x1405_7b7e_f767_814f)),
+            keys: [key.0; Group::COUNT],
         }
+    }
+
+    /// These streams with `group`'s taken from `key` instead: the inputs of that group are those
+    /// of `key`'s trial, and every other group's are unchanged.
+    #[inline]
+    #[must_use]
+    pub fn with_group(mut self, group: Group, key: TrialKey) -> Self {
+        self.keys[group.index()] = key.0;
+        self
+    }
+
+    /// The key `group`'s streams start from.
+    #[inline]
+    pub fn key(&self, group: Group) -> TrialKey {
+        TrialKey(self.keys[group.index()])
     }
 
     /// The generator for `purpose` in this trial.
@@ -99,7 +318,7 @@ impl TrialStreams {
     #[inline]
     pub fn stream(&self, id: StreamId) -> Stream {
         Stream {
-            state: self.key.wrapping_add(id.offset),
+            state: self.keys[id.group.index()].wrapping_add(id.offset),
             gamma: id.gamma,
         }
     }
@@ -117,23 +336,31 @@ impl TrialStreams {
     }
 }
 
-/// The part of a stream's start and step that depends on its purpose alone: a model computes
-/// the ids of the purposes it draws once, rather than hashing each purpose in every trial.
+/// The part of a stream's start and step that depends on its purpose alone, and the purpose's
+/// group (whose key in a [`TrialStreams`] the stream starts from): a model computes the ids of
+/// the purposes it draws once, rather than hashing each purpose in every trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamId {
     offset: u64,
     gamma: u64,
+    group: Group,
 }
 
-impl Purpose {
-    /// This purpose's stream id.
+impl StreamId {
+    /// The id of `group`'s stream at `round` and `index` (as its [`KeyedBy`] says).
     #[inline]
-    pub fn id(self) -> StreamId {
-        let code = self.code();
+    pub(crate) fn new(group: Group, round: u32, index: u32) -> Self {
         StreamId {
-            offset: mix(code ^ 0xd1b5_4a32_d192_ed03),
-            gamma: Purpose::GAMMAS[(code >> 56) as usize],
+            offset: mix(code(group, round, index) ^ 0xd1b5_4a32_d192_ed03),
+            gamma: group.gamma(),
+            group,
         }
+    }
+
+    /// The group of the purpose this id stands for.
+    #[inline]
+    pub const fn group(self) -> Group {
+        self.group
     }
 }
 
@@ -225,7 +452,8 @@ mod tests {
                     Purpose::Order { round },
                     Purpose::Conversion { round, firm: index },
                 ] {
-                    codes.insert(p.code());
+                    let (group, round, index) = p.parts();
+                    codes.insert(code(group, round, index));
                 }
             }
         }
@@ -295,10 +523,95 @@ mod tests {
             assert_eq!(g & 1, 1);
             assert!((g ^ (g >> 1)).count_ones() >= 24, "{g:#x}");
         }
-        let mut kinds = Purpose::GAMMAS.to_vec();
-        kinds.sort_unstable();
-        kinds.dedup();
-        assert_eq!(kinds.len(), 8, "every kind of purpose has its own gamma");
+        let mut gammas = GAMMAS.to_vec();
+        gammas.sort_unstable();
+        gammas.dedup();
+        assert_eq!(gammas.len(), Group::COUNT, "every group has its own gamma");
+    }
+
+    /// The group table as docs/model.md states it: MODEL.md's names, and the kind codes that
+    /// fix every stream's numbers (changing one changes every result under a seed).
+    #[test]
+    fn the_group_table_is_the_documented_one() {
+        let table: Vec<_> = Group::ALL
+            .iter()
+            .map(|&g| (g.name(), g.kind(), g.keyed_by()))
+            .collect();
+        use KeyedBy::*;
+        assert_eq!(
+            table,
+            [
+                ("orders", 1, Firm),
+                ("shock", 2, RoundAndEvent),
+                ("approval", 3, Round),
+                ("batch", 4, Round),
+                ("domestic", 5, Round),
+                ("order", 6, Round),
+                ("conversion", 7, RoundAndFirm),
+            ]
+        );
+        for (i, g) in Group::ALL.into_iter().enumerate() {
+            assert_eq!(g.index(), i);
+        }
+    }
+
+    /// Every purpose's parts say what its group's `KeyedBy` says, and its id is its group's.
+    #[test]
+    fn purposes_belong_to_their_groups() {
+        let (round, index) = (3, 5);
+        for p in [
+            Purpose::Orders { firm: index },
+            Purpose::Shock {
+                round,
+                event: index,
+            },
+            Purpose::Approval { round },
+            Purpose::Batch { round },
+            Purpose::DomesticSupply { round },
+            Purpose::Order { round },
+            Purpose::Conversion { round, firm: index },
+        ] {
+            let (group, r, i) = p.parts();
+            let expected = match group.keyed_by() {
+                KeyedBy::Firm => (0, index),
+                KeyedBy::Round => (round, 0),
+                KeyedBy::RoundAndFirm | KeyedBy::RoundAndEvent => (round, index),
+            };
+            assert_eq!((r, i), expected, "{p:?}");
+            assert_eq!(p.id().group(), group);
+            assert_eq!(p.group(), group);
+        }
+    }
+
+    /// A group keyed by another trial draws that trial's numbers on every one of its streams,
+    /// and every other group's streams are unchanged.
+    #[test]
+    fn a_group_keyed_by_another_trial_draws_that_trials_numbers() {
+        let purposes = [
+            Purpose::Orders { firm: 2 },
+            Purpose::Shock { round: 1, event: 1 },
+            Purpose::Approval { round: 2 },
+            Purpose::Batch { round: 3 },
+            Purpose::DomesticSupply { round: 1 },
+            Purpose::Order { round: 4 },
+            Purpose::Conversion { round: 2, firm: 0 },
+        ];
+        let (t, u) = (TrialStreams::new(9, 4), TrialStreams::new(9, 40));
+        assert_eq!(TrialStreams::keyed(TrialKey::new(9, 4)), t);
+        for group in Group::ALL {
+            let mixed = t.with_group(group, TrialKey::new(9, 40));
+            assert_eq!(mixed.key(group), u.key(group));
+            for p in purposes {
+                let from = if p.group() == group { &u } else { &t };
+                let draws = |s: &TrialStreams| {
+                    let mut r = s.rng(p);
+                    [r.next(), r.next()]
+                };
+                assert_eq!(draws(&mixed), draws(from), "{group:?} re-keyed, {p:?}");
+            }
+            assert_ne!(mixed, t);
+            assert_eq!(mixed.with_group(group, t.key(group)), t);
+        }
     }
 
     /// Chi-square on 64 bins of 2^18 draws for each way the engine uses streams: the first draw

@@ -5,7 +5,7 @@ use rand::RngExt;
 
 use crate::alloc::{Allocator, Method};
 use crate::dist::Dist;
-use crate::rng::{Purpose, StreamId, TrialStreams};
+use crate::rng::{Group, KeyedBy, Purpose, Stream, StreamId, TrialStreams};
 use crate::scenario::{Effect, Rule, Scenario};
 use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
@@ -21,79 +21,72 @@ pub struct Model<'s> {
     ids: StreamIds,
 }
 
-/// The stream ids of the purposes a trial draws, computed once for the scenario. Tables by round
-/// and firm, or round and event, are kept while they are small (every realistic scenario);
-/// past that, such an id is computed when it is drawn.
+/// The stream ids of the purposes a trial draws, computed once for the scenario from the group
+/// table ([`Group`]): one table per group, by firm, round, round and firm, or round and event as
+/// its [`KeyedBy`] says. A table is kept while it is small (every realistic scenario); past that,
+/// its ids are computed when they are drawn.
 #[derive(Debug)]
 struct StreamIds {
-    orders: Vec<StreamId>,
-    approval: Vec<StreamId>,
-    batch: Vec<StreamId>,
-    domestic: Vec<StreamId>,
-    /// At `(round - 1) * firms + firm`, or empty.
-    conversion: Vec<StreamId>,
-    /// At `(round - 1) * events + event`, or empty.
-    shock: Vec<StreamId>,
+    /// At each group's [`Group::index`]: its streams' ids at [`StreamIds::position`], or
+    /// empty.
+    tables: [Vec<StreamId>; Group::COUNT],
     firms: usize,
     events: usize,
 }
 
-/// Entries a table of [`StreamIds`] by round and firm or event may have (16 bytes each).
+/// Entries a group's table in [`StreamIds`] may have (24 bytes each).
 const MAX_IDS: usize = 1 << 16;
 
 impl StreamIds {
     fn new(s: &Scenario) -> Self {
         let (rounds, firms, events) = (s.rounds, s.firms.len(), s.events.len());
-        let by_round =
-            |purpose: fn(u32) -> Purpose| (1..=rounds).map(|r| purpose(r).id()).collect();
-        let by_round_and = |width: usize, purpose: fn(u32, u32) -> Purpose| {
-            if rounds as usize * width > MAX_IDS {
+        let tables = Group::ALL.map(|group| {
+            let (rounds, width) = match group.keyed_by() {
+                KeyedBy::Firm => (0..=0, firms),
+                KeyedBy::Round => (1..=rounds, 1),
+                KeyedBy::RoundAndFirm => (1..=rounds, firms),
+                KeyedBy::RoundAndEvent => (1..=rounds, events),
+            };
+            if rounds.clone().count().saturating_mul(width) > MAX_IDS {
                 return Vec::new();
             }
-            let mut ids = Vec::with_capacity(rounds as usize * width);
-            for r in 1..=rounds {
-                ids.extend((0..width as u32).map(|k| purpose(r, k).id()));
-            }
-            ids
-        };
+            rounds
+                .flat_map(|round| {
+                    (0..width as u32).map(move |index| StreamId::new(group, round, index))
+                })
+                .collect()
+        });
         StreamIds {
-            orders: (0..firms as u32)
-                .map(|firm| Purpose::Orders { firm }.id())
-                .collect(),
-            approval: by_round(|round| Purpose::Approval { round }),
-            batch: by_round(|round| Purpose::Batch { round }),
-            domestic: by_round(|round| Purpose::DomesticSupply { round }),
-            conversion: by_round_and(firms, |round, firm| Purpose::Conversion { round, firm }),
-            shock: by_round_and(events, |round, event| Purpose::Shock { round, event }),
+            tables,
             firms,
             events,
         }
     }
 
-    #[inline]
-    fn conversion(&self, round: u32, firm: usize) -> StreamId {
-        match self
-            .conversion
-            .get((round as usize - 1) * self.firms + firm)
-        {
-            Some(&id) => id,
-            None => Purpose::Conversion {
-                round,
-                firm: firm as u32,
-            }
-            .id(),
+    /// Where the id of `group`'s purpose at `round` and `index` is in its group's table
+    /// (past its end for a round out of range; the index must be a firm's or event's).
+    #[inline(always)]
+    fn position(&self, group: Group, round: u32, index: u32) -> usize {
+        let (row, index) = ((round as usize).wrapping_sub(1), index as usize);
+        let by_round_and = |width: usize| {
+            debug_assert!(index < width, "{group:?} index {index} of {width}");
+            row.wrapping_mul(width).wrapping_add(index)
+        };
+        match group.keyed_by() {
+            KeyedBy::Firm => index,
+            KeyedBy::Round => row,
+            KeyedBy::RoundAndFirm => by_round_and(self.firms),
+            KeyedBy::RoundAndEvent => by_round_and(self.events),
         }
     }
 
-    #[inline]
-    fn shock(&self, round: u32, event: usize) -> StreamId {
-        match self.shock.get((round as usize - 1) * self.events + event) {
+    /// The stream id of `purpose`: from its group's table, or computed.
+    #[inline(always)]
+    fn get(&self, purpose: Purpose) -> StreamId {
+        let (group, round, index) = purpose.parts();
+        match self.tables[group.index()].get(self.position(group, round, index)) {
             Some(&id) => id,
-            None => Purpose::Shock {
-                round,
-                event: event as u32,
-            }
-            .id(),
+            None => purpose.id(),
         }
     }
 }
@@ -179,13 +172,35 @@ impl<'s> Model<'s> {
     }
 
     /// Plays trial `trial` under `seed`; the result is in `ws.outcome`.
+    #[inline]
     pub fn run_trial(&self, seed: u64, trial: u64, ws: &mut Workspace) {
+        self.run_trial_on(&TrialStreams::new(seed, trial), ws);
+    }
+
+    /// Plays one trial on `streams`; the result is in `ws.outcome`. On
+    /// [`TrialStreams::new`]`(seed, trial)` this is [`Model::run_trial`]; on streams with some
+    /// groups keyed by other trials ([`TrialStreams::with_group`]), the inputs of those groups
+    /// are the other trials' and every other input is this trial's.
+    //
+    // `#[inline]`, with `run_trial`: the trial is compiled into its caller's codegen unit (the
+    // engine's loop). A Beta or PERT draw keeps its stream in registers only where the compiler
+    // sees that `Dist::sample_other` keeps no copy of the stream's address, which it sees only
+    // within one codegen unit. The model's own unit did not hold it (each draw's rejection loop
+    // then stored its stream to memory: +1.6% instructions per baseline trial); the engine's
+    // does. Which units share code follows from every module's size, so an unrelated change can
+    // undo this; a lasting fix would be in src/dist (the inline path drawing from a copy).
+    #[inline]
+    pub fn run_trial_on(&self, streams: &TrialStreams, ws: &mut Workspace) {
         let s = self.scenario;
-        let streams = TrialStreams::new(seed, trial);
+        let ids = &self.ids;
         let out = &mut ws.outcome;
 
         for (i, firm) in s.firms.iter().enumerate() {
-            let orders = round_units(draw(&firm.orders, &streams, self.ids.orders[i]));
+            let orders = round_units(draw(
+                &firm.orders,
+                streams,
+                ids.get(Purpose::Orders { firm: i as u32 }),
+            ));
             out.orders[i] = orders;
             ws.outstanding[i] = orders;
         }
@@ -205,7 +220,10 @@ impl<'s> Model<'s> {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
                         && chance(event.probability, || {
-                            streams.uniform_at(self.ids.shock(round, j))
+                            streams.uniform_at(ids.get(Purpose::Shock {
+                                round,
+                                event: j as u32,
+                            }))
                         })
                     {
                         match event.effect {
@@ -232,10 +250,11 @@ impl<'s> Model<'s> {
             let terms = &s.approval[ri];
             let mut batch: Units = 0;
             if chance(terms.probability, || {
-                streams.uniform_at(self.ids.approval[ri])
+                streams.uniform_at(ids.get(Purpose::Approval { round }))
             }) {
                 out.approved[ri] = true;
-                batch = round_units(draw(&terms.batch, &streams, self.ids.batch[ri]) * scale);
+                let id = ids.get(Purpose::Batch { round });
+                batch = round_units(draw(&terms.batch, streams, id) * scale);
             }
 
             // 3. Supply.
@@ -260,7 +279,8 @@ impl<'s> Model<'s> {
                 continue;
             }
             if s.rule == Rule::RandomPriority {
-                shuffle(&mut ws.random_order, &streams, round);
+                let id = ids.get(Purpose::Order { round });
+                shuffle(&mut ws.random_order, &mut streams.stream(id));
             }
             let method = self.method(&ws.random_order);
             ws.allocator
@@ -271,7 +291,11 @@ impl<'s> Model<'s> {
                 ws.taken[i] = if award == 0 {
                     0
                 } else {
-                    let k = draw(&s.conversion, &streams, self.ids.conversion(round, i));
+                    let id = ids.get(Purpose::Conversion {
+                        round,
+                        firm: i as u32,
+                    });
+                    let k = draw(&s.conversion, streams, id);
                     floor_units(k * units_f64(award)).min(award)
                 };
             }
@@ -289,8 +313,8 @@ impl<'s> Model<'s> {
             // No supply the distribution can produce falls short of `wanted`: the draw could
             // not change anything, so it is not made.
             if wanted > u128::from(self.least_domestic) {
-                let available =
-                    round_units(draw(&s.domestic.supply, &streams, self.ids.domestic[ri]));
+                let id = ids.get(Purpose::DomesticSupply { round });
+                let available = round_units(draw(&s.domestic.supply, streams, id));
                 if wanted > u128::from(available) {
                     shortage = true;
                     ws.allocator.allocate(
@@ -360,12 +384,11 @@ fn draw(dist: &Dist, streams: &TrialStreams, id: StreamId) -> f64 {
     dist.sample(&mut streams.stream(id))
 }
 
-/// A uniformly random order of the firms for `round` (Fisher–Yates).
-fn shuffle(order: &mut [usize], streams: &TrialStreams, round: u32) {
+/// A uniformly random order of the firms (Fisher–Yates) from `rng`, a round's `Order` stream.
+fn shuffle(order: &mut [usize], rng: &mut Stream) {
     for (i, slot) in order.iter_mut().enumerate() {
         *slot = i;
     }
-    let mut rng = streams.rng(Purpose::Order { round });
     for i in (1..order.len()).rev() {
         let j = rng.random_range(0..=i as u64) as usize;
         order.swap(i, j);

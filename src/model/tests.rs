@@ -5,6 +5,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::{Model, Outcome};
+use crate::rng::{Group, Purpose, TrialKey, TrialStreams};
 use crate::scenario::{Scenario, parse};
 
 fn scenario(toml: &str) -> Scenario {
@@ -272,7 +273,7 @@ proptest! {
 #[test]
 fn a_recorder_folds_exactly_as_one_by_one() {
     use crate::stats::{Metric, Recorder, STATS, Summary};
-    let s = scenario(&std::fs::read_to_string("scenarios/baseline.toml").unwrap());
+    let s = baseline();
     let model = Model::new(&s);
     let mut ws = model.workspace();
     let mut one_by_one = Summary::new(&s);
@@ -308,11 +309,10 @@ fn a_recorder_folds_exactly_as_one_by_one() {
     assert_eq!(bits(&batched), bits(&one_by_one));
 }
 
-/// Stream ids come from the tables while they are small and are computed past that; either
-/// way they are the purposes' own ids.
+/// Stream ids come from the tables while they are small and are computed past that (or for a
+/// round out of range); either way they are the purposes' own ids.
 #[test]
 fn stream_id_tables_hold_the_purposes_ids() {
-    use crate::rng::Purpose;
     for (rounds, firms) in [(4, 6), (1_000, 70)] {
         let mut toml = format!(
             "name = \"t\"\nrounds = {rounds}\n[allocation]\nrule = \"proportional\"\n\
@@ -325,39 +325,190 @@ fn stream_id_tables_hold_the_purposes_ids() {
         }
         let s = scenario(&toml);
         let ids = super::StreamIds::new(&s);
-        assert_eq!(ids.conversion.is_empty(), rounds * firms > super::MAX_IDS);
-        for round in [1, 2, rounds as u32] {
-            for firm in [0, 1, firms - 1] {
-                assert_eq!(
-                    ids.conversion(round, firm),
-                    Purpose::Conversion {
-                        round,
-                        firm: firm as u32
-                    }
-                    .id()
-                );
-            }
-            for event in [0, 1] {
-                assert_eq!(
-                    ids.shock(round, event),
-                    Purpose::Shock {
-                        round,
-                        event: event as u32
-                    }
-                    .id()
-                );
-            }
-            let ri = round as usize - 1;
-            assert_eq!(ids.approval[ri], Purpose::Approval { round }.id());
-            assert_eq!(ids.batch[ri], Purpose::Batch { round }.id());
-            assert_eq!(ids.domestic[ri], Purpose::DomesticSupply { round }.id());
-        }
+        let table = |g: Group| &ids.tables[g.index()];
         assert_eq!(
-            ids.orders[firms - 1],
-            Purpose::Orders {
-                firm: firms as u32 - 1
-            }
-            .id()
+            table(Group::Conversion).is_empty(),
+            rounds * firms > super::MAX_IDS
         );
+        assert_eq!(table(Group::Batch).len(), rounds);
+        assert_eq!(table(Group::Orders).len(), firms);
+        assert_eq!(table(Group::Shock).len(), rounds * 2);
+        let (last_round, last_firm) = (rounds as u32, firms as u32 - 1);
+        let mut purposes = vec![
+            Purpose::Approval { round: 0 },
+            Purpose::Batch {
+                round: last_round + 1,
+            },
+            Purpose::Conversion {
+                round: last_round + 1,
+                firm: 0,
+            },
+            Purpose::Orders {
+                firm: last_firm + 1,
+            },
+        ];
+        for round in [1, 2, last_round] {
+            purposes.extend([
+                Purpose::Approval { round },
+                Purpose::Batch { round },
+                Purpose::DomesticSupply { round },
+                Purpose::Order { round },
+            ]);
+            for firm in [0, 1, last_firm] {
+                purposes.extend([
+                    Purpose::Orders { firm },
+                    Purpose::Conversion { round, firm },
+                ]);
+            }
+            purposes.extend((0..2).map(|event| Purpose::Shock { round, event }));
+        }
+        for p in purposes {
+            assert_eq!(ids.get(p), p.id(), "{p:?}");
+        }
+    }
+}
+
+fn trial_on(s: &Scenario, streams: &TrialStreams) -> Outcome {
+    let model = Model::new(s);
+    let mut ws = model.workspace();
+    model.run_trial_on(streams, &mut ws);
+    ws.outcome
+}
+
+fn baseline() -> Scenario {
+    scenario(&std::fs::read_to_string("scenarios/baseline.toml").unwrap())
+}
+
+/// A scenario that draws from every group: random orders, a customs hold, approvals, batches,
+/// a random priority order, conversions and a domestic supply that binds.
+fn every_group() -> Scenario {
+    let firms: String = ["A", "B", "C"]
+        .iter()
+        .map(|f| {
+            format!(
+                "[[firm]]\nname = \"{f}\"\norders = {{ dist = \"uniform\", min = 200, max = 900 }}\n"
+            )
+        })
+        .collect();
+    scenario(&format!(
+        "name = \"g\"\nrounds = 4\nseed = 3\n[allocation]\nrule = \"random_priority\"\n\
+         [approval]\nprobability = 0.6\nbatch = {{ dist = \"uniform\", min = 100, max = 1000 }}\n\
+         conversion = {{ dist = \"beta\", alpha = 8, beta = 2 }}\n\
+         [domestic]\nratio = 0.5\nsupply = {{ dist = \"uniform\", min = 0, max = 300 }}\n\
+         {firms}[[event]]\nname = \"customs\"\neffect = \"hold\"\nprobability = 0.3\n"
+    ))
+}
+
+/// `run_trial` is a trial on its own streams; keying a group by the trial it already has
+/// changes nothing, and keying every group by trial u gives trial u.
+#[test]
+fn a_trial_on_its_own_streams_is_run_trial() {
+    for s in [baseline(), every_group()] {
+        for t in 0..200 {
+            let own = TrialStreams::new(s.seed, t);
+            let expected = trial(&s, t);
+            assert_eq!(trial_on(&s, &own), expected, "{} trial {t}", s.name);
+            for group in Group::ALL {
+                let same = own.with_group(group, TrialKey::new(s.seed, t));
+                assert_eq!(trial_on(&s, &same), expected, "{} trial {t}", s.name);
+            }
+            let u = t + 1_000;
+            let all = Group::ALL.into_iter().fold(own, |streams, group| {
+                streams.with_group(group, TrialKey::new(s.seed, u))
+            });
+            assert_eq!(trial_on(&s, &all), trial(&s, u), "{} trial {t}", s.name);
+        }
+    }
+}
+
+/// One firm that orders more than every batch together takes each approved round's batch
+/// whole (no conversion, no domestic chips, no carry-over): its deliveries show the batches.
+fn batches_scenario(probability: f64, events: &str) -> Scenario {
+    scenario(&format!(
+        "name = \"b\"\nrounds = 4\nseed = 8\ncarry_over = false\n\
+         [allocation]\nrule = \"proportional\"\n\
+         [approval]\nprobability = {probability}\nbatch = {{ dist = \"uniform\", min = 100, max = 1000 }}\n\
+         [[firm]]\nname = \"A\"\norders = {{ dist = \"uniform\", min = 1000000, max = 2000000 }}\n{events}"
+    ))
+}
+
+/// Each round's batch, 0 for a round not approved.
+fn batches(o: &Outcome) -> Vec<u64> {
+    let mut before = 0;
+    o.cumulative
+        .iter()
+        .map(|&c| {
+            let batch = c - before;
+            before = c;
+            batch
+        })
+        .collect()
+}
+
+/// With the batch group keyed by trial u, trial t keeps its orders, shocks and approvals, and its
+/// approved rounds get trial u's batches.
+#[test]
+fn re_keying_the_batches_redraws_the_batches_alone() {
+    let hold = "[[event]]\nname = \"customs\"\neffect = \"hold\"\nprobability = 0.3\n";
+    let s = batches_scenario(0.6, hold);
+    // Every round approved and no events: every round shows its batch.
+    let all_approved = batches_scenario(1.0, "");
+    let mut changed = 0;
+    for t in 0..200 {
+        let u = t + 1_000;
+        let original = trial(&s, t);
+        let streams =
+            TrialStreams::new(s.seed, t).with_group(Group::Batch, TrialKey::new(s.seed, u));
+        let mixed = trial_on(&s, &streams);
+        assert_eq!(mixed.orders, original.orders, "trial {t}");
+        assert_eq!(mixed.approved, original.approved, "trial {t}");
+        let (theirs, ours) = (batches(&trial(&all_approved, u)), batches(&original));
+        for (r, &batch) in batches(&mixed).iter().enumerate() {
+            let expected = if mixed.approved[r] { theirs[r] } else { 0 };
+            assert_eq!(batch, expected, "trial {t}, round {}", r + 1);
+            changed += usize::from(batch != ours[r]);
+        }
+    }
+    assert!(changed > 300, "{changed} batches changed");
+
+    // In a scenario that draws every group, the batches move and the orders and approvals
+    // (after shocks) stay.
+    let s = every_group();
+    let mut changed = 0;
+    for t in 0..200 {
+        let original = trial(&s, t);
+        let streams =
+            TrialStreams::new(s.seed, t).with_group(Group::Batch, TrialKey::new(s.seed, t + 1));
+        let mixed = trial_on(&s, &streams);
+        assert_eq!(mixed.orders, original.orders, "trial {t}");
+        assert_eq!(mixed.approved, original.approved, "trial {t}");
+        changed += usize::from(mixed != original);
+    }
+    assert!(changed > 100, "{changed} trials changed");
+}
+
+/// Keying a group the scenario draws nothing from by another trial changes nothing.
+#[test]
+fn re_keying_a_group_the_scenario_does_not_draw_changes_nothing() {
+    // The baseline splits proportionally: it draws no random order.
+    let s = baseline();
+    for t in 0..200 {
+        let streams =
+            TrialStreams::new(s.seed, t).with_group(Group::Order, TrialKey::new(s.seed, t + 1));
+        assert_eq!(trial_on(&s, &streams), trial(&s, t), "trial {t}");
+    }
+    // Fixed numbers and certain events draw nothing at all.
+    let s = fixed(
+        3,
+        200,
+        "proportional",
+        "",
+        &format!(
+            "{LATE_ENTRANT}[[event]]\nname = \"h\"\neffect = \"halt\"\nprobability = 1\nfrom_round = 3\n"
+        ),
+    );
+    for group in Group::ALL {
+        let streams = TrialStreams::new(s.seed, 0).with_group(group, TrialKey::new(s.seed, 7));
+        assert_eq!(trial_on(&s, &streams), trial(&s, 0), "{group:?}");
     }
 }
