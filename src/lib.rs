@@ -4,9 +4,9 @@
 //! Data flows one way: scenario TOML → [`scenario::Scenario`] → [`engine`] (keyed streams,
 //! [`model`] per trial) → [`stats::Summary`] → [`report`] exporters.
 
-// Every public item says what it is, its unit and its invariant (DESIGN.md, as rand does). A
-// warning for now: the files being rewritten elsewhere still lack docs; deny once they have them.
-#![warn(missing_docs)]
+// Every public item says what it is, its unit and its invariant (DESIGN.md, as rand does). Here
+// rather than in Cargo.toml's [lints], which would also apply to the binary and the tests.
+#![deny(missing_docs)]
 
 pub mod alloc;
 pub mod compare;

@@ -95,8 +95,11 @@ impl StreamIds {
 /// by round - 1.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
+    /// Each firm's orders in this trial, in listed order.
     pub orders: Vec<Units>,
+    /// Imported units each firm received over all rounds (at most its orders).
     pub delivered: Vec<Units>,
+    /// Domestic chips each firm bought with its imports.
     pub domestic: Vec<Units>,
     /// Whether each round was approved.
     pub approved: Vec<bool>,
@@ -116,6 +119,7 @@ impl Outcome {
 /// Scratch space for running trials, reused from one trial to the next.
 #[derive(Debug, Clone)]
 pub struct Workspace {
+    /// The outcome of the last trial run in this workspace.
     pub outcome: Outcome,
     allocator: Allocator,
     outstanding: Vec<Units>,
