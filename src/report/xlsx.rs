@@ -296,6 +296,7 @@ pub fn comparison_xlsx(c: &Comparison) -> Result<Vec<u8>, WorkbookError> {
 fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
     let mut lead = vec!["point"];
     lead.extend(c.knobs.iter().map(String::as_str));
+    lead.extend(c.fixed.iter().map(|(k, _)| k.as_str()));
     let mut comparison = Sheet {
         name: "comparison",
         header: stats_header(&lead),
@@ -499,10 +500,12 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
     }
 }
 
-/// The leading cells of point `p`'s rows: its number, then its knob values.
+/// The leading cells of point `p`'s rows, as the CSVs have them: its number, its knob values
+/// (the scenario's where a sensitivity point keeps it), then the fixed overrides' values.
 fn point_cells(c: &Comparison, p: usize) -> Vec<Cell> {
     let mut cells = vec![Cell::Number((p + 1) as f64, Look::Key)];
-    cells.extend(c.settings[p].iter().map(|s| Cell::typed(s)));
+    cells.extend((0..c.knobs.len()).map(|j| Cell::typed(c.setting(p, j))));
+    cells.extend(c.fixed.iter().map(|(_, v)| Cell::typed(v)));
     cells
 }
 
@@ -517,6 +520,7 @@ fn names_with_total(c: &Comparison) -> Vec<String> {
 fn differences_sheet(c: &Comparison) -> Sheet {
     let mut header = vec!["point".to_string()];
     header.extend(c.knobs.iter().cloned());
+    header.extend(c.fixed.iter().map(|(k, _)| k.clone()));
     header.extend(
         [
             "firm",
