@@ -499,10 +499,11 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
     }
 }
 
-/// The leading cells of point `p`'s rows: its number, then its knob values.
+/// The leading cells of point `p`'s rows: its number, then its knob values (the scenario's
+/// where the point keeps it, as the CSV files write them).
 fn point_cells(c: &Comparison, p: usize) -> Vec<Cell> {
     let mut cells = vec![Cell::Number((p + 1) as f64, Look::Key)];
-    cells.extend(c.settings[p].iter().map(|s| Cell::typed(s)));
+    cells.extend((0..c.knobs.len()).map(|j| Cell::typed(c.setting(p, j))));
     cells
 }
 
