@@ -16,3 +16,4 @@ mod scenarios;
 mod shards;
 mod whatrun;
 mod xlsx;
+mod xlsx_read;

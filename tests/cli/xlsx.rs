@@ -1,15 +1,14 @@
 //! `--xlsx`: results.xlsx holds the CSV files' tables as sheets, every value the CSV's as a
 //! number, and is byte-identical for the same run (threads, `report --xlsx`, merged shards).
-//! The workbook is read back with calamine, a reader written apart from the writer.
+//! The workbook is read back with `xlsx_read`, a reader written apart from the writer.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
-
 use crate::common::{
     Csv, data, read_csv, refused_quickly, run, run_ok, run_scenario, stderr, tempdir,
 };
+use crate::xlsx_read::{Cell, Workbook};
 
 const STATS: [&str; 11] = [
     "mean", "sd", "se", "min", "p5", "p25", "p50", "p75", "p95", "p99", "max",
@@ -19,51 +18,57 @@ fn arg(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
 
+fn open(path: &Path) -> Workbook {
+    Workbook::open(path).unwrap_or_else(|e| panic!("cannot open {e}"))
+}
+
 /// The workbook at `path`: its sheet names, in order.
 fn sheet_names(path: &Path) -> Vec<String> {
-    let book: Xlsx<_> =
-        open_workbook(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    book.sheet_names()
+    open(path).sheet_names()
 }
 
 /// Sheet `name` of the workbook at `path`, row by row (its header first).
-fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
-    let mut book: Xlsx<_> =
-        open_workbook(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    let range = book
-        .worksheet_range(name)
-        .unwrap_or_else(|e| panic!("no sheet {name}: {e}"));
-    assert_eq!(range.start(), Some((0, 0)), "{name} starts in A1");
-    range.rows().map(<[Data]>::to_vec).collect()
+fn sheet(path: &Path, name: &str) -> Vec<Vec<Cell>> {
+    let rows = open(path)
+        .sheet(name)
+        .unwrap_or_else(|| panic!("no sheet {name}"))
+        .to_vec();
+    // Its first row and its first column have a value: the table starts in A1.
+    let has_value = |cell: &Cell| *cell != Cell::Empty;
+    assert!(
+        rows.first().is_some_and(|row| row.iter().any(has_value))
+            && rows.iter().any(|row| has_value(&row[0])),
+        "{name} starts in A1"
+    );
+    rows
 }
 
-fn text(cell: &Data) -> String {
+fn text(cell: &Cell) -> String {
     match cell {
-        Data::String(s) => s.clone(),
+        Cell::Text(s) => s.clone(),
         other => panic!("expected text, got {other:?}"),
     }
 }
 
-fn header(rows: &[Vec<Data>]) -> Vec<String> {
+fn header(rows: &[Vec<Cell>]) -> Vec<String> {
     rows[0].iter().map(text).collect()
 }
 
 /// A cell holds what a CSV field says: a number as a number (not as text) equal to the field's,
 /// an empty field as an empty cell, other text as text.
-fn assert_cell_is(cell: &Data, field: &str, at: &str) {
+fn assert_cell_is(cell: &Cell, field: &str, at: &str) {
     match field.parse::<f64>() {
         Ok(x) => match cell {
-            Data::Float(v) => assert_eq!(*v, x, "{at}: {v} in the sheet, {field} in the CSV"),
-            Data::Int(v) => assert_eq!(*v as f64, x, "{at}"),
+            Cell::Number(v) => assert_eq!(*v, x, "{at}: {v} in the sheet, {field} in the CSV"),
             other => panic!("{at}: the CSV's {field} is {other:?} in the sheet, not a number"),
         },
-        Err(_) if field.is_empty() => assert_eq!(*cell, Data::Empty, "{at}"),
-        Err(_) => assert_eq!(*cell, Data::String(field.to_string()), "{at}"),
+        Err(_) if field.is_empty() => assert_eq!(*cell, Cell::Empty, "{at}"),
+        Err(_) => assert_eq!(*cell, Cell::Text(field.to_string()), "{at}"),
     }
 }
 
 /// A sheet with the same header and rows as a CSV file, cell for cell.
-fn assert_sheet_is_csv(rows: &[Vec<Data>], csv: &Csv, what: &str) {
+fn assert_sheet_is_csv(rows: &[Vec<Cell>], csv: &Csv, what: &str) {
     assert_eq!(header(rows), csv.header, "{what}'s header");
     assert_eq!(rows.len() - 1, csv.rows.len(), "{what}'s rows");
     for (r, (row, fields)) in rows[1..].iter().zip(&csv.rows).enumerate() {
@@ -77,22 +82,21 @@ fn assert_sheet_is_csv(rows: &[Vec<Data>], csv: &Csv, what: &str) {
 /// A wide sheet (one row per `key` columns, firm and metric, one column per statistic) holds
 /// exactly the long CSV's values (one row per statistic): every CSV row has its cell, and
 /// every cell of a statistic is one CSV row.
-fn assert_wide_sheet_is_long_csv(rows: &[Vec<Data>], csv: &Csv, lead: &[&str], what: &str) {
+fn assert_wide_sheet_is_long_csv(rows: &[Vec<Cell>], csv: &Csv, lead: &[&str], what: &str) {
     let head = header(rows);
     let mut expected: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
     expected.extend(["firm", "metric", "label"].map(String::from));
     expected.extend(STATS.map(String::from));
     assert_eq!(head, expected, "{what}'s header");
     let keys = lead.len() + 2;
-    let render = |cell: &Data| match cell {
-        Data::String(s) => s.clone(),
-        Data::Float(v) => v.to_string(),
-        Data::Int(v) => v.to_string(),
-        Data::Empty => String::new(),
+    let render = |cell: &Cell| match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(v) => v.to_string(),
+        Cell::Empty => String::new(),
         other => panic!("{what}: unexpected {other:?}"),
     };
     // Row keys (point, knob values, firm, metric) as the CSV writes them.
-    let mut by_key: HashMap<Vec<String>, &Vec<Data>> = HashMap::new();
+    let mut by_key: HashMap<Vec<String>, &Vec<Cell>> = HashMap::new();
     for row in &rows[1..] {
         let key: Vec<String> = row[..keys].iter().map(render).collect();
         assert!(
@@ -100,7 +104,7 @@ fn assert_wide_sheet_is_long_csv(rows: &[Vec<Data>], csv: &Csv, lead: &[&str], w
             "{what} repeats {key:?}"
         );
         assert!(
-            matches!(&row[keys], Data::String(l) if !l.is_empty()),
+            matches!(&row[keys], Cell::Text(l) if !l.is_empty()),
             "{what}: {key:?} has a label"
         );
     }
@@ -148,13 +152,13 @@ fn a_run_workbook_holds_summary_and_rounds_as_numbers() {
 
     // The about sheet says what was run; the seed as text, as a spreadsheet holds only 2^53
     // exactly.
-    let about: HashMap<String, Data> = sheet(&book, "about")[1..]
+    let about: HashMap<String, Cell> = sheet(&book, "about")[1..]
         .iter()
         .map(|row| (text(&row[0]), row[1].clone()))
         .collect();
     assert!(text(&about["what"]).contains("'random'"), "{about:?}");
-    assert_eq!(about["trials"], Data::String("2,000".into()));
-    assert_eq!(about["seed"], Data::String("7".into()));
+    assert_eq!(about["trials"], Cell::Text("2,000".into()));
+    assert_eq!(about["seed"], Cell::Text("7".into()));
     assert_eq!(text(&about["allocation rule"]), "random_priority");
 
     // The marker lists it, so the next run may replace it; without --xlsx there is none.
@@ -269,8 +273,8 @@ fn a_sweep_workbook_holds_comparison_and_differences_as_numbers() {
         "comparison",
     );
     // Knob values that read as numbers are numbers.
-    assert_eq!(rows[1][1], Data::Float(0.3));
-    assert_eq!(rows[1][2], Data::String("proportional".into()));
+    assert_eq!(rows[1][1], Cell::Number(0.3));
+    assert_eq!(rows[1][2], Cell::Text("proportional".into()));
     let differences = read_csv(&out.join("differences.csv"));
     assert_sheet_is_csv(&sheet(&book, "differences"), &differences, "differences");
 }
