@@ -114,6 +114,23 @@ enum Sampler {
     },
 }
 
+/// A scaled Beta (Beta or PERT) drawn inline: `min + range × Beta`, clamped to `[min, max]`.
+#[derive(Debug, Clone, Copy)]
+pub struct InlineBeta<'a> {
+    strips: &'a strips::Strips,
+    min: f64,
+    range: f64,
+    max: f64,
+}
+
+impl InlineBeta<'_> {
+    /// One draw, exactly as [`Dist::sample`] makes it.
+    #[inline(always)]
+    pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        (self.min + self.range * self.strips.sample(rng)).clamp(self.min, self.max)
+    }
+}
+
 impl Dist {
     /// One draw; always finite and within [`Dist::support`].
     #[inline(always)]
@@ -121,16 +138,32 @@ impl Dist {
         // Beta and PERT, nearly every draw of a trial, inline; the rest behind a call, so
         // that their code does not weigh on every draw (it made this a large function whose
         // entry and exit cost a Beta draw a fifth of its instructions).
-        if let Sampler::ScaledBeta {
-            b: FastBeta::Strips(strips),
-            min,
-            range,
-            max,
-        } = &self.sampler
-        {
-            return (min + range * strips.sample(rng)).clamp(*min, *max);
+        if let Some(fast) = self.inline_sampler() {
+            return fast.sample(rng);
         }
         self.sample_other(rng)
+    }
+
+    /// The sampler [`Dist::sample`] draws with inline (Beta and PERT), if this is one. A caller
+    /// that makes its generator for one draw can give this path a generator of its own: one
+    /// whose address no out-of-line call sees stays in registers through the rejection loop
+    /// (else the compiler stores its state on every iteration: +1.6% of a baseline trial).
+    #[inline(always)]
+    pub fn inline_sampler(&self) -> Option<InlineBeta<'_>> {
+        match &self.sampler {
+            Sampler::ScaledBeta {
+                b: FastBeta::Strips(strips),
+                min,
+                range,
+                max,
+            } => Some(InlineBeta {
+                strips,
+                min: *min,
+                range: *range,
+                max: *max,
+            }),
+            _ => None,
+        }
     }
 
     #[inline(never)]

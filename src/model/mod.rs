@@ -385,7 +385,11 @@ fn chance(p: f64, u: impl FnOnce() -> f64) -> bool {
 /// are keyed, that shifts no other draw).
 #[inline(always)]
 fn draw(dist: &Dist, streams: &TrialStreams, id: StreamId) -> f64 {
-    dist.sample(&mut streams.stream(id))
+    // Two generators, so the inline path's never meets an out-of-line call ([`Dist::inline_sampler`]).
+    match dist.inline_sampler() {
+        Some(fast) => fast.sample(&mut streams.stream(id)),
+        None => dist.sample(&mut streams.stream(id)),
+    }
 }
 
 /// A uniformly random order of the firms (Fisher–Yates) from `rng`, a round's `Order` stream.
