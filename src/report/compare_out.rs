@@ -13,15 +13,27 @@ use crate::stats::{Metric, STATS};
 /// The leading columns of every CSV row of point `p`: its number (1-based), then the value of
 /// every knob (the scenario's where the point keeps it: [`Comparison::setting`]), then of every
 /// fixed `--set` override, so that each row says everything its point ran with.
-fn point_columns(c: &Comparison, p: usize) -> Vec<String> {
+pub(crate) fn point_columns(c: &Comparison, p: usize) -> Vec<String> {
     let mut row = vec![(p + 1).to_string()];
     row.extend((0..c.knobs.len()).map(|j| c.setting(p, j).to_string()));
     row.extend(c.fixed.iter().map(|(_, v)| v.clone()));
     row
 }
 
+/// differences.csv's columns after the point's (and results.xlsx's "differences" sheet's).
+pub(crate) const DIFFERENCES_COLUMNS: [&str; 8] = [
+    "firm",
+    "metric",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "sd_diff",
+    "share_worse",
+    "n",
+];
+
 /// The CSV header: `point`, the knobs' keys, the fixed overrides' keys, then `rest`.
-fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
+pub(crate) fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
     let mut h = vec!["point".to_string()];
     h.extend(c.knobs.iter().cloned());
     h.extend(c.fixed.iter().map(|(k, _)| k.clone()));
@@ -56,22 +68,7 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
 /// of trials in which the point leaves the firm worse off, and the number of pairs.
 pub fn differences_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
-    write(
-        &mut w,
-        header(
-            c,
-            &[
-                "firm",
-                "metric",
-                "mean_diff",
-                "ci_low",
-                "ci_high",
-                "sd_diff",
-                "share_worse",
-                "n",
-            ],
-        ),
-    );
+    write(&mut w, header(c, &DIFFERENCES_COLUMNS));
     let names = names(c);
     for (p, paired) in c.paired.iter().enumerate() {
         let lead = point_columns(c, p);
@@ -133,7 +130,7 @@ pub fn sensitivity_csv(c: &Comparison) -> Vec<u8> {
 }
 
 /// Firm names then "total".
-fn names(c: &Comparison) -> Vec<String> {
+pub(crate) fn names(c: &Comparison) -> Vec<String> {
     let mut n = c.firms.clone();
     n.push("total".to_string());
     n

@@ -18,6 +18,7 @@ use rust_xlsxwriter::{
 
 use crate::compare::{Comparison, Kind, PAIRED_METRICS, Plan, swings};
 use crate::report::RunInfo;
+use crate::report::compare_out;
 use crate::report::csv_out::ROUND_PERCENTILES;
 use crate::report::format::{group_digits, number};
 use crate::stats::{Metric, Quantity, STATS, Summary};
@@ -294,9 +295,8 @@ pub fn comparison_xlsx(c: &Comparison) -> Result<Vec<u8>, WorkbookError> {
 
 /// The sheets of [`comparison_xlsx`].
 fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
-    let mut lead = vec!["point"];
-    lead.extend(c.knobs.iter().map(String::as_str));
-    lead.extend(c.fixed.iter().map(|(k, _)| k.as_str()));
+    let lead = compare_out::header(c, &[]);
+    let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
     let mut comparison = Sheet {
         name: "comparison",
         header: stats_header(&lead),
@@ -504,37 +504,19 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
 /// (the scenario's where a sensitivity point keeps it), then the fixed overrides' values.
 fn point_cells(c: &Comparison, p: usize) -> Vec<Cell> {
     let mut cells = vec![Cell::Number((p + 1) as f64, Look::Key)];
-    cells.extend((0..c.knobs.len()).map(|j| Cell::typed(c.setting(p, j))));
-    cells.extend(c.fixed.iter().map(|(_, v)| Cell::typed(v)));
+    cells.extend(
+        compare_out::point_columns(c, p)
+            .iter()
+            .skip(1)
+            .map(|v| Cell::typed(v)),
+    );
     cells
-}
-
-/// Firm names, then "total".
-fn names_with_total(c: &Comparison) -> Vec<String> {
-    let mut names = c.firms.clone();
-    names.push("total".to_string());
-    names
 }
 
 /// differences.csv's table.
 fn differences_sheet(c: &Comparison) -> Sheet {
-    let mut header = vec!["point".to_string()];
-    header.extend(c.knobs.iter().cloned());
-    header.extend(c.fixed.iter().map(|(k, _)| k.clone()));
-    header.extend(
-        [
-            "firm",
-            "metric",
-            "mean_diff",
-            "ci_low",
-            "ci_high",
-            "sd_diff",
-            "share_worse",
-            "n",
-        ]
-        .map(String::from),
-    );
-    let names = names_with_total(c);
+    let header = compare_out::header(c, &compare_out::DIFFERENCES_COLUMNS);
+    let names = compare_out::names(c);
     let mut rows = Vec::new();
     for (p, paired) in c.paired.iter().enumerate() {
         let lead = point_cells(c, p);
