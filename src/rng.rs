@@ -433,6 +433,22 @@ const fn gamma(z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One purpose of each kind, at `round` and firm or event `index`.
+    fn every_purpose(round: u32, index: u32) -> [Purpose; 7] {
+        [
+            Purpose::Orders { firm: index },
+            Purpose::Shock {
+                round,
+                event: index,
+            },
+            Purpose::Approval { round },
+            Purpose::Batch { round },
+            Purpose::DomesticSupply { round },
+            Purpose::Order { round },
+            Purpose::Conversion { round, firm: index },
+        ]
+    }
     use rand::Rng;
 
     #[test]
@@ -440,18 +456,7 @@ mod tests {
         let mut codes = std::collections::HashSet::new();
         for round in 0..5 {
             for index in 0..5 {
-                for p in [
-                    Purpose::Orders { firm: index },
-                    Purpose::Shock {
-                        round,
-                        event: index,
-                    },
-                    Purpose::Approval { round },
-                    Purpose::Batch { round },
-                    Purpose::DomesticSupply { round },
-                    Purpose::Order { round },
-                    Purpose::Conversion { round, firm: index },
-                ] {
+                for p in every_purpose(round, index) {
                     let (group, round, index) = p.parts();
                     codes.insert(code(group, round, index));
                 }
@@ -559,18 +564,7 @@ mod tests {
     #[test]
     fn purposes_belong_to_their_groups() {
         let (round, index) = (3, 5);
-        for p in [
-            Purpose::Orders { firm: index },
-            Purpose::Shock {
-                round,
-                event: index,
-            },
-            Purpose::Approval { round },
-            Purpose::Batch { round },
-            Purpose::DomesticSupply { round },
-            Purpose::Order { round },
-            Purpose::Conversion { round, firm: index },
-        ] {
+        for p in every_purpose(round, index) {
             let (group, r, i) = p.parts();
             let expected = match group.keyed_by() {
                 KeyedBy::Firm => (0, index),
