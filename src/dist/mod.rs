@@ -189,6 +189,12 @@ impl Dist {
         }
     }
 
+    /// The value of a point mass (`fixed`, a plain number, or a family whose parameters leave
+    /// one value); None when draws vary.
+    pub fn point_mass(&self) -> Option<f64> {
+        (self.lo == self.hi).then_some(self.lo)
+    }
+
     /// Smallest and largest value a draw can take (may be infinite), used e.g. to check that a conversion rate lies within [0, 1].
     pub fn support(&self) -> (f64, f64) {
         (self.lo, self.hi)

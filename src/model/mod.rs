@@ -141,7 +141,15 @@ impl<'s> Model<'s> {
             priority_order,
             weights: scenario.firms.iter().map(|f| f.weight).collect(),
             // Draws lie within the support and rounding is monotone, so no draw rounds lower.
-            least_domestic: round_units(scenario.domestic.supply.support().0),
+            least_domestic: round_units(
+                scenario
+                    .domestic
+                    .supply
+                    .iter()
+                    .map(|d| d.support().0)
+                    .fold(f64::INFINITY, f64::min)
+                    .max(0.0),
+            ),
             ids: StreamIds::new(scenario),
         }
     }
@@ -266,7 +274,7 @@ impl<'s> Model<'s> {
 
             // 4. Claims.
             for (i, firm) in s.firms.iter().enumerate() {
-                let claim = if firm.eligible_from <= round {
+                let claim = if firm.eligible_from.fixed().is_some_and(|e| e <= round) {
                     ws.outstanding[i]
                 } else {
                     0
@@ -305,7 +313,7 @@ impl<'s> Model<'s> {
             }
 
             // 7. Domestic bundling.
-            let rho = s.domestic.ratio;
+            let rho = s.domestic.ratio.point_mass().unwrap_or(0.0);
             let mut wanted: u128 = 0;
             if rho > 0.0 {
                 for (q, &t) in ws.wanted_domestic.iter_mut().zip(&ws.taken) {
@@ -318,7 +326,7 @@ impl<'s> Model<'s> {
             // not change anything, so it is not made.
             if wanted > u128::from(self.least_domestic) {
                 let id = ids.get(Purpose::DomesticSupply { round });
-                let available = round_units(draw(&s.domestic.supply, streams, id));
+                let available = round_units(draw(&s.domestic.supply[ri], streams, id));
                 if wanted > u128::from(available) {
                     shortage = true;
                     ws.allocator.allocate(

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Effect, Firm, Scenario};
+use crate::scenario::{Effect, Entry, Firm, Scenario};
 use crate::stats::{Bucket, PerMetric, RoundTally, Summary, Tally};
 
 /// The file format's name, checked when reading.
@@ -53,8 +53,12 @@ pub struct FirmTerms {
     /// family and every parameter exactly: two firms' texts are equal only when their orders
     /// are drawn from the same distribution.
     pub orders: String,
-    /// First round in which the firm may claim (1-based).
+    /// First round in which the firm may claim (1-based); 0 when it is drawn.
     pub eligible_from: u32,
+    /// The entry round's distribution as [`crate::dist::Dist::describe`] writes it, when it is
+    /// drawn in each trial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_drawn: Option<String>,
     /// Most units it may claim in one round, if capped.
     pub round_cap: Option<u64>,
     /// Its rank under the `priority` rule.
@@ -68,7 +72,11 @@ impl FirmTerms {
     pub fn of(firm: &Firm) -> FirmTerms {
         FirmTerms {
             orders: firm.orders.describe(),
-            eligible_from: firm.eligible_from,
+            eligible_from: firm.eligible_from.fixed().unwrap_or(0),
+            entry_drawn: match &firm.eligible_from {
+                Entry::Round(_) => None,
+                Entry::Drawn(d) => Some(d.describe()),
+            },
             round_cap: firm.round_cap,
             priority: firm.priority,
             weight: firm.weight,
@@ -100,22 +108,30 @@ impl RunInfo {
         ));
         knobs.push((
             "domestic chips per import".to_string(),
-            s.domestic.ratio.to_string(),
+            s.domestic
+                .ratio
+                .point_mass()
+                .map_or_else(|| s.domestic.ratio.describe(), |r| r.to_string()),
         ));
         knobs.push((
             "domestic supply per round".to_string(),
-            s.domestic.supply.describe(),
+            describe_rounds(&s.domestic.supply),
         ));
         knobs.push((
             "domestic equivalence".to_string(),
             s.domestic.equivalence.to_string(),
         ));
         for f in &s.firms {
-            let mut v = format!(
-                "orders {}, eligible from round {}",
-                f.orders.describe(),
-                f.eligible_from
-            );
+            let mut v = match &f.eligible_from {
+                Entry::Round(r) => {
+                    format!("orders {}, eligible from round {r}", f.orders.describe())
+                }
+                Entry::Drawn(d) => format!(
+                    "orders {}, eligible from a round drawn from {}",
+                    f.orders.describe(),
+                    d.describe()
+                ),
+            };
             if let Some(cap) = f.round_cap {
                 v += &format!(", round cap {cap}");
             }
@@ -204,6 +220,22 @@ struct SavedResults {
 }
 
 /// What [`TallyRef`] writes, as a value (the tests check the two agree).
+/// Per-round distributions described: one description when every round has the same, else
+/// "round 1: …; round 2: …" (a round without an override repeats the scenario's own).
+fn describe_rounds(rounds: &[crate::dist::Dist]) -> String {
+    let all: Vec<String> = rounds.iter().map(|d| d.describe()).collect();
+    match all.first() {
+        None => String::new(),
+        Some(first) if all.iter().all(|d| d == first) => first.clone(),
+        Some(_) => all
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("round {}: {d}", i + 1))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
 #[cfg(test)]
 fn save_tally(t: &Tally) -> SavedTally {
     SavedTally {

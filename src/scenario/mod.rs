@@ -226,8 +226,7 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub struct Event {
     /// Unique among the scenario's events, checked by [`check_name`]; `--set event.NAME.…`
-    /// addresses the event by it. Streams are keyed by the event's listed position, not by this
-    /// name.
+    /// addresses the event by it, and its random streams are keyed by it.
     pub name: String,
     /// What the event does in a round in which it fires.
     pub effect: Effect,
@@ -250,12 +249,12 @@ impl Event {
 #[derive(Debug, Clone)]
 pub struct Firm {
     /// Unique among the firms, checked by [`check_name`] (never "total"); labels the firm in every
-    /// output. Streams are keyed by the firm's listed position, not by this name.
+    /// output, and keys the firm's random streams.
     pub name: String,
     /// Units ordered, drawn once per trial.
     pub orders: Dist,
-    /// First round in which the firm may claim (1-based; past the horizon means never).
-    pub eligible_from: u32,
+    /// First round in which the firm may claim: a round, or a distribution drawn once per trial.
+    pub eligible_from: Entry,
     /// Most units the firm may claim in one round.
     pub round_cap: Option<u64>,
     /// Rank under `priority` (lower first; ties by listed order).
@@ -274,15 +273,93 @@ pub struct RoundApproval {
     pub batch: Dist,
 }
 
+/// A firm's entry round (MODEL.md, "A trial": `entry_i`).
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A round, 1-based; past the horizon means never eligible.
+    Round(u32),
+    /// Drawn once per trial from the `entry` group's stream (keyed by the firm's name) and
+    /// rounded to the nearest integer, halves away from zero; below 1 counts as 1, past the
+    /// last round means never eligible.
+    Drawn(Dist),
+}
+
+impl Entry {
+    /// The round, when it is not drawn.
+    pub fn fixed(&self) -> Option<u32> {
+        match self {
+            Entry::Round(r) => Some(*r),
+            Entry::Drawn(_) => None,
+        }
+    }
+}
+
 /// Domestic-chip bundling.
 #[derive(Debug, Clone)]
 pub struct Domestic {
-    /// Domestic chips per imported chip taken up.
-    pub ratio: f64,
-    /// Domestic chips available per round.
-    pub supply: Dist,
+    /// Domestic chips per imported chip taken up (`rho`): a point mass for a plain number, else
+    /// drawn once per trial from the `ratio` group's stream. Its support lies in
+    /// [0, [`MAX_DOMESTIC_RATIO`]].
+    pub ratio: Dist,
+    /// Domestic chips available in each round, index r - 1, after `[[domestic.round]]`
+    /// overrides.
+    pub supply: Vec<Dist>,
     /// Imported-chip equivalents of one domestic chip.
     pub equivalence: f64,
+}
+
+/// `[dependence]` (MODEL.md, "Dependence"): Spearman rank correlations as written, each through
+/// the Gaussian copula. A group named here is drawn through the copula even at 0.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dependence {
+    /// Between firms' orders.
+    pub orders: Option<OrdersDependence>,
+    /// Between firms' conversion rates in the same round, in [0, 1].
+    pub conversion: Option<f64>,
+    /// Between a round's batch and the same round's domestic supply, in [-1, 1].
+    pub batch_supply: Option<f64>,
+}
+
+/// `dependence.orders`: one rank correlation for every pair, or a matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrdersDependence {
+    /// Every pair of firms, `q` in [0, 1] (a common factor).
+    Common(f64),
+    /// Rank correlations in [-1, 1], rows and columns in the firms' listed order; its Pearson
+    /// matrix `2 sin(pi q / 6)` is symmetric with a unit diagonal and positive semidefinite.
+    Matrix(Vec<Vec<f64>>),
+}
+
+/// One `[[regime]]` (MODEL.md, "Regimes"), every default filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regime {
+    /// Unique among the regimes; letters, digits, '-' and '_'.
+    pub name: String,
+    /// Multiplies the approval probability (the product capped at 1); >= 0.
+    pub approval_factor: f64,
+    /// Multiplies an approved batch, like a scale event; >= 0.
+    pub batch_factor: f64,
+    /// Multiplies each conversion rate; in [0, 1].
+    pub conversion_factor: f64,
+    /// The domestic ratio in this regime's rounds, instead of the trial's; >= 0.
+    pub domestic_ratio: Option<f64>,
+    /// Multiplies the domestic supply draw; >= 0.
+    pub domestic_supply_factor: f64,
+    /// Whether every round in this regime is a customs hold.
+    pub hold: bool,
+    /// The probability of each regime next round, by regime index (listed order); sums to 1.
+    /// A regime written without a row stays where it is (1 at its own index).
+    pub transition: Vec<f64>,
+}
+
+/// `[regimes]` and the `[[regime]]` list. Without regimes (`list` empty) there is one regime
+/// with no effects and the model draws nothing for it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Regimes {
+    /// Round 1's regime probabilities, by regime index; sums to 1. Defaults to the first regime.
+    pub initial: Vec<f64>,
+    /// The regimes in listed order (the order draws walk).
+    pub list: Vec<Regime>,
 }
 
 /// A validated scenario: every value in range, every default filled in.
@@ -311,10 +388,14 @@ pub struct Scenario {
     /// Domestic-chip bundling; a ratio of 0 (the default) switches it off.
     pub domestic: Domestic,
     /// The claimants, at least one and at most [`MAX_FIRMS`]. The listed order is the firm
-    /// index: it breaks every tie and keys the firm's random streams.
+    /// index: it breaks every tie.
     pub firms: Vec<Firm>,
-    /// The shocks, in listed order, which keys their random streams; possibly none.
+    /// The shocks, in listed order; possibly none.
     pub events: Vec<Event>,
+    /// Correlated inputs; by default none.
+    pub dependence: Dependence,
+    /// Political regimes; by default none.
+    pub regimes: Regimes,
 }
 
 /// Reads and validates the scenario at `path`, applying `overrides` in order.
@@ -490,10 +571,19 @@ impl Validator<'_, '_> {
         let domestic = match &raw.domestic {
             Some(d) => self.domestic(d),
             None => Some(Domestic {
-                ratio: 0.0,
-                supply: self.fixed(0.0),
+                ratio: self.fixed(0.0),
+                supply: Vec::new(),
                 equivalence: 0.0,
             }),
+        };
+        // Every round's domestic supply (issue 14: `[[domestic.round]]` overrides go here).
+        let domestic = match (domestic, rounds) {
+            (Some(mut d), Some(rounds)) => {
+                let one = d.supply.pop().unwrap_or_else(|| self.fixed(0.0));
+                d.supply = vec![one; rounds as usize];
+                Some(d)
+            }
+            _ => None,
         };
         let firms = raw.firms.as_ref().and_then(|f| self.firms(f));
         let events = self.events(&raw.events, rounds);
@@ -517,6 +607,8 @@ impl Validator<'_, '_> {
             domestic: domestic?,
             firms: firms?,
             events: events?,
+            dependence: Dependence::default(),
+            regimes: Regimes::default(),
         })
     }
 
@@ -634,8 +726,8 @@ impl Validator<'_, '_> {
             |v, e| v.non_negative("domestic.equivalence", e),
         );
         Some(Domestic {
-            ratio: ratio?,
-            supply: supply?,
+            ratio: self.fixed(ratio?),
+            supply: vec![supply?],
             equivalence: equivalence?,
         })
     }
@@ -676,10 +768,10 @@ impl Validator<'_, '_> {
                 .and_then(|o| self.units(&field("orders"), o));
             let eligible_from = self.opt(
                 &f.eligible_from,
-                |_| 1,
+                |_| Entry::Round(1),
                 |v, e| {
                     v.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))
-                        .map(|e| e as u32)
+                        .map(|e| Entry::Round(e as u32))
                 },
             );
             let round_cap = self.opt(
@@ -1031,7 +1123,10 @@ mod tests {
                 "{BASE}[domestic]\nratio = {ratio}\n[[firm]]\nname = \"A\"\norders = 5\n"
             ))
         };
-        assert_eq!(with("1e6").unwrap().domestic.ratio, MAX_DOMESTIC_RATIO);
+        assert_eq!(
+            with("1e6").unwrap().domestic.ratio.point_mass(),
+            Some(MAX_DOMESTIC_RATIO)
+        );
         let need = crate::units::ceil_units(MAX_DOMESTIC_RATIO * crate::units::MAX_UNITS as f64);
         assert_eq!(need, 1_000_000_000_000_000_000);
         let err = with("1.2e17").unwrap_err();

@@ -99,6 +99,20 @@ fn key(
     rounds: u32,
     sameness: Sameness,
 ) -> Option<(u32, Reason, String)> {
+    if let Some(entry) = &t.entry_drawn {
+        // Entry rounds drawn per trial: firms with the same terms are alike in distribution
+        // (one firm's fill rate is not another's in each trial, so no shared share).
+        return match rule {
+            Rule::Priority => None,
+            _ => {
+                let mut k = format!("{} | cap {:?} | entry {entry}", t.orders, t.round_cap);
+                if rule == Rule::Weighted {
+                    k += &format!(" | weight {}", t.weight);
+                }
+                Some((0, Reason::Interchangeable, k))
+            }
+        };
+    }
     let entry = t.eligible_from.max(1);
     if entry > rounds {
         return None;
@@ -181,6 +195,7 @@ mod tests {
         FirmTerms {
             orders: orders.to_string(),
             eligible_from,
+            entry_drawn: None,
             round_cap,
             priority: 1,
             weight: 1.0,
