@@ -45,9 +45,6 @@ use rand::TryRng;
 /// analysis re-draws. Every [`Purpose`] belongs to one group, and each group has its own key in
 /// a [`TrialStreams`].
 ///
-/// MODEL.md's groups `entry`, `ratio` and `regime` are not here: the model does not draw them
-/// yet (docs/model.md, "Not yet implemented"). Each will be one more variant, with its row in
-/// the table and the next free kind code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     /// Each firm's orders, drawn once per trial.
@@ -64,19 +61,27 @@ pub enum Group {
     Order,
     /// Each firm's conversion rate in each round.
     Conversion,
+    /// Each firm's entry round, when it is a distribution.
+    Entry,
+    /// The domestic ratio, when it is a distribution.
+    Ratio,
+    /// The regime of each round.
+    Regime,
 }
 
 /// What indexes the streams of a [`Group`] within a trial: a [`Purpose`]'s round and index
 /// ([`Purpose::parts`]) mean what this says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyedBy {
-    /// The firm's index (round 0).
+    /// Nothing: one stream per trial (round 0, no name).
+    Trial,
+    /// The firm's name (round 0).
     Firm,
-    /// The round, from 1 (index 0).
+    /// The round, from 1 (no name).
     Round,
-    /// The round, from 1, and the firm's index.
+    /// The round, from 1, and the firm's name.
     RoundAndFirm,
-    /// The round, from 1, and the event's index.
+    /// The round, from 1, and the event's name.
     RoundAndEvent,
 }
 
@@ -90,7 +95,7 @@ struct Row {
 impl Group {
     /// Every group, in the order of their kind codes; a group's position here is
     /// [`Group::index`].
-    pub const ALL: [Group; 7] = [
+    pub const ALL: [Group; 10] = [
         Group::Orders,
         Group::Shock,
         Group::Approval,
@@ -98,6 +103,9 @@ impl Group {
         Group::Domestic,
         Group::Order,
         Group::Conversion,
+        Group::Entry,
+        Group::Ratio,
+        Group::Regime,
     ];
 
     /// The number of groups.
@@ -114,6 +122,9 @@ impl Group {
             Group::Domestic => ("domestic", 5, KeyedBy::Round),
             Group::Order => ("order", 6, KeyedBy::Round),
             Group::Conversion => ("conversion", 7, KeyedBy::RoundAndFirm),
+            Group::Entry => ("entry", 8, KeyedBy::Firm),
+            Group::Ratio => ("ratio", 9, KeyedBy::Trial),
+            Group::Regime => ("regime", 10, KeyedBy::Round),
         };
         Row {
             name,
@@ -172,20 +183,46 @@ const GAMMAS: [u64; Group::COUNT] = {
     g
 };
 
+/// A name that keys streams (MODEL.md, "Randomness": firms and events are keyed by their names,
+/// never by their positions): the FNV-1a hash (Fowler, Noll and Vo) of the name's UTF-8 bytes.
+/// Inserting, removing or reordering firms or events leaves every other one's streams as they
+/// were. The copula's common factors are keyed by [`Name::FACTOR`], the empty name, which no
+/// firm can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Name(u64);
+
+impl Name {
+    /// The key of the copula's common factor of a group (orders, conversion): the empty name.
+    pub const FACTOR: Name = Name::of("");
+
+    /// The key of `name`.
+    pub const fn of(name: &str) -> Name {
+        let bytes = name.as_bytes();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut i = 0;
+        while i < bytes.len() {
+            h ^= bytes[i] as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        Name(h)
+    }
+}
+
 /// What a stream is for. Together with the seed and trial index it names one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// A firm's orders, drawn once per trial.
+    /// A firm's orders, drawn once per trial (or the copula's common factor, [`Name::FACTOR`]).
     Orders {
-        /// The firm's index (its position in the scenario's `[[firm]]` list).
-        firm: u32,
+        /// The firm's name.
+        firm: Name,
     },
     /// Whether an event fires in a round.
     Shock {
         /// The round, from 1.
         round: u32,
-        /// The event's index (its position in the scenario's `[[event]]` list).
-        event: u32,
+        /// The event's name.
+        event: Name,
     },
     /// Whether a round is approved.
     Approval {
@@ -207,28 +244,43 @@ pub enum Purpose {
         /// The round, from 1.
         round: u32,
     },
-    /// A firm's conversion rate in a round.
+    /// A firm's conversion rate in a round (or the round's copula factor, [`Name::FACTOR`]).
     Conversion {
         /// The round, from 1.
         round: u32,
-        /// The firm's index.
-        firm: u32,
+        /// The firm's name.
+        firm: Name,
+    },
+    /// A firm's entry round, drawn once per trial.
+    Entry {
+        /// The firm's name.
+        firm: Name,
+    },
+    /// The domestic ratio, drawn once per trial.
+    Ratio,
+    /// A round's regime.
+    Regime {
+        /// The round, from 1.
+        round: u32,
     },
 }
 
 impl Purpose {
-    /// The purpose's group, round and index (firm or event; 0 where there is none, and round 0
-    /// for orders), as its group's [`KeyedBy`] says: the one place a purpose meets its group.
+    /// The purpose's group, round (0 where there is none) and name (None where there is none),
+    /// as its group's [`KeyedBy`] says: the one place a purpose meets its group.
     #[inline]
-    pub const fn parts(self) -> (Group, u32, u32) {
+    pub const fn parts(self) -> (Group, u32, Option<Name>) {
         match self {
-            Purpose::Orders { firm } => (Group::Orders, 0, firm),
-            Purpose::Shock { round, event } => (Group::Shock, round, event),
-            Purpose::Approval { round } => (Group::Approval, round, 0),
-            Purpose::Batch { round } => (Group::Batch, round, 0),
-            Purpose::DomesticSupply { round } => (Group::Domestic, round, 0),
-            Purpose::Order { round } => (Group::Order, round, 0),
-            Purpose::Conversion { round, firm } => (Group::Conversion, round, firm),
+            Purpose::Orders { firm } => (Group::Orders, 0, Some(firm)),
+            Purpose::Shock { round, event } => (Group::Shock, round, Some(event)),
+            Purpose::Approval { round } => (Group::Approval, round, None),
+            Purpose::Batch { round } => (Group::Batch, round, None),
+            Purpose::DomesticSupply { round } => (Group::Domestic, round, None),
+            Purpose::Order { round } => (Group::Order, round, None),
+            Purpose::Conversion { round, firm } => (Group::Conversion, round, Some(firm)),
+            Purpose::Entry { firm } => (Group::Entry, 0, Some(firm)),
+            Purpose::Ratio => (Group::Ratio, 0, None),
+            Purpose::Regime { round } => (Group::Regime, round, None),
         }
     }
 
@@ -241,15 +293,15 @@ impl Purpose {
     /// This purpose's stream id.
     #[inline]
     pub fn id(self) -> StreamId {
-        let (group, round, index) = self.parts();
-        StreamId::new(group, round, index)
+        let (group, round, name) = self.parts();
+        StreamId::new(group, round, name)
     }
 }
 
-/// A distinct 64-bit code per purpose: its group's kind in the top byte, round and index below.
+/// A distinct 64-bit code per group and round: its group's kind in the top byte, the round below.
 #[inline]
-const fn code(group: Group, round: u32, index: u32) -> u64 {
-    (group.kind() << 56) | (((round & 0x00ff_ffff) as u64) << 32) | index as u64
+const fn code(group: Group, round: u32) -> u64 {
+    (group.kind() << 56) | (((round & 0x00ff_ffff) as u64) << 32)
 }
 
 /// The key of one trial under one seed: where the streams of a group start in that trial. A
@@ -347,11 +399,17 @@ pub struct StreamId {
 }
 
 impl StreamId {
-    /// The id of `group`'s stream at `round` and `index` (as its [`KeyedBy`] says).
+    /// The id of `group`'s stream at `round`, for the firm or event `name` (as its [`KeyedBy`]
+    /// says): the offset `mix(code ^ C)`, and for a named purpose `mix` of that with the name's
+    /// key. A purpose without a name keeps the offset of version 1.
     #[inline]
-    pub(crate) fn new(group: Group, round: u32, index: u32) -> Self {
+    pub fn new(group: Group, round: u32, name: Option<Name>) -> Self {
+        let offset = mix(code(group, round) ^ 0xd1b5_4a32_d192_ed03);
         StreamId {
-            offset: mix(code(group, round, index) ^ 0xd1b5_4a32_d192_ed03),
+            offset: match name {
+                Some(Name(key)) => mix(offset ^ key),
+                None => offset,
+            },
             gamma: group.gamma(),
             group,
         }
@@ -434,36 +492,51 @@ const fn gamma(z: u64) -> u64 {
 mod tests {
     use super::*;
 
-    /// One purpose of each kind, at `round` and firm or event `index`.
-    fn every_purpose(round: u32, index: u32) -> [Purpose; 7] {
+    /// One purpose of each kind, at `round` and the firm or event named `name`.
+    fn every_purpose(round: u32, name: &str) -> [Purpose; 10] {
+        let name = Name::of(name);
         [
-            Purpose::Orders { firm: index },
-            Purpose::Shock {
-                round,
-                event: index,
-            },
+            Purpose::Orders { firm: name },
+            Purpose::Shock { round, event: name },
             Purpose::Approval { round },
             Purpose::Batch { round },
             Purpose::DomesticSupply { round },
             Purpose::Order { round },
-            Purpose::Conversion { round, firm: index },
+            Purpose::Conversion { round, firm: name },
+            Purpose::Entry { firm: name },
+            Purpose::Ratio,
+            Purpose::Regime { round },
         ]
     }
     use rand::Rng;
 
+    /// Every purpose of 5 rounds and 5 names has its own stream offset (orders, entry and the
+    /// ratio ignore the round, so they count once).
     #[test]
-    fn purposes_have_distinct_codes() {
-        let mut codes = std::collections::HashSet::new();
+    fn purposes_have_distinct_offsets() {
+        let mut offsets = std::collections::HashSet::new();
         for round in 0..5 {
-            for index in 0..5 {
-                for p in every_purpose(round, index) {
-                    let (group, round, index) = p.parts();
-                    codes.insert(code(group, round, index));
+            for name in ["A", "B", "Tencent", "tencent", ""] {
+                for p in every_purpose(round, name) {
+                    offsets.insert(p.id().offset);
                 }
             }
         }
-        // 5×5 orders codes coincide across rounds (orders ignore the round), so count uniques.
-        assert_eq!(codes.len(), 5 + 25 + 5 + 5 + 5 + 5 + 25);
+        let (rounds, names) = (5, 5);
+        let expected = names * 2 // orders, entry
+            + 1 // ratio
+            + rounds * 5 // approval, batch, domestic, order, regime
+            + rounds * names * 2; // shock, conversion
+        assert_eq!(offsets.len(), expected);
+    }
+
+    /// Names are keys, FNV-1a 64 of their UTF-8 bytes (the published test vector for "a"), and
+    /// the common factor is the empty name's.
+    #[test]
+    fn names_are_fnv1a_keys() {
+        assert_eq!(Name::of("a"), Name(0xaf63_dc4c_8601_ec8c));
+        assert_eq!(Name::FACTOR, Name(0xcbf2_9ce4_8422_2325));
+        assert_ne!(Name::of("Tencent"), Name::of("tencent"));
     }
 
     #[test]
@@ -492,6 +565,11 @@ mod tests {
         assert!(others.iter().all(|&o| o != a));
     }
 
+    /// Check values of `streams_match_the_documented_algorithm` (docs/model.md): seed 0, trial
+    /// 12345, Tencent's conversion in round 3, and the orders' common factor.
+    const CONVERSION_CHECK: [u64; 2] = [0x9ade_2d58_c2eb_a3ba, 0x3959_90af_e876_ae72];
+    const FACTOR_CHECK: u64 = 0xa79a_92b8_0159_730e;
+
     /// The algorithm is part of the results' identity (same seed, same numbers on every
     /// machine): these values come from an independent Python transcription of the module
     /// documentation, not from this code.
@@ -506,12 +584,16 @@ mod tests {
                 0x9770_a6a4_5114_5469
             ]
         );
-        let mut conversion =
-            TrialStreams::new(0, 12345).rng(Purpose::Conversion { round: 3, firm: 5 });
+        let mut conversion = TrialStreams::new(0, 12345).rng(Purpose::Conversion {
+            round: 3,
+            firm: Name::of("Tencent"),
+        });
         assert_eq!(
             [conversion.next(), conversion.next()],
-            [0x6ab2_4323_2bbf_6a43, 0xbdd4_c0d9_4c41_25e0]
+            [CONVERSION_CHECK[0], CONVERSION_CHECK[1]]
         );
+        let mut factor = TrialStreams::new(0, 12345).rng(Purpose::Orders { firm: Name::FACTOR });
+        assert_eq!(factor.next(), FACTOR_CHECK);
     }
 
     #[test]
@@ -553,6 +635,9 @@ mod tests {
                 ("domestic", 5, Round),
                 ("order", 6, Round),
                 ("conversion", 7, RoundAndFirm),
+                ("entry", 8, Firm),
+                ("ratio", 9, Trial),
+                ("regime", 10, Round),
             ]
         );
         for (i, g) in Group::ALL.into_iter().enumerate() {
@@ -563,15 +648,17 @@ mod tests {
     /// Every purpose's parts say what its group's `KeyedBy` says, and its id is its group's.
     #[test]
     fn purposes_belong_to_their_groups() {
-        let (round, index) = (3, 5);
-        for p in every_purpose(round, index) {
-            let (group, r, i) = p.parts();
+        let round = 3;
+        let name = Name::of("Baidu");
+        for p in every_purpose(round, "Baidu") {
+            let (group, r, n) = p.parts();
             let expected = match group.keyed_by() {
-                KeyedBy::Firm => (0, index),
-                KeyedBy::Round => (round, 0),
-                KeyedBy::RoundAndFirm | KeyedBy::RoundAndEvent => (round, index),
+                KeyedBy::Trial => (0, None),
+                KeyedBy::Firm => (0, Some(name)),
+                KeyedBy::Round => (round, None),
+                KeyedBy::RoundAndFirm | KeyedBy::RoundAndEvent => (round, Some(name)),
             };
-            assert_eq!((r, i), expected, "{p:?}");
+            assert_eq!((r, n), expected, "{p:?}");
             assert_eq!(p.id().group(), group);
             assert_eq!(p.group(), group);
         }
@@ -581,15 +668,7 @@ mod tests {
     /// and every other group's streams are unchanged.
     #[test]
     fn a_group_keyed_by_another_trial_draws_that_trials_numbers() {
-        let purposes = [
-            Purpose::Orders { firm: 2 },
-            Purpose::Shock { round: 1, event: 1 },
-            Purpose::Approval { round: 2 },
-            Purpose::Batch { round: 3 },
-            Purpose::DomesticSupply { round: 1 },
-            Purpose::Order { round: 4 },
-            Purpose::Conversion { round: 2, firm: 0 },
-        ];
+        let purposes = every_purpose(2, "C");
         let (t, u) = (TrialStreams::new(9, 4), TrialStreams::new(9, 40));
         assert_eq!(TrialStreams::keyed(TrialKey::new(9, 4)), t);
         for group in Group::ALL {
@@ -635,7 +714,9 @@ mod tests {
                     .next()
             }),
         );
-        let mut one = TrialStreams::new(7, 3).rng(Purpose::Orders { firm: 0 });
+        let mut one = TrialStreams::new(7, 3).rng(Purpose::Orders {
+            firm: Name::of("A"),
+        });
         check("draws", &mut (0..n).map(|_| one.next()));
         let s = TrialStreams::new(7, 3);
         check(
@@ -643,7 +724,7 @@ mod tests {
             &mut (0..n).map(|i| {
                 s.rng(Purpose::Conversion {
                     round: (i >> 8) as u32,
-                    firm: (i & 255) as u32,
+                    firm: Name::of(&format!("F{}", i & 255)),
                 })
                 .next()
             }),
@@ -690,12 +771,13 @@ mod tests {
                 })
                 .collect(),
         );
+        let (a, b) = (Name::of("F0"), Name::of("F1"));
         let firms = corr(
             (0..n)
                 .map(|t| {
                     (
-                        u(1, t, Purpose::Conversion { round: 2, firm: 0 }),
-                        u(1, t, Purpose::Conversion { round: 2, firm: 1 }),
+                        u(1, t, Purpose::Conversion { round: 2, firm: a }),
+                        u(1, t, Purpose::Conversion { round: 2, firm: b }),
                     )
                 })
                 .collect(),
@@ -722,7 +804,12 @@ mod tests {
         let n = 100_000;
         let s = TrialStreams::new(1, 0);
         let mean: f64 = (0..n)
-            .map(|i| s.uniform(Purpose::Conversion { round: 1, firm: i }))
+            .map(|i| {
+                s.uniform(Purpose::Conversion {
+                    round: 1,
+                    firm: Name::of(&i.to_string()),
+                })
+            })
             .sum::<f64>()
             / n as f64;
         // Standard error of the mean of U(0,1) is sqrt(1/12/n) ≈ 0.00091; allow 4 of them.

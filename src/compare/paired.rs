@@ -272,6 +272,7 @@ mod tests {
             approved: vec![true],
             halt_round: None,
             cumulative: vec![650],
+            ..Outcome::default()
         };
         let mut values = Vec::new();
         Paired::values_of(&outcome, &mut values);

@@ -18,6 +18,7 @@ mod fixed;
 mod gamma;
 mod lognormal;
 mod normal;
+mod normal_map_shim;
 mod pert;
 mod spec;
 mod special;
@@ -31,6 +32,7 @@ use gamma::FastBeta;
 use normal::TruncNormal;
 use rand_distr::{Distribution, LogNormal, Normal, StandardUniform, Triangular, Uniform};
 
+pub use normal_map_shim::NormalMap;
 pub use spec::{DistError, DistSpec};
 
 /// A validated distribution, ready to sample (precompute whatever sampling needs, e.g. rand_distr objects, normal-CDF bounds, cumulative weights).

@@ -2,36 +2,125 @@
 //! a [`Workspace`] has been made for the scenario.
 
 use rand::RngExt;
+use rand_distr::StandardNormal;
 
 use crate::alloc::{Allocator, Method};
-use crate::dist::Dist;
-use crate::rng::{Group, KeyedBy, Purpose, Stream, StreamId, TrialStreams};
-use crate::scenario::{Effect, Rule, Scenario};
+use crate::dist::{Dist, NormalMap};
+use crate::rng::{Group, KeyedBy, Name, Stream, StreamId, TrialStreams};
+use crate::scenario::{Effect, Entry, OrdersDependence, Regimes, Rule, Scenario};
 use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
-/// A scenario prepared for simulation: orders and weights the rules need, computed once.
+/// A scenario prepared for simulation: orders and weights the rules need, the stream ids, and
+/// the copula's and the regimes' tables, computed once.
 #[derive(Debug)]
 pub struct Model<'s> {
     scenario: &'s Scenario,
     /// Firm indices sorted by (priority, index), for `priority`.
     priority_order: Vec<usize>,
     weights: Vec<f64>,
-    /// The least domestic supply a round can draw, in units.
-    least_domestic: Units,
+    /// Per round, the least domestic supply the round can draw, in units (before a regime's
+    /// factor).
+    least_domestic: Vec<Units>,
+    /// The domestic ratio when it is a point mass; None when it is drawn per trial.
+    fixed_ratio: Option<f64>,
+    /// Whether some firm's entry round is drawn.
+    drawn_entry: bool,
     ids: StreamIds,
+    copula: Copula,
+    regimes: Option<RegimeChain>,
+}
+
+/// `[dependence]` prepared (MODEL.md, "Dependence"): the Gaussian copula's coefficients and each
+/// correlated input's map z ↦ F^-1(Phi(z)).
+#[derive(Debug, Default)]
+struct Copula {
+    orders: Option<OrdersCopula>,
+    /// Each firm's orders map, when orders are correlated.
+    orders_maps: Vec<NormalMap>,
+    /// `(sqrt(r), sqrt(1 - r))` of the conversion factor, and the conversion's map.
+    conversion: Option<(f64, f64, NormalMap)>,
+    /// `(r, sqrt(1 - r^2))` between a round's batch and its domestic supply, and per round the
+    /// index of its batch's and its supply's map in `maps`.
+    batch_supply: Option<(f64, f64)>,
+    batch_maps: Vec<usize>,
+    supply_maps: Vec<usize>,
+    maps: Vec<NormalMap>,
+}
+
+/// How the firms' orders are correlated.
+#[derive(Debug)]
+enum OrdersCopula {
+    /// One common factor: `z_i = a f + b e_i`, `a = sqrt(r)`, `b = sqrt(1 - r)`.
+    Common(f64, f64),
+    /// `z = R^(1/2) e`, the symmetric square root row by row (N × N, row-major).
+    Matrix(Vec<f64>),
+}
+
+/// The regime chain prepared (MODEL.md, "Regimes"): cumulative probabilities of `initial` and of
+/// each regime's row, in listed order.
+#[derive(Debug)]
+struct RegimeChain {
+    initial: Vec<f64>,
+    rows: Vec<Vec<f64>>,
+    /// The last regime of positive probability of `initial` and of each row: the pick when
+    /// rounding leaves the cumulative sum at or below u.
+    initial_last: usize,
+    rows_last: Vec<usize>,
+}
+
+impl RegimeChain {
+    fn new(r: &Regimes) -> Option<Self> {
+        if r.list.is_empty() {
+            return None;
+        }
+        let cumulative = |p: &[f64]| -> (Vec<f64>, usize) {
+            let mut sum = 0.0;
+            let cum = p
+                .iter()
+                .map(|&x| {
+                    sum += x;
+                    sum
+                })
+                .collect();
+            let last = p.iter().rposition(|&x| x > 0.0).unwrap_or(0);
+            (cum, last)
+        };
+        let (initial, initial_last) = cumulative(&r.initial);
+        let (rows, rows_last) = r.list.iter().map(|g| cumulative(&g.transition)).unzip();
+        Some(RegimeChain {
+            initial,
+            rows,
+            initial_last,
+            rows_last,
+        })
+    }
+
+    /// The regime drawn by `u` from round 1's probabilities (`from` None) or from regime
+    /// `from`'s row: the first at which the cumulative probability exceeds u.
+    #[inline]
+    fn pick(&self, from: Option<usize>, u: f64) -> usize {
+        let (cum, last) = match from {
+            None => (&self.initial, self.initial_last),
+            Some(k) => (&self.rows[k], self.rows_last[k]),
+        };
+        cum.iter().position(|&c| c > u).unwrap_or(last)
+    }
 }
 
 /// The stream ids of the purposes a trial draws, computed once for the scenario from the group
 /// table ([`Group`]): one table per group, by firm, round, round and firm, or round and event as
-/// its [`KeyedBy`] says. A table is kept while it is small (every realistic scenario); past that,
-/// its ids are computed when they are drawn.
+/// its [`KeyedBy`] says, each firm and event by its name. A firm-keyed table has one more entry
+/// past the firms, the copula's common factor ([`Name::FACTOR`]). A table is kept while it is
+/// small (every realistic scenario); past that, its ids are computed when they are drawn.
 #[derive(Debug)]
 struct StreamIds {
     /// At each group's [`Group::index`]: its streams' ids at [`StreamIds::position`], or
     /// empty.
     tables: [Vec<StreamId>; Group::COUNT],
-    firms: usize,
-    events: usize,
+    /// Each firm's name key, then [`Name::FACTOR`].
+    firms: Vec<Name>,
+    /// Each event's name key.
+    events: Vec<Name>,
 }
 
 /// Entries a group's table in [`StreamIds`] may have (24 bytes each).
@@ -39,20 +128,29 @@ const MAX_IDS: usize = 1 << 16;
 
 impl StreamIds {
     fn new(s: &Scenario) -> Self {
-        let (rounds, firms, events) = (s.rounds, s.firms.len(), s.events.len());
+        let rounds = s.rounds;
+        let mut firms: Vec<Name> = s.firms.iter().map(|f| Name::of(&f.name)).collect();
+        firms.push(Name::FACTOR);
+        let events: Vec<Name> = s.events.iter().map(|e| Name::of(&e.name)).collect();
         let tables = Group::ALL.map(|group| {
-            let (rounds, width) = match group.keyed_by() {
-                KeyedBy::Firm => (0..=0, firms),
-                KeyedBy::Round => (1..=rounds, 1),
-                KeyedBy::RoundAndFirm => (1..=rounds, firms),
-                KeyedBy::RoundAndEvent => (1..=rounds, events),
+            let (rounds, names): (_, Option<&[Name]>) = match group.keyed_by() {
+                KeyedBy::Trial => (0..=0, None),
+                KeyedBy::Firm => (0..=0, Some(&firms)),
+                KeyedBy::Round => (1..=rounds, None),
+                KeyedBy::RoundAndFirm => (1..=rounds, Some(&firms)),
+                KeyedBy::RoundAndEvent => (1..=rounds, Some(&events)),
             };
+            let width = names.map_or(1, <[Name]>::len);
             if rounds.clone().count().saturating_mul(width) > MAX_IDS {
                 return Vec::new();
             }
             rounds
-                .flat_map(|round| {
-                    (0..width as u32).map(move |index| StreamId::new(group, round, index))
+                .flat_map(|round| match names {
+                    None => vec![StreamId::new(group, round, None)],
+                    Some(names) => names
+                        .iter()
+                        .map(|&n| StreamId::new(group, round, Some(n)))
+                        .collect(),
                 })
                 .collect()
         });
@@ -63,30 +161,42 @@ impl StreamIds {
         }
     }
 
-    /// Where the id of `group`'s purpose at `round` and `index` is in its group's table
-    /// (past its end for a round out of range; the index must be a firm's or event's).
+    /// The names `group`'s streams are keyed by, if any.
     #[inline(always)]
-    fn position(&self, group: Group, round: u32, index: u32) -> usize {
-        let (row, index) = ((round as usize).wrapping_sub(1), index as usize);
+    fn names(&self, group: Group) -> Option<&[Name]> {
+        match group.keyed_by() {
+            KeyedBy::Trial | KeyedBy::Round => None,
+            KeyedBy::Firm | KeyedBy::RoundAndFirm => Some(&self.firms),
+            KeyedBy::RoundAndEvent => Some(&self.events),
+        }
+    }
+
+    /// Where the id of `group`'s purpose at `round` and `index` (a firm's or event's position,
+    /// or the firm count for the common factor) is in its group's table (past its end for a
+    /// round out of range).
+    #[inline(always)]
+    fn position(&self, group: Group, round: u32, index: usize) -> usize {
+        let row = (round as usize).wrapping_sub(1);
         let by_round_and = |width: usize| {
             debug_assert!(index < width, "{group:?} index {index} of {width}");
             row.wrapping_mul(width).wrapping_add(index)
         };
         match group.keyed_by() {
+            KeyedBy::Trial => 0,
             KeyedBy::Firm => index,
             KeyedBy::Round => row,
-            KeyedBy::RoundAndFirm => by_round_and(self.firms),
-            KeyedBy::RoundAndEvent => by_round_and(self.events),
+            KeyedBy::RoundAndFirm => by_round_and(self.firms.len()),
+            KeyedBy::RoundAndEvent => by_round_and(self.events.len()),
         }
     }
 
-    /// The stream id of `purpose`: from its group's table, or computed.
+    /// The stream id of `group`'s purpose at `round` (0 where the group has none) and `index`
+    /// (firm or event position; 0 where there is none): from its group's table, or computed.
     #[inline(always)]
-    fn get(&self, purpose: Purpose) -> StreamId {
-        let (group, round, index) = purpose.parts();
+    fn get(&self, group: Group, round: u32, index: usize) -> StreamId {
         match self.tables[group.index()].get(self.position(group, round, index)) {
             Some(&id) => id,
-            None => purpose.id(),
+            None => StreamId::new(group, round, self.names(group).map(|n| n[index])),
         }
     }
 }
@@ -101,12 +211,16 @@ pub struct Outcome {
     pub delivered: Vec<Units>,
     /// Domestic chips each firm bought with its imports.
     pub domestic: Vec<Units>,
+    /// Each firm's entry round in this trial, in 1..=R + 1 (R + 1: never eligible).
+    pub entry: Vec<u32>,
     /// Whether each round was approved.
     pub approved: Vec<bool>,
     /// The round in which a halt fired, if one did.
     pub halt_round: Option<u32>,
     /// Total delivered to all firms by the end of each round.
     pub cumulative: Vec<Units>,
+    /// Each round's regime (an index into `Scenario::regimes.list`); empty without regimes.
+    pub regime: Vec<u32>,
 }
 
 impl Outcome {
@@ -129,6 +243,8 @@ pub struct Workspace {
     wanted_domestic: Vec<Units>,
     domestic_awards: Vec<Units>,
     random_order: Vec<usize>,
+    /// The firms' standard normals, for a matrix of correlated orders.
+    normals: Vec<f64>,
 }
 
 impl<'s> Model<'s> {
@@ -141,16 +257,20 @@ impl<'s> Model<'s> {
             priority_order,
             weights: scenario.firms.iter().map(|f| f.weight).collect(),
             // Draws lie within the support and rounding is monotone, so no draw rounds lower.
-            least_domestic: round_units(
-                scenario
-                    .domestic
-                    .supply
-                    .iter()
-                    .map(|d| d.support().0)
-                    .fold(f64::INFINITY, f64::min)
-                    .max(0.0),
-            ),
+            least_domestic: scenario
+                .domestic
+                .supply
+                .iter()
+                .map(|d| round_units(d.support().0))
+                .collect(),
+            fixed_ratio: scenario.domestic.ratio.point_mass(),
+            drawn_entry: scenario
+                .firms
+                .iter()
+                .any(|f| matches!(f.eligible_from, Entry::Drawn(_))),
             ids: StreamIds::new(scenario),
+            copula: Copula::new(scenario),
+            regimes: RegimeChain::new(&scenario.regimes),
         }
     }
 
@@ -161,16 +281,31 @@ impl<'s> Model<'s> {
 
     /// A workspace sized for this scenario.
     pub fn workspace(&self) -> Workspace {
-        let n = self.scenario.firms.len();
-        let r = self.scenario.rounds as usize;
+        let s = self.scenario;
+        let n = s.firms.len();
+        let r = s.rounds as usize;
         Workspace {
             outcome: Outcome {
                 orders: vec![0; n],
                 delivered: vec![0; n],
                 domestic: vec![0; n],
+                // Fixed entry rounds are set here once; drawn ones in every trial.
+                entry: s
+                    .firms
+                    .iter()
+                    .map(|f| match f.eligible_from {
+                        Entry::Round(e) => e.clamp(1, s.rounds.saturating_add(1)),
+                        Entry::Drawn(_) => 1,
+                    })
+                    .collect(),
                 approved: vec![false; r],
                 halt_round: None,
                 cumulative: vec![0; r],
+                regime: if self.regimes.is_some() {
+                    vec![0; r]
+                } else {
+                    Vec::new()
+                },
             },
             allocator: Allocator::new(),
             outstanding: vec![0; n],
@@ -180,6 +315,7 @@ impl<'s> Model<'s> {
             wanted_domestic: vec![0; n],
             domestic_awards: vec![0; n],
             random_order: (0..n).collect(),
+            normals: vec![0.0; n],
         }
     }
 
@@ -205,37 +341,62 @@ impl<'s> Model<'s> {
     pub fn run_trial_on(&self, streams: &TrialStreams, ws: &mut Workspace) {
         let s = self.scenario;
         let ids = &self.ids;
-        let out = &mut ws.outcome;
+        let copula = &self.copula;
 
-        for (i, firm) in s.firms.iter().enumerate() {
-            let orders = round_units(draw(
-                &firm.orders,
-                streams,
-                ids.get(Purpose::Orders { firm: i as u32 }),
-            ));
-            out.orders[i] = orders;
-            ws.outstanding[i] = orders;
+        match &copula.orders {
+            None => {
+                for (i, firm) in s.firms.iter().enumerate() {
+                    let id = ids.get(Group::Orders, 0, i);
+                    let orders = round_units(draw(&firm.orders, streams, id));
+                    ws.outcome.orders[i] = orders;
+                    ws.outstanding[i] = orders;
+                }
+            }
+            Some(how) => self.correlated_orders(how, streams, ws),
         }
+        let out = &mut ws.outcome;
+        if self.drawn_entry {
+            for (i, firm) in s.firms.iter().enumerate() {
+                if let Entry::Drawn(d) = &firm.eligible_from {
+                    let x = draw(d, streams, ids.get(Group::Entry, 0, i));
+                    out.entry[i] = entry_round(x, s.rounds);
+                }
+            }
+        }
+        // The trial's domestic ratio (MODEL.md: `rho`).
+        let trial_rho = match self.fixed_ratio {
+            Some(rho) => rho,
+            None => draw(&s.domestic.ratio, streams, ids.get(Group::Ratio, 0, 0)).max(0.0),
+        };
         out.delivered.fill(0);
         out.domestic.fill(0);
         out.approved.fill(false);
         out.halt_round = None;
         let mut pool: Units = 0;
         let mut delivered_total: Units = 0;
+        let mut previous_regime: Option<usize> = None;
 
         for round in 1..=s.rounds {
             let ri = (round - 1) as usize;
+            // 0. Regime: drawn every round, halted or not.
+            let regime = match &self.regimes {
+                None => None,
+                Some(chain) => {
+                    let u = streams.uniform_at(ids.get(Group::Regime, round, 0));
+                    let k = chain.pick(previous_regime, u);
+                    previous_regime = Some(k);
+                    out.regime[ri] = k as u32;
+                    Some(&s.regimes.list[k])
+                }
+            };
             // 1. Shocks. Once halted, nothing that fires can matter any more.
-            let mut held = false;
+            let mut held = regime.is_some_and(|g| g.hold);
             let mut scale = 1.0;
             if out.halt_round.is_none() {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
                         && chance(event.probability, || {
-                            streams.uniform_at(ids.get(Purpose::Shock {
-                                round,
-                                event: j as u32,
-                            }))
+                            streams.uniform_at(ids.get(Group::Shock, round, j))
                         })
                     {
                         match event.effect {
@@ -260,13 +421,22 @@ impl<'s> Model<'s> {
 
             // 2. Approval.
             let terms = &s.approval[ri];
+            let mut probability = terms.probability;
+            if let Some(g) = regime {
+                probability = (probability * g.approval_factor).min(1.0);
+                scale *= g.batch_factor;
+            }
             let mut batch: Units = 0;
-            if chance(terms.probability, || {
-                streams.uniform_at(ids.get(Purpose::Approval { round }))
+            if chance(probability, || {
+                streams.uniform_at(ids.get(Group::Approval, round, 0))
             }) {
                 out.approved[ri] = true;
-                let id = ids.get(Purpose::Batch { round });
-                batch = round_units(draw(&terms.batch, streams, id) * scale);
+                let id = ids.get(Group::Batch, round, 0);
+                let x = match copula.batch_supply {
+                    None => draw(&terms.batch, streams, id),
+                    Some(_) => copula.maps[copula.batch_maps[ri]].at(normal(streams, id)),
+                };
+                batch = round_units(x * scale);
             }
 
             // 3. Supply.
@@ -274,7 +444,7 @@ impl<'s> Model<'s> {
 
             // 4. Claims.
             for (i, firm) in s.firms.iter().enumerate() {
-                let claim = if firm.eligible_from.fixed().is_some_and(|e| e <= round) {
+                let claim = if out.entry[i] <= round {
                     ws.outstanding[i]
                 } else {
                     0
@@ -291,7 +461,7 @@ impl<'s> Model<'s> {
                 continue;
             }
             if s.rule == Rule::RandomPriority {
-                let id = ids.get(Purpose::Order { round });
+                let id = ids.get(Group::Order, round, 0);
                 shuffle(&mut ws.random_order, &mut streams.stream(id));
             }
             let method = self.method(&ws.random_order);
@@ -299,21 +469,32 @@ impl<'s> Model<'s> {
                 .allocate(method, supply, &ws.claims, &mut ws.awards);
 
             // 6. Conversion: only firms awarded something draw a rate.
+            let conversion_factor = regime.map_or(1.0, |g| g.conversion_factor);
+            let mut factor: Option<f64> = None;
             for (i, &award) in ws.awards.iter().enumerate() {
                 ws.taken[i] = if award == 0 {
                     0
                 } else {
-                    let id = ids.get(Purpose::Conversion {
-                        round,
-                        firm: i as u32,
-                    });
-                    let k = draw(&s.conversion, streams, id);
+                    let id = ids.get(Group::Conversion, round, i);
+                    let mut k = match &copula.conversion {
+                        None => draw(&s.conversion, streams, id),
+                        Some((a, b, map)) => {
+                            let f = *factor.get_or_insert_with(|| {
+                                let n = ids.firms.len() - 1;
+                                normal(streams, ids.get(Group::Conversion, round, n))
+                            });
+                            map.at(a * f + b * normal(streams, id))
+                        }
+                    };
+                    if regime.is_some() {
+                        k *= conversion_factor;
+                    }
                     floor_units(k * units_f64(award)).min(award)
                 };
             }
 
             // 7. Domestic bundling.
-            let rho = s.domestic.ratio.point_mass().unwrap_or(0.0);
+            let rho = regime.and_then(|g| g.domestic_ratio).unwrap_or(trial_rho);
             let mut wanted: u128 = 0;
             if rho > 0.0 {
                 for (q, &t) in ws.wanted_domestic.iter_mut().zip(&ws.taken) {
@@ -324,9 +505,26 @@ impl<'s> Model<'s> {
             let mut shortage = false;
             // No supply the distribution can produce falls short of `wanted`: the draw could
             // not change anything, so it is not made.
-            if wanted > u128::from(self.least_domestic) {
-                let id = ids.get(Purpose::DomesticSupply { round });
-                let available = round_units(draw(&s.domestic.supply[ri], streams, id));
+            let least = match regime {
+                None => self.least_domestic[ri],
+                Some(g) => round_units(
+                    s.domestic.supply[ri].support().0.max(0.0) * g.domestic_supply_factor,
+                ),
+            };
+            if wanted > u128::from(least) {
+                let id = ids.get(Group::Domestic, round, 0);
+                let mut x = match copula.batch_supply {
+                    None => draw(&s.domestic.supply[ri], streams, id),
+                    Some((r, c)) => {
+                        let e_batch = normal(streams, ids.get(Group::Batch, round, 0));
+                        let z = r * e_batch + c * normal(streams, id);
+                        copula.maps[copula.supply_maps[ri]].at(z)
+                    }
+                };
+                if let Some(g) = regime {
+                    x *= g.domestic_supply_factor;
+                }
+                let available = round_units(x);
                 if wanted > u128::from(available) {
                     shortage = true;
                     ws.allocator.allocate(
@@ -360,6 +558,34 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// Correlated orders (MODEL.md, "Dependence"): each firm's standard normal from its own
+    /// orders stream, combined through the common factor or the matrix's square root, then
+    /// through the firm's map.
+    fn correlated_orders(&self, how: &OrdersCopula, streams: &TrialStreams, ws: &mut Workspace) {
+        let ids = &self.ids;
+        let n = self.scenario.firms.len();
+        for (i, e) in ws.normals.iter_mut().enumerate() {
+            *e = normal(streams, ids.get(Group::Orders, 0, i));
+        }
+        let factor = match how {
+            OrdersCopula::Common(..) => normal(streams, ids.get(Group::Orders, 0, n)),
+            OrdersCopula::Matrix(_) => 0.0,
+        };
+        for i in 0..n {
+            let z = match how {
+                OrdersCopula::Common(a, b) => a * factor + b * ws.normals[i],
+                OrdersCopula::Matrix(root) => root[i * n..(i + 1) * n]
+                    .iter()
+                    .zip(&ws.normals)
+                    .map(|(r, e)| r * e)
+                    .sum(),
+            };
+            let orders = round_units(self.copula.orders_maps[i].at(z));
+            ws.outcome.orders[i] = orders;
+            ws.outstanding[i] = orders;
+        }
+    }
+
     /// The scenario's [`Rule`] as the allocator's [`Method`], lending it the firms' priority
     /// order or weights, or this round's `random_order` for `random_priority`: the one place
     /// the two enums meet (their docs say why there are two).
@@ -389,6 +615,27 @@ fn chance(p: f64, u: impl FnOnce() -> f64) -> bool {
     }
 }
 
+/// A firm's entry round from a draw `x` (MODEL.md, "A trial": `entry_i`): rounded to the nearest
+/// integer, halves away from zero; below 1 counts as 1, and past the last round as R + 1 (never
+/// eligible).
+#[inline]
+fn entry_round(x: f64, rounds: u32) -> u32 {
+    let r = x.round();
+    let never = f64::from(rounds) + 1.0;
+    if r.is_nan() {
+        1
+    } else {
+        r.clamp(1.0, never) as u32
+    }
+}
+
+/// A standard normal from the stream `id` (rand_distr's ziggurat, Marsaglia and Tsang 2000):
+/// the `e_i` of MODEL.md's copula. Re-opening the stream gives the same value.
+#[inline]
+fn normal(streams: &TrialStreams, id: StreamId) -> f64 {
+    streams.stream(id).sample(StandardNormal)
+}
+
 /// A draw from `dist` on the stream `id` (a point mass draws nothing from it, and as streams
 /// are keyed, that shifts no other draw).
 #[inline(always)]
@@ -408,6 +655,66 @@ fn shuffle(order: &mut [usize], rng: &mut Stream) {
     for i in (1..order.len()).rev() {
         let j = rng.random_range(0..=i as u64) as usize;
         order.swap(i, j);
+    }
+}
+
+impl Copula {
+    fn new(s: &Scenario) -> Self {
+        let d = &s.dependence;
+        let mut copula = Copula::default();
+        let pearson = crate::linalg::pearson_from_spearman;
+        if let Some(how) = &d.orders {
+            copula.orders = Some(match how {
+                OrdersDependence::Common(q) => {
+                    let r = pearson(*q).clamp(0.0, 1.0);
+                    OrdersCopula::Common(r.sqrt(), (1.0 - r).sqrt())
+                }
+                OrdersDependence::Matrix(m) => {
+                    let r: Vec<Vec<f64>> = m
+                        .iter()
+                        .map(|row| row.iter().map(|&q| pearson(q)).collect())
+                        .collect();
+                    let root = crate::linalg::symmetric_sqrt(&r);
+                    OrdersCopula::Matrix(root.into_iter().flatten().collect())
+                }
+            });
+            copula.orders_maps = s.firms.iter().map(|f| f.orders.normal_map()).collect();
+        }
+        if let Some(q) = d.conversion {
+            let r = pearson(q).clamp(0.0, 1.0);
+            copula.conversion = Some((r.sqrt(), (1.0 - r).sqrt(), s.conversion.normal_map()));
+        }
+        if let Some(q) = d.batch_supply {
+            let r = pearson(q).clamp(-1.0, 1.0);
+            copula.batch_supply = Some((r, (1.0 - r * r).max(0.0).sqrt()));
+            // One map per distinct distribution: rounds share their scenario-wide terms.
+            let mut described: Vec<String> = Vec::new();
+            let mut index = |dist: &Dist, maps: &mut Vec<NormalMap>| {
+                let text = dist.describe();
+                match described.iter().position(|t| *t == text) {
+                    Some(i) => i,
+                    None => {
+                        described.push(text);
+                        maps.push(dist.normal_map());
+                        maps.len() - 1
+                    }
+                }
+            };
+            let mut maps = Vec::new();
+            copula.batch_maps = s
+                .approval
+                .iter()
+                .map(|a| index(&a.batch, &mut maps))
+                .collect();
+            copula.supply_maps = s
+                .domestic
+                .supply
+                .iter()
+                .map(|d| index(d, &mut maps))
+                .collect();
+            copula.maps = maps;
+        }
+        copula
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::{Model, Outcome};
-use crate::rng::{Group, Purpose, TrialKey, TrialStreams};
+use crate::rng::{Group, Name, Purpose, TrialKey, TrialStreams};
 use crate::scenario::{Scenario, parse};
 
 fn scenario(toml: &str) -> Scenario {
@@ -328,42 +328,75 @@ fn stream_id_tables_hold_the_purposes_ids() {
         let table = |g: Group| &ids.tables[g.index()];
         assert_eq!(
             table(Group::Conversion).is_empty(),
-            rounds * firms > super::MAX_IDS
+            rounds * (firms + 1) > super::MAX_IDS
         );
         assert_eq!(table(Group::Batch).len(), rounds);
-        assert_eq!(table(Group::Orders).len(), firms);
         assert_eq!(table(Group::Shock).len(), rounds * 2);
-        let (last_round, last_firm) = (rounds as u32, firms as u32 - 1);
-        let mut purposes = vec![
-            Purpose::Approval { round: 0 },
-            Purpose::Batch {
-                round: last_round + 1,
-            },
-            Purpose::Conversion {
-                round: last_round + 1,
-                firm: 0,
-            },
-            Purpose::Orders {
-                firm: last_firm + 1,
-            },
+        assert_eq!(
+            table(Group::Orders).len(),
+            firms + 1,
+            "the firms and the factor"
+        );
+        assert_eq!(table(Group::Entry).len(), firms + 1);
+        assert_eq!(table(Group::Ratio).len(), 1);
+        assert_eq!(table(Group::Regime).len(), rounds);
+        let name = |i: usize| match i {
+            i if i == firms => Name::FACTOR,
+            i => Name::of(&s.firms[i].name),
+        };
+        let event = |j: usize| Name::of(&s.events[j].name);
+        let last_round = rounds as u32;
+        // Out of range: computed, and equal to the purpose's own id.
+        let mut checks = vec![
+            (Group::Approval, 0, 0, Purpose::Approval { round: 0 }),
+            (
+                Group::Batch,
+                last_round + 1,
+                0,
+                Purpose::Batch {
+                    round: last_round + 1,
+                },
+            ),
+            (
+                Group::Conversion,
+                last_round + 1,
+                0,
+                Purpose::Conversion {
+                    round: last_round + 1,
+                    firm: name(0),
+                },
+            ),
+            (Group::Ratio, 0, 0, Purpose::Ratio),
         ];
-        for round in [1, 2, last_round] {
-            purposes.extend([
-                Purpose::Approval { round },
-                Purpose::Batch { round },
-                Purpose::DomesticSupply { round },
-                Purpose::Order { round },
-            ]);
-            for firm in [0, 1, last_firm] {
-                purposes.extend([
-                    Purpose::Orders { firm },
-                    Purpose::Conversion { round, firm },
-                ]);
-            }
-            purposes.extend((0..2).map(|event| Purpose::Shock { round, event }));
+        for i in [0, 1, firms - 1, firms] {
+            checks.push((Group::Orders, 0, i, Purpose::Orders { firm: name(i) }));
+            checks.push((Group::Entry, 0, i, Purpose::Entry { firm: name(i) }));
         }
-        for p in purposes {
-            assert_eq!(ids.get(p), p.id(), "{p:?}");
+        for round in [1, 2, last_round] {
+            checks.extend([
+                (Group::Approval, round, 0, Purpose::Approval { round }),
+                (Group::Batch, round, 0, Purpose::Batch { round }),
+                (Group::Domestic, round, 0, Purpose::DomesticSupply { round }),
+                (Group::Order, round, 0, Purpose::Order { round }),
+                (Group::Regime, round, 0, Purpose::Regime { round }),
+            ]);
+            for i in [0, 1, firms - 1, firms] {
+                let p = Purpose::Conversion {
+                    round,
+                    firm: name(i),
+                };
+                checks.push((Group::Conversion, round, i, p));
+            }
+            for j in 0..2 {
+                let p = Purpose::Shock {
+                    round,
+                    event: event(j),
+                };
+                checks.push((Group::Shock, round, j, p));
+            }
+        }
+        for (group, round, index, p) in checks {
+            assert_eq!(ids.get(group, round, index), p.id(), "{p:?}");
         }
     }
 }

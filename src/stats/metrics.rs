@@ -448,6 +448,7 @@ mod tests {
             approved: vec![true],
             halt_round: None,
             cumulative: vec![1000],
+            ..Outcome::default()
         };
         let mut values = Vec::new();
         trial_metric_values(1.0, &outcome, |v| values.push(v));
