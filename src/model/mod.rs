@@ -720,3 +720,5 @@ impl Copula {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod v2_tests;
