@@ -176,6 +176,21 @@ mod tests {
         }
         let half = stirling_form(0.5) + stirling_remainder(0.5);
         assert!((half - 0.5 * PI.ln()).abs() < 1e-14, "ln Γ(1/2) = {half}");
+        // The remainder itself, on both sides of the series' threshold (mpmath, 40 digits).
+        #[allow(clippy::excessive_precision)]
+        let cases = [
+            (0.3, 0.236_064_900_748_215_58),
+            (1.0, 0.081_061_466_795_327_258),
+            (5.0, 0.016_644_691_189_821_192),
+            (9.5, 0.008_768_700_134_139_385_5),
+            (10.0, 0.008_330_563_433_362_871_3),
+            (30.0, 0.002_777_674_929_752_693_6),
+            (1000.0, 8.333_333_055_555_634_9e-5),
+        ];
+        for (z, want) in cases {
+            let got = stirling_remainder(z);
+            assert!(((got - want) / want).abs() < 1e-13, "Δ({z}) = {got}, want {want}");
+        }
     }
 
     #[test]
