@@ -76,6 +76,9 @@ fn continuous() -> Vec<Dist> {
         truncated(5.0, 2.0, Some(4.8), Some(5.5)),
         truncated(0.0, 1.0, Some(5.0), None),
         truncated(0.0, 1.0, Some(40.0), Some(40.5)),
+        // Narrow: a difference of two tail probabilities would lose 1e-10 here.
+        truncated(0.0, 1.0, Some(5.0), Some(5.0 + 1e-7)),
+        truncated(0.0, 1.0, Some(-1e-6), Some(2e-6)),
         truncated(1e6, 3.0, Some(1e6 - 1e-6), Some(1e6 + 1e-6)),
     ]
 }
