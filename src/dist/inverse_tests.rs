@@ -415,6 +415,13 @@ fn extreme_parameters_stay_finite_and_in_bounds() {
             let f = d.cdf(x);
             assert!((0.0..=1.0).contains(&f), "{}: cdf({x}) = {f}", d.describe());
         }
+        // Nothing below the support, everything at its top.
+        if lo.is_finite() {
+            assert_eq!(d.cdf(next_down(lo)), 0.0, "{}", d.describe());
+        }
+        if hi.is_finite() {
+            assert_eq!(d.cdf(hi), 1.0, "{}", d.describe());
+        }
         for z in [-40.0, -8.0, -1.0, 0.0, 0.5, 3.0, 9.0, f64::INFINITY] {
             let x = map.at(z);
             assert!(
@@ -501,11 +508,15 @@ fn map_tables_stay_small_for_the_shipped_shapes() {
 
 #[test]
 fn discrete_map_is_exactly_the_rule_on_phi() {
-    let sets: [(&[f64], &[f64]); 4] = [
+    // 60 values with uneven weights give thresholds all over the range of z.
+    let many: Vec<f64> = (0..60).map(f64::from).collect();
+    let uneven: Vec<f64> = (0..60u32).map(|i| f64::from(i * 7919 % 13) + 0.1).collect();
+    let sets: [(&[f64], &[f64]); 5] = [
         (&[7.0, 1.0, 100.0, 5.0], &[2.0, 1.0, 1.0, 0.0]),
         (&[2.0, 3.0, 5.0], &[2.0, 1.0, 1.0]),
         (&[1.0, 2.0], &[1.0, 1e-17]),
         (&[1.0, 2.0, 3.0, 4.0], &[1e-20, 1.0, 1.0, 1e-12]),
+        (&many, &uneven),
     ];
     for (values, weights) in sets {
         let d = dist(discrete(values, weights));
@@ -524,8 +535,17 @@ fn discrete_map_is_exactly_the_rule_on_phi() {
         for (_, w) in pairs {
             total += w;
             let t = norm_inv(total / sum);
-            for dz in [-1e-7, -1e-8, -1e-9, -1e-15, 0.0, 1e-15, 1e-9, 1e-8, 1e-7] {
+            for dz in [-1e-7, -1e-8, -1e-9, 1e-9, 1e-8, 1e-7] {
                 zs.push(t + dz);
+            }
+            // The threshold and the doubles next to it.
+            let mut z = t;
+            for _ in 0..4 {
+                z = next_down(z);
+            }
+            for _ in 0..9 {
+                zs.push(z);
+                z = next_up(z);
             }
         }
         for z in zs {
