@@ -502,7 +502,11 @@ fn map_tables_stay_small_for_the_shipped_shapes() {
         let map = d.normal_map();
         assert_eq!(map.method(), "table", "{}", d.describe());
         let bytes = map.heap_bytes();
-        assert!(bytes <= 48 * max_intervals, "{}: {bytes} bytes", d.describe());
+        assert!(
+            bytes <= 48 * max_intervals,
+            "{}: {bytes} bytes",
+            d.describe()
+        );
     }
 }
 
