@@ -303,10 +303,15 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
         rows: Vec::new(),
         filter: Filter::Columns,
     };
-    for (p, summary) in c.summaries.iter().enumerate() {
-        comparison
-            .rows
-            .extend(stats_rows(summary, &point_cells(c, p)));
+    for p in 0..c.summaries.len() {
+        let lead = point_cells(c, p);
+        // comparison.csv's rows: every firm of the comparison in its order, then the total;
+        // a firm the point does not list has its statistics empty.
+        for (f, name) in compare_out::names(c).iter().enumerate() {
+            comparison
+                .rows
+                .extend(firm_rows(name, &|m| c.tally(p, f, m), &lead));
+        }
     }
     let sensitivity = c.kind == Kind::Sensitivity;
     let mut sheets = vec![comparison, differences_sheet(c)];
@@ -367,7 +372,12 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
 pub fn check_comparison_xlsx(plan: &Plan) -> Result<(), WorkbookError> {
     let settings: Vec<Vec<String>> = plan.points.iter().map(|p| p.settings.clone()).collect();
     check_texts(&plan.knobs, &settings)?;
-    let firms = plan.points.first().map_or(0, |p| p.scenario.firms.len());
+    let lists: Vec<Vec<String>> = plan
+        .points
+        .iter()
+        .map(|p| crate::compare::plan::firm_names(&p.scenario))
+        .collect();
+    let firms = crate::compare::FirmMatch::new(&lists).names.len();
     for (sheet, rows) in planned_rows(plan.points.len(), firms) {
         check_rows(sheet, rows)?;
     }
@@ -432,24 +442,38 @@ fn stats_header(lead: &[&str]) -> Vec<String> {
 fn stats_rows(summary: &Summary, lead: &[Cell]) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
     for (firm, name) in summary.names.iter().enumerate() {
-        for metric in Metric::reported() {
-            let spec = metric.spec();
-            let tally = summary.tally(firm, metric);
-            let mut row = lead.to_vec();
-            row.extend([
-                Cell::text(name.clone()),
-                Cell::text(spec.name),
-                Cell::text(spec.heading()),
-            ]);
-            row.extend(STATS.iter().map(|stat| {
-                Cell::csv(
-                    tally.stat(stat, metric.scale()),
-                    metric.decimals(),
-                    Look::of_stat(spec.quantity, stat),
-                )
-            }));
-            rows.push(row);
-        }
+        rows.extend(firm_rows(name, &|m| Some(summary.tally(firm, m)), lead));
+    }
+    rows
+}
+
+/// The rows of one firm (or the total) named `name`, one per reported metric, each starting
+/// with `lead`; `tally` gives the firm's tally of a metric, or `None` when a comparison's point
+/// does not list the firm (its statistics are then empty).
+fn firm_rows<'a>(
+    name: &str,
+    tally: &dyn Fn(Metric) -> Option<&'a crate::stats::Tally>,
+    lead: &[Cell],
+) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    for metric in Metric::reported() {
+        let spec = metric.spec();
+        let tally = tally(metric);
+        let mut row = lead.to_vec();
+        row.extend([
+            Cell::text(name),
+            Cell::text(spec.name),
+            Cell::text(spec.heading()),
+        ]);
+        row.extend(STATS.iter().map(|stat| match tally {
+            Some(t) => Cell::csv(
+                t.stat(stat, metric.scale()),
+                metric.decimals(),
+                Look::of_stat(spec.quantity, stat),
+            ),
+            None => Cell::Empty,
+        }));
+        rows.push(row);
     }
     rows
 }
@@ -518,18 +542,23 @@ fn differences_sheet(c: &Comparison) -> Sheet {
     let header = compare_out::header(c, &compare_out::DIFFERENCES_COLUMNS);
     let names = compare_out::names(c);
     let mut rows = Vec::new();
-    for (p, paired) in c.paired.iter().enumerate() {
+    for p in 0..c.paired.len() {
         let lead = point_cells(c, p);
         for (firm, name) in names.iter().enumerate() {
             for metric in PAIRED_METRICS {
                 let quantity = metric.spec().quantity;
-                let d = paired.diff(firm, metric);
+                let mut row = lead.clone();
+                row.extend([Cell::text(name.clone()), Cell::text(metric.name())]);
+                // As differences.csv: nothing to pair, empty cells and no pairs.
+                let Some(d) = c.diff(p, firm, metric) else {
+                    row.extend(std::iter::repeat_n(Cell::Empty, 5));
+                    row.push(Cell::Number(0.0, Look::Grouped));
+                    rows.push(row);
+                    continue;
+                };
                 let (lo, hi) = d.ci95();
                 let diff = Look::of_difference(quantity);
-                let mut row = lead.clone();
                 row.extend([
-                    Cell::text(name.clone()),
-                    Cell::text(metric.name()),
                     Cell::csv(d.mean(), 3, diff),
                     Cell::csv(lo, 3, diff),
                     Cell::csv(hi, 3, diff),
