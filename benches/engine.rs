@@ -2,7 +2,8 @@
 //! is made of (opening a stream, the draws, an allocation, folding the outcome into a summary,
 //! one at a time and a batch at a time as a run does), a run's work per trial (trial and fold
 //! over distinct trials), each allocation rule on 5 firms, and the inverse distribution functions
-//! of the Gaussian copula (`quantile`, a map's construction and `NormalMap::at`). Run with
+//! of the Gaussian copula (`quantile`, a map's construction and `NormalMap::at`), and a trial
+//! with correlated inputs and regimes (the copula step). Run with
 //! `cargo bench --bench engine`; the README's table of cost per step comes from here.
 
 use std::hint::black_box;
@@ -222,10 +223,53 @@ fn inverse(c: &mut Criterion) {
     group.finish();
 }
 
+/// The copula step: the baseline trial with its orders correlated (0.5) and its conversion
+/// rates correlated (0.6), then also under three regimes; each against the baseline trial above,
+/// the difference is what the copula (and the regime chain) cost per trial.
+fn copula(c: &mut Criterion) {
+    use allocsim::scenario::{OrdersDependence, Regime, Regimes};
+    let mut s = baseline();
+    s.dependence.orders = Some(OrdersDependence::Common(0.5));
+    s.dependence.conversion = Some(0.6);
+    let mut group = c.benchmark_group("copula");
+    let mut run = |name: &str, s: &scenario::Scenario| {
+        let model = Model::new(s);
+        let mut ws = model.workspace();
+        let mut t = 0u64;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                model.run_trial(black_box(s.seed), t, &mut ws);
+                t += 1;
+            })
+        });
+    };
+    run("baseline trial, orders and conversion correlated", &s);
+    let regime = |name: &str, approval: f64, hold: bool, transition: Vec<f64>| Regime {
+        name: name.to_string(),
+        approval_factor: approval,
+        batch_factor: 1.0,
+        conversion_factor: 1.0,
+        domestic_ratio: None,
+        domestic_supply_factor: 1.0,
+        hold,
+        transition,
+    };
+    s.regimes = Regimes {
+        initial: vec![0.8, 0.15, 0.05],
+        list: vec![
+            regime("calm", 1.0, false, vec![0.85, 0.1, 0.05]),
+            regime("tense", 0.5, false, vec![0.3, 0.6, 0.1]),
+            regime("frozen", 1.0, true, vec![0.0, 0.25, 0.75]),
+        ],
+    };
+    run("baseline trial, correlated, three regimes", &s);
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion's plotting needs system fonts, which a server may not have.
     config = Criterion::default().without_plots();
-    targets = trial, steps, rules, inverse
+    targets = trial, steps, rules, inverse, copula
 }
 criterion_main!(benches);
