@@ -12,6 +12,7 @@ pub mod alloc;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod linalg;
 pub mod model;
 pub mod report;
 pub mod rng;
