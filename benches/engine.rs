@@ -85,7 +85,7 @@ fn steps(c: &mut Criterion) {
     let draws = [
         ("PERT orders (ByteDance)", &s.firms[0].orders),
         ("PERT batch (round 2)", &s.approval[1].batch),
-        ("PERT domestic supply", &s.domestic.supply),
+        ("PERT domestic supply", &s.domestic.supply[0]),
         ("Beta(8, 2) conversion", &s.conversion),
     ];
     for (name, dist) in draws {
