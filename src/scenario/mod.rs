@@ -4,6 +4,8 @@
 //! into one [`ScenarioErrors`] ordered by position.
 
 mod dependence;
+#[cfg(test)]
+mod entry_and_domestic_tests;
 mod messages;
 mod overrides;
 mod raw;

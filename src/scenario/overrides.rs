@@ -7,8 +7,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
 
-use super::raw;
 use super::source::{Override, SourceMap};
+use super::{messages, raw};
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
@@ -101,23 +101,25 @@ pub fn apply<'a>(
                     .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
                     == Some(round)
             });
-            let position = position.unwrap_or_else(|| {
-                // A round with no override yet gets one, so sweeps can set any round.
+            if position.is_none() && *section == "domestic" && rest[0] != "supply" {
+                // A new `[[domestic.round]]` entry needs its supply: an entry with only an
+                // unknown key would be two problems for one override.
+                let field = format!("domestic.round.{round}.{}", rest[0]);
+                return Err(messages::unknown_key(&field, rest[0], &["supply"]));
+            }
+            let kind = format!("{section}.round");
+            let name = format!("{section}.round.{round}");
+            let Some(position) = position else {
+                // A round with no override yet gets one, so sweeps can set any round; it is
+                // added only when the override applies (else the override is left out whole).
                 let mut t = DeTable::new();
                 t.insert(key("round", &here), parse_value(round_text, at));
+                set(&mut t, &kind, &name, rest, value, &here, fallback)?;
                 entries.push(Spanned::new(here.clone(), DeValue::Table(t)));
-                entries.len() - 1
-            });
+                return Ok(());
+            };
             match entries.as_mut()[position].get_mut() {
-                DeValue::Table(t) => set(
-                    t,
-                    &format!("{section}.round"),
-                    &format!("{section}.round.{round}"),
-                    rest,
-                    value,
-                    &here,
-                    fallback,
-                ),
+                DeValue::Table(t) => set(t, &kind, &name, rest, value, &here, fallback),
                 _ => Err(format!("{section}.round must be an array of tables")),
             }
         }

@@ -666,6 +666,8 @@ impl Reader<'_, '_, '_> {
                 None => ok = false,
             }
         }
+        // The table iterates in key order; the file's order says which of two is the repeat.
+        entries.sort_by_key(|(key, _)| key.span().start);
         ok.then(|| S::new(value.span(), RawRow { entries }))
     }
 
