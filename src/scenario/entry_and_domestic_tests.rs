@@ -351,6 +351,39 @@ fn dependence_can_be_set() {
     );
 }
 
+/// A sweep over matrices: each value of the knob is one whole matrix, validated as a `--set`.
+#[test]
+fn a_sweep_splits_matrices_whole() {
+    let knob = crate::compare::plan::Knob::parse(
+        "dependence.orders=[[1, 0.5], [0.5, 1]],[[1,-0.2],[-0.2,1]],0.3",
+    )
+    .unwrap();
+    let orders: Vec<Option<OrdersDependence>> = knob
+        .values
+        .iter()
+        .map(|v| {
+            with_sets(FIRMS, &[&format!("{}={v}", knob.key)])
+                .unwrap()
+                .dependence
+                .orders
+        })
+        .collect();
+    assert_eq!(
+        orders,
+        [
+            Some(OrdersDependence::Matrix(vec![
+                vec![1.0, 0.5],
+                vec![0.5, 1.0]
+            ])),
+            Some(OrdersDependence::Matrix(vec![
+                vec![1.0, -0.2],
+                vec![-0.2, 1.0]
+            ])),
+            Some(OrdersDependence::Common(0.3)),
+        ]
+    );
+}
+
 /// The values a sweep's reference column shows for the new keys.
 #[test]
 fn new_keys_read_as_written_or_their_defaults() {
@@ -358,7 +391,8 @@ fn new_keys_read_as_written_or_their_defaults() {
         "{HEAD}[domestic]\nratio = 0.4\nsupply = 9\n[[domestic.round]]\nround = 2\nsupply = 4\n\
          {FIRMS}[dependence]\norders = 0.5\n\
          [[regime]]\nname = \"calm\"\ntransition = {{ calm = 0.9, tense = 0.1 }}\n\
-         [[regime]]\nname = \"tense\"\nbatch_factor = 0.5\n"
+         [[regime]]\nname = \"tense\"\nbatch_factor = 0.5\n\
+         [[regime]]\nname = \"gone\"\ntransition = {{ calm = 1 }}\n"
     );
     let bytes = text.as_bytes();
     let v = |sets: &[&str], key: &str| {
@@ -381,6 +415,8 @@ fn new_keys_read_as_written_or_their_defaults() {
         ("regime.calm.transition.tense", "0.1"),
         ("regime.tense.transition.tense", "1"),
         ("regime.tense.transition.calm", "0"),
+        // A row that leaves the regime's own name out: 0, not the absorbing 1.
+        ("regime.gone.transition.gone", "0"),
         ("regimes.initial", "calm"),
     ];
     for (key, value) in expected {
