@@ -351,7 +351,8 @@ pub enum Entry {
     Round(u32),
     /// Drawn once per trial from the `entry` group's stream (keyed by the firm's name) and
     /// rounded to the nearest integer, halves away from zero; below 1 counts as 1, past the
-    /// last round means never eligible.
+    /// last round means never eligible. Never a point mass: the validator stores a
+    /// distribution of one value as the `Round` it rounds to.
     Drawn(Dist),
 }
 
