@@ -55,8 +55,11 @@ struct Copula {
 enum OrdersCopula {
     /// One common factor: `z_i = a f + b e_i`, `a = sqrt(r)`, `b = sqrt(1 - r)`.
     Common(f64, f64),
-    /// `z = R^(1/2) e`, the symmetric square root row by row (N × N, row-major).
-    Matrix(Vec<f64>),
+    /// `z = R^(1/2) e`: the firms in name order (`order[a]` is the a-th firm by name), and the
+    /// symmetric square root of R in that order, row by row (N × N, row-major). Computing and
+    /// summing in name order makes each firm's orders the same bits however the firms are
+    /// listed (MODEL.md: reordering leaves them unchanged).
+    Matrix { order: Vec<usize>, root: Vec<f64> },
 }
 
 /// The regime chain prepared (MODEL.md, "Regimes"): cumulative probabilities of `initial` and of
@@ -605,22 +608,24 @@ impl<'s> Model<'s> {
         for (i, e) in ws.normals.iter_mut().enumerate() {
             *e = normal(streams, ids.get(Group::Orders, 0, i));
         }
-        let factor = match how {
-            OrdersCopula::Common(..) => normal(streams, ids.get(Group::Orders, 0, n)),
-            OrdersCopula::Matrix(_) => 0.0,
-        };
-        for i in 0..n {
-            let z = match how {
-                OrdersCopula::Common(a, b) => a * factor + b * ws.normals[i],
-                OrdersCopula::Matrix(root) => root[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(&ws.normals)
-                    .map(|(r, e)| r * e)
-                    .sum(),
-            };
+        let mut set = |i: usize, z: f64| {
             let orders = round_units(self.copula.orders_maps[i].at(z));
             ws.outcome.orders[i] = orders;
             ws.outstanding[i] = orders;
+        };
+        match how {
+            OrdersCopula::Common(a, b) => {
+                let factor = normal(streams, ids.get(Group::Orders, 0, n));
+                for (i, e) in ws.normals.iter().enumerate() {
+                    set(i, a * factor + b * e);
+                }
+            }
+            OrdersCopula::Matrix { order, root } => {
+                for (row, &i) in root.chunks_exact(n).zip(order) {
+                    let z = row.iter().zip(order).map(|(r, &j)| r * ws.normals[j]).sum();
+                    set(i, z);
+                }
+            }
         }
     }
 
@@ -723,12 +728,17 @@ impl Copula {
                     OrdersCopula::Common(r.sqrt(), (1.0 - r).sqrt())
                 }
                 OrdersDependence::Matrix(m) => {
-                    let r: Vec<Vec<f64>> = m
+                    let mut order: Vec<usize> = (0..s.firms.len()).collect();
+                    order.sort_by(|&a, &b| s.firms[a].name.cmp(&s.firms[b].name));
+                    let r: Vec<Vec<f64>> = order
                         .iter()
-                        .map(|row| row.iter().map(|&q| pearson(q)).collect())
+                        .map(|&i| order.iter().map(|&j| pearson(m[i][j])).collect())
                         .collect();
                     let root = crate::linalg::symmetric_sqrt(&r);
-                    OrdersCopula::Matrix(root.into_iter().flatten().collect())
+                    OrdersCopula::Matrix {
+                        order,
+                        root: root.into_iter().flatten().collect(),
+                    }
                 }
             });
             copula.orders_maps = s.firms.iter().map(|f| f.orders.normal_map()).collect();

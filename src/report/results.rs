@@ -700,7 +700,7 @@ mod tests {
                     [approval]\nprobability = 0.8\nbatch = { dist = \"uniform\", min = 100, max = 90000 }\n\
                     [domestic]\nratio = 0.4\nsupply = { dist = \"uniform\", min = 0, max = 20000 }\nequivalence = 0.3\n\
                     [[firm]]\nname = \"A\"\norders = { dist = \"pert\", min = 1000, mode = 50000, max = 90000 }\n\
-                    [[firm]]\nname = \"B, \\\"quoted\\\"\"\norders = 40000\n";
+                    [[firm]]\nname = \"B-quoted\"\norders = 40000\n";
         let scenario =
             match crate::scenario::parse(std::path::Path::new("rt.toml"), toml.as_bytes(), &[]) {
                 Ok(s) => s,

@@ -104,7 +104,13 @@ pub fn syntax(text: &str, span: Option<Range<usize>>, message: &str) -> String {
 }
 
 /// The keys whose value is an array of tables, one `[[KEY]]` per entry.
-pub const ARRAYS_OF_TABLES: [&str; 3] = ["firm", "event", "approval.round"];
+pub const ARRAYS_OF_TABLES: [&str; 5] = [
+    "firm",
+    "event",
+    "approval.round",
+    "regime",
+    "domestic.round",
+];
 
 /// The key of the table header (`[a.b]` or `[[a.b]]`) on the line holding `offset`, if that line
 /// is one.

@@ -3,9 +3,13 @@
 //! nothing downstream re-checks. A bad file's problems are all collected, as a compiler's are,
 //! into one [`ScenarioErrors`] ordered by position.
 
+mod dependence;
+#[cfg(test)]
+mod entry_and_domestic_tests;
 mod messages;
 mod overrides;
 mod raw;
+mod regimes;
 mod source;
 mod suggest;
 
@@ -20,7 +24,7 @@ use crate::units::MAX_UNITS;
 pub use overrides::{effective_overrides, value_as_written};
 pub use source::{MAX_REPORTED, Override, OverrideError, ScenarioError, ScenarioErrors, SourceMap};
 
-use raw::{Opt, RawDist, RawScenario, S};
+use raw::{NumberOr, Opt, RawDist, RawScenario, S};
 use source::Problems;
 
 /// Most rounds a scenario may have: far past any approval calendar, and it keeps per-round
@@ -41,7 +45,12 @@ pub const MAX_SCENARIO_BYTES: u64 = 10_000_000;
 /// split of saturated claims went wrong.
 pub const MAX_DOMESTIC_RATIO: f64 = 1e6;
 
-/// Most characters (not bytes) in a scenario, firm or event name. Names title charts, label
+/// Most `[[regime]]` tables a scenario may have: each regime is a column of every per-round
+/// summary and a row and a column of the transition matrix; a political environment is
+/// described by a handful of states.
+pub const MAX_REGIMES: usize = 50;
+
+/// Most characters (not bytes) in a scenario, firm, event or regime name. Names title charts, label
 /// every table row and legend entry, and the scenario's names the output folder; a longer one
 /// is a mistake (a pasted paragraph), and drawing it would cost seconds per chart.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -55,6 +64,8 @@ pub enum NameKind {
     Firm,
     /// An `[[event]]`'s `name`.
     Event,
+    /// A `[[regime]]`'s `name`.
+    Regime,
 }
 
 impl NameKind {
@@ -64,17 +75,21 @@ impl NameKind {
             NameKind::Scenario => "name",
             NameKind::Firm => "firm.name",
             NameKind::Event => "event.name",
+            NameKind::Regime => "regime.name",
         }
     }
 }
 
 /// Checks one name by the rules every reader of names applies: the scenario validator (after
-/// trimming a firm's or event's name) and `merge`, for the names a partial result carries. At
-/// most [`MAX_NAME_CHARS`] characters; a scenario name only letters, digits, '-' and '_' (it
-/// names the output folder, so it must not be a path); a firm or event name not empty, without
-/// control characters or surrounding whitespace, and a firm not "total" (the sum over firms).
-/// Uniqueness is a property of a list, checked by the validator. The error says what is wrong,
-/// naming the field.
+/// trimming a firm's, event's or regime's name) and `merge`, for the names a partial result
+/// carries. At most [`MAX_NAME_CHARS`] characters; a scenario name only ASCII letters, digits,
+/// '-' and '_' (it names the output folder, so it must not be a path); a firm, event or regime
+/// name not empty and only letters and digits (any script: `char::is_alphanumeric`), '-' and
+/// '_' (MODEL.md, "Randomness": names key the random streams and address entries in `--set`
+/// keys, whose parts are separated by dots), and a firm not "total" (the sum over firms).
+/// Control characters and surrounding whitespace get messages of their own. Uniqueness is a
+/// property of a list, checked by the validator. The error says what is wrong, naming the
+/// field.
 pub fn check_name(kind: NameKind, name: &str) -> Result<(), NameError> {
     let field = kind.field();
     let chars = name.chars().count();
@@ -96,7 +111,7 @@ pub fn check_name(kind: NameKind, name: &str) -> Result<(), NameError> {
                 return Err(NameError::NotAFolderName(named()));
             }
         }
-        NameKind::Firm | NameKind::Event => {
+        NameKind::Firm | NameKind::Event | NameKind::Regime => {
             if name.is_empty() {
                 return Err(NameError::Empty(field));
             }
@@ -106,12 +121,52 @@ pub fn check_name(kind: NameKind, name: &str) -> Result<(), NameError> {
             if name.trim() != name {
                 return Err(NameError::Whitespace(field, named()));
             }
+            if let Some(c) = name.chars().find(|&c| !is_name_char(c)) {
+                return Err(NameError::Character {
+                    field,
+                    name: named(),
+                    character: c,
+                });
+            }
             if kind == NameKind::Firm && name.eq_ignore_ascii_case("total") {
                 return Err(NameError::Total);
             }
         }
     }
     Ok(())
+}
+
+/// Whether `c` may be part of a firm, event or regime name: a letter or digit of any script,
+/// '-' or '_'.
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// `name` with every run of characters a name may not hold replaced by one '-' (none at the
+/// ends): "Co. Ltd" becomes "Co-Ltd". Empty when nothing of the name is left.
+fn name_suggestion(name: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in name.chars() {
+        if is_name_char(c) {
+            if gap && !out.is_empty() {
+                out.push('-');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// ` (e.g. "Co-Ltd")` for a name with characters a name may not hold, when something is left.
+fn suggest_name(name: &str) -> String {
+    match name_suggestion(name) {
+        s if s.is_empty() => String::new(),
+        s => format!(" (e.g. \"{s}\")"),
+    }
 }
 
 /// Why a name was refused by [`check_name`]; the message names the field.
@@ -136,16 +191,32 @@ pub enum NameError {
         "name must be 1 to {MAX_NAME_CHARS} letters, digits, '-' and '_' (it names the output folder), got {0:?}"
     )]
     NotAFolderName(String),
-    /// A firm or event name that is empty (in a scenario file: empty once trimmed); holds the
-    /// field.
+    /// A firm, event or regime name with a character other than letters, digits, '-' and '_'
+    /// (a space, a dot, a comma): names key the random streams and are parts of dotted `--set`
+    /// keys. Holds the field, the name and its first such character.
+    #[error(
+        "{field} {name:?} has {character:?}, but names are made of letters, digits, '-' and '_'{}",
+        suggest_name(name)
+    )]
+    Character {
+        /// The field as a scenario file spells it ([`NameKind::field`]).
+        field: &'static str,
+        /// The name as given.
+        name: String,
+        /// Its first character that a name may not hold.
+        character: char,
+    },
+    /// A firm, event or regime name that is empty (in a scenario file: empty once trimmed);
+    /// holds the field.
     #[error("{0} must not be empty")]
     Empty(&'static str),
-    /// A firm or event name with a control character (a tab, a newline); holds the field and the
-    /// name.
+    /// A firm, event or regime name with a control character (a tab, a newline); holds the
+    /// field and the name.
     #[error("{0} {1:?} contains a control character")]
     ControlCharacter(&'static str, String),
-    /// A firm or event name with leading or trailing whitespace; holds the field and the name. The
-    /// validator trims before checking, so only a name from elsewhere (a partial result) gets this.
+    /// A firm, event or regime name with leading or trailing whitespace; holds the field and the
+    /// name. The validator trims before checking, so only a name from elsewhere (a partial
+    /// result) gets this.
     #[error("{0} {1:?} starts or ends with whitespace")]
     Whitespace(&'static str, String),
     /// A firm named "total" in any case: every output uses that name for the sum over firms.
@@ -280,7 +351,8 @@ pub enum Entry {
     Round(u32),
     /// Drawn once per trial from the `entry` group's stream (keyed by the firm's name) and
     /// rounded to the nearest integer, halves away from zero; below 1 counts as 1, past the
-    /// last round means never eligible.
+    /// last round means never eligible. Never a point mass: the validator stores a
+    /// distribution of one value as the `Round` it rounds to.
     Drawn(Dist),
 }
 
@@ -568,25 +640,17 @@ impl Validator<'_, '_> {
             Some(a) => self.conversion(&a.conversion),
             None => None,
         };
-        let domestic = match &raw.domestic {
-            Some(d) => self.domestic(d),
-            None => Some(Domestic {
-                ratio: self.fixed(0.0),
-                supply: Vec::new(),
-                equivalence: 0.0,
-            }),
-        };
-        // Every round's domestic supply (issue 14: `[[domestic.round]]` overrides go here).
-        let domestic = match (domestic, rounds) {
-            (Some(mut d), Some(rounds)) => {
-                let one = d.supply.pop().unwrap_or_else(|| self.fixed(0.0));
-                d.supply = vec![one; rounds as usize];
-                Some(d)
-            }
-            _ => None,
-        };
+        let domestic = self.domestic(raw.domestic.as_ref(), rounds);
         let firms = raw.firms.as_ref().and_then(|f| self.firms(f));
         let events = self.events(&raw.events, rounds);
+        // The number of firms a matrix of `dependence.orders` must match, when it is known.
+        let firm_count = raw
+            .firms
+            .as_ref()
+            .map(|f| f.count)
+            .filter(|n| (1..=MAX_FIRMS).contains(n));
+        let dependence = self.dependence(raw.dependence.as_ref(), firm_count);
+        let regimes = self.regimes(raw.regimes.as_ref(), &raw.regime);
         let description = match raw.description {
             Opt::Given(d) => Some(d.into_inner()),
             Opt::Absent => Some(String::new()),
@@ -607,8 +671,8 @@ impl Validator<'_, '_> {
             domestic: domestic?,
             firms: firms?,
             events: events?,
-            dependence: Dependence::default(),
-            regimes: Regimes::default(),
+            dependence: dependence?,
+            regimes: regimes?,
         })
     }
 
@@ -713,8 +777,32 @@ impl Validator<'_, '_> {
         )
     }
 
-    fn domestic(&mut self, raw: &raw::RawDomestic) -> Checked<Domestic> {
-        let ratio = self.opt(&raw.ratio, |_| 0.0, |v, r| v.ratio(r));
+    /// `[domestic]` (None: absent, the defaults) with its `[[domestic.round]]` overrides; the
+    /// values are checked even when `rounds` is not known (invalid), only the round numbers then
+    /// go unchecked.
+    fn domestic(
+        &mut self,
+        raw: Option<&raw::RawDomestic>,
+        rounds: Option<u32>,
+    ) -> Checked<Domestic> {
+        let Some(raw) = raw else {
+            let zero = self.fixed(0.0);
+            return rounds.map(|rounds| Domestic {
+                ratio: zero.clone(),
+                supply: vec![zero; rounds as usize],
+                equivalence: 0.0,
+            });
+        };
+        let ratio = self.opt(
+            &raw.ratio,
+            |v| v.fixed(0.0),
+            |v, r| match r.get_ref() {
+                NumberOr::Number(x) => v
+                    .ratio("domestic.ratio", &S::new(r.span(), *x))
+                    .map(|x| v.fixed(x)),
+                NumberOr::Drawn(d) => v.ratio_dist("domestic.ratio", d),
+            },
+        );
         let supply = self.opt(
             &raw.supply,
             |v| v.fixed(0.0),
@@ -725,10 +813,47 @@ impl Validator<'_, '_> {
             |_| 0.0,
             |v, e| v.non_negative("domestic.equivalence", e),
         );
+        let mut ok = true;
+        let mut seen = vec![false; rounds.unwrap_or(0) as usize];
+        let mut overrides: Vec<(usize, Dist)> = Vec::new();
+        for r in &raw.rounds {
+            let round = match (&r.round, rounds) {
+                (Some(n), Some(rounds)) => self
+                    .count("domestic.round.round", n, 1, i64::from(rounds))
+                    .map(|n| n as usize)
+                    .and_then(|round| {
+                        if std::mem::replace(&mut seen[round - 1], true) {
+                            self.fail(
+                                n.span(),
+                                format!("domestic.round: round {round} is overridden twice"),
+                            )
+                        } else {
+                            Some(round)
+                        }
+                    }),
+                _ => None,
+            };
+            let supply = r
+                .supply
+                .as_ref()
+                .and_then(|s| self.units(&r.field.key("supply").to_string(), s));
+            match (round, supply) {
+                (Some(round), Some(supply)) => overrides.push((round, supply)),
+                _ => ok = false,
+            }
+        }
+        let (ratio, supply, equivalence, rounds) = (ratio?, supply?, equivalence?, rounds?);
+        if !ok {
+            return None;
+        }
+        let mut supply = vec![supply; rounds as usize];
+        for (round, s) in overrides {
+            supply[round - 1] = s;
+        }
         Some(Domestic {
-            ratio: self.fixed(ratio?),
-            supply: vec![supply?],
-            equivalence: equivalence?,
+            ratio,
+            supply,
+            equivalence,
         })
     }
 
@@ -769,9 +894,16 @@ impl Validator<'_, '_> {
             let eligible_from = self.opt(
                 &f.eligible_from,
                 |_| Entry::Round(1),
-                |v, e| {
-                    v.count(&field("eligible_from"), e, 1, i64::from(u32::MAX))
-                        .map(|e| Entry::Round(e as u32))
+                |v, e| match e.get_ref() {
+                    NumberOr::Number(n) => v
+                        .count(
+                            &field("eligible_from"),
+                            &S::new(e.span(), *n),
+                            1,
+                            i64::from(u32::MAX),
+                        )
+                        .map(|e| Entry::Round(e as u32)),
+                    NumberOr::Drawn(d) => v.dist(&field("eligible_from"), d).map(entry_of),
                 },
             );
             let round_cap = self.opt(
@@ -960,18 +1092,38 @@ impl Validator<'_, '_> {
         Some(v)
     }
 
-    /// `domestic.ratio`: finite, >= 0 and at most [`MAX_DOMESTIC_RATIO`].
-    fn ratio(&mut self, raw: &S<f64>) -> Checked<f64> {
-        let v = self.non_negative("domestic.ratio", raw)?;
+    /// A domestic ratio (`domestic.ratio`, a regime's `domestic_ratio`), called `field`: finite,
+    /// >= 0 and at most [`MAX_DOMESTIC_RATIO`].
+    fn ratio(&mut self, field: &str, raw: &S<f64>) -> Checked<f64> {
+        let v = self.non_negative(field, raw)?;
         if v > MAX_DOMESTIC_RATIO {
             return self.fail(
                 raw.span(),
                 format!(
-                    "domestic.ratio must be at most 10^6 ({MAX_DOMESTIC_RATIO} domestic chips per imported chip), got {v}"
+                    "{field} must be at most 10^6 ({MAX_DOMESTIC_RATIO} domestic chips per imported chip), got {v}"
                 ),
             );
         }
         Some(v)
+    }
+
+    /// `domestic.ratio` as a distribution: its support within [0, [`MAX_DOMESTIC_RATIO`]], so
+    /// that every draw is a ratio the number would be allowed to be.
+    fn ratio_dist(&mut self, field: &str, raw: &S<RawDist>) -> Checked<Dist> {
+        let dist = self.dist(field, raw)?;
+        let (lo, hi) = dist.support();
+        if !(lo >= 0.0 && hi <= MAX_DOMESTIC_RATIO) {
+            let span = self.blame(raw);
+            return self.fail(
+                span,
+                format!(
+                    "{field} must lie within [0, 10^6] (domestic chips per imported chip), but {} \
+                     ranges over [{lo}, {hi}]",
+                    dist.describe()
+                ),
+            );
+        }
+        Some(dist)
     }
 
     /// Where a problem of the distribution `raw` is reported: at the last `--set` that changed
@@ -1026,6 +1178,17 @@ impl Validator<'_, '_> {
     }
 }
 
+/// A firm's entry round drawn from `dist`: a point mass is the round it rounds to (halves away
+/// from zero, at least 1, as the model rounds a draw), so that `{ dist = "fixed", value = 3 }`
+/// is `eligible_from = 3`; anything else is drawn per trial.
+fn entry_of(dist: Dist) -> Entry {
+    match dist.point_mass() {
+        // `as` saturates: a value past u32::MAX is past every horizon anyway.
+        Some(x) => Entry::Round(x.round().max(1.0) as u32),
+        None => Entry::Drawn(dist),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1075,14 +1238,54 @@ mod tests {
             assert!(check_name(NameKind::Scenario, bad).is_err(), "{bad:?}");
         }
         assert_eq!(check_name(NameKind::Scenario, "base-line_2"), Ok(()));
-        for kind in [NameKind::Firm, NameKind::Event] {
-            assert_eq!(check_name(kind, "Telecom operators, state"), Ok(()));
-            for bad in ["", " padded", "tab\there", "line\nbreak"] {
+        for kind in [NameKind::Firm, NameKind::Event, NameKind::Regime] {
+            // Letters and digits of any script, '-' and '_'.
+            for good in [
+                "Telecom-operators_2",
+                "Zhipu",
+                "智谱",
+                "Ünïcödé",
+                "٣",
+                "_",
+                "-",
+            ] {
+                assert_eq!(check_name(kind, good), Ok(()), "{good:?}");
+            }
+            for bad in [
+                "",
+                " padded",
+                "tab\there",
+                "line\nbreak",
+                "a b",
+                "A.B",
+                "x/y",
+                "a+b",
+            ] {
                 assert!(check_name(kind, bad).is_err(), "{bad:?}");
             }
         }
         assert!(check_name(NameKind::Firm, "Total").is_err());
         assert_eq!(check_name(NameKind::Event, "total"), Ok(()));
+        assert_eq!(check_name(NameKind::Regime, "total"), Ok(()));
+        // A name with other characters says which, and what would do.
+        assert_eq!(
+            check_name(NameKind::Firm, "Telecom operators, state")
+                .unwrap_err()
+                .to_string(),
+            "firm.name \"Telecom operators, state\" has ' ', but names are made of letters, \
+             digits, '-' and '_' (e.g. \"Telecom-operators-state\")"
+        );
+        assert_eq!(
+            check_name(NameKind::Regime, "...").unwrap_err().to_string(),
+            "regime.name \"...\" has '.', but names are made of letters, digits, '-' and '_'"
+        );
+        assert_eq!(
+            check_name(NameKind::Event, "a\u{7}b")
+                .unwrap_err()
+                .to_string(),
+            "event.name \"a\\u{7}b\" contains a control character"
+        );
+        assert_eq!(name_suggestion("(Co.) Ltd."), "Co-Ltd");
     }
 
     /// The validator applies the check to trimmed firm and event names, with the position.
@@ -1146,7 +1349,7 @@ mod problem_tests {
     const TWO_ROUNDS: &str = "name = \"t\"\nrounds = 2\n[allocation]\nrule = \"talmud\"\n\
                               [approval]\nprobability = 0.5\nbatch = { dist = \"uniform\", min = 10, max = 20 }\n\
                               [[firm]]\nname = \"A\"\norders = { dist = \"uniform\", min = 1, max = 5 }\n\
-                              [[firm]]\nname = \"Co. Ltd\"\norders = 5\n";
+                              [[firm]]\nname = \"Co-Ltd\"\norders = 5\n";
 
     fn with_sets(toml: &str, sets: &[&str]) -> Result<Scenario, ScenarioErrors> {
         let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
@@ -1172,7 +1375,7 @@ mod problem_tests {
                 "t.toml:2:10: rounds must be within [1, 1000], got 0",
                 "t.toml:3:1: colour: unknown key (a typo?); expected one of `name`, `description`, \
                  `trials`, `seed`, `rounds`, `carry_over`, `allocation`, `approval`, `domestic`, \
-                 `firm`, `event`",
+                 `firm`, `event`, `dependence`, `regimes`, `regime`",
                 "t.toml:11:10: firm.A.orders: min (5) must not exceed max (1)",
                 "t.toml:12:1: the 2nd [[firm]] (line 12): missing required key `name`",
                 "t.toml:13:10: the 2nd [[firm]] (line 12): orders: expected a number or a \
@@ -1212,8 +1415,8 @@ mod problem_tests {
     fn one_parameter_of_a_distribution_can_be_set() {
         let s = with_sets(TWO_ROUNDS, &["firm.A.orders.max=9"]).unwrap();
         assert_eq!(s.firms[0].orders.support(), (1.0, 9.0));
-        // A name with dots and spaces; a plain number is the `fixed` it stands for.
-        let s = with_sets(TWO_ROUNDS, &["firm.Co. Ltd.orders.value=7"]).unwrap();
+        // A plain number is the `fixed` it stands for.
+        let s = with_sets(TWO_ROUNDS, &["firm.Co-Ltd.orders.value=7"]).unwrap();
         assert_eq!(s.firms[1].orders.support(), (7.0, 7.0));
         let s = with_sets(TWO_ROUNDS, &["approval.batch.min=15", "domestic.ratio=0"]).unwrap();
         assert_eq!(s.approval[0].batch.support(), (15.0, 20.0));
@@ -1221,15 +1424,11 @@ mod problem_tests {
         let s = with_sets(TWO_ROUNDS, &["approval.round.2.batch.max=30"]).unwrap();
         assert_eq!(s.approval[0].batch.support(), (10.0, 20.0));
         assert_eq!(s.approval[1].batch.support(), (10.0, 30.0));
-        // Names with dots: the longest name the key fits wins.
-        let dotted = TWO_ROUNDS.replace("\"Co. Ltd\"", "\"A.B\"");
-        let s = with_sets(&dotted, &["firm.A.B.weight=2", "firm.A.orders.max=9"]).unwrap();
-        assert_eq!((s.firms[0].weight, s.firms[1].weight), (1.0, 2.0));
-        assert_eq!(s.firms[0].orders.support(), (1.0, 9.0));
-        let err = with_sets(&dotted, &["firm.A.x.weight=2"]).unwrap_err();
+        // Names have no dots, so the part after `firm.` up to the key is the name.
+        let err = with_sets(TWO_ROUNDS, &["firm.A.x.weight=2"]).unwrap_err();
         assert_eq!(
             err.first().message,
-            "no firm named 'A.x' (the scenario has: A, A.B)"
+            "no firm named 'A.x' (the scenario has: A, Co-Ltd)"
         );
         // And the family itself can change, with the parameters it needs.
         let s = with_sets(
@@ -1253,8 +1452,8 @@ mod problem_tests {
             "--set firm.A.orders.max=0: firm.A.orders: min (1) must not exceed max (0)"
         );
         assert_eq!(
-            first(&["firm.Co. Ltd.orders.max=9"]),
-            "--set firm.Co. Ltd.orders.max=9: firm.Co. Ltd.orders: \"max\" is not a parameter \
+            first(&["firm.Co-Ltd.orders.max=9"]),
+            "--set firm.Co-Ltd.orders.max=9: firm.Co-Ltd.orders: \"max\" is not a parameter \
              of fixed (it takes value)"
         );
         assert_eq!(
@@ -1288,12 +1487,12 @@ mod problem_tests {
         );
         assert_eq!(
             first(&["firm.Nobody.orders.max=3"]),
-            "--set firm.Nobody.orders.max=3: no firm named 'Nobody' (the scenario has: A, Co. Ltd)"
+            "--set firm.Nobody.orders.max=3: no firm named 'Nobody' (the scenario has: A, Co-Ltd)"
         );
         assert_eq!(
             first(&["firm.A.weight.max=3"]),
             "--set firm.A.weight.max=3: firm.A.weight is not a distribution, so it has no \
-             parameter `max` to set (the distribution here is orders)"
+             parameter `max` to set (the distributions here are orders, eligible_from)"
         );
     }
 }

@@ -7,25 +7,40 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
 
-use super::raw;
 use super::source::{Override, SourceMap};
+use super::{messages, raw};
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
-/// Keys whose value is a distribution, by the table that holds them (`approval.round` for each
-/// `[[approval.round]]` entry, `firm` for each firm): one of their parameters can be set alone,
-/// `KEY.PARAM=VALUE`.
-const DISTRIBUTIONS: [(&str, &str); 5] = [
+/// Keys whose value is (or may be) a distribution, by the table that holds them
+/// (`approval.round` for each `[[approval.round]]` entry, `firm` for each firm): one of their
+/// parameters can be set alone, `KEY.PARAM=VALUE`.
+const DISTRIBUTIONS: [(&str, &str); 8] = [
     ("approval", "batch"),
     ("approval", "conversion"),
     ("approval.round", "batch"),
+    ("domestic", "ratio"),
     ("domestic", "supply"),
+    ("domestic.round", "supply"),
     ("firm", "orders"),
+    ("firm", "eligible_from"),
 ];
 
 fn is_distribution(table: &str, key: &str) -> bool {
     DISTRIBUTIONS.contains(&(table, key))
 }
+
+/// Whether `KEY.PART` of an entry of `section` is a place one override may set: a
+/// distribution's parameter, or one entry of a regime's transition row.
+fn takes_part(section: &str, key: &str) -> bool {
+    is_distribution(section, key) || (section == "regime" && key == "transition")
+}
+
+/// What an override that sets one entry of a regime's transition row
+/// (`regime.calm.transition.tense=0.2`) puts in the regime's own entry: "whatever the other
+/// entries leave", which the validator computes once every override is applied (raw.rs reads
+/// it as `RawProb::Rest`, and only from an override). A string nobody types: it starts with NUL.
+pub const REST_OF_ROW: &str = "\u{0}the rest of the row";
 
 /// Applies override `index` of `map` to `doc`; the error says why it cannot be (it is reported
 /// at the override).
@@ -41,31 +56,43 @@ pub fn apply<'a>(
     let path: Vec<&'a str> = o.key.split('.').collect();
 
     match path.as_slice() {
-        ["firm" | "event", rest @ ..] if rest.len() >= 2 => {
+        ["firm" | "event" | "regime", rest @ ..] if rest.len() >= 2 => {
             let section = path[0];
             let (table, name, tail) =
                 entry_by_name(doc, section, &o.key[section.len() + 1..], &here)?;
-            set(
-                table,
-                section,
-                &format!("{section}.{name}"),
-                &tail,
-                value,
-                &here,
-                None,
-            )
+            let what = format!("{section}.{name}");
+            if let ("regime", ["transition", target]) = (section, tail.as_slice()) {
+                return set_transition(table, &name, &what, target, value, &here);
+            }
+            set(table, section, &what, &tail, value, &here, None)
         }
-        ["approval", "round", round_text, rest @ ..] if !rest.is_empty() => {
+        ["regimes", "initial", _, ..] => Err(
+            "regimes.initial is set whole: a regime's name (regimes.initial=calm) or a table of \
+             probabilities (regimes.initial={ calm = 0.8, tense = 0.2 })"
+                .into(),
+        ),
+        [
+            section @ ("approval" | "domestic"),
+            "round",
+            round_text,
+            rest @ ..,
+        ] if !rest.is_empty() => {
             let round: i64 = round_text.parse().map_err(|_| {
                 format!(
-                    "'{round_text}' is not a round number; use approval.round.N.{}",
+                    "'{round_text}' is not a round number; use {section}.round.N.{}",
                     rest.join(".")
                 )
             })?;
-            // A round's batch, if the round has none of its own, starts as the scenario's.
-            let fallback = table_at(doc, "approval", &here)?.get("batch").cloned();
-            let approval = table_at(doc, "approval", &here)?;
-            let entries = array_of_tables(approval, "round", &here)?;
+            // A round's batch (domestic supply), if the round has none of its own, starts as the
+            // scenario's.
+            let own = if *section == "approval" {
+                "batch"
+            } else {
+                "supply"
+            };
+            let fallback = table_at(doc, section, &here)?.get(own).cloned();
+            let parent = table_at(doc, section, &here)?;
+            let entries = array_of_tables(parent, "round", &here)?;
             let position = entries.iter().position(|e| {
                 e.get_ref()
                     .as_table()
@@ -74,24 +101,26 @@ pub fn apply<'a>(
                     .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
                     == Some(round)
             });
-            let position = position.unwrap_or_else(|| {
-                // A round with no override yet gets one, so sweeps can set any round.
+            if position.is_none() && *section == "domestic" && rest[0] != "supply" {
+                // A new `[[domestic.round]]` entry needs its supply: an entry with only an
+                // unknown key would be two problems for one override.
+                let field = format!("domestic.round.{round}.{}", rest[0]);
+                return Err(messages::unknown_key(&field, rest[0], &["supply"]));
+            }
+            let kind = format!("{section}.round");
+            let name = format!("{section}.round.{round}");
+            let Some(position) = position else {
+                // A round with no override yet gets one, so sweeps can set any round; it is
+                // added only when the override applies (else the override is left out whole).
                 let mut t = DeTable::new();
                 t.insert(key("round", &here), parse_value(round_text, at));
+                set(&mut t, &kind, &name, rest, value, &here, fallback)?;
                 entries.push(Spanned::new(here.clone(), DeValue::Table(t)));
-                entries.len() - 1
-            });
+                return Ok(());
+            };
             match entries.as_mut()[position].get_mut() {
-                DeValue::Table(t) => set(
-                    t,
-                    "approval.round",
-                    &format!("approval.round.{round}"),
-                    rest,
-                    value,
-                    &here,
-                    fallback,
-                ),
-                _ => Err("approval.round must be an array of tables".into()),
+                DeValue::Table(t) => set(t, &kind, &name, rest, value, &here, fallback),
+                _ => Err(format!("{section}.round must be an array of tables")),
             }
         }
         [section, field, param] if is_distribution(section, field) => {
@@ -134,10 +163,10 @@ fn entry_by_name<'t, 'a>(
     // The keys after each name that `rest` starts with: `KEY` or a distribution's `KEY.PARAM`
     // fit best; else keys that start with one of the entry's (set() says what is wrong with
     // them); else the name is not there.
-    let keys = if section == "firm" {
-        &raw::FIRM_KEYS[..]
-    } else {
-        &raw::EVENT_KEYS[..]
+    let keys = match section {
+        "firm" => &raw::FIRM_KEYS[..],
+        "event" => &raw::EVENT_KEYS[..],
+        _ => &raw::REGIME_KEYS[..],
     };
     let candidates: Vec<(&String, Vec<&str>)> = names
         .iter()
@@ -148,7 +177,7 @@ fn entry_by_name<'t, 'a>(
         .collect();
     let fits = |tail: &[&str]| match tail {
         [_] => true,
-        [field, _] => is_distribution(section, field),
+        [field, _] => takes_part(section, field),
         _ => false,
     };
     let found = candidates
@@ -165,7 +194,7 @@ fn entry_by_name<'t, 'a>(
         // No firm has the name: say which name was meant, without the keys after it.
         let parts: Vec<&str> = rest.split('.').collect();
         let keys = match parts.as_slice() {
-            [.., field, _] if parts.len() >= 3 && is_distribution(section, field) => 2,
+            [.., field, _] if parts.len() >= 3 && takes_part(section, field) => 2,
             _ => 1,
         };
         let meant = parts[..parts.len() - keys].join(".");
@@ -243,6 +272,44 @@ fn set<'a>(
             keys.join(".")
         )),
     }
+}
+
+/// Sets entry `target` of the transition row of the regime `table` (named `own`, called `what`
+/// in messages) to `value`, and marks the regime's own entry as taking up the difference
+/// ([`REST_OF_ROW`]), so that the row still sums to 1. A regime without a row (absorbing) gets
+/// one. Setting the own entry itself is refused: which other entry would give way is not
+/// clear.
+fn set_transition<'a>(
+    table: &mut DeTable<'a>,
+    own: &str,
+    what: &str,
+    target: &'a str,
+    value: Value<'a>,
+    here: &Range<usize>,
+) -> Result<(), String> {
+    let row = format!("{what}.transition");
+    if target == own {
+        return Err(format!(
+            "{row}.{own}: a regime's own entry takes up what the other entries leave when one of \
+             them is set, so it cannot be set alone; set another entry ({row}.NAME=P) or the \
+             whole row ({row}={{ {own} = 0.8, NAME = 0.2 }})"
+        ));
+    }
+    let entry = table
+        .entry(key("transition", here))
+        .or_insert_with(|| Spanned::new(here.clone(), DeValue::Table(DeTable::new())));
+    let DeValue::Table(t) = entry.get_mut() else {
+        return Err(format!(
+            "{row} is a {}, not a table of probabilities, so it has no entry {target} to set",
+            entry.get_ref().type_str()
+        ));
+    };
+    t.insert(key(target, here), value);
+    t.insert(
+        Spanned::new(here.clone(), Cow::Owned(own.to_string())),
+        Spanned::new(here.clone(), DeValue::String(Cow::Borrowed(REST_OF_ROW))),
+    );
+    Ok(())
 }
 
 /// Replaces parameter `param` of the distribution `entry` (called `what` in messages) by `value`.
@@ -330,9 +397,16 @@ fn table_at<'a, 't>(
         .or_insert_with(|| Spanned::new(here.clone(), DeValue::Table(DeTable::new())));
     match entry.get_mut() {
         DeValue::Table(t) => Ok(t),
-        DeValue::Array(_) if ["firm", "event"].contains(&name) => Err(format!(
-            "{name} entries are set by name: use {name}.NAME.KEY, e.g. firm.Baidu.eligible_from=3"
-        )),
+        DeValue::Array(_) if ["firm", "event", "regime"].contains(&name) => {
+            let example = match name {
+                "firm" => "firm.Baidu.eligible_from=3",
+                "event" => "event.customs-hold.probability=0.2",
+                _ => "regime.tense.approval_factor=0.5",
+            };
+            Err(format!(
+                "{name} entries are set by name: use {name}.NAME.KEY, e.g. {example}"
+            ))
+        }
         DeValue::Array(_) => Err(format!("'{name}' is an array of tables, not a table")),
         other => Err(format!("'{name}' is a {}, not a table", other.type_str())),
     }
@@ -381,7 +455,11 @@ pub fn effective_overrides(overrides: &[Override]) -> Vec<(String, String)> {
 /// `overrides` are applied, written as the file writes it: the value's TOML text (a string's
 /// contents without quotes; an override's value as typed). Where neither the file nor an
 /// override gives the key, the value that applies instead: `approval.KEY` for a round's
-/// `approval.round.N.KEY`, else the default that docs/scenario-format.md ("Keys") states. None
+/// `approval.round.N.KEY` (`domestic.supply` for `domestic.round.N.supply`), `domestic.ratio`
+/// for a regime's `domestic_ratio`, 1 for an absorbing regime's own transition entry and 0 for
+/// an entry a row leaves out, the first regime for `regimes.initial`, else the default that
+/// docs/scenario-format.md ("Keys") states. A regime's own entry that an override made take up
+/// the rest of its row is written as the number it comes to. None
 /// when `bytes` is not a scenario or `key` addresses nothing in it; a plan validates its points
 /// first, so the reason is reported there.
 pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Option<String> {
@@ -416,6 +494,7 @@ pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Opti
     match lookup(doc, key) {
         Lookup::Found(value) => {
             return Some(match value.get_ref() {
+                DeValue::String(s) if s == REST_OF_ROW => rest_of_row(doc, key)?.to_string(),
                 DeValue::String(s) => s.to_string(),
                 _ => source.get(value.span())?.trim().to_string(),
             });
@@ -424,13 +503,56 @@ pub fn value_as_written(bytes: &[u8], overrides: &[Override], key: &str) -> Opti
         Lookup::Nowhere => return None,
     }
     match path.as_slice() {
-        ["approval", "round", _, field] => {
-            value_as_written(bytes, overrides, &format!("approval.{field}"))
+        [section @ ("approval" | "domestic"), "round", _, field] => {
+            value_as_written(bytes, overrides, &format!("{section}.{field}"))
         }
         ["firm", .., "priority"] => position.map(|i| (i + 1).to_string()),
         ["event", .., "to_round"] => value_as_written(bytes, overrides, "rounds"),
+        ["regime", .., "domestic_ratio"] => value_as_written(bytes, overrides, "domestic.ratio"),
+        ["regime", .., "transition", target] if path.len() >= 4 => {
+            let regime = &key["regime.".len()..key.len() - target.len() - ".transition.".len()];
+            let absorbing = matches!(
+                lookup(doc, &format!("regime.{regime}.transition")),
+                Lookup::Absent
+            );
+            Some(
+                if absorbing && regime == *target {
+                    "1"
+                } else {
+                    "0"
+                }
+                .to_string(),
+            )
+        }
+        ["regimes", "initial"] => doc
+            .get("regime")
+            .and_then(|r| r.get_ref().as_array())
+            .and_then(|a| a.iter().next())
+            .and_then(entry_name)
+            .map(String::from),
         other => default_value(other).map(String::from),
     }
+}
+
+/// What the entry at `key` of a transition row comes to when an override marked it as the rest
+/// of its row ([`REST_OF_ROW`]): 1 minus the row's other entries.
+fn rest_of_row(doc: &DeTable<'_>, key: &str) -> Option<f64> {
+    let (row_key, own) = key.rsplit_once('.')?;
+    let Lookup::Found(row) = lookup(doc, row_key) else {
+        return None;
+    };
+    let mut sum = 0.0;
+    for (k, v) in row.get_ref().as_table()? {
+        if k.get_ref().as_ref() == own {
+            continue;
+        }
+        sum += match v.get_ref() {
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok()?,
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok()? as f64,
+            _ => return None,
+        };
+    }
+    Some(1.0 - sum)
 }
 
 /// The defaults of docs/scenario-format.md ("Keys") for a key the file may leave out, other than
@@ -448,6 +570,13 @@ fn default_value(path: &[&str]) -> Option<&'static str> {
         ["firm", .., "round_cap"] => "none",
         ["firm", .., "weight"] => "1",
         ["event", .., "from_round"] => "1",
+        ["dependence", "orders" | "conversion" | "batch_supply"] => "none",
+        [
+            "regime",
+            ..,
+            "approval_factor" | "batch_factor" | "conversion_factor" | "domestic_supply_factor",
+        ] => "1",
+        ["regime", .., "hold"] => "false",
         _ => return None,
     })
 }
@@ -463,18 +592,18 @@ enum Lookup<'d, 'a> {
     Nowhere,
 }
 
-/// The `name` of an `[[firm]]` or `[[event]]` entry.
+/// The `name` of a `[[firm]]`, `[[event]]` or `[[regime]]` entry.
 fn entry_name<'d>(entry: &'d Spanned<DeValue<'_>>) -> Option<&'d str> {
     entry.get_ref().as_table()?.get("name")?.get_ref().as_str()
 }
 
-/// The value dotted `key` names in `doc`, found as [`apply`] finds the place it sets: a firm or
-/// event by the longest name the key starts with, a round of `approval.round` by its number,
-/// else nested tables.
+/// The value dotted `key` names in `doc`, found as [`apply`] finds the place it sets: a firm,
+/// event or regime by the longest name the key starts with, a round of `approval.round` or
+/// `domestic.round` by its number, else nested tables.
 fn lookup<'d, 'a>(doc: &'d DeTable<'a>, key: &str) -> Lookup<'d, 'a> {
     let path: Vec<&str> = key.split('.').collect();
     let (table, tail): (&DeTable<'a>, Vec<&str>) = match path.as_slice() {
-        ["firm" | "event", ..] if path.len() >= 3 => {
+        ["firm" | "event" | "regime", ..] if path.len() >= 3 => {
             let section = path[0];
             let rest = &key[section.len() + 1..];
             let Some(entries) = doc.get(section).and_then(|v| v.get_ref().as_array()) else {
@@ -496,12 +625,17 @@ fn lookup<'d, 'a>(doc: &'d DeTable<'a>, key: &str) -> Lookup<'d, 'a> {
                 None => return Lookup::Nowhere,
             }
         }
-        ["approval", "round", number, rest @ ..] if !rest.is_empty() => {
+        [
+            section @ ("approval" | "domestic"),
+            "round",
+            number,
+            rest @ ..,
+        ] if !rest.is_empty() => {
             let Ok(round) = number.parse::<i64>() else {
                 return Lookup::Nowhere;
             };
             let rounds = doc
-                .get("approval")
+                .get(*section)
                 .and_then(|a| a.get_ref().as_table())
                 .and_then(|a| a.get("round"))
                 .and_then(|r| r.get_ref().as_array());

@@ -15,6 +15,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::messages;
+use super::overrides::REST_OF_ROW;
 use super::source::Problems;
 use super::suggest::{nearest, ordinal};
 use super::{NameKind, check_name};
@@ -103,6 +104,23 @@ pub struct RawScenario {
     pub firms: Option<Entries<RawFirm>>,
     /// The readable `[[event]]` entries; none when absent or not an array (reported).
     pub events: Vec<RawEvent>,
+    /// None when absent or not a table (reported): no dependence.
+    pub dependence: Option<RawDependence>,
+    /// The `[regimes]` table; None when absent or not a table (reported).
+    pub regimes: Option<RawRegimes>,
+    /// The `[[regime]]` entries.
+    pub regime: Listed<RawRegime>,
+}
+
+/// An optional array of tables as read.
+#[derive(Debug)]
+pub enum Listed<T> {
+    /// Not in the file.
+    Absent,
+    /// In the file but not an array of tables (reported).
+    Invalid,
+    /// In the file: its entries.
+    Given(Entries<T>),
 }
 
 /// An array of tables as read.
@@ -140,9 +158,89 @@ pub struct RawRound {
 
 #[derive(Debug)]
 pub struct RawDomestic {
-    pub ratio: Opt<f64>,
+    pub ratio: Opt<NumberOr<f64>>,
     pub supply: Opt<RawDist>,
     pub equivalence: Opt<f64>,
+    /// The readable `[[domestic.round]]` entries.
+    pub rounds: Vec<RawDomesticRound>,
+}
+
+#[derive(Debug)]
+pub struct RawDomesticRound {
+    /// `domestic.round.N`, or the entry by position when its `round` is not an integer.
+    pub field: Field,
+    pub round: Option<S<i64>>,
+    pub supply: Option<S<RawDist>>,
+}
+
+/// A key that takes a plain number or a distribution (`eligible_from`, `domestic.ratio`).
+#[derive(Debug)]
+pub enum NumberOr<N> {
+    /// A plain number, read as an `N`.
+    Number(N),
+    /// A distribution table (`{ dist = ... }`), boxed: it is much larger than a number.
+    Drawn(Box<S<RawDist>>),
+}
+
+#[derive(Debug)]
+pub struct RawDependence {
+    pub orders: Opt<RawOrders>,
+    pub conversion: Opt<f64>,
+    pub batch_supply: Opt<f64>,
+}
+
+/// `dependence.orders` as written.
+#[derive(Debug)]
+pub enum RawOrders {
+    /// One rank correlation for every pair.
+    Common(f64),
+    /// Rows of entries, each with its position.
+    Matrix(Vec<S<Vec<S<f64>>>>),
+}
+
+#[derive(Debug)]
+pub struct RawRegimes {
+    /// The table's position.
+    pub span: Range<usize>,
+    pub initial: Opt<RawInitial>,
+}
+
+/// `regimes.initial`: a regime's name, or probabilities by name.
+#[derive(Debug)]
+pub enum RawInitial {
+    Name(String),
+    Row(RawRow),
+}
+
+/// Probabilities of regimes by name, as written (a `transition` row or `initial`).
+#[derive(Debug)]
+pub struct RawRow {
+    /// Each entry's key (a regime's name as written) and probability, in the order written.
+    pub entries: Vec<(S<String>, S<RawProb>)>,
+}
+
+/// One probability of a row.
+#[derive(Debug, Clone, Copy)]
+pub enum RawProb {
+    /// As written.
+    Number(f64),
+    /// Whatever the row's other entries leave: the regime's own entry after a `--set` of
+    /// another entry of its row (overrides.rs, [`REST_OF_ROW`]).
+    Rest,
+}
+
+#[derive(Debug)]
+pub struct RawRegime {
+    /// `regime.NAME`, or the entry by position when the name is missing, invalid or taken.
+    pub field: Field,
+    pub name: Option<S<String>>,
+    pub approval_factor: Opt<f64>,
+    pub batch_factor: Opt<f64>,
+    pub conversion_factor: Opt<f64>,
+    pub domestic_ratio: Opt<f64>,
+    pub domestic_supply_factor: Opt<f64>,
+    pub hold: Opt<bool>,
+    pub transition: Opt<RawRow>,
 }
 
 #[derive(Debug)]
@@ -153,7 +251,7 @@ pub struct RawFirm {
     pub index: usize,
     pub name: Option<S<String>>,
     pub orders: Option<S<RawDist>>,
-    pub eligible_from: Opt<i64>,
+    pub eligible_from: Opt<NumberOr<i64>>,
     pub round_cap: Opt<i64>,
     pub priority: Opt<i64>,
     pub weight: Opt<f64>,
@@ -180,7 +278,7 @@ pub struct RawDist {
     pub spans: Vec<Range<usize>>,
 }
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 14] = [
     "name",
     "description",
     "trials",
@@ -192,11 +290,28 @@ const TOP_KEYS: [&str; 11] = [
     "domestic",
     "firm",
     "event",
+    "dependence",
+    "regimes",
+    "regime",
 ];
 const ALLOCATION_KEYS: [&str; 1] = ["rule"];
 const APPROVAL_KEYS: [&str; 4] = ["probability", "batch", "conversion", "round"];
 const ROUND_KEYS: [&str; 3] = ["round", "probability", "batch"];
-const DOMESTIC_KEYS: [&str; 3] = ["ratio", "supply", "equivalence"];
+const DOMESTIC_KEYS: [&str; 4] = ["ratio", "supply", "equivalence", "round"];
+const DOMESTIC_ROUND_KEYS: [&str; 2] = ["round", "supply"];
+const DEPENDENCE_KEYS: [&str; 3] = ["orders", "conversion", "batch_supply"];
+const REGIMES_KEYS: [&str; 1] = ["initial"];
+/// The keys of a `[[regime]]` entry.
+pub const REGIME_KEYS: [&str; 8] = [
+    "name",
+    "approval_factor",
+    "batch_factor",
+    "conversion_factor",
+    "domestic_ratio",
+    "domestic_supply_factor",
+    "hold",
+    "transition",
+];
 /// The keys of a `[[firm]]` entry.
 pub const FIRM_KEYS: [&str; 6] = [
     "name",
@@ -302,6 +417,20 @@ impl Reader<'_, '_, '_> {
             .get("event")
             .and_then(|v| self.entries(v, "event", event_label, |r, t, _| r.event(t)))
             .map_or_else(Vec::new, |e| e.entries);
+        let dependence = t.get("dependence").and_then(|v| {
+            self.table(v, Field::path("dependence".into()))
+                .map(|d| self.dependence(d))
+        });
+        let regimes = t.get("regimes").and_then(|v| {
+            self.table(v, Field::path("regimes".into()))
+                .map(|r| self.regimes(r))
+        });
+        let regime = match t.get("regime") {
+            None => Listed::Absent,
+            Some(v) => self
+                .entries(v, "regime", regime_label, |r, t, _| r.regime(t))
+                .map_or(Listed::Invalid, Listed::Given),
+        };
         self.done(t);
         RawScenario {
             name,
@@ -315,6 +444,9 @@ impl Reader<'_, '_, '_> {
             domestic,
             firms,
             events,
+            dependence,
+            regimes,
+            regime,
         }
     }
 
@@ -360,11 +492,183 @@ impl Reader<'_, '_, '_> {
 
     fn domestic(&mut self, mut t: Table<'_, '_>) -> RawDomestic {
         self.unknown_keys(&mut t, &DOMESTIC_KEYS);
+        let rounds = t
+            .get("round")
+            .and_then(|v| {
+                self.entries(v, "domestic.round", domestic_round_label, |r, t, _| {
+                    r.domestic_round(t)
+                })
+            })
+            .map_or_else(Vec::new, |e| e.entries);
         RawDomestic {
-            ratio: self.optional(&t, "ratio"),
+            ratio: self.number_or_dist(&t, "ratio"),
             supply: self.optional_dist(&t, "supply"),
             equivalence: self.optional(&t, "equivalence"),
+            rounds,
         }
+    }
+
+    fn domestic_round(&mut self, mut t: Table<'_, '_>) -> RawDomesticRound {
+        self.unknown_keys(&mut t, &DOMESTIC_ROUND_KEYS);
+        let round = self.required(&mut t, "round");
+        let supply = self.required_dist(&mut t, "supply");
+        let field = t.field.clone();
+        self.done(t);
+        RawDomesticRound {
+            field,
+            round,
+            supply,
+        }
+    }
+
+    fn dependence(&mut self, mut t: Table<'_, '_>) -> RawDependence {
+        self.unknown_keys(&mut t, &DEPENDENCE_KEYS);
+        let orders = match t.get("orders") {
+            None => Opt::Absent,
+            Some(v) => self.orders(v, &t.field.key("orders")),
+        };
+        RawDependence {
+            orders,
+            conversion: self.optional(&t, "conversion"),
+            batch_supply: self.optional(&t, "batch_supply"),
+        }
+    }
+
+    /// `dependence.orders`: a number, or an array of rows of numbers (each entry read, and
+    /// named in messages, by its row and column).
+    fn orders(&mut self, value: &Value<'_>, field: &Field) -> Opt<RawOrders> {
+        let rows = match value.get_ref() {
+            DeValue::Array(rows) => rows,
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                return self.leaf::<f64>(value, field).map_or(Opt::Invalid, |q| {
+                    Opt::Given(S::new(q.span(), RawOrders::Common(q.into_inner())))
+                });
+            }
+            _ => {
+                self.wrong_type(
+                    value,
+                    field,
+                    "a number or a matrix of rank correlations (an array of rows of numbers)",
+                );
+                return Opt::Invalid;
+            }
+        };
+        let mut ok = true;
+        let mut matrix = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let DeValue::Array(entries) = row.get_ref() else {
+                let at = Field::path(format!("{field}, row {}", i + 1));
+                self.wrong_type(row, &at, "an array of numbers (a row of the matrix)");
+                ok = false;
+                continue;
+            };
+            let mut read = Vec::new();
+            for (j, x) in entries.iter().enumerate() {
+                let at = Field::path(format!("{field}, row {}, column {}", i + 1, j + 1));
+                match self.leaf::<f64>(x, &at) {
+                    Some(x) => read.push(x),
+                    None => ok = false,
+                }
+            }
+            matrix.push(S::new(row.span(), read));
+        }
+        if ok {
+            Opt::Given(S::new(value.span(), RawOrders::Matrix(matrix)))
+        } else {
+            Opt::Invalid
+        }
+    }
+
+    fn regimes(&mut self, mut t: Table<'_, '_>) -> RawRegimes {
+        self.unknown_keys(&mut t, &REGIMES_KEYS);
+        let initial = match t.get("initial") {
+            None => Opt::Absent,
+            Some(v) => {
+                let field = t.field.key("initial");
+                match v.get_ref() {
+                    DeValue::String(_) => {
+                        self.leaf::<String>(v, &field).map_or(Opt::Invalid, |n| {
+                            Opt::Given(S::new(n.span(), RawInitial::Name(n.into_inner())))
+                        })
+                    }
+                    DeValue::Table(_) => self.row(v, &field, false).map_or(Opt::Invalid, |r| {
+                        let span = r.span();
+                        Opt::Given(S::new(span, RawInitial::Row(r.into_inner())))
+                    }),
+                    _ => {
+                        self.wrong_type(
+                            v,
+                            &field,
+                            "a regime's name or a table of probabilities such as \
+                             { calm = 0.8, tense = 0.2 }",
+                        );
+                        Opt::Invalid
+                    }
+                }
+            }
+        };
+        RawRegimes {
+            span: t.span.clone(),
+            initial,
+        }
+    }
+
+    fn regime(&mut self, mut t: Table<'_, '_>) -> RawRegime {
+        self.unknown_keys(&mut t, &REGIME_KEYS);
+        let name = self.required(&mut t, "name");
+        let transition = match t.get("transition") {
+            None => Opt::Absent,
+            Some(v) => self
+                .row(v, &t.field.key("transition"), true)
+                .map_or(Opt::Invalid, Opt::Given),
+        };
+        let regime = RawRegime {
+            field: t.field.clone(),
+            name,
+            approval_factor: self.optional(&t, "approval_factor"),
+            batch_factor: self.optional(&t, "batch_factor"),
+            conversion_factor: self.optional(&t, "conversion_factor"),
+            domestic_ratio: self.optional(&t, "domestic_ratio"),
+            domestic_supply_factor: self.optional(&t, "domestic_supply_factor"),
+            hold: self.optional(&t, "hold"),
+            transition,
+        };
+        self.done(t);
+        regime
+    }
+
+    /// A table of probabilities by regime name (`field` names it in messages). With
+    /// `rest_allowed`, an entry an override marked as the rest of the row
+    /// ([`REST_OF_ROW`]) is read as [`RawProb::Rest`]. None when it is not a table or an entry
+    /// is not a number (reported).
+    fn row(&mut self, value: &Value<'_>, field: &Field, rest_allowed: bool) -> Option<S<RawRow>> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                field,
+                "a table of probabilities by regime name, such as { calm = 0.9, tense = 0.1 }",
+            );
+            return None;
+        };
+        let mut ok = true;
+        let mut entries = Vec::new();
+        for (key, v) in table.iter() {
+            let name = S::new(key.span(), key.get_ref().to_string());
+            let rest = rest_allowed
+                && self.problems.map().is_override(v.span().start)
+                && v.get_ref().as_str() == Some(REST_OF_ROW);
+            if rest {
+                entries.push((name, S::new(v.span(), RawProb::Rest)));
+                continue;
+            }
+            match self.leaf::<f64>(v, &field.key(key.get_ref())) {
+                Some(p) => entries.push((name, S::new(p.span(), RawProb::Number(p.into_inner())))),
+                None => ok = false,
+            }
+        }
+        // The table iterates in key order; the file's order says which of two is the repeat.
+        entries.sort_by_key(|(key, _)| key.span().start);
+        ok.then(|| S::new(value.span(), RawRow { entries }))
     }
 
     fn firm(&mut self, mut t: Table<'_, '_>, index: usize) -> RawFirm {
@@ -376,7 +680,7 @@ impl Reader<'_, '_, '_> {
             index,
             name,
             orders,
-            eligible_from: self.optional(&t, "eligible_from"),
+            eligible_from: self.number_or_dist(&t, "eligible_from"),
             round_cap: self.optional(&t, "round_cap"),
             priority: self.optional(&t, "priority"),
             weight: self.optional(&t, "weight"),
@@ -472,6 +776,26 @@ impl Reader<'_, '_, '_> {
                 .map_or(Opt::Invalid, Opt::Given),
             None => Opt::Absent,
         }
+    }
+
+    /// A key that is a plain number (read as an `N`, with the messages of one) or a
+    /// distribution table.
+    fn number_or_dist<N: DeserializeOwned>(
+        &mut self,
+        t: &Table<'_, '_>,
+        key: &str,
+    ) -> Opt<NumberOr<N>> {
+        let Some(v) = t.get(key) else {
+            return Opt::Absent;
+        };
+        let field = t.field.key(key);
+        let read = match v.get_ref() {
+            DeValue::Table(_) => self.dist(v, &field).map(|d| NumberOr::Drawn(Box::new(d))),
+            _ => self
+                .leaf::<N>(v, &field)
+                .map(|n| NumberOr::Number(n.into_inner())),
+        };
+        read.map_or(Opt::Invalid, |r| Opt::Given(S::new(v.span(), r)))
     }
 
     /// One value read by serde as a `T`, or its type error reported.
@@ -699,6 +1023,8 @@ fn array_of(kind: &str) -> &'static str {
     match kind {
         "firm" => "an array of tables ([[firm]])",
         "event" => "an array of tables ([[event]])",
+        "regime" => "an array of tables ([[regime]])",
+        "domestic.round" => "an array of tables ([[domestic.round]])",
         _ => "an array of tables ([[approval.round]])",
     }
 }
@@ -713,11 +1039,24 @@ fn event_label(t: &DeTable<'_>) -> Option<String> {
     named(t, NameKind::Event).map(|n| format!("event.{n}"))
 }
 
+/// `regime.NAME` for a regime whose name is a valid one.
+fn regime_label(t: &DeTable<'_>) -> Option<String> {
+    named(t, NameKind::Regime).map(|n| format!("regime.{n}"))
+}
+
 /// `approval.round.N` for a round override whose `round` is an integer.
 fn round_label(t: &DeTable<'_>) -> Option<String> {
+    round_number(t).map(|n| format!("approval.round.{n}"))
+}
+
+/// `domestic.round.N` for a domestic round override whose `round` is an integer.
+fn domestic_round_label(t: &DeTable<'_>) -> Option<String> {
+    round_number(t).map(|n| format!("domestic.round.{n}"))
+}
+
+fn round_number(t: &DeTable<'_>) -> Option<i64> {
     let round = t.get("round")?.get_ref().as_integer()?;
-    let n = i64::from_str_radix(round.as_str(), round.radix()).ok()?;
-    Some(format!("approval.round.{n}"))
+    i64::from_str_radix(round.as_str(), round.radix()).ok()
 }
 
 /// The entry's `name`, trimmed as the validator trims it, if it is a valid name.
