@@ -243,7 +243,10 @@ fn firm() -> BoxedStrategy<Firm> {
     (
         firm_name(),
         units_dist(),
-        prop::option::of(count(1, 8)),
+        prop::option::of(prop_oneof![
+            4 => count(1, 8).boxed(),
+            1 => entry_dist(),
+        ]),
         prop::option::of(count(0, 1_000_000)),
         prop::option::of(count(-3, 3)),
         prop::option::of(mostly((0.1f64..10.0).prop_map(toml_float), float())),
@@ -343,7 +346,10 @@ pub fn scenario_text() -> BoxedStrategy<String> {
         ),
     );
     let domestic = prop::option::of((
-        prop::option::of(non_negative()),
+        prop::option::of(prop_oneof![
+            4 => non_negative(),
+            1 => ratio_dist(),
+        ]),
         prop::option::of(units_dist()),
         prop::option::of(non_negative()),
     ));
@@ -352,7 +358,7 @@ pub fn scenario_text() -> BoxedStrategy<String> {
         1 => prop::collection::vec(firm(), 0..40),
     ];
     let events = prop::collection::vec(event(), 0..4);
-    (top, approval, domestic, firms, events)
+    (top, approval, domestic, firms, events, version2())
         .prop_map(
             |(
                 (trials, seed, rounds, carry, rule),
@@ -360,6 +366,7 @@ pub fn scenario_text() -> BoxedStrategy<String> {
                 dom,
                 firms,
                 events,
+                v2,
             )| {
                 let mut t = String::from("name = \"fuzz\"\n");
                 t += &opt_line("trials", &trials.map(|v| v.to_string()));
@@ -416,7 +423,185 @@ pub fn scenario_text() -> BoxedStrategy<String> {
                     t += &opt_line("to_round", &e.to_round);
                     t += &opt_line("factor", &e.factor);
                 }
+                t += &v2.text(firms.len(), horizon);
                 t
+            },
+        )
+        .boxed()
+}
+
+/// An entry round as a distribution: around the horizon, sometimes wild.
+fn entry_dist() -> BoxedStrategy<String> {
+    mostly(
+        prop_oneof![
+            (-2.0f64..10.0, 0.0f64..4.0).prop_map(|(lo, w)| format!(
+                "{{ dist = \"uniform\", min = {lo:?}, max = {:?} }}",
+                lo + w
+            )),
+            (1i64..8, 1i64..8).prop_map(|(a, b)| format!(
+                "{{ dist = \"discrete\", values = [{a}, {b}, 9], weights = [2, 1, 1] }}"
+            )),
+        ],
+        dist(),
+    )
+    .boxed()
+}
+
+/// A domestic ratio as a distribution: mostly within [0, 2], sometimes wild.
+fn ratio_dist() -> BoxedStrategy<String> {
+    mostly(
+        (0.0f64..1.0, 0.0f64..1.0).prop_map(|(lo, w)| {
+            format!("{{ dist = \"uniform\", min = {lo:?}, max = {:?} }}", lo + w)
+        }),
+        dist(),
+    )
+    .boxed()
+}
+
+/// The version-2 sections of a scenario, drawn before the firm count is known.
+#[derive(Debug, Clone)]
+struct Version2 {
+    /// `[dependence]`: orders (None, a value, or a matrix: equal correlations `c` when the flag
+    /// is set, else the raw numbers), conversion, batch_supply.
+    orders: Option<(String, bool, Vec<f64>)>,
+    conversion: Option<String>,
+    batch_supply: Option<String>,
+    /// `[[domestic.round]]` entries: round and supply.
+    domestic_rounds: Vec<(String, String)>,
+    /// Regimes: each one's factors, hold, and transition weights; and the initial weights.
+    regimes: Vec<(Vec<String>, bool, Vec<f64>)>,
+    initial: Option<Vec<f64>>,
+}
+
+impl Version2 {
+    fn text(&self, firms: usize, horizon: i64) -> String {
+        let mut t = String::new();
+        if self.orders.is_some() || self.conversion.is_some() || self.batch_supply.is_some() {
+            t += "\n[dependence]\n";
+            if let Some((value, equal, numbers)) = &self.orders {
+                if numbers.is_empty() {
+                    t += &format!("orders = {value}\n");
+                } else {
+                    let n = firms.max(1);
+                    let row = |i: usize| -> String {
+                        let cells: Vec<String> = (0..n)
+                            .map(|j| match (i == j, equal) {
+                                (true, _) => "1.0".to_string(),
+                                (false, true) => format!("{:?}", numbers[0]),
+                                (false, false) => {
+                                    format!("{:?}", numbers[(i * n + j) % numbers.len()])
+                                }
+                            })
+                            .collect();
+                        format!("[{}]", cells.join(", "))
+                    };
+                    let rows: Vec<String> = (0..n).map(row).collect();
+                    t += &format!("orders = [{}]\n", rows.join(", "));
+                }
+            }
+            t += &opt_line("conversion", &self.conversion);
+            t += &opt_line("batch_supply", &self.batch_supply);
+        }
+        for (round, supply) in &self.domestic_rounds {
+            let round = match round.parse::<i64>() {
+                Ok(r) if (1..=3).contains(&r) && horizon >= 1 => {
+                    ((r - 1) % horizon + 1).to_string()
+                }
+                _ => round.clone(),
+            };
+            t += &format!("\n[[domestic.round]]\nround = {round}\nsupply = {supply}\n");
+        }
+        if self.regimes.is_empty() {
+            return t;
+        }
+        let names: Vec<String> = (0..self.regimes.len()).map(|k| format!("r{k}")).collect();
+        let row = |weights: &[f64]| -> String {
+            let sum: f64 = weights.iter().take(names.len()).sum();
+            let cells: Vec<String> = names
+                .iter()
+                .zip(weights)
+                .filter(|(_, w)| **w > 0.0)
+                .map(|(n, w)| format!("{n} = {:?}", if sum > 0.0 { w / sum } else { *w }))
+                .collect();
+            format!("{{ {} }}", cells.join(", "))
+        };
+        if let Some(initial) = &self.initial {
+            t += &format!("\n[regimes]\ninitial = {}\n", row(initial));
+        }
+        const FACTORS: [&str; 5] = [
+            "approval_factor",
+            "batch_factor",
+            "conversion_factor",
+            "domestic_ratio",
+            "domestic_supply_factor",
+        ];
+        for (k, (factors, hold, transition)) in self.regimes.iter().enumerate() {
+            t += &format!("\n[[regime]]\nname = \"r{k}\"\n");
+            for (key, value) in FACTORS.iter().zip(factors) {
+                t += &format!("{key} = {value}\n");
+            }
+            if *hold {
+                t += "hold = true\n";
+            }
+            if !transition.is_empty() {
+                t += &format!("transition = {}\n", row(transition));
+            }
+        }
+        t
+    }
+}
+
+fn version2() -> BoxedStrategy<Version2> {
+    let correlation = || mostly((0.0f64..=1.0).prop_map(toml_float).boxed(), float());
+    // Each section in a few cases in ten: a correlated input builds its distribution's map,
+    // milliseconds in the unoptimised test build, and the fuzz pass must stay a few seconds.
+    let orders = prop::option::weighted(
+        0.15,
+        (
+            correlation(),
+            any::<bool>(),
+            prop_oneof![
+                2 => Just(Vec::new()),
+                1 => prop::collection::vec(-1.0f64..=1.0, 1..8),
+            ],
+        ),
+    );
+    let regimes = prop_oneof![
+        4 => Just(Vec::new()),
+        1 => prop::collection::vec(
+            (
+                prop::collection::vec(
+                    prop_oneof![
+                        3 => (0.0f64..=1.0).prop_map(toml_float).boxed(),
+                        1 => non_negative(),
+                    ],
+                    0..5,
+                ),
+                prop::bool::weighted(0.2),
+                prop::collection::vec(0.0f64..1.0, 0..5),
+            ),
+            1..5,
+        ),
+    ];
+    (
+        orders,
+        prop::option::of(correlation()),
+        prop::option::of(mostly(
+            (-1.0f64..=1.0).prop_map(toml_float).boxed(),
+            float(),
+        )),
+        prop::collection::vec((count(1, 3), units_dist()), 0..2),
+        regimes,
+        prop::option::of(prop::collection::vec(0.0f64..1.0, 1..5)),
+    )
+        .prop_map(
+            |(orders, conversion, batch_supply, domestic_rounds, regimes, initial)| Version2 {
+                orders,
+                conversion,
+                batch_supply,
+                domestic_rounds,
+                regimes,
+                initial,
             },
         )
         .boxed()
