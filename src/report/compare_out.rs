@@ -4,7 +4,7 @@
 //! who gains and who loses at each point.
 
 use crate::compare::{Comparison, Effects, PAIRED_METRICS, effects, swings};
-use crate::report::csv_out::{finish, write, writer};
+use crate::report::csv_out::{finish, summary_rows, write, writer};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
@@ -48,15 +48,16 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     write(&mut w, header(c, &["firm", "metric", "stat", "value"]));
     for (p, summary) in c.summaries.iter().enumerate() {
         let lead = point_columns(c, p);
-        for (firm, name) in summary.names.iter().enumerate() {
-            for metric in Metric::reported() {
-                let tally = summary.tally(firm, metric);
-                for stat in STATS {
-                    let value = number(tally.stat(stat, metric.scale()), metric.decimals());
-                    let mut row = lead.clone();
-                    row.extend([name.clone(), metric.name().into(), stat.into(), value]);
-                    write(&mut w, &row);
-                }
+        for summary_row in summary_rows(summary) {
+            for stat in STATS {
+                let mut row = lead.clone();
+                row.extend([
+                    summary_row.firm.to_string(),
+                    summary_row.metric.clone(),
+                    stat.into(),
+                    summary_row.value(stat),
+                ]);
+                write(&mut w, &row);
             }
         }
     }
