@@ -1308,4 +1308,62 @@ mod tests {
         );
         assert_eq!(low, None);
     }
+
+    fn band(name: &str, shares: &[f64]) -> RegimeBand {
+        RegimeBand {
+            name: name.to_string(),
+            colour: regime_colour(0),
+            shares: shares.to_vec(),
+            overall: 0.0,
+            hold: false,
+        }
+    }
+
+    #[test]
+    fn regimes_stack_first_on_top_and_meet_exactly() {
+        let bands = [
+            band("calm", &[1.0, 0.5, 0.25]),
+            band("tense", &[0.0, 0.25, 0.5]),
+            band("frozen", &[0.0, 0.25, 0.25]),
+        ];
+        let stack = regime_stack(&bands);
+        assert_eq!(
+            stack,
+            [
+                vec![(0.0, 1.0), (0.0, 0.0), (0.0, 0.0)],
+                vec![(0.5, 1.0), (0.25, 0.5), (0.0, 0.25)],
+                vec![(0.75, 1.0), (0.25, 0.75), (0.0, 0.25)],
+            ]
+        );
+        assert!(regime_stack(&[]).is_empty());
+    }
+
+    #[test]
+    fn regime_colours_are_distinct_and_text_reads_on_them() {
+        let colours: Vec<Rgb> = (0..21).map(regime_colour).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert_ne!(a, b);
+            }
+            // Not a firm's colour, nor the total's.
+            assert!((0..9).all(|f| firm_colour(f) != *a) && *a != TOTAL_COLOUR);
+        }
+        assert_eq!(colours[0], Rgb(0x56, 0xB4, 0xE9));
+        // Past the palette, lighter: halfway to white.
+        assert_eq!(colours[7], Rgb(0xAB, 0xDA, 0xF4));
+        // Dark text on yellow and sky blue, white on the dark blue.
+        assert!(dark_text_on(Rgb(0xF0, 0xE4, 0x42)) && dark_text_on(colours[0]));
+        assert!(!dark_text_on(Rgb(0x00, 0x72, 0xB2)));
+    }
+
+    #[test]
+    fn round_ticks_label_every_round_up_to_twenty() {
+        assert_eq!(round_ticks(4), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(round_ticks(20).len(), 20);
+        assert_eq!(
+            round_ticks(40),
+            [1.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0]
+        );
+        assert_eq!(round_ticks(1000).len(), 11);
+    }
 }
