@@ -1,7 +1,8 @@
 //! Criterion benches of the engine's parts on fixed seeds: one baseline trial, each step a trial
 //! is made of (opening a stream, the draws, an allocation, folding the outcome into a summary,
 //! one at a time and a batch at a time as a run does), a run's work per trial (trial and fold
-//! over distinct trials), and each allocation rule on 5 firms. Run with
+//! over distinct trials), each allocation rule on 5 firms, and the inverse distribution functions
+//! of the Gaussian copula (`quantile`, a map's construction and `NormalMap::at`). Run with
 //! `cargo bench --bench engine`; the README's table of cost per step comes from here.
 
 use std::hint::black_box;
@@ -10,6 +11,7 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use allocsim::alloc::{Allocator, Method};
+use allocsim::dist::{Dist, DistSpec};
 use allocsim::model::Model;
 use allocsim::rng::{Purpose, TrialStreams};
 use allocsim::scenario;
@@ -136,10 +138,94 @@ fn rules(c: &mut Criterion) {
     group.finish();
 }
 
+/// The copula's inverses (MODEL.md "Dependence"): `quantile` (exact, iterative for pert, beta and
+/// the truncated normal), building a `NormalMap` (once per model), and `NormalMap::at` on a
+/// spread of z (the hot loop's call: a correlated scenario makes ~15 a trial).
+fn inverse(c: &mut Criterion) {
+    let spec = |dist: &str| DistSpec {
+        dist: dist.into(),
+        ..DistSpec::default()
+    };
+    let build = |s: DistSpec| match Dist::from_spec(&s) {
+        Ok(d) => d,
+        Err(e) => panic!("bench distribution: {e}"),
+    };
+    let dists = [
+        (
+            "pert(500000, 700000, 900000)",
+            build(DistSpec {
+                min: Some(500_000.0),
+                mode: Some(700_000.0),
+                max: Some(900_000.0),
+                ..spec("pert")
+            }),
+        ),
+        (
+            "beta(8, 2)",
+            build(DistSpec {
+                alpha: Some(8.0),
+                beta: Some(2.0),
+                ..spec("beta")
+            }),
+        ),
+        (
+            "triangular(300000, 400000, 500000)",
+            build(DistSpec {
+                min: Some(300_000.0),
+                mode: Some(400_000.0),
+                max: Some(500_000.0),
+                ..spec("triangular")
+            }),
+        ),
+        (
+            "normal(100, 20) on [80, 150]",
+            build(DistSpec {
+                mean: Some(100.0),
+                sd: Some(20.0),
+                min: Some(80.0),
+                max: Some(150.0),
+                ..spec("normal")
+            }),
+        ),
+        (
+            "discrete(3 values)",
+            build(DistSpec {
+                values: Some(vec![2.0, 3.0, 5.0]),
+                weights: Some(vec![2.0, 1.0, 1.0]),
+                ..spec("discrete")
+            }),
+        ),
+    ];
+    // Fixed inputs: 1024 probabilities and normals spread over the range a run sees.
+    const POINTS: usize = 1024;
+    let us: Vec<f64> = (0..POINTS)
+        .map(|i| (i as f64 + 0.5) / POINTS as f64)
+        .collect();
+    let zs: Vec<f64> = (0..POINTS)
+        .map(|i| -4.0 + 8.0 * ((i * 389) % POINTS) as f64 / POINTS as f64)
+        .collect();
+    let mut group = c.benchmark_group("inverse");
+    for (name, d) in &dists {
+        group.throughput(Throughput::Elements(POINTS as u64));
+        group.bench_function(format!("quantile, {name}"), |b| {
+            b.iter(|| us.iter().map(|&u| d.quantile(black_box(u))).sum::<f64>())
+        });
+        let map = d.normal_map();
+        group.bench_function(format!("normal_map().at, {name}"), |b| {
+            b.iter(|| zs.iter().map(|&z| map.at(black_box(z))).sum::<f64>())
+        });
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(format!("build normal_map(), {name}"), |b| {
+            b.iter(|| black_box(d).normal_map())
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion's plotting needs system fonts, which a server may not have.
     config = Criterion::default().without_plots();
-    targets = trial, steps, rules
+    targets = trial, steps, rules, inverse
 }
 criterion_main!(benches);

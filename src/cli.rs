@@ -30,7 +30,7 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a grid of knob values on common random numbers and compare every point with the first.
     Sweep(SweepArgs),
-    /// Run whole scenarios side by side on common random numbers against a reference (they must list the same firms).
+    /// Run whole scenarios side by side on common random numbers against a reference (firms matched by name).
     Compare(CompareArgs),
     /// Move each knob from low to high, others as in the scenario, and rank them by their effect.
     Sensitivity(SensitivityArgs),
@@ -276,9 +276,11 @@ pub struct SweepArgs {
 #[command(after_help = "\
 The reference is the scenario --reference names, else the first file; it becomes point 1 and
 every other is compared with it, firm by firm. All scenarios run on the same seed (--seed, else
-the reference's) and trial count, and must list the same firms in the same order: each firm's
-random draws are keyed by its position, so only then does trial t see the same world in every
-scenario. Outputs go to output/<reference's name>-compare/ unless --out says otherwise.
+the reference's) and trial count. Each firm's random draws are keyed by its name, so a firm
+that two scenarios both list sees the same world in both, wherever it is listed, and is compared
+trial by trial; a firm only one of them lists is reported as such, with no paired difference,
+and each total is over its own scenario's firms. Outputs go to output/<reference's
+name>-compare/ unless --out says otherwise.
 
 Examples:
   allocsim compare scenarios/baseline.toml scenarios/tighter-oversight.toml scenarios/gradual-expansion.toml

@@ -18,7 +18,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use crate::engine::{EngineError, for_each_chunk};
 use crate::model::{Model, Workspace};
 use crate::scenario::Scenario;
-use crate::stats::{Metric, RecordBuffer, Summary};
+use crate::stats::{Metric, RecordBuffer, Summary, Tally};
 
 /// How to run the points.
 #[derive(Debug, Clone)]
@@ -52,10 +52,64 @@ impl Default for PointsOptions {
 pub struct PointsResult {
     /// Each point's tallies over its trials, merged exactly.
     pub summaries: Vec<Summary>,
-    /// Differences of each point against point 0 (so `paired[0]` is all zeros).
+    /// Differences of each point against point 0 (so `paired[0]` is all zeros), indexed by
+    /// the firms of `firms` (then the total).
     pub paired: Vec<Paired>,
+    /// The points' firms matched by name.
+    pub firms: FirmMatch,
     /// Worker threads used.
     pub threads: usize,
+}
+
+/// The firms of several points matched by name. A firm's random draws are keyed by its name
+/// (MODEL.md "Randomness"), so the firm of one name sees the same world in every point wherever
+/// it is listed, and its results pair trial by trial; a firm only some points list has nothing
+/// to pair with at the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmMatch {
+    /// Every firm any point lists: the reference's (point 0's) in its order, then those it
+    /// lacks, in the order the later points first list them.
+    pub names: Vec<String>,
+    /// `at[p][f]`: where point `p` lists firm `names[f]` (its index in the point's own list, and
+    /// in its summary), or `None` when it does not list it.
+    pub at: Vec<Vec<Option<usize>>>,
+}
+
+impl FirmMatch {
+    /// The points' own firm lists (point 0 the reference) matched by name. Names are unique
+    /// within a list (the scenario reader refuses a repeat).
+    pub fn new<S: AsRef<str>>(lists: &[Vec<S>]) -> FirmMatch {
+        let mut names: Vec<String> = Vec::new();
+        for list in lists {
+            for n in list {
+                if !names.iter().any(|m| m == n.as_ref()) {
+                    names.push(n.as_ref().to_string());
+                }
+            }
+        }
+        let at = lists
+            .iter()
+            .map(|list| {
+                names
+                    .iter()
+                    .map(|n| list.iter().position(|m| m.as_ref() == n))
+                    .collect()
+            })
+            .collect();
+        FirmMatch { names, at }
+    }
+
+    /// For each of point `p`'s own firms, in its order, the reference's index of the firm of
+    /// the same name, or `None` when the reference does not list it ([`Paired::record`]).
+    pub fn to_reference(&self, p: usize) -> Vec<Option<usize>> {
+        let mut out = vec![None; self.at[p].iter().flatten().count()];
+        for (f, own) in self.at[p].iter().enumerate() {
+            if let Some(j) = *own {
+                out[j] = self.at[0][f];
+            }
+        }
+        out
+    }
 }
 
 /// Runs `options.trials` trials of every scenario in `points`. Workers take chunks of trials;
@@ -72,8 +126,8 @@ pub struct PointsResult {
 /// (issue 11). Between chunks a point's summary is compacted ([`Summary::compact`]): only the
 /// few points the workers are on hold the tables they record with.
 ///
-/// The scenarios (owned or borrowed) must list the same firms in the same order
-/// ([`plan::check_firms`]).
+/// The scenarios (owned or borrowed) may list different firms, or the same in another order:
+/// firms are paired by name ([`FirmMatch`]), and each total is over its own point's firms.
 pub fn run_points<S: Borrow<Scenario>>(
     points: &[S],
     options: &PointsOptions,
@@ -84,15 +138,17 @@ pub fn run_points<S: Borrow<Scenario>>(
     // 60 KB each on the baseline) to run them.
     let points: Vec<&Scenario> = points.iter().map(Borrow::borrow).collect();
     assert!(!points.is_empty(), "run_points needs at least one point");
-    let firms = points[0].firms.len();
-    assert!(
-        points.iter().all(|p| p
-            .firms
+    let firm_match = FirmMatch::new(
+        &points
             .iter()
-            .map(|f| &f.name)
-            .eq(points[0].firms.iter().map(|f| &f.name))),
-        "the points' firms must match (checked by the plan)"
+            .map(|p| plan::firm_names(p))
+            .collect::<Vec<_>>(),
     );
+    let matched: Vec<Vec<Option<usize>>> = (0..points.len())
+        .map(|p| firm_match.to_reference(p))
+        .collect();
+    // The reference's firms: its per-firm values of a trial take this many entries.
+    let firms = points[0].firms.len();
     let models: Vec<Model> = points.iter().map(|s| Model::new(s)).collect();
     let states: Vec<Mutex<PointState>> = models
         .iter()
@@ -100,7 +156,7 @@ pub fn run_points<S: Borrow<Scenario>>(
         .map(|(model, scenario)| {
             Mutex::new(PointState {
                 summary: Summary::new(scenario),
-                paired: Paired::new(firms),
+                paired: Paired::new(firm_match.names.len()),
                 workspace: model.workspace(),
             })
         })
@@ -134,7 +190,7 @@ pub fn run_points<S: Borrow<Scenario>>(
                         Paired::values_of(&ws.outcome, base);
                     }
                     recording.record(&ws.outcome);
-                    paired.record(&base[k * firms..(k + 1) * firms], &ws.outcome);
+                    paired.record(&base[k * firms..(k + 1) * firms], &ws.outcome, &matched[p]);
                 }
                 drop(recording);
                 summary.compact();
@@ -189,6 +245,7 @@ pub fn run_points<S: Borrow<Scenario>>(
     Ok(PointsResult {
         summaries,
         paired,
+        firms: firm_match,
         threads,
     })
 }
@@ -226,15 +283,23 @@ pub struct Comparison {
     /// Per knob column, the scenario's value of the key, as written: what a point whose
     /// setting is empty has ([`Plan::scenario_values`], [`Comparison::setting`]).
     pub scenario_values: Vec<String>,
-    /// Firm names in listed order, the same in every point.
+    /// Every firm of the comparison, matched by name ([`FirmMatch::names`]): the reference's in
+    /// its listed order, then the firms it lacks as the later points first list them. What the
+    /// outputs list, in this order; per-firm vectors (paired differences, chart series) are
+    /// indexed by it, the total after the firms.
     pub firms: Vec<String>,
+    /// `firm_at[p][f]`: where point `p` lists `firms[f]`, its index in the point's own summary,
+    /// or `None` when the point does not list it ([`FirmMatch::at`]).
+    pub firm_at: Vec<Vec<Option<usize>>>,
     /// Trials per point.
     pub trials: u64,
     /// The seed every point ran on.
     pub seed: u64,
-    /// Per point, its tallies; point 0 is the reference.
+    /// Per point, its tallies, by its own firms; point 0 is the reference.
     pub summaries: Vec<Summary>,
-    /// Per point, its paired differences against point 0 (`paired[0]` is all zeros).
+    /// Per point, its paired differences against point 0 (`paired[0]` is all zeros), by
+    /// `firms`: a firm that the point or the reference does not list has an empty tally
+    /// ([`Comparison::diff`] gives `None` for it).
     pub paired: Vec<Paired>,
 }
 
@@ -250,7 +315,8 @@ impl Comparison {
             ranges: plan.ranges.clone(),
             fixed: plan.fixed.clone(),
             scenario_values: plan.scenario_values.clone(),
-            firms: plan::firm_names(&plan.points[0].scenario),
+            firms: result.firms.names,
+            firm_at: result.firms.at,
             trials,
             seed,
             summaries: result.summaries,
@@ -272,10 +338,83 @@ impl Comparison {
         self.firms.len()
     }
 
+    /// Where point `p` has series `f` of [`Comparison::firms`] (the total at
+    /// [`Comparison::total`]) in its own summary: `None` for a firm the point does not list.
+    pub fn own(&self, p: usize, f: usize) -> Option<usize> {
+        let at = &self.firm_at[p];
+        if f == self.total() {
+            Some(at.iter().flatten().count())
+        } else {
+            at.get(f).copied().flatten()
+        }
+    }
+
+    /// Whether point `p` lists firm `f` (the total: always).
+    pub fn lists(&self, p: usize, f: usize) -> bool {
+        self.own(p, f).is_some()
+    }
+
+    /// Point `p`'s tally of `metric` for series `f` (a firm, or the total): `None` for a firm
+    /// the point does not list.
+    pub fn tally(&self, p: usize, f: usize, metric: Metric) -> Option<&Tally> {
+        Some(self.summaries[p].tally(self.own(p, f)?, metric))
+    }
+
+    /// Point `p`'s tally of `metric` for its total, over the firms it lists.
+    pub fn total_tally(&self, p: usize, metric: Metric) -> &Tally {
+        let own = self.firm_at[p].iter().flatten().count();
+        self.summaries[p].tally(own, metric)
+    }
+
+    /// The paired difference of `metric` (one of [`PAIRED_METRICS`]) for series `f` at point
+    /// `p` against the reference: `None` for a firm that one of the two does not list, which
+    /// has nothing to pair with. The total is always paired (each side's over its own firms).
+    pub fn diff(&self, p: usize, f: usize, metric: Metric) -> Option<&DiffTally> {
+        (self.lists(p, f) && self.lists(0, f)).then(|| self.paired[p].diff(f, metric))
+    }
+
+    /// Whether every point lists every firm, so every total is over the same firms.
+    pub fn same_firms(&self) -> bool {
+        self.firm_at.iter().all(|at| at.iter().all(Option::is_some))
+    }
+
+    /// The firms (indices into [`Comparison::firms`]) that point `p` and the reference do not
+    /// both list, each with the side that lists it, in the comparison's order.
+    pub fn unpaired(&self, p: usize) -> Vec<(usize, Side)> {
+        (0..self.firms.len())
+            .filter_map(|f| match (self.lists(0, f), self.lists(p, f)) {
+                (true, false) => Some((f, Side::Reference)),
+                (false, true) => Some((f, Side::Point)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Mean total unmet demand of point `p`.
     pub fn mean_total_unmet(&self, p: usize) -> f64 {
-        self.summaries[p].tally(self.total(), Metric::Unmet).mean()
+        self.total_tally(p, Metric::Unmet).mean()
     }
+}
+
+/// Which of a pair of points (a point and the reference) lists a firm the other does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Only the reference lists it.
+    Reference,
+    /// Only the point lists it.
+    Point,
+}
+
+/// A firm that one of a point and the reference lists and the other does not: it has no
+/// paired difference there, and only that side's total counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpaired {
+    /// The firm's index in [`Comparison::firms`].
+    pub firm: usize,
+    /// The firm's name.
+    pub name: String,
+    /// Which side lists it.
+    pub listed_by: Side,
 }
 
 /// Where a paired difference leaves a firm (or the total) against the reference.
@@ -328,10 +467,13 @@ pub struct Effects {
     pub point: usize,
     /// The metric, one of [`PAIRED_METRICS`].
     pub metric: Metric,
-    /// Every firm, the largest gain first and the largest loss last (ties in listed order).
+    /// Every firm the point and the reference both list, the largest gain first and the
+    /// largest loss last (ties in listed order).
     pub firms: Vec<FirmEffect>,
-    /// The total over firms.
+    /// The total over firms: the point's over its firms less the reference's over its own.
     pub total: FirmEffect,
+    /// The firms only one of the two lists, in the comparison's order: no paired difference.
+    pub unpaired: Vec<Unpaired>,
 }
 
 impl Effects {
@@ -379,14 +521,14 @@ pub fn verdict(d: &DiffTally, worse: Worse) -> Verdict {
 }
 
 /// Per firm and for the total, the paired difference of `metric` (one of [`PAIRED_METRICS`])
-/// at point `p` against the reference, with its 95% interval and verdict, firms sorted from
+/// at point `p` against the reference, with its 95% interval and verdict, firms (those both
+/// list; the others are [`Effects::unpaired`]) sorted from
 /// the largest gain to the largest loss: what a reader needs to see who wins and who loses
 /// under a policy when the total barely moves (a rule change shifts chips between firms and
 /// leaves the total as it was).
 pub fn effects(c: &Comparison, p: usize, metric: Metric) -> Effects {
     let worse = metric.worse();
-    let effect = |f: usize, name: &str| {
-        let d = c.paired[p].diff(f, metric);
+    let effect = |f: usize, name: &str, d: &DiffTally| {
         let (lo, hi) = d.ci95();
         let verdict = verdict(d, worse);
         FirmEffect {
@@ -403,7 +545,7 @@ pub fn effects(c: &Comparison, p: usize, metric: Metric) -> Effects {
         .firms
         .iter()
         .enumerate()
-        .map(|(f, name)| effect(f, name))
+        .filter_map(|(f, name)| Some(effect(f, name, c.diff(p, f, metric)?)))
         .collect();
     // Stable: equal gains keep the listed order.
     firms.sort_by(|a, b| b.gain(worse).total_cmp(&a.gain(worse)));
@@ -411,7 +553,16 @@ pub fn effects(c: &Comparison, p: usize, metric: Metric) -> Effects {
         point: p,
         metric,
         firms,
-        total: effect(c.total(), "total"),
+        total: effect(c.total(), "total", c.paired[p].diff(c.total(), metric)),
+        unpaired: c
+            .unpaired(p)
+            .into_iter()
+            .map(|(f, listed_by)| Unpaired {
+                firm: f,
+                name: c.firms[f].clone(),
+                listed_by,
+            })
+            .collect(),
     }
 }
 

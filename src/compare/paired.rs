@@ -169,16 +169,32 @@ impl Paired {
     }
 
     /// Folds in one trial: the reference's per-firm values (from [`Paired::values_of`]) and the
-    /// point's outcome, of the same trial.
-    pub fn record(&mut self, reference: &[[u64; 3]], point: &Outcome) {
+    /// point's outcome, of the same trial. `matched[j]` is the reference's index of the point's
+    /// firm `j` (the firm of the same name), or `None` when the reference does not list it: only
+    /// matched firms are paired, each at its reference index, while the totals are each side's
+    /// own, over every firm it lists (MODEL.md "Randomness": firms of the same name draw the
+    /// same world, wherever they are listed).
+    pub fn record(&mut self, reference: &[[u64; 3]], point: &Outcome, matched: &[Option<usize>]) {
         let n = self.tallies.len() - 1;
         let mut totals = [[0u64; 3]; 2];
-        for (i, r) in reference.iter().enumerate().take(n) {
-            let p = [point.unmet(i), point.delivered[i], point.domestic[i]];
+        for r in reference {
+            for k in 0..3 {
+                totals[0][k] = totals[0][k].saturating_add(r[k]);
+            }
+        }
+        for (j, m) in matched.iter().enumerate() {
+            let p = [point.unmet(j), point.delivered[j], point.domestic[j]];
+            for k in 0..3 {
+                totals[1][k] = totals[1][k].saturating_add(p[k]);
+            }
+            let Some((i, r)) = m
+                .filter(|&i| i < n)
+                .and_then(|i| Some((i, reference.get(i)?)))
+            else {
+                continue;
+            };
             for k in 0..3 {
                 self.tallies[i][k].record(r[k], p[k]);
-                totals[0][k] = totals[0][k].saturating_add(r[k]);
-                totals[1][k] = totals[1][k].saturating_add(p[k]);
             }
         }
         for (k, tally) in self.tallies[n].iter_mut().enumerate() {

@@ -167,7 +167,8 @@ pub struct Plan {
     /// `scenario` column, which every point fills.
     pub scenario_values: Vec<String>,
     /// The points in running order, at most [`MAX_POINTS`]; point 0 is the reference every other
-    /// is paired against, and every point lists the same firms in the same order.
+    /// is paired against, firm by firm by name. A sweep's or sensitivity's points list the same
+    /// firms in the same order ([`check_firms`]); a compare's files may list different firms.
     pub points: Vec<Point>,
 }
 
@@ -183,7 +184,7 @@ pub enum PlanError {
         #[source]
         source: ScenarioErrors,
     },
-    /// The scenarios' firms differ, so their trials cannot be paired.
+    /// A sweep's or sensitivity's points list different firms ([`check_firms`]).
     #[error(transparent)]
     Firms(#[from] FirmsError),
     /// The arguments do not make a comparison.
@@ -338,8 +339,8 @@ pub fn sensitivity(
 
 /// Whole scenarios side by side, each with `fixed` applied. The reference (point 1) is the
 /// scenario `reference` names (its name, or its file's path as given or stem), else the first
-/// file; the others follow in the order given. They must list the same firms in the same order
-/// (see [`check_firms`]).
+/// file; the others follow in the order given. Their firms may differ, or come in another
+/// order: they are matched by name ([`super::FirmMatch`]).
 pub fn compare(
     files: &[(PathBuf, Vec<u8>)],
     fixed: &[Override],
@@ -365,15 +366,6 @@ pub fn compare(
         order.remove(first);
         order.insert(0, first);
     }
-    let names: Vec<(String, Vec<String>)> = order
-        .iter()
-        .map(|&i| {
-            let p = &points[i];
-            (files[i].0.display().to_string(), firm_names(&p.scenario))
-        })
-        .collect();
-    let rounds: Vec<u32> = order.iter().map(|&i| points[i].scenario.rounds).collect();
-    check_firms(&names).map_err(|e| PlanError::Firms(e.with_rounds(&rounds)))?;
     let mut slots: Vec<Option<Point>> = points.into_iter().map(Some).collect();
     let points: Vec<Point> = order.iter().filter_map(|&i| slots[i].take()).collect();
     let name = points[0].scenario.name.clone();
@@ -548,9 +540,11 @@ pub fn firm_names(scenario: &Scenario) -> Vec<String> {
     scenario.firms.iter().map(|f| f.name.clone()).collect()
 }
 
-/// Checks that every `(source, firm names)` lists the same firms in the same order as the first.
-/// The order matters, not only the set: trial t draws each firm's random inputs by its listed
-/// position, so only the same order gives each firm the same world in every point.
+/// Checks that every point of a sweep or sensitivity, as `(source, firm names)` with the
+/// reference first, lists the same firms in the same order as the first. The points all come
+/// from one scenario, so they do unless a knob renames a firm (`--set firm.NAME.name=...`);
+/// the sweep's charts follow each firm from point to point and would lose one renamed. `compare`
+/// makes no such check: it matches the firms of its files by name.
 pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), FirmsError> {
     let Some((first, reference)) = lists.first() else {
         return Ok(());
@@ -589,44 +583,22 @@ pub fn check_firms(lists: &[(String, Vec<String>)]) -> Result<(), FirmsError> {
             extra.join(", ")
         ));
     }
-    // What each source lacks of all the firms any of them lists (in order of first mention).
-    let mut all: Vec<&str> = Vec::new();
-    for (_, names) in lists {
-        for n in names {
-            if !all.contains(&n.as_str()) {
-                all.push(n);
-            }
-        }
-    }
-    let lacking = lists
-        .iter()
-        .filter_map(|(source, names)| {
-            let lacks: Vec<String> = all
-                .iter()
-                .filter(|n| !names.iter().any(|m| m == *n))
-                .map(|n| n.to_string())
-                .collect();
-            (!lacks.is_empty()).then(|| (source.clone(), lacks))
-        })
-        .collect();
     Err(FirmsError::Different {
         differences: parts.join("; "),
-        lacking,
-        last_round: None,
     })
 }
 
-/// Scenarios whose firms cannot be compared trial by trial.
+/// Points of a sweep or sensitivity that do not list the scenario's firms as the first point
+/// does ([`check_firms`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FirmsError {
-    /// The same firm names in a different order: their streams, keyed by position, would not
-    /// match.
+    /// The same firm names in a different order.
     #[error(
-        "{scenario} lists the same firms as {first} in another order ({names} vs {reference}); list \
-         them in the same order, since each firm's random draws are keyed by its position"
+        "{scenario} lists the same firms as {first} in another order ({names} vs {reference}): \
+         every point of a sweep or sensitivity lists the scenario's firms in its order"
     )]
     Order {
-        /// The source (file or point) whose order differs.
+        /// The source (point) whose order differs.
         scenario: String,
         /// The reference's source, the first in the list.
         first: String,
@@ -635,81 +607,18 @@ pub enum FirmsError {
         /// The reference's firm names, comma-separated, in its order.
         reference: String,
     },
-    /// Which firms each side lacks, and how to align them.
+    /// Firms one point lists and another lacks.
     #[error(
-        "the scenarios must list the same firms to be compared trial by trial: {differences}. \
-         List the same firms in the same order in every scenario: {}. A firm that should take \
-         no part can stay listed with eligible_from past the last round ({}) and orders = 0: \
-         it then receives nothing and adds nothing to the totals",
-        add_list(lacking),
-        past_last_round(*last_round)
+        "every point of a sweep or sensitivity must list the same firms, so that its charts can \
+         follow each firm from point to point: {differences}. A knob cannot rename, add or \
+         remove a firm; to compare scenarios whose firms differ, write each as a file and run \
+         allocsim compare, which matches firms by name"
     )]
     Different {
         /// The first difference found, against the reference: "A has X that B lacks; B has Y
         /// that A lacks".
         differences: String,
-        /// Every source lacking firms another lists, with those firms, in order of first
-        /// mention.
-        lacking: Vec<(String, Vec<String>)>,
-        /// The last round of the longest of the scenarios, when known ([`FirmsError::with_rounds`]).
-        last_round: Option<u32>,
     },
-}
-
-impl FirmsError {
-    /// The same error, knowing the scenarios' round counts, so its advice can give the
-    /// `eligible_from` that is past the last round of every one.
-    pub fn with_rounds(self, rounds: &[u32]) -> FirmsError {
-        match self {
-            FirmsError::Different {
-                differences,
-                lacking,
-                ..
-            } => FirmsError::Different {
-                differences,
-                lacking,
-                last_round: rounds.iter().copied().max(),
-            },
-            other => other,
-        }
-    }
-}
-
-/// "add X to A and C; add Y, Z to B": the sources that lack the same firms together.
-fn add_list(lacking: &[(String, Vec<String>)]) -> String {
-    let mut groups: Vec<(&[String], Vec<&str>)> = Vec::new();
-    for (source, firms) in lacking {
-        match groups.iter_mut().find(|(f, _)| *f == firms.as_slice()) {
-            Some((_, sources)) => sources.push(source),
-            None => groups.push((firms, vec![source])),
-        }
-    }
-    groups
-        .iter()
-        .map(|(firms, sources)| {
-            let to = match sources.as_slice() {
-                [.., last] if sources.len() > 1 => {
-                    format!("{} and {last}", sources[..sources.len() - 1].join(", "))
-                }
-                _ => sources.join(""),
-            };
-            format!("add {} to {to}", firms.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// "eligible_from = 5: every scenario here has at most 4 rounds", or the rule when the rounds are
-/// not known.
-fn past_last_round(last_round: Option<u32>) -> String {
-    match last_round {
-        Some(r) => format!(
-            "eligible_from = {}: no scenario here has more than {r} round{}",
-            r + 1,
-            if r == 1 { "" } else { "s" }
-        ),
-        None => "eligible_from = rounds + 1".to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -834,31 +743,43 @@ mod tests {
         assert!(e.to_string().contains("another order"), "{e}");
     }
 
-    /// The refusal says how to align the lists: what to add where, and how to keep a firm that
-    /// takes no part.
+    /// A sweep whose knob renames a firm is refused, pointing to compare; compare takes files
+    /// whose firms differ, or come in another order, as they are.
     #[test]
-    fn different_firms_are_refused_with_how_to_align_them() {
-        let l = |s: &str, names: &[&str]| {
-            (s.to_string(), names.iter().map(|n| n.to_string()).collect())
-        };
-        let e = check_firms(&[
-            l("a", &["X", "Y"]),
-            l("b", &["X", "Z"]),
-            l("c", &["X", "Y"]),
-        ])
-        .unwrap_err();
+    fn only_sweeps_need_the_same_firms() {
+        let bytes = files(&["baseline"]).remove(0).1;
+        let knob = Knob::parse("firm.Baidu.name=Baidu,Kuaishou").unwrap();
+        let e = sweep(Path::new("b.toml"), &bytes, &[], &[knob]).unwrap_err();
         let m = e.to_string();
-        assert!(m.contains("add Z to a and c; add Y to b."), "{m}");
-        assert!(
-            m.contains("eligible_from past the last round (eligible_from = rounds + 1)"),
-            "{m}"
-        );
-        let m = e.with_rounds(&[4, 6, 3]).to_string();
+        assert!(matches!(e, PlanError::Firms(_)), "{m}");
         assert!(
             m.contains(
-                "(eligible_from = 7: no scenario here has more than 6 rounds) and orders = 0"
-            ),
+                "point firm.Baidu.name=Baidu has Baidu that point firm.Baidu.name=Kuaishou lacks"
+            ) && m.contains("run allocsim compare, which matches firms by name"),
             "{m}"
+        );
+        assert!(!m.contains("eligible_from"), "{m}");
+        let mut f = files(&["a", "b"]);
+        let text = String::from_utf8(f[1].1.clone()).unwrap();
+        // b: Baidu renamed, and ByteDance's entry moved to the end.
+        let at = text.find("[[firm]]\nname = \"ByteDance\"").unwrap();
+        let end = at + text[at + 1..].find("[[firm]]").unwrap() + 1;
+        let mut b = text.replace("name = \"Baidu\"", "name = \"Kuaishou\"");
+        let moved: String = b.drain(at..end).collect();
+        let last = b.find("[[event]]").unwrap();
+        b.insert_str(last, &moved);
+        f[1].1 = b.into_bytes();
+        let plan = compare(&f, &[], None).unwrap();
+        assert_eq!(
+            firm_names(&plan.points[1].scenario),
+            [
+                "Alibaba",
+                "Tencent",
+                "Kuaishou",
+                "Other-private",
+                "Telecom-operators",
+                "ByteDance"
+            ]
         );
     }
 

@@ -211,3 +211,56 @@ fn a_point_that_keeps_the_scenarios_value_reads_it() {
     // The settings themselves still say which knob a point moves.
     assert_eq!(c.settings[1], ["0.2", ""]);
 }
+
+/// Firms are matched by name: the reference's in its order, then the others' extra firms in
+/// the order they are first listed; each point maps its own firms to the reference's.
+#[test]
+fn firms_match_by_name_whatever_their_positions() {
+    let lists = vec![
+        vec!["A", "B", "C"],
+        vec!["C", "N", "A"],
+        vec!["M", "B", "A", "C"],
+    ];
+    let m = FirmMatch::new(&lists);
+    assert_eq!(m.names, ["A", "B", "C", "N", "M"]);
+    assert_eq!(
+        m.at,
+        [
+            vec![Some(0), Some(1), Some(2), None, None],
+            vec![Some(2), None, Some(0), Some(1), None],
+            vec![Some(2), Some(1), Some(3), None, Some(0)],
+        ]
+    );
+    assert_eq!(m.to_reference(0), [Some(0), Some(1), Some(2)]);
+    assert_eq!(m.to_reference(1), [Some(2), None, Some(0)]);
+    assert_eq!(m.to_reference(2), [None, Some(1), Some(0), Some(2)]);
+}
+
+/// The by-name fixtures (tests/data): the same firms in another order and one inserted, the
+/// rest alike. Run as points, the shared firms pair to exactly zero, and the total's difference
+/// is the inserted firm's own, trial by trial.
+#[test]
+fn shared_firms_pair_exactly_by_name() {
+    let read = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name);
+        let bytes = std::fs::read(&path).expect("the fixture ships with the crate");
+        crate::scenario::parse(&path, &bytes, &[]).expect("the fixture is valid")
+    };
+    let (a, b) = (read("by-name-a.toml"), read("by-name-b.toml"));
+    let r = run(&[a, b.clone()], 400, 3, 0);
+    assert_eq!(r.firms.names, ["A", "B", "C", "N"]);
+    for firm in 0..3 {
+        for metric in PAIRED_METRICS {
+            let d = r.paired[1].diff(firm, metric);
+            assert_eq!((d.count(), d.sum(), d.sum_sq()), (400, 0, 0), "firm {firm}");
+        }
+    }
+    assert_eq!(r.paired[1].diff(3, Metric::Unmet).count(), 0);
+    // The totals are each over their own firms: b's exceeds a's by N's, exactly.
+    let n_unmet = r.summaries[1].tally(1, Metric::Unmet);
+    let total = r.paired[1].diff(4, Metric::Unmet);
+    assert_eq!(total.sum(), n_unmet.sum() as i128);
+    assert!(n_unmet.sum() > 0);
+}

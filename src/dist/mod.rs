@@ -9,6 +9,11 @@
 //! validation; one file per family builds that family's sampler (fixed, uniform, triangular,
 //! pert, normal with the truncated normal, lognormal, beta, discrete), beside its tests;
 //! special.rs the normal CDF and quantile; gamma.rs and strips.rs the Beta samplers.
+//!
+//! For the Gaussian copula of MODEL.md ("Dependence"), every family also has its distribution
+//! function and inverse ([`Dist::cdf`], [`Dist::quantile`]: quantile.rs, with the incomplete
+//! beta of incbeta.rs and the Newton iteration of solve.rs) and a fast, verified map
+//! z -> F^-1(Phi(z)) for the simulation loop ([`Dist::normal_map`]: normal_map.rs).
 
 mod beta;
 mod discrete;
@@ -16,10 +21,15 @@ mod discrete;
 mod exact;
 mod fixed;
 mod gamma;
+mod incbeta;
+#[cfg(test)]
+mod inverse_tests;
 mod lognormal;
 mod normal;
-mod normal_map_shim;
+mod normal_map;
 mod pert;
+mod quantile;
+mod solve;
 mod spec;
 mod special;
 mod strips;
@@ -32,7 +42,7 @@ use gamma::FastBeta;
 use normal::TruncNormal;
 use rand_distr::{Distribution, LogNormal, Normal, StandardUniform, Triangular, Uniform};
 
-pub use normal_map_shim::NormalMap;
+pub use normal_map::NormalMap;
 pub use spec::{DistError, DistSpec};
 
 /// A validated distribution, ready to sample (precompute whatever sampling needs, e.g. rand_distr objects, normal-CDF bounds, cumulative weights).

@@ -122,6 +122,23 @@ pub(super) fn erfc(x: f64) -> f64 {
     if x < 0.0 { 2.0 - r } else { r }
 }
 
+/// erfcx(x) = exp(x^2) erfc(x) for x >= 0 (including +inf, where it is 0), which stays
+/// representable where erfc underflows: Cody's erfcx branch above 0.46875, and the product
+/// below, where exp(x^2) <= 1.25.
+pub(super) fn erfcx(x: f64) -> f64 {
+    if x <= ERF_SMALL {
+        (x * x).exp() * (1.0 - erf_small(x))
+    } else {
+        erfcx_large(x)
+    }
+}
+
+/// The standard normal density phi(z) = exp(-z^2 / 2) / sqrt(2 pi).
+pub(super) fn std_pdf(z: f64) -> f64 {
+    const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+    FRAC_1_SQRT_2PI * (-0.5 * z * z).exp()
+}
+
 /// erf(x) for x >= 0 (including +inf).
 pub(super) fn erf_pos(x: f64) -> f64 {
     if x <= ERF_SMALL {

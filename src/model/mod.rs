@@ -7,7 +7,7 @@ use rand_distr::StandardNormal;
 use crate::alloc::{Allocator, Method};
 use crate::dist::{Dist, NormalMap};
 use crate::rng::{Group, KeyedBy, Name, Stream, StreamId, TrialStreams};
-use crate::scenario::{Effect, Entry, OrdersDependence, Regimes, Rule, Scenario};
+use crate::scenario::{Dependence, Effect, Entry, OrdersDependence, Regimes, Rule, Scenario};
 use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
 /// A scenario prepared for simulation: orders and weights the rules need, the stream ids, and
@@ -25,6 +25,9 @@ pub struct Model<'s> {
     fixed_ratio: Option<f64>,
     /// Whether some firm's entry round is drawn.
     drawn_entry: bool,
+    /// Whether the scenario uses nothing of MODEL.md version 2 that the trial draws or
+    /// applies (no regimes, no dependence, no drawn entry round or ratio).
+    plain: bool,
     ids: StreamIds,
     copula: Copula,
     regimes: Option<RegimeChain>,
@@ -93,6 +96,12 @@ impl RegimeChain {
             initial_last,
             rows_last,
         })
+    }
+
+    /// This round's regime from its stream `id`, after `from` (None in round 1).
+    #[inline(never)]
+    fn draw(&self, from: Option<usize>, streams: &TrialStreams, id: StreamId) -> usize {
+        self.pick(from, streams.uniform_at(id))
     }
 
     /// The regime drawn by `u` from round 1's probabilities (`from` None) or from regime
@@ -268,6 +277,13 @@ impl<'s> Model<'s> {
                 .firms
                 .iter()
                 .any(|f| matches!(f.eligible_from, Entry::Drawn(_))),
+            plain: scenario.regimes.list.is_empty()
+                && scenario.dependence == Dependence::default()
+                && scenario.domestic.ratio.point_mass().is_some()
+                && scenario
+                    .firms
+                    .iter()
+                    .all(|f| matches!(f.eligible_from, Entry::Round(_))),
             ids: StreamIds::new(scenario),
             copula: Copula::new(scenario),
             regimes: RegimeChain::new(&scenario.regimes),
@@ -339,11 +355,23 @@ impl<'s> Model<'s> {
     // undo this; a lasting fix would be in src/dist (the inline path drawing from a copy).
     #[inline]
     pub fn run_trial_on(&self, streams: &TrialStreams, ws: &mut Workspace) {
+        if self.plain {
+            self.trial::<false>(streams, ws);
+        } else {
+            self.trial::<true>(streams, ws);
+        }
+    }
+
+    /// One trial; `V2` false compiles out every step of MODEL.md version 2 (regimes, the
+    /// copula, drawn entry rounds and ratio), for a scenario that uses none of them: such a
+    /// scenario costs what it cost under version 1.
+    #[inline(always)]
+    fn trial<const V2: bool>(&self, streams: &TrialStreams, ws: &mut Workspace) {
         let s = self.scenario;
         let ids = &self.ids;
         let copula = &self.copula;
 
-        match &copula.orders {
+        match if V2 { copula.orders.as_ref() } else { None } {
             None => {
                 for (i, firm) in s.firms.iter().enumerate() {
                     let id = ids.get(Group::Orders, 0, i);
@@ -355,7 +383,7 @@ impl<'s> Model<'s> {
             Some(how) => self.correlated_orders(how, streams, ws),
         }
         let out = &mut ws.outcome;
-        if self.drawn_entry {
+        if V2 && self.drawn_entry {
             for (i, firm) in s.firms.iter().enumerate() {
                 if let Entry::Drawn(d) = &firm.eligible_from {
                     let x = draw(d, streams, ids.get(Group::Entry, 0, i));
@@ -366,6 +394,7 @@ impl<'s> Model<'s> {
         // The trial's domestic ratio (MODEL.md: `rho`).
         let trial_rho = match self.fixed_ratio {
             Some(rho) => rho,
+            None if !V2 => 0.0,
             None => draw(&s.domestic.ratio, streams, ids.get(Group::Ratio, 0, 0)).max(0.0),
         };
         out.delivered.fill(0);
@@ -379,11 +408,10 @@ impl<'s> Model<'s> {
         for round in 1..=s.rounds {
             let ri = (round - 1) as usize;
             // 0. Regime: drawn every round, halted or not.
-            let regime = match &self.regimes {
+            let regime = match if V2 { self.regimes.as_ref() } else { None } {
                 None => None,
                 Some(chain) => {
-                    let u = streams.uniform_at(ids.get(Group::Regime, round, 0));
-                    let k = chain.pick(previous_regime, u);
+                    let k = chain.draw(previous_regime, streams, ids.get(Group::Regime, round, 0));
                     previous_regime = Some(k);
                     out.regime[ri] = k as u32;
                     Some(&s.regimes.list[k])
@@ -432,9 +460,9 @@ impl<'s> Model<'s> {
             }) {
                 out.approved[ri] = true;
                 let id = ids.get(Group::Batch, round, 0);
-                let x = match copula.batch_supply {
+                let x = match if V2 { copula.batch_supply } else { None } {
                     None => draw(&terms.batch, streams, id),
-                    Some(_) => copula.maps[copula.batch_maps[ri]].at(normal(streams, id)),
+                    Some(_) => copula.batch(ri, streams, id),
                 };
                 batch = round_units(x * scale);
             }
@@ -476,17 +504,11 @@ impl<'s> Model<'s> {
                     0
                 } else {
                     let id = ids.get(Group::Conversion, round, i);
-                    let mut k = match &copula.conversion {
+                    let mut k = match if V2 { copula.conversion.as_ref() } else { None } {
                         None => draw(&s.conversion, streams, id),
-                        Some((a, b, map)) => {
-                            let f = *factor.get_or_insert_with(|| {
-                                let n = ids.firms.len() - 1;
-                                normal(streams, ids.get(Group::Conversion, round, n))
-                            });
-                            map.at(a * f + b * normal(streams, id))
-                        }
+                        Some(c) => self.correlated_conversion(c, &mut factor, streams, round, id),
                     };
-                    if regime.is_some() {
+                    if V2 && regime.is_some() {
                         k *= conversion_factor;
                     }
                     floor_units(k * units_f64(award)).min(award)
@@ -513,13 +535,9 @@ impl<'s> Model<'s> {
             };
             if wanted > u128::from(least) {
                 let id = ids.get(Group::Domestic, round, 0);
-                let mut x = match copula.batch_supply {
+                let mut x = match if V2 { copula.batch_supply } else { None } {
                     None => draw(&s.domestic.supply[ri], streams, id),
-                    Some((r, c)) => {
-                        let e_batch = normal(streams, ids.get(Group::Batch, round, 0));
-                        let z = r * e_batch + c * normal(streams, id);
-                        copula.maps[copula.supply_maps[ri]].at(z)
-                    }
+                    Some(_) => copula.supply(ri, streams, ids.get(Group::Batch, round, 0), id),
                 };
                 if let Some(g) = regime {
                     x *= g.domestic_supply_factor;
@@ -558,9 +576,29 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// A correlated conversion rate (MODEL.md, "Dependence"): the round's common factor (drawn
+    /// at the first firm that converts, kept in `factor`) and the firm's own normal `id`.
+    /// Out of line, as every copula path: the independent trial stays as compact as it was.
+    #[inline(never)]
+    fn correlated_conversion(
+        &self,
+        (a, b, map): &(f64, f64, NormalMap),
+        factor: &mut Option<f64>,
+        streams: &TrialStreams,
+        round: u32,
+        id: StreamId,
+    ) -> f64 {
+        let f = *factor.get_or_insert_with(|| {
+            let n = self.ids.firms.len() - 1;
+            normal(streams, self.ids.get(Group::Conversion, round, n))
+        });
+        map.at(a * f + b * normal(streams, id))
+    }
+
     /// Correlated orders (MODEL.md, "Dependence"): each firm's standard normal from its own
     /// orders stream, combined through the common factor or the matrix's square root, then
     /// through the firm's map.
+    #[inline(never)]
     fn correlated_orders(&self, how: &OrdersCopula, streams: &TrialStreams, ws: &mut Workspace) {
         let ids = &self.ids;
         let n = self.scenario.firms.len();
@@ -659,6 +697,21 @@ fn shuffle(order: &mut [usize], rng: &mut Stream) {
 }
 
 impl Copula {
+    /// Round `ri`'s batch through the copula: `z_batch = e_batch`, the batch stream's normal.
+    #[inline(never)]
+    fn batch(&self, ri: usize, streams: &TrialStreams, batch: StreamId) -> f64 {
+        self.maps[self.batch_maps[ri]].at(normal(streams, batch))
+    }
+
+    /// Round `ri`'s domestic supply through the copula:
+    /// `z_supply = r e_batch + sqrt(1 - r^2) e_supply`.
+    #[inline(never)]
+    fn supply(&self, ri: usize, streams: &TrialStreams, batch: StreamId, supply: StreamId) -> f64 {
+        let (r, c) = self.batch_supply.unwrap_or((0.0, 1.0));
+        let z = r * normal(streams, batch) + c * normal(streams, supply);
+        self.maps[self.supply_maps[ri]].at(z)
+    }
+
     fn new(s: &Scenario) -> Self {
         let d = &s.dependence;
         let mut copula = Copula::default();

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::page::{self, Figure, escape};
-use crate::compare::{Comparison, DiffTally, Kind, Verdict, Worse, swings, verdict};
+use crate::compare::{Comparison, DiffTally, Kind, Side, Verdict, Worse, swings, verdict};
 use crate::report::charts;
 use crate::report::format::{
     group_digits, signed_units, signed_units_full, units_full as units, units_label,
@@ -110,7 +110,9 @@ pub fn who_gains_and_loses(c: &Comparison) -> Vec<FirmChanges> {
                 largest_loss: None,
             };
             let diff = |p: usize| c.paired[p].diff(f, metric);
-            for p in 1..c.paired.len() {
+            // A point at which the firm has nothing to pair (it or the reference does not list
+            // it) counts in none of the three.
+            for p in (1..c.paired.len()).filter(|&p| c.diff(p, f, metric).is_some()) {
                 match verdict(diff(p), worse) {
                     Verdict::Gains => out.gains.push(p),
                     Verdict::Loses => out.losses.push(p),
@@ -132,6 +134,67 @@ pub fn who_gains_and_loses(c: &Comparison) -> Vec<FirmChanges> {
             out
         })
         .collect()
+}
+
+/// What the page says where firm `f` has no paired difference at point `p` (the point or the
+/// reference does not list it), as HTML: never a zero. `Long` in the table of who gains and
+/// who loses, `Short` in the table of differences by firm, whose rows are the point numbers.
+fn unpaired_cell(c: &Comparison, p: usize, f: usize, length: Length) -> String {
+    let (reference, point) = (c.lists(0, f), c.lists(p, f));
+    match length {
+        Length::Long => match (reference, point) {
+            (true, false) => "only in point 1, the reference: no paired difference".to_string(),
+            (false, true) => format!("only in point {}: no paired difference", p + 1),
+            _ => format!("in neither point {} nor the reference", p + 1),
+        },
+        Length::Short => match (reference, point) {
+            (true, false) => "only in 1".to_string(),
+            (false, true) => format!("only in {}", p + 1),
+            _ => "in neither".to_string(),
+        },
+    }
+}
+
+/// How much an unpaired cell says ([`unpaired_cell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Length {
+    Long,
+    Short,
+}
+
+/// The key result said when the points do not all list the same firms, as HTML: which firms
+/// each point adds or lacks against the reference, and that the totals then cover different
+/// firms.
+fn different_firms(c: &Comparison) -> String {
+    let mut parts = Vec::new();
+    for p in 1..c.summaries.len() {
+        let unpaired = c.unpaired(p);
+        if unpaired.is_empty() {
+            continue;
+        }
+        let of = |side: Side| -> Vec<String> {
+            unpaired
+                .iter()
+                .filter(|(_, s)| *s == side)
+                .map(|(f, _)| format!("<strong>{}</strong>", escape(&c.firms[*f])))
+                .collect()
+        };
+        let mut says = Vec::new();
+        let (adds, lacks) = (of(Side::Point), of(Side::Reference));
+        if !adds.is_empty() {
+            says.push(format!("adds {}", adds.join(", ")));
+        }
+        if !lacks.is_empty() {
+            says.push(format!("lacks {}", lacks.join(", ")));
+        }
+        parts.push(format!("{} {}", point_name(c, p), says.join(" and ")));
+    }
+    format!(
+        "The scenarios list different firms, matched by name: {}. A firm listed on one side \
+         only has no paired difference there, and each total is over its own scenario's firms, \
+         so the totals compared cover different firms.",
+        parts.join("; ")
+    )
 }
 
 /// "point 4 (label)", escaped.
@@ -159,7 +222,7 @@ const EVERY_POINT_MAX: usize = 4;
 fn key_results(c: &Comparison) -> String {
     let mut h = String::new();
     let total = c.total();
-    let unmet = c.summaries[0].tally(total, Metric::Unmet);
+    let unmet = c.total_tally(0, Metric::Unmet);
     let _ = writeln!(
         h,
         "<ul class=\"lead\">\n<li>Reference, {}: mean total unmet demand <strong>{}</strong>; \
@@ -175,12 +238,21 @@ fn key_results(c: &Comparison) -> String {
         Verdict::Unclear => ", not told apart from the reference by these trials",
         Verdict::Gains | Verdict::Loses => "",
     };
+    // Said when the two totals are over different firms.
+    let over = |p: usize| {
+        if c.unpaired(p).is_empty() {
+            ""
+        } else {
+            " (over other firms than the reference's: see below)"
+        }
+    };
     let item = |lead: &str, p: usize| {
         format!(
-            "<li>{lead}{}: mean total unmet {}, <strong>{}</strong> against the reference{}.</li>\n",
+            "<li>{lead}{}: mean total unmet {}, <strong>{}</strong> against the reference{}{}.</li>\n",
             point_name(c, p),
             units(c.mean_total_unmet(p)),
             with_interval(d(p)),
+            over(p),
             noise(p)
         )
     };
@@ -196,6 +268,9 @@ fn key_results(c: &Comparison) -> String {
             least,
         ));
         h.push_str(&item("Most: ", most));
+    }
+    if !c.same_firms() {
+        let _ = writeln!(h, "<li>{}</li>", different_firms(c));
     }
     h.push_str("</ul>\n");
     if others == 0 {
@@ -215,7 +290,11 @@ fn key_results(c: &Comparison) -> String {
         for (f, name) in names.iter().enumerate() {
             let _ = write!(h, "<tr{}><td>{}</td>", class(f), escape(name));
             for p in 1..=others {
-                let diff = c.paired[p].diff(f, Metric::Unmet);
+                let Some(diff) = c.diff(p, f, Metric::Unmet) else {
+                    let cell = unpaired_cell(c, p, f, Length::Long);
+                    let _ = write!(h, "<td class=\"note\">{cell}</td>");
+                    continue;
+                };
                 let verdict = match verdict(diff, Metric::Unmet.worse()) {
                     Verdict::Gains => "<span class=\"gain\">gains</span>",
                     Verdict::Loses => "<span class=\"loss\">loses</span>",
@@ -244,11 +323,22 @@ fn key_results(c: &Comparison) -> String {
                 ),
                 None => "<td>–</td>".to_string(),
             };
+            // The points at which the firm has nothing to pair count in none of the columns.
+            let unpaired = (1..=others)
+                .filter(|&p| c.diff(p, f, Metric::Unmet).is_none())
+                .count();
+            let name = match unpaired {
+                0 => escape(&names[f]),
+                n => format!(
+                    "{}<br><span class=\"note\">no difference at {n} of {others} points: not \
+                     listed by both the point and the reference</span>",
+                    escape(&names[f])
+                ),
+            };
             let _ = writeln!(
                 h,
-                "<tr{}><td>{}</td>{}{}{}{}{}</tr>",
+                "<tr{}><td>{name}</td>{}{}{}{}{}</tr>",
                 class(f),
-                escape(&names[f]),
                 count(&changes.gains, "gain"),
                 largest(changes.largest_gain),
                 count(&changes.losses, "loss"),
@@ -285,8 +375,7 @@ fn details(c: &Comparison) -> String {
          <th class=\"n\">domestic mean</th></tr></thead>\n<tbody>\n",
     );
     for p in 0..c.summaries.len() {
-        let s = &c.summaries[p];
-        let unmet = s.tally(total, Metric::Unmet);
+        let unmet = c.total_tally(p, Metric::Unmet);
         let d = c.paired[p].diff(total, Metric::Unmet);
         let (lo, hi) = d.ci95();
         let _ = write!(h, "<tr><td class=\"n\">{}</td>", p + 1);
@@ -310,8 +399,8 @@ fn details(c: &Comparison) -> String {
                 100.0 * d.share(Metric::Unmet.worse())
             );
         }
-        h.push_str(&n(s.tally(total, Metric::Delivered).mean()));
-        h.push_str(&n(s.tally(total, Metric::Domestic).mean()));
+        h.push_str(&n(c.total_tally(p, Metric::Delivered).mean()));
+        h.push_str(&n(c.total_tally(p, Metric::Domestic).mean()));
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n");
@@ -366,7 +455,14 @@ fn details(c: &Comparison) -> String {
                 p + 1
             );
             for f in 0..=total {
-                let d = c.paired[p].diff(f, Metric::Unmet);
+                let Some(d) = c.diff(p, f, Metric::Unmet) else {
+                    let _ = write!(
+                        h,
+                        "<td class=\"n\"><span class=\"note\">{}</span></td>",
+                        unpaired_cell(c, p, f, Length::Short)
+                    );
+                    continue;
+                };
                 let (lo, hi) = d.ci95();
                 let _ = write!(
                     h,
@@ -382,8 +478,16 @@ fn details(c: &Comparison) -> String {
         h.push_str(
             "<p class=\"note\">Mean of (point − point 1) per trial, k = \
              thousand units; ± the half-width of the 95% interval. All metrics are in \
-             differences.csv.</p>\n",
+             differences.csv.",
         );
+        if !c.same_firms() {
+            h.push_str(
+                " “Only in 1”: only the reference lists the firm, so it has no paired \
+                 difference at that point; “only in N”: only point N lists it; “in neither”: \
+                 another point lists it. Totals are over each point's own firms.",
+            );
+        }
+        h.push_str("</p>\n");
     }
 
     h
@@ -445,6 +549,7 @@ mod tests {
             fixed: Vec::new(),
             scenario_values: Vec::new(),
             firms: vec!["A".into()],
+            firm_at: vec![vec![Some(0)]; 5],
             trials: 100,
             seed: 0,
             summaries: Vec::new(),

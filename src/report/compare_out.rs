@@ -3,8 +3,8 @@
 //! sensitivity.csv with the ranked swings, and what is printed on stdout: the short table and
 //! who gains and who loses at each point.
 
-use crate::compare::{Comparison, Effects, PAIRED_METRICS, effects, swings};
-use crate::report::csv_out::{finish, summary_rows, write, writer};
+use crate::compare::{Comparison, Effects, PAIRED_METRICS, Side, effects, swings};
+use crate::report::csv_out::{finish, per_trial_rows, write, writer};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
@@ -42,13 +42,31 @@ pub(crate) fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
 }
 
 /// comparison.csv: `point`, one column per knob and per fixed override (filled on every row),
-/// then `firm,metric,stat,value` exactly as in summary.csv, for every point.
+/// then `firm,metric,stat,value` exactly as in summary.csv, for every point. Every point has
+/// the rows of every firm of the comparison, in its order ([`Comparison::firms`]), then the
+/// total (over the point's own firms); a firm the point does not list has its rows with the
+/// value empty. A point whose scenario has regimes or drawn entry rounds then has the rows of
+/// its per-trial metrics, as its summary.csv would ([`per_trial_rows`]).
 pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, header(c, &["firm", "metric", "stat", "value"]));
-    for (p, summary) in c.summaries.iter().enumerate() {
+    let names = names(c);
+    for p in 0..c.summaries.len() {
         let lead = point_columns(c, p);
-        for summary_row in summary_rows(summary) {
+        for (firm, name) in names.iter().enumerate() {
+            for metric in Metric::reported() {
+                let tally = c.tally(p, firm, metric);
+                for stat in STATS {
+                    let value = tally.map_or_else(String::new, |t| {
+                        number(t.stat(stat, metric.scale()), metric.decimals())
+                    });
+                    let mut row = lead.clone();
+                    row.extend([name.clone(), metric.name().into(), stat.into(), value]);
+                    write(&mut w, &row);
+                }
+            }
+        }
+        for summary_row in per_trial_rows(&c.summaries[p]) {
             for stat in STATS {
                 let mut row = lead.clone();
                 row.extend([
@@ -66,28 +84,36 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
 
 /// differences.csv: per point, firm and metric (unmet, delivered, domestic), the mean paired
 /// difference against point 1, its 95% confidence interval, the sd of the differences, the share
-/// of trials in which the point leaves the firm worse off, and the number of pairs.
+/// of trials in which the point leaves the firm worse off, and the number of pairs. A firm that
+/// the point or the reference does not list has nothing to pair: its rows have those columns
+/// empty and `n` 0.
 pub fn differences_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, header(c, &DIFFERENCES_COLUMNS));
     let names = names(c);
-    for (p, paired) in c.paired.iter().enumerate() {
+    for p in 0..c.paired.len() {
         let lead = point_columns(c, p);
         for (firm, name) in names.iter().enumerate() {
             for metric in PAIRED_METRICS {
-                let d = paired.diff(firm, metric);
-                let (lo, hi) = d.ci95();
                 let mut row = lead.clone();
-                row.extend([
-                    name.clone(),
-                    metric.name().to_string(),
-                    number(d.mean(), 3),
-                    number(lo, 3),
-                    number(hi, 3),
-                    number(d.sd(), 3),
-                    number(d.share(metric.worse()), 6),
-                    d.count().to_string(),
-                ]);
+                row.extend([name.clone(), metric.name().to_string()]);
+                match c.diff(p, firm, metric) {
+                    Some(d) => {
+                        let (lo, hi) = d.ci95();
+                        row.extend([
+                            number(d.mean(), 3),
+                            number(lo, 3),
+                            number(hi, 3),
+                            number(d.sd(), 3),
+                            number(d.share(metric.worse()), 6),
+                            d.count().to_string(),
+                        ]);
+                    }
+                    None => {
+                        row.extend(std::iter::repeat_n(String::new(), 5));
+                        row.push("0".to_string());
+                    }
+                }
                 write(&mut w, &row);
             }
         }
@@ -147,7 +173,7 @@ pub fn comparison_table(c: &Comparison) -> String {
     head.extend(["unmet mean", "p95", "Δ mean vs 1", "95% CI", "worse in"].map(String::from));
     let mut rows = vec![head];
     for p in 0..c.summaries.len() {
-        let t = c.summaries[p].tally(total, Metric::Unmet);
+        let t = c.total_tally(p, Metric::Unmet);
         let d = c.paired[p].diff(total, Metric::Unmet);
         let (lo, hi) = d.ci95();
         // The knobs only (the fixed overrides are the same on every row: the headline names
@@ -174,6 +200,9 @@ pub fn comparison_table(c: &Comparison) -> String {
     }
     // The knobs' values read left to right; the point number and the figures right-aligned.
     let mut out = table::aligned(&rows, |i| i > 0 && i <= c.knobs.len());
+    if !c.same_firms() {
+        out.push_str(&format!("\n{}\n", different_firms_note(c)));
+    }
     let ranked = swings(c);
     if !ranked.is_empty() {
         out.push_str("\nKnobs by swing in mean total unmet (low → high):\n");
@@ -261,11 +290,72 @@ pub fn gains_and_losses(c: &Comparison) -> String {
             out.push_str(line.trim_end());
             out.push('\n');
         }
+        for u in &e.unpaired {
+            out.push_str(&format!(
+                "      {}: only in {}\n",
+                u.name,
+                short(side_label(c, p, u.listed_by))
+            ));
+        }
+        if !e.unpaired.is_empty() {
+            out.push_str(
+                "      (no paired difference for these; each total is over its own scenario's \
+                 firms, so these two cover different firms)\n",
+            );
+        }
     }
     if points - 1 > EFFECT_POINTS {
         out.push_str(&format!(
             "  … and {} more points: every point's difference per firm is in differences.csv\n",
             points - 1 - EFFECT_POINTS
+        ));
+    }
+    out
+}
+
+/// The label of the side of the pair (point `p`, the reference) that lists a firm the other
+/// does not: the point's, or the reference's.
+pub(crate) fn side_label(c: &Comparison, p: usize, side: Side) -> &str {
+    match side {
+        Side::Reference => &c.labels[0],
+        Side::Point => &c.labels[p],
+    }
+}
+
+/// What stdout says under the table when the points do not all list the same firms: the totals
+/// are each over the point's own firms, and which firms each point lacks or adds against the
+/// reference.
+pub(crate) fn different_firms_note(c: &Comparison) -> String {
+    let mut out = String::from(
+        "The scenarios list different firms, matched by name: each total is over its own \
+         scenario's firms, so totals compared here cover different firms.",
+    );
+    let listed = |firms: Vec<&str>| firms.join(", ");
+    for p in 1..c.summaries.len() {
+        let unpaired = c.unpaired(p);
+        if unpaired.is_empty() {
+            continue;
+        }
+        let of = |side: Side| -> Vec<&str> {
+            unpaired
+                .iter()
+                .filter(|(_, s)| *s == side)
+                .map(|(f, _)| c.firms[*f].as_str())
+                .collect()
+        };
+        let (adds, lacks) = (of(Side::Point), of(Side::Reference));
+        let mut parts = Vec::new();
+        if !adds.is_empty() {
+            parts.push(format!("adds {}", listed(adds)));
+        }
+        if !lacks.is_empty() {
+            parts.push(format!("lacks {}", listed(lacks)));
+        }
+        out.push_str(&format!(
+            "\n  point {} ({}) {} against point 1.",
+            p + 1,
+            short(&c.labels[p]),
+            parts.join(" and ")
         ));
     }
     out

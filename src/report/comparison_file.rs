@@ -10,7 +10,7 @@ use super::results::{
     ResultsError, SavedRound, SavedSummary, SavedTally, SavedTrialTally, check_header,
     load_summary, serialize_summary, version_for,
 };
-use crate::compare::{Comparison, DiffTally, Kind, PAIRED_METRICS, Paired, plan};
+use crate::compare::{Comparison, DiffTally, FirmMatch, Kind, PAIRED_METRICS, Paired, plan};
 use crate::report::charts::compare::knob_slice;
 use crate::stats::{Summary, wide};
 
@@ -35,6 +35,10 @@ struct SavedDiff {
 
 #[derive(Deserialize)]
 struct SavedPoint {
+    /// The point's own firms, in its order, when they are not the comparison's `firms` (a
+    /// compare of files whose firms differ or come in another order); absent otherwise.
+    #[serde(default)]
+    firms: Option<Vec<String>>,
     equivalence: f64,
     tallies: Vec<Vec<SavedTally>>,
     rounds: Vec<SavedRound>,
@@ -45,7 +49,8 @@ struct SavedPoint {
     /// The per-trial metrics' tallies (version 2).
     #[serde(default)]
     per_trial: Vec<SavedTrialTally>,
-    /// `paired[firm][k]` for metric `PAIRED_METRICS[k]`, the total last.
+    /// `paired[firm][k]` for metric `PAIRED_METRICS[k]`, by the comparison's `firms`, the total
+    /// last; a firm the point or the reference does not list has all zeros.
     paired: Vec<[SavedDiff; 3]>,
 }
 
@@ -61,6 +66,7 @@ struct SavedComparison {
     fixed: Vec<(String, String)>,
     /// The scenario's value of each knob (see [`Comparison::scenario_values`]).
     scenario_values: Vec<String>,
+    /// Every firm of the comparison ([`Comparison::firms`]).
     firms: Vec<String>,
     trials: u64,
     seed: u64,
@@ -120,20 +126,32 @@ impl Serialize for PointsRef<'_> {
         let c = self.0;
         let mut seq = s.serialize_seq(Some(c.summaries.len()))?;
         for (summary, paired) in c.summaries.iter().zip(&c.paired) {
-            seq.serialize_element(&PointRef { summary, paired })?;
+            // A point's own firms are saved only where they are not the comparison's, so a
+            // comparison of the same firms is saved as before firms were matched by name.
+            let own = &summary.names[..summary.names.len().saturating_sub(1)];
+            let firms = (own != c.firms.as_slice()).then_some(own);
+            seq.serialize_element(&PointRef {
+                firms,
+                summary,
+                paired,
+            })?;
         }
         seq.end()
     }
 }
 
 struct PointRef<'a> {
+    firms: Option<&'a [String]>,
     summary: &'a Summary,
     paired: &'a Paired,
 }
 
 impl Serialize for PointRef<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("SavedPoint", 5)?;
+        let mut st = s.serialize_struct("SavedPoint", 6)?;
+        if let Some(firms) = self.firms {
+            st.serialize_field("firms", firms)?;
+        }
         st.serialize_field("equivalence", &self.summary.equivalence())?;
         serialize_summary(&mut st, self.summary)?;
         let paired: Vec<[SavedDiff; 3]> = self
@@ -202,13 +220,43 @@ pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
         )));
     }
 
+    // Each point's own firms, matched by name as the points were run.
+    let lists: Vec<&[String]> = saved
+        .points
+        .iter()
+        .map(|p| p.firms.as_deref().unwrap_or(&saved.firms))
+        .collect();
+    for (p, list) in lists.iter().enumerate() {
+        if let Some(j) = (0..list.len()).find(|&j| list[..j].contains(&list[j])) {
+            return Err(impossible(format!(
+                "points[{p}].firms lists {} twice",
+                list[j]
+            )));
+        }
+    }
+    let firm_match = FirmMatch::new(&lists.iter().map(|l| l.to_vec()).collect::<Vec<_>>());
+    if firm_match.names != saved.firms {
+        return Err(impossible(format!(
+            "firms: [{}] are not the points' firms, the reference's then the others' in the \
+             order they first list them ([{}])",
+            saved.firms.join(", "),
+            firm_match.names.join(", ")
+        )));
+    }
+    let differs = lists.iter().position(|l| *l != saved.firms.as_slice());
+    if let Some(p) = differs.filter(|_| kind != Kind::Compare) {
+        return Err(impossible(format!(
+            "points[{p}].firms: every point of a {} lists the same firms",
+            kind.name()
+        )));
+    }
     let mut summaries = Vec::with_capacity(points);
     let mut paired = Vec::with_capacity(points);
     for (p, point) in saved.points.iter().enumerate() {
         let at = |e: ResultsError| impossible(format!("points[{p}] (point {}): {e}", p + 1));
         let rounds = u32::try_from(point.rounds.len()).map_err(|_| at(ResultsError::Shape))?;
         let summary = load_summary(&SavedSummary {
-            firms: &saved.firms,
+            firms: lists[p],
             trials: saved.trials,
             rounds,
             equivalence: point.equivalence,
@@ -219,8 +267,18 @@ pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
             per_trial: &point.per_trial,
         })
         .map_err(at)?;
-        let diffs = load_paired(point, &summary, summaries.first(), saved.trials)
-            .map_err(|m| impossible(format!("points[{p}].{m}")))?;
+        let diffs = load_paired(
+            point,
+            &Matched {
+                names: &saved.firms,
+                at: &firm_match.at,
+                p,
+            },
+            &summary,
+            summaries.first(),
+            saved.trials,
+        )
+        .map_err(|m| impossible(format!("points[{p}].{m}")))?;
         summaries.push(summary);
         paired.push(diffs);
     }
@@ -234,6 +292,7 @@ pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
         fixed: saved.fixed,
         scenario_values: saved.scenario_values,
         firms: saved.firms,
+        firm_at: firm_match.at,
         trials: saved.trials,
         seed: saved.seed,
         summaries,
@@ -243,18 +302,42 @@ pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
     Ok(c)
 }
 
+/// Where point `p` and the reference list each of the comparison's firms.
+struct Matched<'a> {
+    names: &'a [String],
+    at: &'a [Vec<Option<usize>>],
+    p: usize,
+}
+
+impl Matched<'_> {
+    /// The own indices in point `p` and in the reference of series `f` (the total after the
+    /// firms), when both list it.
+    fn pair(&self, f: usize) -> Option<(usize, usize)> {
+        let own = |q: usize| {
+            if f == self.names.len() {
+                Some(self.at[q].iter().flatten().count())
+            } else {
+                self.at[q][f]
+            }
+        };
+        own(self.p).zip(own(0))
+    }
+}
+
 /// Point `p`'s paired differences, checked against its summary and the reference's (`None`
-/// when `p` is the reference itself). The message starts with the field's path below the point.
+/// when `p` is the reference itself): a firm both list pairs every trial, one that only one of
+/// them lists has all zeros. The message starts with the field's path below the point.
 fn load_paired(
     point: &SavedPoint,
+    matched: &Matched,
     summary: &Summary,
     reference: Option<&Summary>,
     trials: u64,
 ) -> Result<Paired, String> {
-    let firms = summary.names.len();
+    let firms = matched.names.len() + 1;
     if point.paired.len() != firms {
         return Err(format!(
-            "paired lists {} firms, but the summary has {firms} (the total included)",
+            "paired lists {} firms, but the comparison has {firms} (the total included)",
             point.paired.len()
         ));
     }
@@ -263,7 +346,8 @@ fn load_paired(
         let mut loaded: [DiffTally; 3] = Default::default();
         for (k, saved) in firm.iter().enumerate() {
             let metric = PAIRED_METRICS[k];
-            let field = format!("paired[{f}][{k}] ({}, {})", summary.names[f], metric.name());
+            let name = matched.names.get(f).map_or("total", String::as_str);
+            let field = format!("paired[{f}][{k}] ({name}, {})", metric.name());
             let parse = |key: &str, text: &str| -> Result<i128, String> {
                 text.parse::<i128>()
                     .map_err(|_| format!("{field}.{key}: '{text}' is not a sum"))
@@ -273,6 +357,16 @@ fn load_paired(
                 .sum_sq
                 .parse()
                 .map_err(|_| format!("{field}.sum_sq: '{}' is not a sum", saved.sum_sq))?;
+            let Some((own, own_reference)) = matched.pair(f) else {
+                // Nothing to pair: the point or the reference does not list the firm.
+                if (saved.n, sum, sum_sq, saved.above, saved.below) != (0, 0, 0, 0, 0) {
+                    return Err(format!(
+                        "{field}: the firm is not listed by both the point and the reference, \
+                         so it has no paired differences, but these are not all zero"
+                    ));
+                }
+                continue;
+            };
             if saved.n != trials {
                 return Err(format!(
                     "{field}.n is {}, but these results hold {trials} trials",
@@ -287,9 +381,11 @@ fn load_paired(
             }
             // The differences add up to the point's sum less the reference's, exactly; the
             // reference's own are all zero.
-            let of = |s: &Summary| i128::try_from(s.tally(f, metric).sum()).ok();
+            let of = |s: &Summary, i: usize| i128::try_from(s.tally(i, metric).sum()).ok();
             let expected = match reference {
-                Some(r) => of(summary).zip(of(r)).and_then(|(a, b)| a.checked_sub(b)),
+                Some(r) => of(summary, own)
+                    .zip(of(r, own_reference))
+                    .and_then(|(a, b)| a.checked_sub(b)),
                 None => Some(0),
             };
             if expected != Some(sum) {
@@ -419,6 +515,20 @@ mod tests {
         comparison(plan::sweep(path, SCENARIO.as_bytes(), &[], &knobs).unwrap())
     }
 
+    /// A compare of the by-name fixtures (tests/data): b lists a's firms in another order, with
+    /// a firm N of its own.
+    fn by_name() -> Comparison {
+        let file = |n: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(n);
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        };
+        let files = [file("by-name-a.toml"), file("by-name-b.toml")];
+        comparison(plan::compare(&files, &[], None).unwrap())
+    }
+
     #[test]
     fn a_saved_comparison_reads_back_whole() {
         let sens = {
@@ -426,13 +536,14 @@ mod tests {
             let knobs = [knob("approval.probability=0.2,0.9")];
             comparison(plan::sensitivity(path, SCENARIO.as_bytes(), &[], &knobs).unwrap())
         };
-        for c in [sweep(), sens] {
+        for c in [sweep(), sens, by_name()] {
             let bytes = comparison_json(&c);
             let read = read_comparison(&bytes).unwrap_or_else(|e| panic!("{e}"));
             // Everything the outputs show, and saving again gives the same bytes.
             assert_eq!(comparison_csv(&read), comparison_csv(&c));
             assert_eq!(differences_csv(&read), differences_csv(&c));
             assert_eq!(read.paired, c.paired);
+            assert_eq!((&read.firms, &read.firm_at), (&c.firms, &c.firm_at));
             assert_eq!(
                 (
                     &read.kind,
@@ -513,11 +624,55 @@ mod tests {
                 Box::new(|v| {
                     v["points"][1]["paired"].as_array_mut().unwrap().pop();
                 }),
-                "points[1].paired lists 2 firms, but the summary has 3",
+                "points[1].paired lists 2 firms, but the comparison has 3",
             ),
             (
                 Box::new(|v| v["points"] = serde_json::json!([])),
                 "points: a comparison",
+            ),
+        ];
+        for (edit, message) in cases {
+            let err = edited(&*edit);
+            assert!(
+                err.starts_with(message),
+                "{message:?} does not start {err:?}"
+            );
+        }
+        // A compare whose firms differ: its points' own lists must make its firms, and a firm
+        // with nothing to pair has no differences.
+        let original: serde_json::Value =
+            serde_json::from_slice(&comparison_json(&by_name())).unwrap();
+        let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = original.clone();
+            edit(&mut v);
+            match read_comparison(&serde_json::to_vec(&v).unwrap()) {
+                Ok(_) => "accepted".to_string(),
+                Err(e) => e.to_string(),
+            }
+        };
+        let cases: Vec<(Edit, &str)> = vec![
+            (
+                Box::new(|v| v["points"][1]["paired"][3][0]["n"] = 700.into()),
+                "points[1].paired[3][0] (N, unmet): the firm is not listed by both the point and \
+                 the reference, so it has no paired differences, but these are not all zero",
+            ),
+            (
+                Box::new(|v| v["firms"] = serde_json::json!(["A", "B", "N", "C"])),
+                "firms: [A, B, N, C] are not the points' firms",
+            ),
+            (
+                Box::new(|v| v["points"][1]["firms"] = serde_json::json!(["C", "N", "A", "C"])),
+                "points[1].firms lists C twice",
+            ),
+            (
+                Box::new(|v| v["kind"] = "sensitivity".into()),
+                "points[0].firms: every point of a sensitivity lists the same firms",
+            ),
+            (
+                Box::new(|v| {
+                    v["points"][1]["firms"] = serde_json::json!(["A", "B", "C", "N"]);
+                }),
+                "points[1].paired[0][0] (A, unmet).sum is",
             ),
         ];
         for (edit, message) in cases {

@@ -3,7 +3,7 @@
 use crate::model::Outcome;
 use crate::report::format::number;
 use crate::stats::{
-    FirmInputs, METRICS, Metric, Quantity, STATS, Summary, Tally, firm_metric_values,
+    FirmInputs, METRICS, Metric, Quantity, STATS, Summary, Tally, TrialTally, firm_metric_values,
 };
 
 /// One firm's (or the total's) metric in summary.csv: what each of its rows says.
@@ -49,20 +49,36 @@ pub(crate) fn summary_rows(summary: &Summary) -> Vec<SummaryRow<'_>> {
                 tally: summary.tally(firm, metric),
             });
         }
-        for t in summary.per_trial_on(firm) {
-            let spec = t.metric.spec();
-            rows.push(SummaryRow {
-                firm: name,
-                metric: summary.trial_name(t),
-                heading: summary.trial_heading(t),
-                quantity: spec.quantity,
-                scale: 1.0,
-                decimals: spec.decimals,
-                tally: &t.tally,
-            });
-        }
+        rows.extend(
+            summary
+                .per_trial_on(firm)
+                .map(|t| per_trial_row(summary, t)),
+        );
     }
     rows
+}
+
+/// The rows of summary.csv's layout that are per-trial metrics ([`crate::stats::TRIAL_METRICS`]),
+/// in its order: firm by firm, then the total's (a comparison's point lists them after its
+/// firms' metrics).
+pub(crate) fn per_trial_rows(summary: &Summary) -> Vec<SummaryRow<'_>> {
+    (0..summary.names.len())
+        .flat_map(|row| summary.per_trial_on(row))
+        .map(|t| per_trial_row(summary, t))
+        .collect()
+}
+
+fn per_trial_row<'a>(summary: &'a Summary, t: &'a TrialTally) -> SummaryRow<'a> {
+    let spec = t.metric.spec();
+    SummaryRow {
+        firm: &summary.names[summary.row_of(t)],
+        metric: summary.trial_name(t),
+        heading: summary.trial_heading(t),
+        quantity: spec.quantity,
+        scale: 1.0,
+        decimals: spec.decimals,
+        tally: &t.tally,
+    }
 }
 
 /// summary.csv: `firm,metric,stat,value` for every firm and the total ([`summary_rows`]).

@@ -658,3 +658,64 @@ fn small_regime_charts_for_inspection() {
         }
     }
 }
+
+#[test]
+fn a_sweep_of_a_scenario_with_regimes_reports_them_per_point_and_saves_them() {
+    use crate::compare::{Comparison, Knob, PointsOptions, plan, run_points};
+    let toml = "name = \"sw\"\nrounds = 3\n[allocation]\nrule = \"proportional\"\n\
+                [approval]\nprobability = 0.8\nbatch = { dist = \"uniform\", min = 100, max = 900 }\n\
+                [domestic]\nratio = 0.3\nsupply = 300\n\
+                [[firm]]\nname = \"A\"\norders = 1000\n[[firm]]\nname = \"B\"\norders = 600\n";
+    let knobs = [Knob::parse("domestic.ratio=0.2,0.5").expect("a knob")];
+    let mut plan = plan::sweep(Path::new("sw.toml"), toml.as_bytes(), &[], &knobs).expect("a plan");
+    for point in &mut plan.points {
+        let s = &mut point.scenario;
+        s.regimes = Regimes {
+            initial: vec![1.0, 0.0],
+            list: vec![
+                regime("calm", vec![0.0, 1.0]),
+                regime("tense", vec![1.0, 0.0]),
+            ],
+        };
+        s.firms[1].eligible_from = Entry::Drawn(dist("2"));
+    }
+    let scenarios: Vec<_> = plan.points.iter().map(|p| p.scenario.clone()).collect();
+    let options = PointsOptions {
+        trials: 50,
+        seed: 1,
+        ..PointsOptions::default()
+    };
+    let result = run_points(&scenarios, &options, &mut |_| {}, None).expect("runs");
+    let c = Comparison::new(&plan, 50, 1, result);
+    // Each point's rows end with its per-trial metrics: calm, tense, calm gives 2 and 1 rounds.
+    let csv = text(&crate::report::comparison_csv(&c));
+    for point in ["1", "2"] {
+        for (metric, mean) in [
+            ("B,entry_round", "2"),
+            ("total,rounds_in_calm", "2"),
+            ("total,rounds_in_tense", "1"),
+        ] {
+            let row = format!(
+                "{point},{},{metric},mean,{mean}",
+                if point == "1" { "0.2" } else { "0.5" }
+            );
+            assert!(csv.lines().any(|l| l == row), "{row} is not in\n{csv}");
+        }
+    }
+    // comparison.json carries them (version 2) and reads back to the same CSV.
+    let json = crate::report::comparison_json(&c);
+    assert!(text(&json).contains("\"version\":2,"));
+    let read = crate::report::read_comparison(&json).expect("reads back");
+    assert_eq!(text(&crate::report::comparison_csv(&read)), csv);
+    // The workbook's comparison sheet has a row per CSV row group, as planned.
+    let sheets = crate::report::xlsx::comparison_sheets(&c);
+    assert_eq!(
+        sheets[0].rows.len() as u64 + 1,
+        crate::report::xlsx::planned_rows(2, 2, 2 * 3)[0].1
+    );
+    assert_eq!(
+        (sheets[0].rows.len()) * crate::stats::STATS.len(),
+        csv.lines().count() - 1
+    );
+    assert!(crate::report::check_comparison_xlsx(&plan).is_ok());
+}

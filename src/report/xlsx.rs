@@ -20,7 +20,7 @@ use crate::compare::{Comparison, Kind, PAIRED_METRICS, Plan, swings};
 use crate::report::RunInfo;
 use crate::report::compare_out;
 use crate::report::csv_out::{
-    ROUND_PERCENTILES, SummaryRow, regime_share_column, regime_shares, summary_rows,
+    ROUND_PERCENTILES, SummaryRow, per_trial_rows, regime_share_column, regime_shares, summary_rows,
 };
 use crate::report::format::{group_digits, number};
 use crate::stats::{Metric, Quantity, STATS, Summary, trial_layout};
@@ -407,7 +407,7 @@ pub fn comparison_xlsx(c: &Comparison) -> Result<Vec<u8>, WorkbookError> {
 }
 
 /// The sheets of [`comparison_xlsx`].
-fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
+pub(crate) fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
     let lead = compare_out::header(c, &[]);
     let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
     let mut comparison = Sheet {
@@ -416,10 +416,18 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
         rows: Vec::new(),
         filter: Filter::Columns,
     };
-    for (p, summary) in c.summaries.iter().enumerate() {
+    for p in 0..c.summaries.len() {
+        let lead = point_cells(c, p);
+        // comparison.csv's rows: every firm of the comparison in its order, then the total;
+        // a firm the point does not list has its statistics empty.
+        for (f, name) in compare_out::names(c).iter().enumerate() {
+            comparison
+                .rows
+                .extend(firm_rows(name, &|m| c.tally(p, f, m), &lead));
+        }
         comparison
             .rows
-            .extend(stats_rows(&summary_rows(summary), &point_cells(c, p)));
+            .extend(stats_rows(&per_trial_rows(&c.summaries[p]), &lead));
     }
     let sensitivity = c.kind == Kind::Sensitivity;
     let mut sheets = vec![comparison, differences_sheet(c)];
@@ -480,7 +488,12 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
 pub fn check_comparison_xlsx(plan: &Plan) -> Result<(), WorkbookError> {
     let settings: Vec<Vec<String>> = plan.points.iter().map(|p| p.settings.clone()).collect();
     check_texts(&plan.knobs, &settings)?;
-    let firms = plan.points.first().map_or(0, |p| p.scenario.firms.len());
+    let lists: Vec<Vec<String>> = plan
+        .points
+        .iter()
+        .map(|p| crate::compare::plan::firm_names(&p.scenario))
+        .collect();
+    let firms = crate::compare::FirmMatch::new(&lists).names.len();
     let per_trial: u64 = plan
         .points
         .iter()
@@ -496,7 +509,11 @@ pub fn check_comparison_xlsx(plan: &Plan) -> Result<(), WorkbookError> {
 /// firms whose per-trial metrics have `per_trial` members in all (a regime's, a drawn firm's):
 /// per point, a row per firm and the total times the metrics of each sheet, and on the
 /// comparison sheet a row per member.
-fn planned_rows(points: usize, firms: usize, per_trial: u64) -> [(&'static str, u64); 2] {
+pub(crate) fn planned_rows(
+    points: usize,
+    firms: usize,
+    per_trial: u64,
+) -> [(&'static str, u64); 2] {
     let per_point = (firms as u64 + 1) * points as u64;
     [
         (
@@ -571,6 +588,37 @@ fn stats_rows(summary_rows: &[SummaryRow], lead: &[Cell]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+/// The rows of one firm (or the total) named `name`, one per reported metric, each starting
+/// with `lead`; `tally` gives the firm's tally of a metric, or `None` when a comparison's point
+/// does not list the firm (its statistics are then empty).
+fn firm_rows<'a>(
+    name: &str,
+    tally: &dyn Fn(Metric) -> Option<&'a crate::stats::Tally>,
+    lead: &[Cell],
+) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    for metric in Metric::reported() {
+        let spec = metric.spec();
+        let tally = tally(metric);
+        let mut row = lead.to_vec();
+        row.extend([
+            Cell::text(name),
+            Cell::text(spec.name),
+            Cell::text(spec.heading()),
+        ]);
+        row.extend(STATS.iter().map(|stat| match tally {
+            Some(t) => Cell::csv(
+                t.stat(stat, metric.scale()),
+                metric.decimals(),
+                Look::of_stat(spec.quantity, stat),
+            ),
+            None => Cell::Empty,
+        }));
+        rows.push(row);
+    }
+    rows
+}
+
 /// rounds.csv's table: per round, the approval, halt and halted-by-then shares, and the mean and
 /// percentiles of the units delivered by its end.
 fn rounds_sheet(summary: &Summary) -> Sheet {
@@ -638,18 +686,23 @@ fn differences_sheet(c: &Comparison) -> Sheet {
     let header = compare_out::header(c, &compare_out::DIFFERENCES_COLUMNS);
     let names = compare_out::names(c);
     let mut rows = Vec::new();
-    for (p, paired) in c.paired.iter().enumerate() {
+    for p in 0..c.paired.len() {
         let lead = point_cells(c, p);
         for (firm, name) in names.iter().enumerate() {
             for metric in PAIRED_METRICS {
                 let quantity = metric.spec().quantity;
-                let d = paired.diff(firm, metric);
+                let mut row = lead.clone();
+                row.extend([Cell::text(name.clone()), Cell::text(metric.name())]);
+                // As differences.csv: nothing to pair, empty cells and no pairs.
+                let Some(d) = c.diff(p, firm, metric) else {
+                    row.extend(std::iter::repeat_n(Cell::Empty, 5));
+                    row.push(Cell::Number(0.0, Look::Grouped));
+                    rows.push(row);
+                    continue;
+                };
                 let (lo, hi) = d.ci95();
                 let diff = Look::of_difference(quantity);
-                let mut row = lead.clone();
                 row.extend([
-                    Cell::text(name.clone()),
-                    Cell::text(metric.name()),
                     Cell::csv(d.mean(), 3, diff),
                     Cell::csv(lo, 3, diff),
                     Cell::csv(hi, 3, diff),

@@ -1,5 +1,5 @@
 //! `sweep`, `compare` and `sensitivity` through the binary: grids and labels, validation of every
-//! point before any runs, firm mismatches, rankings, determinism across threads, outputs.
+//! point before any runs, firms matched by name, rankings, determinism across threads, outputs.
 
 use std::path::Path;
 
@@ -189,28 +189,229 @@ fn a_value_listed_twice_in_a_grid_is_refused_not_a_crash() {
     assert!(!out.exists());
 }
 
+/// Firms are matched by name (MODEL.md "Randomness": a firm's draws are keyed by its name).
+/// by-name-b lists by-name-a's firms in another order, with a firm N of its own inserted, and
+/// nothing else differs; N is served last with no carry-over, so it takes only what the others
+/// leave. Every shared firm's paired difference is then exactly zero, whatever its position,
+/// the total's is N's own (each total is over its own scenario's firms), and N is reported as
+/// in one side only in every output.
 #[test]
-fn compare_with_different_firms_names_them() {
+fn compare_pairs_firms_by_name_and_reports_the_others() {
     let dir = tempdir();
-    let other = dir.path().join("other.toml");
-    let text = std::fs::read_to_string("scenarios/baseline.toml")
-        .or_else(|_| std::fs::read_to_string(crate::common::root().join("scenarios/baseline.toml")))
-        .unwrap()
-        .replace("name = \"Baidu\"", "name = \"Kuaishou\"");
-    std::fs::write(&other, text).unwrap();
-    let out = dir.path().join("out");
-    let o = run(&[
+    let out = dir.path().join("by-name");
+    let (a, b) = (data("by-name-a.toml"), data("by-name-b.toml"));
+    let o = run_ok(&["compare", &a, &b, "--trials", "300", "--out", out_arg(&out)]);
+    let text = stdout(&o);
+    for part in [
+        "  point 2 (by-name-b) adds N against point 1.",
+        "each total is over its own scenario's firms, so totals compared here cover different \
+         firms",
+        "      N: only in by-name-b\n",
+        "0 firms gain, 0 lose, 3 no clear change",
+    ] {
+        assert!(text.contains(part), "{part:?} not in\n{text}");
+    }
+
+    let diffs = read_csv(&out.join("differences.csv"));
+    let cmp = read_csv(&out.join("comparison.csv"));
+    for csv in [&diffs, &cmp] {
+        assert!(csv.rows.iter().all(|r| r.len() == csv.header.len()));
+    }
+    let (firm, metric, n) = (
+        diffs.column("firm"),
+        diffs.column("metric"),
+        diffs.column("n"),
+    );
+    let stats = ["mean_diff", "ci_low", "ci_high", "sd_diff", "share_worse"];
+    // Firms in the reference's order, then b's extra one, then the total, at every point.
+    let order: Vec<&str> = diffs
+        .rows
+        .iter()
+        .filter(|r| r[0] == "2" && r[metric] == "unmet")
+        .map(|r| r[firm].as_str())
+        .collect();
+    assert_eq!(order, ["A", "B", "C", "N", "total"]);
+    for row in diffs.rows.iter().filter(|r| r[0] == "2") {
+        let cells: Vec<&str> = stats
+            .iter()
+            .map(|c| row[diffs.column(c)].as_str())
+            .collect();
+        match row[firm].as_str() {
+            // Common random numbers by name: exactly nothing changes for them.
+            "A" | "B" | "C" => {
+                assert_eq!(cells, ["0"; 5], "{row:?}");
+                assert_eq!(row[n], "300", "{row:?}");
+            }
+            // Nothing to pair: empty, and no pairs (never a zero difference).
+            "N" => {
+                assert_eq!(cells, [""; 5], "{row:?}");
+                assert_eq!(row[n], "0", "{row:?}");
+            }
+            _ => assert_ne!(cells[0], "0", "the total counts N in b only: {row:?}"),
+        }
+    }
+    // N at the reference too: no pairs.
+    assert!(
+        diffs
+            .rows
+            .iter()
+            .filter(|r| r[0] == "1" && r[firm] == "N")
+            .all(|r| r[n] == "0" && r[diffs.column("mean_diff")].is_empty())
+    );
+    // comparison.csv: N's statistics are empty where a does not list it, and real in b; the
+    // total's paired difference is N's own mean (the shared firms cancel exactly).
+    let value = |point: &str, name: &str, m: &str, stat: &str| -> String {
+        let (f, mm, st, v) = (
+            cmp.column("firm"),
+            cmp.column("metric"),
+            cmp.column("stat"),
+            cmp.column("value"),
+        );
+        cmp.rows
+            .iter()
+            .find(|r| r[0] == point && r[f] == name && r[mm] == m && r[st] == stat)
+            .unwrap_or_else(|| panic!("no {name} {m} {stat} at point {point}"))[v]
+            .clone()
+    };
+    let n_rows = |point: &str| {
+        cmp.rows
+            .iter()
+            .filter(|r| r[0] == point && r[cmp.column("firm")] == "N")
+            .map(|r| r[cmp.column("value")].clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(!n_rows("1").is_empty() && n_rows("1").iter().all(String::is_empty));
+    assert!(n_rows("2").iter().all(|v| !v.is_empty()));
+    let n_unmet: f64 = value("2", "N", "unmet", "mean").parse().unwrap();
+    assert!(n_unmet > 0.0 && value("2", "N", "delivered", "mean") != "0");
+    let total = diff_rows(&diffs, "total", "unmet")[1][diffs.column("mean_diff")]
+        .parse::<f64>()
+        .unwrap();
+    assert!((total - n_unmet).abs() < 1e-3, "{total} vs {n_unmet}");
+    for name in ["A", "B", "C"] {
+        assert_eq!(
+            value("1", name, "delivered", "p95"),
+            value("2", name, "delivered", "p95")
+        );
+    }
+
+    // comparison.json keeps each point's own firms where they are not the comparison's.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["firms"], serde_json::json!(["A", "B", "C", "N"]));
+    assert_eq!(
+        json["points"][0]["firms"],
+        serde_json::json!(["A", "B", "C"])
+    );
+    assert_eq!(
+        json["points"][1]["firms"],
+        serde_json::json!(["C", "N", "A", "B"])
+    );
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for part in [
+        "point 2 (by-name-b) adds <strong>N</strong>",
+        "so the totals compared cover different firms",
+        "<td class=\"note\">only in point 2: no paired difference</td>",
+        "<span class=\"note\">only in 2</span>",
+    ] {
+        assert!(html.contains(part), "{part:?} not in report.html");
+    }
+    // `allocsim report` redraws the page and the chart byte for byte from comparison.json.
+    let drawn: Vec<Vec<u8>> = ["report.html", "differences.png"]
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(out.join(f)).unwrap();
+            std::fs::remove_file(out.join(f)).unwrap();
+            bytes
+        })
+        .collect();
+    run_ok(&["report", out_arg(&out)]);
+    for (f, before) in ["report.html", "differences.png"].iter().zip(&drawn) {
+        assert!(
+            &std::fs::read(out.join(f)).unwrap() == before,
+            "{f} redrawn differs"
+        );
+    }
+
+    // b as the reference: N is then the reference's alone, listed after b's own order.
+    let rev = dir.path().join("rev");
+    let o = run_ok(&[
         "compare",
+        &a,
+        &b,
+        "--reference",
+        "by-name-b",
+        "--trials",
+        "300",
+        "--out",
+        out_arg(&rev),
+        "--no-charts",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("      N: only in by-name-b\n") && text.contains("lacks N against point 1"),
+        "{text}"
+    );
+    let diffs = read_csv(&rev.join("differences.csv"));
+    let order: Vec<&str> = diff_rows(&diffs, "total", "unmet")
+        .iter()
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(order, ["by-name-b", "by-name-a"]);
+    let firms: Vec<&str> = diffs
+        .rows
+        .iter()
+        .filter(|r| r[0] == "2" && r[diffs.column("metric")] == "unmet")
+        .map(|r| r[diffs.column("firm")].as_str())
+        .collect();
+    assert_eq!(firms, ["C", "N", "A", "B", "total"]);
+    pandas_reads(&[&out.join("comparison.csv"), &out.join("differences.csv")]);
+}
+
+/// Reads each CSV with pandas, as the analysts do, and checks that the numeric columns come out
+/// numeric (an empty cell is NaN); skipped, with a note, where python3 has no pandas.
+fn pandas_reads(files: &[&Path]) {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import pandas"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("python3 with pandas not found: the CSVs were not read with pandas");
+        return;
+    }
+    let script = "import sys, pandas as pd\n\
+        for f in sys.argv[1:]:\n\
+        \x20   d = pd.read_csv(f)\n\
+        \x20   for c in ['value', 'mean_diff', 'ci_low', 'ci_high', 'sd_diff', 'share_worse', 'n']:\n\
+        \x20       if c in d: assert pd.api.types.is_numeric_dtype(d[c]), (f, c, d[c].dtype)\n";
+    let mut cmd = std::process::Command::new("python3");
+    cmd.args(["-c", script]).args(files);
+    let o = cmd.output().expect("python3 runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A sweep's points come from one scenario and must list its firms: a knob that renames one is
+/// refused before anything runs, pointing to compare.
+#[test]
+fn a_sweep_cannot_rename_a_firm() {
+    let dir = tempdir();
+    let out = dir.path().join("never");
+    let o = run(&[
+        "sweep",
         "scenarios/baseline.toml",
-        out_arg(&other),
+        "--set",
+        "firm.Baidu.name=Baidu,Kuaishou",
         "--out",
         out_arg(&out),
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("must list the same firms"), "{err}");
-    assert!(err.contains("has Baidu that"), "{err}");
-    assert!(err.contains("has Kuaishou that"), "{err}");
+    assert!(
+        err.contains("has Kuaishou that point firm.Baidu.name=Baidu lacks")
+            && err.contains("run allocsim compare, which matches firms by name"),
+        "{err}"
+    );
     assert!(!out.exists());
 }
 

@@ -347,6 +347,8 @@ pub struct KnobChart {
 pub fn knob_chart(c: &Comparison, j: usize) -> KnobChart {
     let slice = knob_slice(c, j);
     let values: Vec<String> = slice.iter().map(|&p| c.settings[p][j].clone()).collect();
+    // A sweep's points all list the comparison's firms in its order (the plan and
+    // read_comparison check it), so a firm's index is its own in every summary.
     let spreads = (0..=c.total())
         .map(|f| {
             slice
@@ -498,8 +500,7 @@ pub fn heatmap(c: &Comparison, stat: &'static HeatStat) -> Heatmap {
         .map(|r| {
             (0..cols.len())
                 .map(|k| {
-                    c.summaries[r * cols.len() + k]
-                        .tally(c.total(), Metric::Unmet)
+                    c.total_tally(r * cols.len() + k, Metric::Unmet)
                         .stat(stat.stat, 1.0)
                 })
                 .collect()
@@ -581,13 +582,34 @@ pub struct DiffRow {
     pub hi: f64,
 }
 
+/// One series' entry in a panel of the paired-difference chart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiffEntry {
+    /// The firm (or the total) has a paired difference.
+    Paired(DiffRow),
+    /// The point or the reference does not list the firm: no difference, and what the chart
+    /// writes on its row instead ("only in the reference", "only in this scenario").
+    Unpaired(&'static str),
+}
+
+impl DiffEntry {
+    /// The difference, when there is one.
+    pub fn paired(&self) -> Option<&DiffRow> {
+        match self {
+            DiffEntry::Paired(row) => Some(row),
+            DiffEntry::Unpaired(_) => None,
+        }
+    }
+}
+
 /// One point's panel of the paired-difference chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffPanel {
     /// The point's label.
     pub label: String,
-    /// Per series (firms, then the total), its difference against the reference.
-    pub rows: Vec<DiffRow>,
+    /// Per series (firms, then the total), its difference against the reference, or why it has
+    /// none.
+    pub rows: Vec<DiffEntry>,
 }
 
 /// The paired-difference chart: every point after the first against point 1, per series.
@@ -606,6 +628,9 @@ pub struct Differences {
     pub points: usize,
     /// The one axis every panel shares, so a 2k effect looks a 70th of a 140k one.
     pub axis: Axis,
+    /// Whether the scenarios list different firms, so that the totals cover different firms
+    /// (the chart's note says so).
+    pub different_firms: bool,
 }
 
 /// How many panels a row of the paired-difference chart has for `panels` panels: four as 2 × 2
@@ -630,19 +655,26 @@ pub fn differences(c: &Comparison) -> Differences {
         .map(|p| DiffPanel {
             label: c.labels[p].clone(),
             rows: (0..=c.total())
-                .map(|f| {
-                    let d = c.paired[p].diff(f, Metric::Unmet);
-                    let (lo, hi) = d.ci95();
-                    DiffRow {
-                        mean: d.mean(),
-                        lo,
-                        hi,
+                .map(|f| match c.diff(p, f, Metric::Unmet) {
+                    Some(d) => {
+                        let (lo, hi) = d.ci95();
+                        DiffEntry::Paired(DiffRow {
+                            mean: d.mean(),
+                            lo,
+                            hi,
+                        })
                     }
+                    None if c.lists(p, f) => DiffEntry::Unpaired("only in this scenario"),
+                    None if c.lists(0, f) => DiffEntry::Unpaired("only in the reference"),
+                    None => DiffEntry::Unpaired("in neither of the two"),
                 })
                 .collect(),
         })
         .collect();
-    let rows = panels.iter().flat_map(|p| &p.rows);
+    let rows = panels
+        .iter()
+        .flat_map(|p| &p.rows)
+        .filter_map(DiffEntry::paired);
     let (lo, hi) = rows.fold((0.0f64, 0.0f64), |(a, b), d| (a.min(d.lo), b.max(d.hi)));
     Differences {
         run_line: run_line(c),
@@ -656,6 +688,7 @@ pub fn differences(c: &Comparison) -> Differences {
         ),
         panels,
         points,
+        different_firms: !c.same_firms(),
     }
 }
 
@@ -873,6 +906,71 @@ mod tests {
         );
         let one = integer_axis(5.0, 5.0, 6, 0.0);
         assert!(one.ticks.iter().all(|t| t.fract() == 0.0) && one.ticks.contains(&5.0));
+    }
+
+    /// A firm that a point or the reference does not list gets no dot but the reason, whatever
+    /// its tallies hold, and does not stretch the shared axis; the total is always drawn.
+    #[test]
+    fn unpaired_firms_are_said_not_drawn() {
+        use crate::compare::{DiffTally, Paired};
+        let d = |mean: i128| {
+            let n = 100u64;
+            let t = DiffTally::from_parts(n, mean * 100, (mean * mean) as u128 * 100, 0, 0);
+            [t.clone(), t.clone(), t]
+        };
+        let c = Comparison {
+            kind: Kind::Compare,
+            name: "a".into(),
+            knobs: vec!["scenario".into()],
+            labels: vec!["a".into(), "b".into(), "c".into()],
+            settings: vec![vec!["a".into()], vec!["b".into()], vec!["c".into()]],
+            ranges: Vec::new(),
+            fixed: Vec::new(),
+            scenario_values: vec![String::new()],
+            firms: vec!["X".into(), "Y".into(), "Z".into()],
+            // a lists X, Y; b lists Z, X; c lists X.
+            firm_at: vec![
+                vec![Some(0), Some(1), None],
+                vec![Some(1), None, Some(0)],
+                vec![Some(0), None, None],
+            ],
+            trials: 100,
+            seed: 0,
+            summaries: Vec::new(),
+            // Y's and Z's tallies hold a large value that must not be shown.
+            paired: vec![
+                Paired::from_tallies(vec![d(0), d(0), d(0), d(0)]).unwrap(),
+                Paired::from_tallies(vec![d(5), d(1_000_000), d(1_000_000), d(7)]).unwrap(),
+                Paired::from_tallies(vec![d(-3), d(0), d(0), d(-3)]).unwrap(),
+            ],
+        };
+        let chart = differences(&c);
+        assert!(chart.different_firms);
+        let row = |m: f64| {
+            DiffEntry::Paired(DiffRow {
+                mean: m,
+                lo: m,
+                hi: m,
+            })
+        };
+        assert_eq!(
+            chart.panels[0].rows,
+            [
+                row(5.0),
+                DiffEntry::Unpaired("only in the reference"),
+                DiffEntry::Unpaired("only in this scenario"),
+                row(7.0),
+            ]
+        );
+        assert_eq!(
+            chart.panels[1].rows[1],
+            DiffEntry::Unpaired("only in the reference")
+        );
+        assert_eq!(
+            chart.panels[1].rows[2],
+            DiffEntry::Unpaired("in neither of the two")
+        );
+        assert!(chart.axis.hi < 100.0, "{:?}", chart.axis);
     }
 
     #[test]

@@ -5,11 +5,11 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::compare::{self, Differences};
+use super::compare::{self, DiffEntry, Differences};
 use super::data;
 use super::kit::{
-    Area, Axes, Drawn, INK, Look, REFERENCE, boxed, colour, draw_names, fit_labels, frame_wrapped,
-    label, names_width, none, plot, rows, width_of,
+    Area, Axes, Drawn, INK, Look, MUTED, REFERENCE, boxed, colour, draw_names, fit_labels,
+    frame_wrapped, label, names_width, none, plot, rows, width_of,
 };
 use crate::report::format::{self, signed_tick, signed_units};
 
@@ -43,6 +43,10 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
     if d.points > shown {
         note = format!("First {shown} of {} scenarios. {note}", d.points);
     }
+    if d.different_firms {
+        note += " The scenarios list different firms: one listed on one side only has no \
+                 difference, and each total is over its own scenario's firms.";
+    }
     if titles.numbered {
         note += &format!(" {}", compare::key_note("Scenarios", &labels));
     }
@@ -61,6 +65,7 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
     let (_, ah) = area.dim_in_pixel();
     let ph = ah as i32 / prow.max(1);
     let value_style = look.bold(19.0, &INK);
+    let unpaired_style = look.text(19.0, &MUTED);
     for (i, p) in diffs.iter().enumerate() {
         let (r, col) = (i as i32 / cols, i as i32 % cols);
         let panel = area.clone().shrink((col * (pw + gap), r * ph), (pw, ph));
@@ -87,7 +92,12 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
             look.line(&REFERENCE, 2.0),
         ))?;
         let (px, _) = chart.plotting_area().get_pixel_range();
-        for (f, row) in p.rows.iter().enumerate() {
+        let paired = p
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(f, e)| Some((f, e.paired()?)));
+        for (f, row) in paired.clone() {
             let y = rows.at[f];
             let whisker = look.line(&INK, 2.5);
             chart.draw_series(LineSeries::new([(row.lo, y), (row.hi, y)], whisker))?;
@@ -102,7 +112,7 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
         }
         // Each value on its own row, beside its interval on the side away from 0 (right of a
         // positive one), or on the other side when that has more room.
-        for (f, row) in p.rows.iter().enumerate() {
+        for (f, row) in paired {
             let y = rows.at[f];
             let (hx, hy) = chart.backend_coord(&(row.hi, y));
             let (lx, _) = chart.backend_coord(&(row.lo, y));
@@ -128,6 +138,20 @@ pub fn paint(root: &Area, look: &Look, d: &Differences) -> Drawn {
                 (left, HPos::Right)
             };
             boxed(root, &text, &value_style, (at, hy), h, look)?;
+        }
+        // A firm with nothing to pair: said on its row, beside 0, with no dot (never a zero).
+        for (f, entry) in p.rows.iter().enumerate() {
+            if let DiffEntry::Unpaired(why) = entry {
+                let (zx, y) = chart.backend_coord(&(0.0, rows.at[f]));
+                let w = width_of(root, why, &unpaired_style);
+                let space = look.px(14.0);
+                let (at, h) = if px.end - (zx + space) >= w || zx - px.start < w {
+                    (zx + space, HPos::Left)
+                } else {
+                    (zx - space, HPos::Right)
+                };
+                label(root, why, &unpaired_style, (at, y), h, VPos::Center)?;
+            }
         }
         let (_, cy) = cap.get_base_pixel();
         label(

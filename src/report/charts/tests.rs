@@ -536,13 +536,23 @@ fn difference_panels_share_one_scale() {
     let d = differences(&c);
     assert_eq!(d.panels.len(), 3);
     assert_eq!(d.points, 3);
-    let rows: Vec<_> = d.panels.iter().flat_map(|p| &p.rows).collect();
+    let rows: Vec<_> = d
+        .panels
+        .iter()
+        .flat_map(|p| p.rows.iter().filter_map(|r| r.paired()))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        3 * 7,
+        "the shipped scenarios list the same firms"
+    );
     assert!(rows.iter().all(|r| d.axis.lo < r.lo && r.hi < d.axis.hi));
     assert!(d.axis.lo < 0.0 && d.axis.hi > 0.0 && d.axis.ticks.contains(&0.0));
     // The panels' own ranges differ by far more than a panel's: one scale shows that.
     let widest = |p: &super::compare::DiffPanel| {
         p.rows
             .iter()
+            .filter_map(|r| r.paired())
             .map(|r| r.hi.abs().max(r.lo.abs()))
             .fold(0.0, f64::max)
     };
