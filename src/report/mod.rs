@@ -29,7 +29,7 @@ pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{
-    FirmTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
+    FirmTerms, RegimeTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
 };
 pub use table::console_table;
 pub use xlsx::{

@@ -634,6 +634,21 @@ fn regime_charts_for_inspection() {
                 pngs.iter().map(|(n, b)| (*n, b.as_slice())).collect();
             let html = crate::report::report_html(&info, &summary, "{}", &embedded);
             std::fs::write(format!("{dir}/report.html"), html).expect("written");
+            let mut drawn = s.clone();
+            drawn.firms[2].eligible_from = Entry::Drawn(dist(
+                "{ dist = \"discrete\", values = [2, 5, 20], weights = [1, 1, 1] }",
+            ));
+            let (info, summary) = simulate(&drawn, 2000, 2);
+            for (file, bytes) in [
+                ("rounds.csv", rounds_csv(&summary)),
+                ("summary.csv", summary_csv(&summary)),
+                (
+                    "results.xlsx",
+                    crate::report::run_xlsx(&info, &summary).expect("xlsx"),
+                ),
+            ] {
+                std::fs::write(format!("{dir}/{file}"), bytes).expect("written");
+            }
         }
     }
 }
