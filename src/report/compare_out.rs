@@ -4,7 +4,7 @@
 //! who gains and who loses at each point.
 
 use crate::compare::{Comparison, Effects, PAIRED_METRICS, Side, effects, swings};
-use crate::report::csv_out::{finish, write, writer};
+use crate::report::csv_out::{finish, per_trial_rows, write, writer};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
@@ -45,7 +45,8 @@ pub(crate) fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
 /// then `firm,metric,stat,value` exactly as in summary.csv, for every point. Every point has
 /// the rows of every firm of the comparison, in its order ([`Comparison::firms`]), then the
 /// total (over the point's own firms); a firm the point does not list has its rows with the
-/// value empty.
+/// value empty. A point whose scenario has regimes or drawn entry rounds then has the rows of
+/// its per-trial metrics, as its summary.csv would ([`per_trial_rows`]).
 pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, header(c, &["firm", "metric", "stat", "value"]));
@@ -63,6 +64,18 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
                     row.extend([name.clone(), metric.name().into(), stat.into(), value]);
                     write(&mut w, &row);
                 }
+            }
+        }
+        for summary_row in per_trial_rows(&c.summaries[p]) {
+            for stat in STATS {
+                let mut row = lead.clone();
+                row.extend([
+                    summary_row.firm.to_string(),
+                    summary_row.metric.clone(),
+                    stat.into(),
+                    summary_row.value(stat),
+                ]);
+                write(&mut w, &row);
             }
         }
     }

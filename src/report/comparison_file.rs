@@ -7,8 +7,8 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::results::{
-    ResultsError, SavedRound, SavedSummary, SavedTally, check_header, load_summary,
-    serialize_summary,
+    ResultsError, SavedRound, SavedSummary, SavedTally, SavedTrialTally, check_header,
+    load_summary, serialize_summary, version_for,
 };
 use crate::compare::{Comparison, DiffTally, FirmMatch, Kind, PAIRED_METRICS, Paired, plan};
 use crate::report::charts::compare::knob_slice;
@@ -16,8 +16,11 @@ use crate::stats::{Summary, wide};
 
 /// The file format's name, checked when reading.
 pub const FORMAT: &str = "allocsim-comparison";
-/// The file format's version, checked when reading: a reader refuses any other.
-pub const VERSION: u32 = 1;
+/// The file format's latest version; a reader reads versions 1 to this one and refuses any
+/// other. Version 2 adds to a point's summary what results.json version 2 adds (its regimes and
+/// per-trial metrics); a comparison whose points have none of them is written as version 1,
+/// byte for byte as before.
+pub const VERSION: u32 = 2;
 
 /// A paired difference's tally as saved: i128 and u128 sums as decimal strings, as JSON readers
 /// lose integers past 2^53.
@@ -40,6 +43,12 @@ struct SavedPoint {
     tallies: Vec<Vec<SavedTally>>,
     rounds: Vec<SavedRound>,
     approved_rounds: SavedTally,
+    /// The regimes' names (version 2).
+    #[serde(default)]
+    regimes: Vec<String>,
+    /// The per-trial metrics' tallies (version 2).
+    #[serde(default)]
+    per_trial: Vec<SavedTrialTally>,
     /// `paired[firm][k]` for metric `PAIRED_METRICS[k]`, by the comparison's `firms`, the total
     /// last; a firm the point or the reference does not list has all zeros.
     paired: Vec<[SavedDiff; 3]>,
@@ -91,7 +100,8 @@ impl Serialize for ComparisonRef<'_> {
         let c = self.0;
         let mut st = s.serialize_struct("SavedComparison", 15)?;
         st.serialize_field("format", FORMAT)?;
-        st.serialize_field("version", &VERSION)?;
+        let version = c.summaries.iter().map(version_for).max().unwrap_or(1);
+        st.serialize_field("version", &version)?;
         st.serialize_field("kind", c.kind.name())?;
         st.serialize_field("name", &c.name)?;
         st.serialize_field("knobs", &c.knobs)?;
@@ -253,6 +263,8 @@ pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
             tallies: &point.tallies,
             saved_rounds: &point.rounds,
             approved_rounds: &point.approved_rounds,
+            regimes: &point.regimes,
+            per_trial: &point.per_trial,
         })
         .map_err(at)?;
         let diffs = load_paired(
@@ -569,8 +581,8 @@ mod tests {
         type Edit = Box<dyn Fn(&mut serde_json::Value)>;
         let cases: Vec<(Edit, &str)> = vec![
             (
-                Box::new(|v| v["version"] = 2.into()),
-                "format allocsim-comparison version 2 cannot be read by this allocsim",
+                Box::new(|v| v["version"] = 3.into()),
+                "format allocsim-comparison version 3 cannot be read by this allocsim",
             ),
             (
                 Box::new(|v| v["format"] = "allocsim-results".into()),

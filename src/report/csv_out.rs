@@ -2,19 +2,92 @@
 
 use crate::model::Outcome;
 use crate::report::format::number;
-use crate::stats::{FirmInputs, METRICS, Metric, STATS, Summary, firm_metric_values};
+use crate::stats::{
+    FirmInputs, METRICS, Metric, Quantity, STATS, Summary, Tally, TrialTally, firm_metric_values,
+};
 
-/// summary.csv: `firm,metric,stat,value` for every firm and the total.
+/// One firm's (or the total's) metric in summary.csv: what each of its rows says.
+pub(crate) struct SummaryRow<'a> {
+    /// The firm's name, or "total".
+    pub firm: &'a str,
+    /// The metric's name in outputs: `unmet`, `rounds_in_calm`, `entry_round`.
+    pub metric: String,
+    /// Its name for people, with its unit: "Unmet demand (units)".
+    pub heading: String,
+    /// What it counts.
+    pub quantity: Quantity,
+    /// Factor from the tallied integer to the reported value.
+    pub scale: f64,
+    /// Decimals written in CSV files.
+    pub decimals: usize,
+    /// Its values over trials.
+    pub tally: &'a Tally,
+}
+
+impl SummaryRow<'_> {
+    /// Statistic `stat` of [`crate::stats::STATS`] as summary.csv writes it.
+    pub fn value(&self, stat: &str) -> String {
+        number(self.tally.stat(stat, self.scale), self.decimals)
+    }
+}
+
+/// The metrics of summary.csv (and of a comparison's point) in their order: for each firm and
+/// then the total, the reported metrics ([`Metric::reported`]), then the per-trial metrics
+/// reported on that row (the total's rounds in each regime, a drawn firm's entry round).
+pub(crate) fn summary_rows(summary: &Summary) -> Vec<SummaryRow<'_>> {
+    let mut rows = Vec::new();
+    for (firm, name) in summary.names.iter().enumerate() {
+        for metric in Metric::reported() {
+            let spec = metric.spec();
+            rows.push(SummaryRow {
+                firm: name,
+                metric: spec.name.to_string(),
+                heading: spec.heading(),
+                quantity: spec.quantity,
+                scale: spec.scale,
+                decimals: spec.decimals,
+                tally: summary.tally(firm, metric),
+            });
+        }
+        rows.extend(
+            summary
+                .per_trial_on(firm)
+                .map(|t| per_trial_row(summary, t)),
+        );
+    }
+    rows
+}
+
+/// The rows of summary.csv's layout that are per-trial metrics ([`crate::stats::TRIAL_METRICS`]),
+/// in its order: firm by firm, then the total's (a comparison's point lists them after its
+/// firms' metrics).
+pub(crate) fn per_trial_rows(summary: &Summary) -> Vec<SummaryRow<'_>> {
+    (0..summary.names.len())
+        .flat_map(|row| summary.per_trial_on(row))
+        .map(|t| per_trial_row(summary, t))
+        .collect()
+}
+
+fn per_trial_row<'a>(summary: &'a Summary, t: &'a TrialTally) -> SummaryRow<'a> {
+    let spec = t.metric.spec();
+    SummaryRow {
+        firm: &summary.names[summary.row_of(t)],
+        metric: summary.trial_name(t),
+        heading: summary.trial_heading(t),
+        quantity: spec.quantity,
+        scale: 1.0,
+        decimals: spec.decimals,
+        tally: &t.tally,
+    }
+}
+
+/// summary.csv: `firm,metric,stat,value` for every firm and the total ([`summary_rows`]).
 pub fn summary_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
     write(&mut w, ["firm", "metric", "stat", "value"]);
-    for (firm, name) in summary.names.iter().enumerate() {
-        for metric in Metric::reported() {
-            let tally = summary.tally(firm, metric);
-            for stat in STATS {
-                let value = number(tally.stat(stat, metric.scale()), metric.decimals());
-                write(&mut w, [name.as_str(), metric.name(), stat, &value]);
-            }
+    for row in summary_rows(summary) {
+        for stat in STATS {
+            write(&mut w, [row.firm, &row.metric, stat, &row.value(stat)]);
         }
     }
     finish(w)
@@ -30,24 +103,42 @@ pub(crate) const ROUND_PERCENTILES: [(&str, f64); 5] = [
     ("p95", 0.95),
 ];
 
-/// rounds.csv: per round, approval and halt rates and the distribution of cumulative deliveries.
+/// The column of rounds.csv (and of the workbook's rounds sheet) holding each round's share of
+/// trials in regime `name`: `regime_calm_share`.
+pub(crate) fn regime_share_column(name: &str) -> String {
+    format!("regime_{name}_share")
+}
+
+/// Each round's share of trials in each regime, `shares[r][k]` (none without regimes): the
+/// numbers of rounds.csv's regime columns, the regimes chart and the report's rounds table.
+pub fn regime_shares(summary: &Summary) -> Vec<Vec<f64>> {
+    let trials = summary.trials().max(1) as f64;
+    summary
+        .rounds
+        .iter()
+        .map(|round| round.regimes.iter().map(|&c| c as f64 / trials).collect())
+        .collect()
+}
+
+/// rounds.csv: per round, approval and halt rates and the distribution of cumulative deliveries,
+/// then, with regimes, the share of trials in each regime ([`regime_share_column`]).
 pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
     let percentiles = ROUND_PERCENTILES;
-    let mut header = vec![
+    let mut header: Vec<String> = [
         "round",
         "approval_rate",
         "halt_rate",
         "halted_share",
         "delivered_mean",
-    ];
-    let names: Vec<String> = percentiles
-        .iter()
-        .map(|(p, _)| format!("delivered_{p}"))
-        .collect();
-    header.extend(names.iter().map(String::as_str));
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(percentiles.iter().map(|(p, _)| format!("delivered_{p}")));
+    header.extend(summary.regimes.iter().map(|g| regime_share_column(g)));
     write(&mut w, header);
     let trials = summary.trials().max(1) as f64;
+    let shares = regime_shares(summary);
     for (r, round) in summary.rounds.iter().enumerate() {
         let mut row = vec![
             (r + 1).to_string(),
@@ -61,6 +152,7 @@ pub fn rounds_csv(summary: &Summary) -> Vec<u8> {
                 .iter()
                 .map(|(_, q)| number(round.cumulative.quantile(*q), 3)),
         );
+        row.extend(shares[r].iter().map(|&share| number(share, 6)));
         write(&mut w, &row);
     }
     finish(w)

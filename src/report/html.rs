@@ -1,14 +1,16 @@
 //! report.html of a run: one self-contained page (inline CSS, the charts embedded, no scripts,
 //! fonts or network) that opens with the key results per firm, then the charts, the summary
-//! and rounds tables, the scenario's key assumptions and the manifest.
+//! and rounds tables, the regimes (for a scenario with regimes), the scenario's key assumptions
+//! and the manifest.
 
 use std::fmt::Write;
 
 use super::page::{self, Figure, escape};
 use crate::report::RunInfo;
 use crate::report::charts::RUN_CHARTS;
-use crate::report::format::{group_digits, percent_label, units_full as units};
-use crate::stats::{Metric, Quantity, Summary};
+use crate::report::csv_out::regime_shares;
+use crate::report::format::{group_digits, number, percent_label, units_full as units};
+use crate::stats::{Members, Metric, Quantity, Summary, TrialMetric};
 
 /// What each chart shows, for its caption: the chart table's.
 fn caption(chart: &str) -> &'static str {
@@ -49,6 +51,7 @@ pub fn report_html(
     let mut details = String::new();
     summary_table(&mut details, summary);
     rounds_table(&mut details, summary);
+    regimes_section(&mut details, info, summary);
     details.push_str("<h2>Key assumptions</h2>\n");
     page::open_table(&mut details);
     details.push_str("<tbody>\n");
@@ -149,20 +152,36 @@ fn summary_table(h: &mut String, summary: &Summary) {
         );
         for (i, name) in summary.names.iter().enumerate() {
             let t = summary.tally(i, metric);
-            let cell = |v: f64| match spec.quantity {
-                Quantity::Share => percent_label(v * spec.scale),
-                Quantity::Units => units(v),
-            };
-            let _ = writeln!(
-                h,
-                "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                if i == total { " class=\"total\"" } else { "" },
-                escape(name),
-                cell(t.mean()),
-                cell(t.quantile(0.05)),
-                cell(t.quantile(0.5)),
-                cell(t.quantile(0.95))
-            );
+            let row = stats_row(name, t, spec.quantity, spec.scale);
+            let class = if i == total { " class=\"total\"" } else { "" };
+            let _ = writeln!(h, "<tr{class}>{row}</tr>");
+        }
+        h.push_str("</tbody>\n");
+    }
+    // The per-trial metrics of firms (a drawn entry round): a section each, a row per firm that
+    // has one. The regimes' are in the regimes section.
+    for spec in &crate::stats::TRIAL_METRICS {
+        let Members::Firms(_) = spec.members else {
+            continue;
+        };
+        let members: Vec<_> = summary
+            .per_trial
+            .iter()
+            .filter(|t| t.metric == spec.metric)
+            .collect();
+        let Some(first) = members.first() else {
+            continue;
+        };
+        let heading =
+            crate::stats::heading(&(spec.label)(summary.member_name(first)), spec.quantity);
+        let _ = writeln!(
+            h,
+            "<tbody>\n<tr><th colspan=\"5\">{}</th></tr>",
+            escape(&heading)
+        );
+        for t in members {
+            let row = stats_row(summary.member_name(t), &t.tally, spec.quantity, 1.0);
+            let _ = writeln!(h, "<tr>{row}</tr>");
         }
         h.push_str("</tbody>\n");
     }
@@ -172,33 +191,193 @@ fn summary_table(h: &mut String, summary: &Summary) {
                 Effective unmet demand counts domestic chips as imported-chip equivalents. ",
     );
     h.push_str(&escape(&super::table::fill_rate_note()));
+    if summary
+        .per_trial
+        .iter()
+        .any(|t| t.metric == TrialMetric::EntryRound)
+    {
+        let _ = write!(
+            h,
+            " Entry round: the round from which a firm whose entry is drawn may claim, in each \
+             trial; {} means it never became eligible within the {} rounds.",
+            summary.rounds.len() + 1,
+            summary.rounds.len()
+        );
+    }
     h.push_str(
         " Every statistic is in summary.csv.</p>
 ",
     );
 }
 
-/// Per round: how often it approved a batch and was halted, and the median cumulative delivery.
+/// One firm's (or regime's) cells of a statistics table: its name, then the mean, p5, p50 and
+/// p95 of `t` written as a `quantity` (a share's tally scaled by `scale`).
+fn stats_row(name: &str, t: &crate::stats::Tally, quantity: Quantity, scale: f64) -> String {
+    let cell = |v: f64| match quantity {
+        Quantity::Share => percent_label(v * scale),
+        Quantity::Units => units(v),
+        Quantity::Rounds => number(v * scale, 2),
+    };
+    format!(
+        "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+        escape(name),
+        cell(t.mean()),
+        cell(t.quantile(0.05)),
+        cell(t.quantile(0.5)),
+        cell(t.quantile(0.95))
+    )
+}
+
+/// Per round: how often it approved a batch and was halted, the median cumulative delivery and,
+/// with regimes, the share of trials in each regime.
 fn rounds_table(h: &mut String, summary: &Summary) {
     let trials = summary.trials().max(1) as f64;
     h.push_str("<h2>Rounds</h2>\n");
     page::open_table(h);
     h.push_str(
         "<thead><tr><th>round</th><th class=\"n\">batch approved</th>\
-         <th class=\"n\">halted by then</th><th class=\"n\">delivered so far, p50</th></tr></thead>\n<tbody>\n",
+         <th class=\"n\">halted by then</th><th class=\"n\">delivered so far, p50</th>",
     );
+    for g in &summary.regimes {
+        let _ = write!(h, "<th class=\"n\">in {}</th>", escape(g));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let shares = regime_shares(summary);
     for (r, round) in summary.rounds.iter().enumerate() {
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             r + 1,
             percent_label(round.approved as f64 / trials),
             percent_label(round.halted_by as f64 / trials),
             units(round.cumulative.quantile(0.5))
         );
+        for &share in &shares[r] {
+            let _ = write!(h, "<td class=\"n\">{}</td>", percent_label(share));
+        }
+        h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n");
     page::close_table(h);
+    if !summary.regimes.is_empty() {
+        h.push_str(
+            "<p class=\"note\">In a regime: the share of trials whose round was in that regime \
+             (rounds.csv has them to six decimals).</p>\n",
+        );
+    }
+}
+
+/// A factor as the scenario gives it, "×" before it: "× 0.5".
+fn factor(v: f64) -> String {
+    format!("× {}", number(v, 6))
+}
+
+/// A probability of the regime chain as a percentage, "–" for none: a matrix of mostly zeros
+/// reads at a glance.
+fn chance(p: f64) -> String {
+    if p == 0.0 {
+        "–".to_string()
+    } else {
+        percent_label(p)
+    }
+}
+
+/// The regimes (only for a scenario with regimes): each one's effects, the chain's initial
+/// distribution and transition matrix, and the rounds a trial spends in each.
+fn regimes_section(h: &mut String, info: &RunInfo, summary: &Summary) {
+    if info.regimes.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Regimes</h2>\n");
+    h.push_str(
+        "<p>Each round is in one political regime, which changes the round's terms as below; \
+         round 1's regime is drawn from the initial distribution and each later round's from the \
+         row of the round before (a Markov chain).</p>\n",
+    );
+    page::open_table(h);
+    h.push_str(
+        "<thead><tr><th>regime</th><th class=\"n\">approval ×</th><th class=\"n\">batch ×</th>\
+         <th class=\"n\">conversion ×</th><th class=\"n\">domestic ratio</th>\
+         <th class=\"n\">domestic supply ×</th><th>customs hold</th></tr></thead>\n<tbody>\n",
+    );
+    for g in &info.regimes {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&g.name),
+            factor(g.approval_factor),
+            factor(g.batch_factor),
+            factor(g.conversion_factor),
+            g.domestic_ratio
+                .map_or_else(|| "the trial's".to_string(), |r| number(r, 6)),
+            factor(g.domestic_supply_factor),
+            if g.hold { "every round" } else { "no" }
+        );
+    }
+    h.push_str("</tbody>\n");
+    page::close_table(h);
+    h.push_str(
+        "<p class=\"note\">×: multiplies the round's approval probability (capped at 100%), its \
+         approved batch, each conversion rate, or its domestic supply. Domestic ratio: domestic \
+         chips per imported chip in the regime's rounds (\"the trial's\": the scenario's own \
+         ratio). Customs hold: nothing is approved or delivered in its rounds; approved units \
+         carried over wait.</p>\n",
+    );
+
+    h.push_str("<h3>Chance of each regime in the next round</h3>\n");
+    page::open_table(h);
+    h.push_str("<thead><tr><th>from \\ to</th>");
+    for g in &info.regimes {
+        let _ = write!(h, "<th class=\"n\">{}</th>", escape(&g.name));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n<tr><th scope=\"row\">round 1 (initial)</th>");
+    for g in &info.regimes {
+        let _ = write!(h, "<td class=\"n\">{}</td>", chance(g.initial));
+    }
+    h.push_str("</tr>\n");
+    for g in &info.regimes {
+        let _ = write!(h, "<tr><th scope=\"row\">{}</th>", escape(&g.name));
+        for &p in &g.transition {
+            let _ = write!(h, "<td class=\"n\">{}</td>", chance(p));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n");
+    page::close_table(h);
+    h.push_str(
+        "<p class=\"note\">A row gives the chance of each regime in the round after one in the \
+         row's regime; the first row, round 1's. Each row adds up to 100%.</p>\n",
+    );
+
+    let rounds = summary.rounds.len();
+    let _ = writeln!(h, "<h3>Rounds spent in each regime, of {rounds}</h3>");
+    page::open_table(h);
+    h.push_str(
+        "<thead><tr><th>regime</th><th class=\"n\">mean</th><th class=\"n\">p5</th>\
+         <th class=\"n\">p50</th><th class=\"n\">p95</th>\
+         <th class=\"n\">share of rounds</th></tr></thead>\n<tbody>\n",
+    );
+    for t in summary
+        .per_trial
+        .iter()
+        .filter(|t| t.metric == TrialMetric::RoundsInRegime)
+    {
+        let row = stats_row(summary.member_name(t), &t.tally, Quantity::Rounds, 1.0);
+        let share = t.tally.mean() / rounds.max(1) as f64;
+        let _ = writeln!(
+            h,
+            "<tr>{row}<td class=\"n\">{}</td></tr>",
+            percent_label(share)
+        );
+    }
+    h.push_str("</tbody>\n");
+    page::close_table(h);
+    h.push_str(
+        "<p class=\"note\">Per trial, the number of rounds in the regime; mean and percentiles \
+         over trials (summary.csv's rounds_in_… rows of the total). Share of rounds: the mean \
+         over the number of rounds.</p>\n",
+    );
 }
 
 #[cfg(test)]
@@ -225,6 +404,7 @@ mod tests {
             knobs: vec![("rule <x>".to_string(), "a & b".to_string())],
             terms: Vec::new(),
             overrides: Vec::new(),
+            regimes: Vec::new(),
         };
         let firm = PerMetric::from_fn(|m| {
             if m == Metric::FillRate {
@@ -239,6 +419,7 @@ mod tests {
             halted_here: 0,
             halted_by: 0,
             cumulative: tally(&[10, 20, 30]),
+            regimes: Vec::new(),
         }];
         let summary = Summary::from_parts(
             vec!["<Firm>".to_string(), "total".to_string()],

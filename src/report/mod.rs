@@ -13,6 +13,8 @@ mod output;
 pub mod overrides;
 mod page;
 pub mod partial;
+#[cfg(test)]
+mod regime_tests;
 mod results;
 mod table;
 mod xlsx;
@@ -22,12 +24,12 @@ pub use compare_out::{
     comparison_csv, comparison_table, differences_csv, gains_and_losses, sensitivity_csv,
 };
 pub use comparison_file::{comparison_json, read_comparison, write_comparison_json};
-pub use csv_out::{rounds_csv, summary_csv, write_trials_csv};
+pub use csv_out::{regime_shares, rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{
-    FirmTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
+    FirmTerms, RegimeTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
 };
 pub use table::console_table;
 pub use xlsx::{

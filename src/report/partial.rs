@@ -252,6 +252,12 @@ fn check_names(info: &RunInfo) -> Result<(), PartialError> {
                 .map_err(|m| bad(format!("info.knobs[{i}] (an event)"), m))?;
         }
     }
+    // Regime names follow the events' rule (they name rounds.csv's columns and summary.csv's
+    // metrics). NameKind has no regime kind on this branch yet: the event's message it is.
+    for (i, regime) in info.regimes.iter().enumerate() {
+        check_name(NameKind::Event, &regime.name)
+            .map_err(|m| bad(format!("info.regimes[{i}].name"), m))?;
+    }
     Ok(())
 }
 
@@ -596,6 +602,28 @@ mod tests {
             refused(&|i| i.name = "../../x".into()),
             "its results' info.name is not a valid name: name must be 1 to 64 letters, digits, \
              '-' and '_' (it names the output folder), got \"../../x\""
+        );
+        let mut with_regime = info.clone();
+        with_regime.regimes = vec![crate::report::RegimeTerms::of(
+            &crate::scenario::Regime {
+                name: "calm".to_string(),
+                approval_factor: 1.0,
+                batch_factor: 1.0,
+                conversion_factor: 1.0,
+                domestic_ratio: None,
+                domestic_supply_factor: 1.0,
+                hold: false,
+                transition: vec![1.0],
+            },
+            1.0,
+        )];
+        assert_eq!(check_names(&with_regime), Ok(()));
+        with_regime.regimes[0].name = "r".repeat(65);
+        assert!(
+            check_names(&with_regime)
+                .unwrap_err()
+                .to_string()
+                .starts_with("its results' info.regimes[0].name is not a valid name")
         );
         assert!(
             refused(&|i| i.firms[0] = "F".repeat(65))

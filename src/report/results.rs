@@ -4,13 +4,30 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Effect, Entry, Firm, Scenario};
-use crate::stats::{Bucket, PerMetric, RoundTally, Summary, Tally};
+use crate::scenario::{Effect, Entry, Firm, Regime, Scenario};
+use crate::stats::{
+    Bucket, Members, PerMetric, RoundTally, Summary, Tally, TrialMetric, TrialTally,
+};
 
 /// The file format's name, checked when reading.
 pub const FORMAT: &str = "allocsim-results";
-/// The file format's version, checked when reading: a reader refuses any other.
-pub const VERSION: u32 = 1;
+/// The file format's latest version; a reader reads versions 1 to this one and refuses any
+/// other. Version 2 adds the regimes (each round's count of trials per regime, the run's
+/// regimes in `info`) and the per-trial metrics (`per_trial`); a file that has none of them is
+/// written as version 1, byte for byte what allocsim wrote before, so results without regimes or
+/// drawn entry rounds are unchanged while an allocsim that cannot read regimes refuses a file
+/// that has them rather than leave them out.
+pub const VERSION: u32 = 2;
+
+/// The version of a file holding `info` and `summary`: 2 when it carries regimes or per-trial
+/// metrics, else 1 ([`VERSION`]).
+pub(crate) fn version_for(summary: &Summary) -> u32 {
+    if summary.regimes.is_empty() && summary.per_trial.is_empty() {
+        1
+    } else {
+        VERSION
+    }
+}
 
 /// What was run: enough to title charts and describe the scenario in a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +61,50 @@ pub struct RunInfo {
     /// written before they were saved.
     #[serde(default)]
     pub terms: Vec<FirmTerms>,
+    /// The scenario's regimes in listed order, with their effects and transition rows; absent
+    /// from results.json (and empty) for a scenario without regimes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regimes: Vec<RegimeTerms>,
+}
+
+/// One regime of a scenario (MODEL.md, "Regimes"), as a report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegimeTerms {
+    /// Its name.
+    pub name: String,
+    /// Multiplies the approval probability (the product capped at 1).
+    pub approval_factor: f64,
+    /// Multiplies an approved batch.
+    pub batch_factor: f64,
+    /// Multiplies each conversion rate.
+    pub conversion_factor: f64,
+    /// The domestic ratio in its rounds; `None`: the trial's own.
+    pub domestic_ratio: Option<f64>,
+    /// Multiplies the domestic supply draw.
+    pub domestic_supply_factor: f64,
+    /// Whether every round in it is a customs hold.
+    pub hold: bool,
+    /// The probability that round 1 is in it.
+    pub initial: f64,
+    /// The probability of each regime (listed order) in the round after one in this regime.
+    pub transition: Vec<f64>,
+}
+
+impl RegimeTerms {
+    /// The terms of `regime`, whose chance of being round 1's regime is `initial`.
+    pub fn of(regime: &Regime, initial: f64) -> RegimeTerms {
+        RegimeTerms {
+            name: regime.name.clone(),
+            approval_factor: regime.approval_factor,
+            batch_factor: regime.batch_factor,
+            conversion_factor: regime.conversion_factor,
+            domestic_ratio: regime.domestic_ratio,
+            domestic_supply_factor: regime.domestic_supply_factor,
+            hold: regime.hold,
+            initial,
+            transition: regime.transition.clone(),
+        }
+    }
 }
 
 /// The terms a scenario sets for one firm, the same in every trial.
@@ -163,6 +224,13 @@ impl RunInfo {
             knobs,
             overrides: Vec::new(),
             terms: s.firms.iter().map(FirmTerms::of).collect(),
+            regimes: s
+                .regimes
+                .list
+                .iter()
+                .enumerate()
+                .map(|(k, g)| RegimeTerms::of(g, s.regimes.initial.get(k).copied().unwrap_or(0.0)))
+                .collect(),
         }
     }
 
@@ -202,6 +270,18 @@ pub(crate) struct SavedRound {
     halted_here: u64,
     halted_by: u64,
     cumulative: SavedTally,
+    /// Trials in each regime in the round, by regime; absent without regimes (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    regimes: Vec<u64>,
+}
+
+/// One member of a per-trial metric as saved (version 2): the metric's key, the member's name
+/// (a regime's or a firm's) and its tally.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SavedTrialTally {
+    metric: String,
+    of: String,
+    tally: SavedTally,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -217,6 +297,12 @@ struct SavedResults {
     tallies: Vec<Vec<SavedTally>>,
     rounds: Vec<SavedRound>,
     approved_rounds: SavedTally,
+    /// The regimes' names (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    regimes: Vec<String>,
+    /// The per-trial metrics' tallies (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    per_trial: Vec<SavedTrialTally>,
 }
 
 /// What [`TallyRef`] writes, as a value (the tests check the two agree).
@@ -234,6 +320,47 @@ fn describe_rounds(rounds: &[crate::dist::Dist]) -> String {
             .collect::<Vec<_>>()
             .join("; "),
     }
+}
+
+/// results.json for `info` and `s` through the format's structs (which the reader parses), to
+/// hold the streamed writer to.
+#[cfg(test)]
+pub(crate) fn expected_bytes(info: &RunInfo, s: &Summary) -> Vec<u8> {
+    let saved = SavedResults {
+        format: FORMAT.to_string(),
+        version: version_for(s),
+        info: info.clone(),
+        tallies: s
+            .tallies
+            .iter()
+            .map(|firm| firm.iter().map(save_tally).collect())
+            .collect(),
+        rounds: s
+            .rounds
+            .iter()
+            .map(|r| SavedRound {
+                approved: r.approved,
+                halted_here: r.halted_here,
+                halted_by: r.halted_by,
+                cumulative: save_tally(&r.cumulative),
+                regimes: r.regimes.clone(),
+            })
+            .collect(),
+        approved_rounds: save_tally(&s.approved_rounds),
+        regimes: s.regimes.clone(),
+        per_trial: s
+            .per_trial
+            .iter()
+            .map(|t| SavedTrialTally {
+                metric: t.metric.spec().key.to_string(),
+                of: s.member_name(t).to_string(),
+                tally: save_tally(&t.tally),
+            })
+            .collect(),
+    };
+    let mut expected = serde_json::to_vec(&saved).expect("serializes");
+    expected.push(b'\n');
+    expected
 }
 
 #[cfg(test)]
@@ -319,18 +446,19 @@ impl Serialize for ResultsRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let summary = self.summary;
-        let mut st = s.serialize_struct("SavedResults", 6)?;
+        let mut st = s.serialize_struct("SavedResults", 8)?;
         st.serialize_field("format", FORMAT)?;
-        st.serialize_field("version", &VERSION)?;
+        st.serialize_field("version", &version_for(summary))?;
         st.serialize_field("info", self.info)?;
         serialize_summary(&mut st, summary)?;
         st.end()
     }
 }
 
-/// Writes a summary's `tallies`, `rounds` and `approved_rounds` fields into a struct being
-/// serialized, each tally's buckets streamed: results.json's and each point's of
-/// comparison.json, read back by [`load_summary`].
+/// Writes a summary's `tallies`, `rounds` and `approved_rounds` fields, and with regimes or
+/// per-trial metrics its `regimes` and `per_trial` (version 2), into a struct being serialized,
+/// each tally's buckets streamed: results.json's and each point's of comparison.json, read back
+/// by [`load_summary`].
 pub(crate) fn serialize_summary<S: serde::ser::SerializeStruct>(
     st: &mut S,
     summary: &Summary,
@@ -343,7 +471,34 @@ pub(crate) fn serialize_summary<S: serde::ser::SerializeStruct>(
     st.serialize_field("tallies", &tallies)?;
     let rounds: Vec<RoundRef> = summary.rounds.iter().map(RoundRef).collect();
     st.serialize_field("rounds", &rounds)?;
-    st.serialize_field("approved_rounds", &TallyRef(&summary.approved_rounds))
+    st.serialize_field("approved_rounds", &TallyRef(&summary.approved_rounds))?;
+    if !summary.regimes.is_empty() {
+        st.serialize_field("regimes", &summary.regimes)?;
+    }
+    if !summary.per_trial.is_empty() {
+        let per_trial: Vec<TrialTallyRef> = summary
+            .per_trial
+            .iter()
+            .map(|t| TrialTallyRef(summary, t))
+            .collect();
+        st.serialize_field("per_trial", &per_trial)?;
+    }
+    Ok(())
+}
+
+/// [`SavedTrialTally`] serialized from the summary's tally.
+struct TrialTallyRef<'a>(&'a Summary, &'a TrialTally);
+
+impl Serialize for TrialTallyRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (summary, t) = (self.0, self.1);
+        let mut st = s.serialize_struct("SavedTrialTally", 3)?;
+        st.serialize_field("metric", t.metric.spec().key)?;
+        st.serialize_field("of", summary.member_name(t))?;
+        st.serialize_field("tally", &TallyRef(&t.tally))?;
+        st.end()
+    }
 }
 
 /// [`SavedTally`] serialized from the tally itself, its buckets one by one.
@@ -375,11 +530,14 @@ impl Serialize for RoundRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let r = self.0;
-        let mut st = s.serialize_struct("SavedRound", 4)?;
+        let mut st = s.serialize_struct("SavedRound", 5)?;
         st.serialize_field("approved", &r.approved)?;
         st.serialize_field("halted_here", &r.halted_here)?;
         st.serialize_field("halted_by", &r.halted_by)?;
         st.serialize_field("cumulative", &TallyRef(&r.cumulative))?;
+        if !r.regimes.is_empty() {
+            st.serialize_field("regimes", &r.regimes)?;
+        }
         st.end()
     }
 }
@@ -487,7 +645,103 @@ fn check_counts(saved: &SavedSummary) -> Result<(), String> {
             saved.approved_rounds.sum
         ));
     }
+    check_regime_counts(saved)?;
+    check_per_trial(saved)
+}
+
+/// Each round's regime counts: one per regime (none without regimes), adding up to the trials.
+fn check_regime_counts(saved: &SavedSummary) -> Result<(), String> {
+    let regimes = saved.regimes.len();
+    for (r, round) in saved.saved_rounds.iter().enumerate() {
+        if round.regimes.len() != regimes {
+            return Err(format!(
+                "rounds[{r}].regimes (round {}) has {} counts for the {regimes} regimes",
+                r + 1,
+                round.regimes.len()
+            ));
+        }
+        let sum: u128 = round.regimes.iter().map(|&c| u128::from(c)).sum();
+        if regimes > 0 && sum != u128::from(saved.trials) {
+            return Err(format!(
+                "rounds[{r}].regimes (round {}) add up to {sum}, but these results hold {} trials",
+                r + 1,
+                saved.trials
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The per-trial tallies: each names a known metric and member, they come in the order a run
+/// records them (every regime of a regime metric, firms in listed order), each counts every
+/// trial within the metric's range, and a regime's rounds add up to its rounds' counts.
+fn check_per_trial(saved: &SavedSummary) -> Result<(), String> {
+    let mut previous: Option<(usize, usize)> = None;
+    let mut regime_members = [0usize; TrialMetric::COUNT];
+    for (k, t) in saved.per_trial.iter().enumerate() {
+        let field = format!("per_trial[{k}] ({} of {:?})", t.metric, t.of);
+        let (metric, member) = resolve_member(saved, t).map_err(|m| format!("{field}: {m}"))?;
+        let key = (metric as usize, member);
+        if previous.is_some_and(|p| p >= key) {
+            return Err(format!(
+                "{field}: out of order (metrics in table order, members in listed order)"
+            ));
+        }
+        previous = Some(key);
+        check_tally(&field, &t.tally, saved.trials)?;
+        let spec = metric.spec();
+        let (lo, hi) = (spec.range)(saved.rounds);
+        if saved.trials > 0 && (t.tally.min < lo || t.tally.max > hi) {
+            return Err(format!(
+                "{field}: values {} to {} lie outside {lo} to {hi}",
+                t.tally.min, t.tally.max
+            ));
+        }
+        if let Members::EachRegime = spec.members {
+            regime_members[metric as usize] += 1;
+            if metric == TrialMetric::RoundsInRegime {
+                let counted: u128 = saved
+                    .saved_rounds
+                    .iter()
+                    .map(|r| u128::from(r.regimes.get(member).copied().unwrap_or(0)))
+                    .sum();
+                if t.tally.sum != counted.to_string() {
+                    return Err(format!(
+                        "{field}.sum is {}, but the rounds' counts of the regime add up to {counted}",
+                        t.tally.sum
+                    ));
+                }
+            }
+        }
+    }
+    for spec in &crate::stats::TRIAL_METRICS {
+        let present = regime_members[spec.metric as usize];
+        if matches!(spec.members, Members::EachRegime) && present != saved.regimes.len() {
+            return Err(format!(
+                "per_trial: {} has {present} members for the {} regimes",
+                spec.key,
+                saved.regimes.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The metric and member index a saved per-trial tally names.
+fn resolve_member(
+    saved: &SavedSummary,
+    t: &SavedTrialTally,
+) -> Result<(TrialMetric, usize), String> {
+    let metric = TrialMetric::from_key(&t.metric).ok_or("not a per-trial metric")?;
+    let names = match metric.spec().members {
+        Members::EachRegime => saved.regimes,
+        Members::Firms(_) => saved.firms,
+    };
+    let member = names
+        .iter()
+        .position(|n| *n == t.of)
+        .ok_or("no such member")?;
+    Ok((metric, member))
 }
 
 /// One tally's counts against the `trials` it must hold: `n`, and `sum` and `sum_sq` within
@@ -560,9 +814,9 @@ pub enum ResultsError {
     /// Another format or version than this allocsim writes.
     #[error(
         "format {format} version {version} cannot be read by this allocsim {} (it reads {reads} \
-         version {reads_version}): redraw it with the allocsim that wrote it, or run the command \
-         again",
-        env!("CARGO_PKG_VERSION")
+         version {}): redraw it with the allocsim that wrote it, or run the command again",
+        env!("CARGO_PKG_VERSION"),
+        versions_read(*.reads_version)
     )]
     Version {
         /// The format named in the file.
@@ -571,7 +825,7 @@ pub enum ResultsError {
         version: u32,
         /// The format this allocsim reads in its place.
         reads: &'static str,
-        /// The version of it this allocsim reads.
+        /// The latest version of it this allocsim reads (it reads every one from 1).
         reads_version: u32,
     },
     /// Tally lists whose lengths do not match the firm, metric or round counts.
@@ -583,9 +837,18 @@ pub enum ResultsError {
     Impossible(String),
 }
 
-/// Refuses a saved file (results.json, comparison.json) that is not of format `format` version
-/// `version`: read first, so that a file of another version is named as such even if the rest
-/// of its shape has changed. `not_json` is the error for a file that is not even that.
+/// "1", or "1 to 2": the versions of a format a reader of versions up to `latest` reads.
+fn versions_read(latest: u32) -> String {
+    if latest == 1 {
+        "1".to_string()
+    } else {
+        format!("1 to {latest}")
+    }
+}
+
+/// Refuses a saved file (results.json, comparison.json) that is not of format `format`, version
+/// 1 to `version`: read first, so that a file of another version is named as such even if the
+/// rest of its shape has changed. `not_json` is the error for a file that is not even that.
 pub(crate) fn check_header(
     bytes: &[u8],
     format: &'static str,
@@ -598,7 +861,7 @@ pub(crate) fn check_header(
         version: u32,
     }
     let header: Header = serde_json::from_slice(bytes).map_err(not_json)?;
-    if header.format != format || header.version != version {
+    if header.format != format || !(1..=version).contains(&header.version) {
         return Err(ResultsError::Version {
             format: header.format,
             version: header.version,
@@ -626,6 +889,10 @@ pub(crate) struct SavedSummary<'a> {
     pub saved_rounds: &'a [SavedRound],
     /// Approved rounds per trial.
     pub approved_rounds: &'a SavedTally,
+    /// The regimes' names (none without regimes).
+    pub regimes: &'a [String],
+    /// The per-trial metrics' tallies.
+    pub per_trial: &'a [SavedTrialTally],
 }
 
 /// The summary of saved parts, refused if their lengths do not match the firm, metric and
@@ -657,18 +924,32 @@ pub(crate) fn load_summary(saved: &SavedSummary) -> Result<Summary, ResultsError
                 halted_here: r.halted_here,
                 halted_by: r.halted_by,
                 cumulative: load(&r.cumulative)?,
+                regimes: r.regimes.clone(),
             })
         })
         .collect::<Result<_, ResultsError>>()?;
     let mut names = saved.firms.to_vec();
     names.push("total".to_string());
+    let per_trial = saved
+        .per_trial
+        .iter()
+        .map(|t| {
+            let (metric, member) = resolve_member(saved, t).map_err(ResultsError::Impossible)?;
+            Ok(TrialTally {
+                metric,
+                member,
+                tally: load(&t.tally)?,
+            })
+        })
+        .collect::<Result<_, ResultsError>>()?;
     Ok(Summary::from_parts(
         names,
         tallies,
         rounds,
         load(saved.approved_rounds)?,
         saved.equivalence,
-    ))
+    )
+    .with_per_trial(saved.regimes.to_vec(), per_trial))
 }
 
 /// Reads results.json back into the run's description and summary, refusing one whose counts
@@ -676,6 +957,13 @@ pub(crate) fn load_summary(saved: &SavedSummary) -> Result<Summary, ResultsError
 pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
     check_header(bytes, FORMAT, VERSION, ResultsError::NotResults)?;
     let saved: SavedResults = serde_json::from_slice(bytes).map_err(ResultsError::NotResults)?;
+    let described: Vec<&str> = saved.info.regimes.iter().map(|g| g.name.as_str()).collect();
+    if described != saved.regimes {
+        return Err(ResultsError::Impossible(format!(
+            "regimes {:?} are not the regimes info describes, {described:?}",
+            saved.regimes
+        )));
+    }
     let summary = load_summary(&SavedSummary {
         firms: &saved.info.firms,
         trials: saved.info.trials,
@@ -684,6 +972,8 @@ pub fn read_results(bytes: &[u8]) -> Result<(RunInfo, Summary), ResultsError> {
         tallies: &saved.tallies,
         saved_rounds: &saved.rounds,
         approved_rounds: &saved.approved_rounds,
+        regimes: &saved.regimes,
+        per_trial: &saved.per_trial,
     })?;
     Ok((saved.info, summary))
 }
@@ -733,33 +1023,11 @@ mod tests {
                 .exact_counts()
                 .is_none()
         );
-        let saved = SavedResults {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            info: info.clone(),
-            tallies: s
-                .tallies
-                .iter()
-                .map(|firm| firm.iter().map(save_tally).collect())
-                .collect(),
-            rounds: s
-                .rounds
-                .iter()
-                .map(|r| SavedRound {
-                    approved: r.approved,
-                    halted_here: r.halted_here,
-                    halted_by: r.halted_by,
-                    cumulative: save_tally(&r.cumulative),
-                })
-                .collect(),
-            approved_rounds: save_tally(&s.approved_rounds),
-        };
-        let mut expected = serde_json::to_vec(&saved).expect("serializes");
-        expected.push(b'\n');
         assert_eq!(
             String::from_utf8_lossy(&bytes),
-            String::from_utf8_lossy(&expected)
+            String::from_utf8_lossy(&expected_bytes(&info, s))
         );
+        assert!(bytes.starts_with(br#"{"format":"allocsim-results","version":1,"#));
     }
 
     /// Results of a real run (halts, holds, domestic chips) pass the count checks; each

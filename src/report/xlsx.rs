@@ -19,9 +19,11 @@ use rust_xlsxwriter::{
 use crate::compare::{Comparison, Kind, PAIRED_METRICS, Plan, swings};
 use crate::report::RunInfo;
 use crate::report::compare_out;
-use crate::report::csv_out::ROUND_PERCENTILES;
+use crate::report::csv_out::{
+    ROUND_PERCENTILES, SummaryRow, per_trial_rows, regime_share_column, regime_shares, summary_rows,
+};
 use crate::report::format::{group_digits, number};
-use crate::stats::{Metric, Quantity, STATS, Summary};
+use crate::stats::{Metric, Quantity, STATS, Summary, trial_layout};
 
 /// Rows an Excel sheet holds, its header row included.
 pub const MAX_ROWS: u64 = 1_048_576;
@@ -79,7 +81,7 @@ impl WorkbookError {
 
 /// How a number is shown: the Excel number format of its cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Look {
+pub(crate) enum Look {
     /// A number that names its row more than it counts: a point, round or rank, a knob's
     /// value. As Excel shows any number, but aligned left like the names beside it.
     Key,
@@ -89,6 +91,12 @@ enum Look {
     GroupedTenth,
     /// A signed difference of units: "+1,234", "-567", "0".
     Signed,
+    /// A signed difference of rounds: "+0.25", "-1.50", "0.00".
+    SignedHundredth,
+    /// A number as typed in the scenario (a factor, a ratio), right-aligned as numbers are.
+    Value,
+    /// A small number with two decimals: a number of rounds, a round's number, a factor.
+    Hundredth,
     /// A share as a percentage with one decimal.
     Percent,
     /// A share as a percentage with two decimals: a standard error.
@@ -98,11 +106,14 @@ enum Look {
 }
 
 impl Look {
-    const ALL: [Look; 7] = [
+    const ALL: [Look; 10] = [
         Look::Key,
+        Look::Value,
         Look::Grouped,
         Look::GroupedTenth,
         Look::Signed,
+        Look::Hundredth,
+        Look::SignedHundredth,
         Look::Percent,
         Look::PercentHundredth,
         Look::SignedPercent,
@@ -115,6 +126,9 @@ impl Look {
             Look::Grouped => "#,##0",
             Look::GroupedTenth => "#,##0.0",
             Look::Signed => "+#,##0;-#,##0;0",
+            Look::Value => "General",
+            Look::Hundredth => "0.00",
+            Look::SignedHundredth => "+0.00;-0.00;0.00",
             Look::Percent => "0.0%",
             Look::PercentHundredth => "0.00%",
             Look::SignedPercent => "+0.0%;-0.0%;0.0%",
@@ -126,11 +140,13 @@ impl Look {
         let digits = group_digits(v.abs().round() as u64).len();
         let minus = usize::from(v.round() < 0.0);
         match self {
-            Look::Key => number(v, 6).len(),
+            Look::Key | Look::Value => number(v, 6).len(),
             Look::Grouped => digits + minus,
             Look::GroupedTenth => digits + minus + 2,
             // A sign on all but zero.
             Look::Signed => digits + usize::from(v.round() != 0.0),
+            Look::Hundredth => format!("{v:.2}").len(),
+            Look::SignedHundredth => format!("{v:+.2}").len(),
             Look::Percent => format!("{:.1}%", v * 100.0).len(),
             Look::PercentHundredth => format!("{:.2}%", v * 100.0).len(),
             Look::SignedPercent => format!("{:+.1}%", v * 100.0).len(),
@@ -145,6 +161,7 @@ impl Look {
             (Quantity::Units, true) => Look::GroupedTenth,
             (Quantity::Share, false) => Look::Percent,
             (Quantity::Share, true) => Look::PercentHundredth,
+            (Quantity::Rounds, _) => Look::Hundredth,
         }
     }
 
@@ -153,6 +170,7 @@ impl Look {
         match quantity {
             Quantity::Units => Look::Signed,
             Quantity::Share => Look::SignedPercent,
+            Quantity::Rounds => Look::SignedHundredth,
         }
     }
 
@@ -161,13 +179,14 @@ impl Look {
         match quantity {
             Quantity::Units => Look::Grouped,
             Quantity::Share => Look::Percent,
+            Quantity::Rounds => Look::Hundredth,
         }
     }
 }
 
 /// One cell of a sheet.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64, Look),
     Empty,
@@ -208,12 +227,39 @@ impl Cell {
 
 /// A sheet before it is written: a bold, frozen header row and its rows.
 #[derive(Debug)]
-struct Sheet {
-    name: &'static str,
-    header: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+pub(crate) struct Sheet {
+    /// The sheet's name (its tab).
+    pub(crate) name: &'static str,
+    /// The header row.
+    pub(crate) header: Vec<String>,
+    /// The rows under it.
+    pub(crate) rows: Vec<Vec<Cell>>,
     /// Whether the header row has drop-down filters (a table of data, not the about sheet).
     filter: Filter,
+}
+
+/// The numbers of `cells` (NaN for a cell that holds none), for tests.
+#[cfg(test)]
+pub(crate) fn numbers(cells: &[Cell]) -> Vec<f64> {
+    cells
+        .iter()
+        .map(|c| match c {
+            Cell::Number(v, _) => *v,
+            _ => f64::NAN,
+        })
+        .collect()
+}
+
+/// The texts of `cells` (empty for a cell that holds none), for tests.
+#[cfg(test)]
+pub(crate) fn texts(cells: &[Cell]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(s) => s.clone(),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 /// Whether a sheet's header row gets Excel's drop-down filters.
@@ -230,12 +276,21 @@ const MIN_WIDTH: usize = 6;
 const MAX_WIDTH: usize = 48;
 
 /// The workbook of a finished run (simulated whole, or merged from shards): the sheets
-/// "summary" and "rounds" (summary.csv and rounds.csv), then "about".
+/// "summary" and "rounds" (summary.csv and rounds.csv), "regimes" for a scenario with regimes,
+/// then "about".
 pub fn run_xlsx(info: &RunInfo, summary: &Summary) -> Result<Vec<u8>, WorkbookError> {
+    workbook(
+        &format!("allocsim results: {}", info.name),
+        run_sheets(info, summary),
+    )
+}
+
+/// The sheets of [`run_xlsx`].
+pub(crate) fn run_sheets(info: &RunInfo, summary: &Summary) -> Vec<Sheet> {
     let summary_sheet = Sheet {
         name: "summary",
         header: stats_header(&[]),
-        rows: stats_rows(summary, &[]),
+        rows: stats_rows(&summary_rows(summary), &[]),
         filter: Filter::Columns,
     };
     let mut about = vec![
@@ -269,17 +324,75 @@ pub fn run_xlsx(info: &RunInfo, summary: &Summary) -> Result<Vec<u8>, WorkbookEr
         ),
         (
             "sheet rounds",
-            Cell::text(
+            Cell::text(if summary.regimes.is_empty() {
                 "per approval round: the share of trials in which it was approved, in which an \
                  event halted it, and halted by then; the distribution of the units delivered \
-                 by its end (rounds.csv)",
-            ),
+                 by its end (rounds.csv)"
+            } else {
+                "per approval round: the share of trials in which it was approved, in which an \
+                 event halted it, and halted by then; the distribution of the units delivered \
+                 by its end; the share of trials in each regime (rounds.csv)"
+            }),
         ),
     ]);
-    workbook(
-        &format!("allocsim results: {}", info.name),
-        vec![summary_sheet, rounds_sheet(summary), about_sheet(about)],
-    )
+    let mut sheets = vec![summary_sheet, rounds_sheet(summary)];
+    if !info.regimes.is_empty() {
+        about.push((
+            "sheet regimes",
+            Cell::text(
+                "per regime, its effects on the rounds in it (factors on the approval \
+                 probability, the batch, the conversion rate and the domestic supply; its \
+                 domestic ratio, empty where the trial's own applies; whether it holds every \
+                 round), the chance that round 1 is in it, and the chance of each regime in the \
+                 round after one in it (columns to_…)",
+            ),
+        ));
+        sheets.push(regimes_sheet(info));
+    }
+    sheets.push(about_sheet(about));
+    sheets
+}
+
+/// The regimes of a run: effects, initial probability and transition row, a row per regime.
+fn regimes_sheet(info: &RunInfo) -> Sheet {
+    let mut header: Vec<String> = [
+        "regime",
+        "approval_factor",
+        "batch_factor",
+        "conversion_factor",
+        "domestic_ratio",
+        "domestic_supply_factor",
+        "hold",
+        "initial",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(info.regimes.iter().map(|g| format!("to_{}", g.name)));
+    let rows = info
+        .regimes
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                Cell::text(g.name.clone()),
+                Cell::Number(g.approval_factor, Look::Value),
+                Cell::Number(g.batch_factor, Look::Value),
+                Cell::Number(g.conversion_factor, Look::Value),
+                g.domestic_ratio
+                    .map_or(Cell::Empty, |r| Cell::Number(r, Look::Value)),
+                Cell::Number(g.domestic_supply_factor, Look::Value),
+                Cell::text(if g.hold { "yes" } else { "no" }),
+                Cell::Number(g.initial, Look::Percent),
+            ];
+            row.extend(g.transition.iter().map(|&p| Cell::Number(p, Look::Percent)));
+            row
+        })
+        .collect();
+    Sheet {
+        name: "regimes",
+        header,
+        rows,
+        filter: Filter::Columns,
+    }
 }
 
 /// The workbook of a comparison (sweep, compare, sensitivity): the sheets "comparison" and
@@ -294,7 +407,7 @@ pub fn comparison_xlsx(c: &Comparison) -> Result<Vec<u8>, WorkbookError> {
 }
 
 /// The sheets of [`comparison_xlsx`].
-fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
+pub(crate) fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
     let lead = compare_out::header(c, &[]);
     let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
     let mut comparison = Sheet {
@@ -312,6 +425,9 @@ fn comparison_sheets(c: &Comparison) -> Vec<Sheet> {
                 .rows
                 .extend(firm_rows(name, &|m| c.tally(p, f, m), &lead));
         }
+        comparison
+            .rows
+            .extend(stats_rows(&per_trial_rows(&c.summaries[p]), &lead));
     }
     let sensitivity = c.kind == Kind::Sensitivity;
     let mut sheets = vec![comparison, differences_sheet(c)];
@@ -378,20 +494,31 @@ pub fn check_comparison_xlsx(plan: &Plan) -> Result<(), WorkbookError> {
         .map(|p| crate::compare::plan::firm_names(&p.scenario))
         .collect();
     let firms = crate::compare::FirmMatch::new(&lists).names.len();
-    for (sheet, rows) in planned_rows(plan.points.len(), firms) {
+    let per_trial: u64 = plan
+        .points
+        .iter()
+        .map(|p| trial_layout(p.scenario.regimes.list.len(), &p.scenario.firms).len() as u64)
+        .sum();
+    for (sheet, rows) in planned_rows(plan.points.len(), firms, per_trial) {
         check_rows(sheet, rows)?;
     }
     Ok(())
 }
 
 /// The rows, with the header, of the long sheets of a comparison of `points` points of `firms`
-/// firms: per point, a row per firm and the total, times the metrics of each sheet.
-fn planned_rows(points: usize, firms: usize) -> [(&'static str, u64); 2] {
+/// firms whose per-trial metrics have `per_trial` members in all (a regime's, a drawn firm's):
+/// per point, a row per firm and the total times the metrics of each sheet, and on the
+/// comparison sheet a row per member.
+pub(crate) fn planned_rows(
+    points: usize,
+    firms: usize,
+    per_trial: u64,
+) -> [(&'static str, u64); 2] {
     let per_point = (firms as u64 + 1) * points as u64;
     [
         (
             "comparison",
-            per_point * Metric::reported().count() as u64 + 1,
+            per_point * Metric::reported().count() as u64 + per_trial + 1,
         ),
         ("differences", per_point * PAIRED_METRICS.len() as u64 + 1),
     ]
@@ -437,14 +564,28 @@ fn stats_header(lead: &[&str]) -> Vec<String> {
     header
 }
 
-/// One row per firm (and the total) and reported metric of `summary`, in summary.csv's order,
-/// each starting with `lead` and holding summary.csv's value of every statistic.
-fn stats_rows(summary: &Summary, lead: &[Cell]) -> Vec<Vec<Cell>> {
-    let mut rows = Vec::new();
-    for (firm, name) in summary.names.iter().enumerate() {
-        rows.extend(firm_rows(name, &|m| Some(summary.tally(firm, m)), lead));
-    }
-    rows
+/// One row per row of summary.csv's layout ([`summary_rows`]), each starting with `lead` and
+/// holding summary.csv's value of every statistic.
+fn stats_rows(summary_rows: &[SummaryRow], lead: &[Cell]) -> Vec<Vec<Cell>> {
+    summary_rows
+        .iter()
+        .map(|r| {
+            let mut row = lead.to_vec();
+            row.extend([
+                Cell::text(r.firm),
+                Cell::text(r.metric.clone()),
+                Cell::text(r.heading.clone()),
+            ]);
+            row.extend(STATS.iter().map(|stat| {
+                Cell::csv(
+                    r.tally.stat(stat, r.scale),
+                    r.decimals,
+                    Look::of_stat(r.quantity, stat),
+                )
+            }));
+            row
+        })
+        .collect()
 }
 
 /// The rows of one firm (or the total) named `name`, one per reported metric, each starting
@@ -495,6 +636,8 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
             .iter()
             .map(|(p, _)| format!("delivered_{p}")),
     );
+    header.extend(summary.regimes.iter().map(|g| regime_share_column(g)));
+    let shares = regime_shares(summary);
     let trials = summary.trials().max(1) as f64;
     let rows = summary
         .rounds
@@ -513,6 +656,7 @@ fn rounds_sheet(summary: &Summary) -> Sheet {
                     .iter()
                     .map(|(_, q)| Cell::csv(round.cumulative.quantile(*q), 3, Look::Grouped)),
             );
+            row.extend(shares[r].iter().map(|&s| Cell::csv(s, 6, Look::Percent)));
             row
         })
         .collect();
@@ -869,7 +1013,7 @@ mod tests {
             .filter(|s| s.name != "about")
             .map(|s| (s.name, s.rows.len() as u64 + 1))
             .collect();
-        assert_eq!(written, planned_rows(3, firms));
+        assert_eq!(written, planned_rows(3, firms, 0));
         assert!(check_comparison_xlsx(&plan).is_ok());
     }
 

@@ -63,6 +63,8 @@ pub enum Quantity {
     Units,
     /// A share between 0 and 1, shown as a percentage.
     Share,
+    /// A number of rounds, or a round's number: small, shown with two decimals.
+    Rounds,
 }
 
 /// What one firm's metrics are computed from in one trial.
@@ -147,10 +149,16 @@ pub struct MetricSpec {
 impl MetricSpec {
     /// Its label with its unit, for a table heading: "Unmet demand (units)".
     pub fn heading(&self) -> String {
-        match self.quantity {
-            Quantity::Units => format!("{} (units)", self.label),
-            Quantity::Share => self.label.to_string(),
-        }
+        heading(self.label, self.quantity)
+    }
+}
+
+/// `label` with the unit of `quantity`, for a table heading: "Unmet demand (units)".
+pub fn heading(label: &str, quantity: Quantity) -> String {
+    match quantity {
+        Quantity::Units => format!("{label} (units)"),
+        Quantity::Rounds => format!("{label} (rounds)"),
+        Quantity::Share => label.to_string(),
     }
 }
 

@@ -1,8 +1,9 @@
-//! The summary of a run: a [`Tally`] per firm and metric, and per round, folded from trial
-//! outcomes and merged exactly.
+//! The summary of a run: a [`Tally`] per firm and metric, per round, and per member of each
+//! per-trial metric ([`super::TRIAL_METRICS`]), folded from trial outcomes and merged exactly.
 
 use super::Tally;
 use super::metrics::{Metric, PerMetric, trial_metric_values};
+use super::per_trial::{Members, TrialMetric, trial_layout};
 use crate::model::Outcome;
 use crate::scenario::Scenario;
 
@@ -17,6 +18,20 @@ pub struct RoundTally {
     pub halted_by: u64,
     /// Total delivered by the end of the round.
     pub cumulative: Tally,
+    /// Trials in each regime in this round, by regime index (listed order); empty without
+    /// regimes.
+    pub regimes: Vec<u64>,
+}
+
+/// One member of a per-trial metric ([`super::TRIAL_METRICS`]) and its tally over trials.
+#[derive(Debug, Clone)]
+pub struct TrialTally {
+    /// The metric.
+    pub metric: TrialMetric,
+    /// Which of its members: a regime's index or a firm's, as the metric's [`Members`] says.
+    pub member: usize,
+    /// The member's value in every trial.
+    pub tally: Tally,
 }
 
 /// Everything a run reports, mergeable exactly across threads and shards.
@@ -30,6 +45,11 @@ pub struct Summary {
     pub rounds: Vec<RoundTally>,
     /// Approved rounds per trial.
     pub approved_rounds: Tally,
+    /// The regimes' names in listed order; empty for a scenario without regimes.
+    pub regimes: Vec<String>,
+    /// The per-trial metrics' tallies, in the order of [`trial_layout`]: none for a scenario
+    /// without regimes or drawn entry rounds.
+    pub per_trial: Vec<TrialTally>,
     equivalence: f64,
 }
 
@@ -38,11 +58,30 @@ impl Summary {
     pub fn new(scenario: &Scenario) -> Self {
         let mut names: Vec<String> = scenario.firms.iter().map(|f| f.name.clone()).collect();
         names.push("total".to_string());
+        let regimes: Vec<String> = scenario
+            .regimes
+            .list
+            .iter()
+            .map(|g| g.name.clone())
+            .collect();
+        let round = RoundTally {
+            regimes: vec![0; regimes.len()],
+            ..RoundTally::default()
+        };
         Summary {
             tallies: vec![Default::default(); names.len()],
             names,
-            rounds: vec![RoundTally::default(); scenario.rounds as usize],
+            rounds: vec![round; scenario.rounds as usize],
             approved_rounds: Tally::default(),
+            per_trial: trial_layout(regimes.len(), &scenario.firms)
+                .into_iter()
+                .map(|(metric, member)| TrialTally {
+                    metric,
+                    member,
+                    tally: Tally::default(),
+                })
+                .collect(),
+            regimes,
             equivalence: scenario.domestic.equivalence,
         }
     }
@@ -60,8 +99,61 @@ impl Summary {
             tallies,
             rounds,
             approved_rounds,
+            regimes: Vec::new(),
+            per_trial: Vec::new(),
             equivalence,
         }
+    }
+
+    /// The same summary with its regimes' names and per-trial tallies (as saved by a finished
+    /// run whose scenario has regimes or drawn entry rounds); its rounds' `regimes` counts must
+    /// have one entry per regime.
+    pub fn with_per_trial(mut self, regimes: Vec<String>, per_trial: Vec<TrialTally>) -> Summary {
+        self.regimes = regimes;
+        self.per_trial = per_trial;
+        self
+    }
+
+    /// The summary row (an index into `names`) on which per-trial tally `t` is reported: the
+    /// total's for a regime's, the firm's own for a firm's.
+    pub fn row_of(&self, t: &TrialTally) -> usize {
+        match t.metric.spec().members {
+            Members::EachRegime => self.names.len() - 1,
+            Members::Firms(_) => t.member,
+        }
+    }
+
+    /// The name of per-trial tally `t`'s member: its regime's or its firm's.
+    pub fn member_name(&self, t: &TrialTally) -> &str {
+        match t.metric.spec().members {
+            Members::EachRegime => &self.regimes[t.member],
+            Members::Firms(_) => &self.names[t.member],
+        }
+    }
+
+    /// Per-trial tally `t`'s name in outputs (summary.csv's `metric`): `rounds_in_calm`.
+    pub fn trial_name(&self, t: &TrialTally) -> String {
+        (t.metric.spec().name)(self.member_name(t))
+    }
+
+    /// Per-trial tally `t`'s name for people, with its unit: "Rounds in regime calm (rounds)".
+    pub fn trial_heading(&self, t: &TrialTally) -> String {
+        let spec = t.metric.spec();
+        super::metrics::heading(&(spec.label)(self.member_name(t)), spec.quantity)
+    }
+
+    /// The per-trial tallies reported on summary row `row` (a firm's index, or the total's), in
+    /// table order.
+    pub fn per_trial_on(&self, row: usize) -> impl Iterator<Item = &TrialTally> + '_ {
+        self.per_trial.iter().filter(move |t| self.row_of(t) == row)
+    }
+
+    /// The per-trial tally of `metric` for `member`, if the summary has one.
+    pub fn trial_tally(&self, metric: TrialMetric, member: usize) -> Option<&Tally> {
+        self.per_trial
+            .iter()
+            .find(|t| t.metric == metric && t.member == member)
+            .map(|t| &t.tally)
     }
 
     /// Imported-chip equivalents of one domestic chip: how effective unmet demand is recorded.
@@ -80,18 +172,22 @@ impl Summary {
     }
 
     /// The number of tallies of a summary of `firms` firms and `rounds` rounds: every metric
-    /// for each firm and the total, each round's cumulative total and the approved rounds.
+    /// for each firm and the total, each round's cumulative total and the approved rounds. A
+    /// scenario with regimes or drawn entry rounds adds one per member of its per-trial metrics
+    /// (a regime's, a drawn firm's).
     pub fn tally_count(firms: usize, rounds: usize) -> usize {
         Metric::COUNT * (firms + 1) + rounds + 1
     }
 
-    /// Every tally, firm by firm (the total last), then the rounds', then the approved rounds.
+    /// Every tally, firm by firm (the total last), then the rounds', then the approved rounds,
+    /// then the per-trial metrics'.
     pub fn all_tallies(&self) -> impl Iterator<Item = &Tally> + '_ {
         self.tallies
             .iter()
             .flatten()
             .chain(self.rounds.iter().map(|r| &r.cumulative))
             .chain(std::iter::once(&self.approved_rounds))
+            .chain(self.per_trial.iter().map(|t| &t.tally))
     }
 
     /// Gives back what the tallies hold only to record fast ([`Tally::compact`]); results are
@@ -109,28 +205,32 @@ impl Summary {
     /// Folds one trial's outcome in. A [`Recorder`] does the same for many trials, faster.
     pub fn record(&mut self, o: &Outcome) {
         self.count_rounds(o);
-        let mut k = 0;
-        trial_values(self.equivalence, o, |v| {
+        let mut values = Vec::with_capacity(self.width());
+        trial_values(self.equivalence, &self.per_trial, o, |v| values.push(v));
+        for (k, v) in values.into_iter().enumerate() {
             self.tally_mut(k).record(v);
-            k += 1;
-        });
+        }
     }
 
     /// The number of tallies a trial records a value in.
     fn width(&self) -> usize {
-        Summary::tally_count(self.tallies.len() - 1, self.rounds.len())
+        Summary::tally_count(self.tallies.len() - 1, self.rounds.len()) + self.per_trial.len()
     }
 
     /// Tally `k` in the order [`trial_values`] produces values: firm by firm (the total last)
-    /// metric by metric, then each round's cumulative total, then the approved rounds.
+    /// metric by metric, then each round's cumulative total, then the approved rounds, then the
+    /// per-trial metrics'.
     fn tally_mut(&mut self, k: usize) -> &mut Tally {
         let firm_tallies = Metric::COUNT * self.tallies.len();
+        let approved = firm_tallies + self.rounds.len();
         if k < firm_tallies {
             &mut self.tallies[k / Metric::COUNT].0[k % Metric::COUNT]
-        } else if k - firm_tallies < self.rounds.len() {
+        } else if k < approved {
             &mut self.rounds[k - firm_tallies].cumulative
-        } else {
+        } else if k == approved {
             &mut self.approved_rounds
+        } else {
+            &mut self.per_trial[k - approved - 1].tally
         }
     }
 
@@ -141,6 +241,10 @@ impl Summary {
             round.approved += u64::from(o.approved[r]);
             round.halted_here += u64::from(o.halt_round == Some(number));
             round.halted_by += u64::from(o.halt_round.is_some_and(|h| h <= number));
+            // Without regimes the outcome has no regime per round and the counts none.
+            if let (Some(&g), false) = (o.regime.get(r), round.regimes.is_empty()) {
+                round.regimes[g as usize] += 1;
+            }
         }
     }
 
@@ -156,19 +260,30 @@ impl Summary {
             a.halted_here += b.halted_here;
             a.halted_by += b.halted_by;
             a.cumulative.merge(&b.cumulative);
+            for (x, y) in a.regimes.iter_mut().zip(&b.regimes) {
+                *x += y;
+            }
         }
         self.approved_rounds.merge(&other.approved_rounds);
+        debug_assert_eq!(self.per_trial.len(), other.per_trial.len(), "same scenario");
+        for (a, b) in self.per_trial.iter_mut().zip(&other.per_trial) {
+            debug_assert_eq!((a.metric, a.member), (b.metric, b.member), "same scenario");
+            a.tally.merge(&b.tally);
+        }
     }
 }
 
 /// Passes `put` the value of every tally of one trial, in the order of [`Summary::tally_mut`]:
 /// the metrics of [`trial_metric_values`], then each round's cumulative total and the approved
-/// rounds.
+/// rounds, then each of `per_trial`'s members.
 #[inline(always)]
-fn trial_values(equivalence: f64, o: &Outcome, mut put: impl FnMut(u64)) {
+fn trial_values(equivalence: f64, per_trial: &[TrialTally], o: &Outcome, mut put: impl FnMut(u64)) {
     trial_metric_values(equivalence, o, &mut put);
     o.cumulative.iter().for_each(|&v| put(v));
     put(o.approved.iter().map(|&a| u64::from(a)).sum());
+    for t in per_trial {
+        put((t.metric.spec().value)(o, t.member));
+    }
 }
 
 /// Trials a [`Recorder`] holds before it folds them in.
@@ -260,7 +375,7 @@ impl RecordBuffer {
         summary.count_rounds(o);
         let t = self.len;
         let mut columns = self.pending.chunks_exact_mut(STRIDE);
-        trial_values(summary.equivalence, o, |v| {
+        trial_values(summary.equivalence, &summary.per_trial, o, |v| {
             if let Some(column) = columns.next() {
                 column[t] = v;
             }

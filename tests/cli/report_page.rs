@@ -367,7 +367,7 @@ fn saved_results_of_another_version_or_none_are_refused() {
         message.contains("comparison.json")
             && message
                 .contains("format allocsim-comparison version 99 cannot be read by this allocsim")
-            && message.contains("(it reads allocsim-comparison version 1)"),
+            && message.contains("(it reads allocsim-comparison version 1 to 2)"),
         "{message}"
     );
     assert!(!message.contains("panicked"), "{message}");
@@ -390,13 +390,13 @@ fn saved_results_of_another_version_or_none_are_refused() {
     let results = run_out.join("results.json");
     let mut saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
-    saved["version"] = 2.into();
+    saved["version"] = 3.into();
     std::fs::write(&results, serde_json::to_vec(&saved).unwrap()).unwrap();
     let refused = run(&["report", run_out.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         stderr(&refused)
-            .contains("format allocsim-results version 2 cannot be read by this allocsim"),
+            .contains("format allocsim-results version 3 cannot be read by this allocsim"),
         "{}",
         stderr(&refused)
     );

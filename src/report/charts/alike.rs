@@ -215,6 +215,7 @@ mod tests {
             knobs: Vec::new(),
             overrides: Vec::new(),
             terms,
+            regimes: Vec::new(),
         }
     }
 

@@ -761,6 +761,131 @@ pub fn fill_chart(info: &RunInfo, summary: &Summary) -> FillChart {
     }
 }
 
+/// The regimes' colours: the Okabe–Ito palette (Okabe and Ito 2008, "Color Universal Design"),
+/// made to stay distinct under the common colour-vision deficiencies, without its black (the
+/// text's) and in an order that puts contrasting colours next to each other. It differs from the
+/// firms' palette, so a regime is never read as a firm.
+const REGIME_PALETTE: [Rgb; 7] = [
+    Rgb(0x56, 0xB4, 0xE9), // sky blue
+    Rgb(0xE6, 0x9F, 0x00), // orange
+    Rgb(0x00, 0x9E, 0x73), // bluish green
+    Rgb(0xD5, 0x5E, 0x00), // vermillion
+    Rgb(0xCC, 0x79, 0xA7), // reddish purple
+    Rgb(0x00, 0x72, 0xB2), // blue
+    Rgb(0xF0, 0xE4, 0x42), // yellow
+];
+
+/// The colour of regime `index` (listed position); past seven regimes the palette repeats,
+/// lightened halfway to white each time round, so no two regimes share a colour.
+pub fn regime_colour(index: usize) -> Rgb {
+    let Rgb(r, g, b) = REGIME_PALETTE[index % REGIME_PALETTE.len()];
+    let lap = (index / REGIME_PALETTE.len()).min(8) as i32;
+    let lighten = |c: u8| 255 - ((255 - i32::from(c)) >> lap) as u8;
+    Rgb(lighten(r), lighten(g), lighten(b))
+}
+
+/// Whether text on `background` reads better dark than white (its relative luminance, WCAG 2.1,
+/// above the level where black and white contrast with it equally).
+pub fn dark_text_on(background: Rgb) -> bool {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * linear(background.0)
+        + 0.7152 * linear(background.1)
+        + 0.0722 * linear(background.2);
+    // Black contrasts (l + 0.05) / 0.05, white 1.05 / (l + 0.05): equal at l ≈ 0.179.
+    (l + 0.05) / 0.05 > 1.05 / (l + 0.05)
+}
+
+/// One regime of regimes.png: its name, colour and share of trials in each round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimeBand {
+    /// The regime's name.
+    pub name: String,
+    /// Its colour ([`regime_colour`]).
+    pub colour: Rgb,
+    /// The share of trials in it, round by round.
+    pub shares: Vec<f64>,
+    /// The share of all rounds of all trials spent in it (the mean of `shares`).
+    pub overall: f64,
+    /// Whether its rounds are customs holds.
+    pub hold: bool,
+}
+
+/// What regimes.png shows: per round, the share of trials in each regime, stacked to 100%.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimesChart {
+    /// The line under the title naming the run ([`run_line`]).
+    pub run_line: String,
+    /// The regimes in listed order, the first drawn at the top of each bar.
+    pub bands: Vec<RegimeBand>,
+    /// The rounds' numbers that get a label on the x axis.
+    pub ticks: Vec<f64>,
+}
+
+/// What regimes.png shows, prepared from a run's summary (no bands without regimes).
+pub fn regimes_chart(info: &RunInfo, summary: &Summary) -> RegimesChart {
+    let shares = crate::report::regime_shares(summary);
+    let rounds = shares.len();
+    let bands = summary
+        .regimes
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let shares: Vec<f64> = shares.iter().map(|round| round[k]).collect();
+            RegimeBand {
+                name: name.clone(),
+                colour: regime_colour(k),
+                overall: shares.iter().sum::<f64>() / rounds.max(1) as f64,
+                hold: info.regimes.get(k).is_some_and(|g| g.hold),
+                shares,
+            }
+        })
+        .collect();
+    RegimesChart {
+        run_line: run_line(info),
+        bands,
+        ticks: round_ticks(rounds),
+    }
+}
+
+/// The rounds labelled on an axis of `rounds` rounds: every one up to 20, else round 1 and the
+/// multiples of a 1-2-5 step that leaves at most 10 intervals.
+pub fn round_ticks(rounds: usize) -> Vec<f64> {
+    if rounds <= 20 {
+        return (1..=rounds).map(|r| r as f64).collect();
+    }
+    let step = nice_step(rounds as f64, 10).max(1.0) as usize;
+    std::iter::once(1)
+        .chain((step..=rounds).step_by(step))
+        .map(|r| r as f64)
+        .collect()
+}
+
+/// Each round's stack of regime segments, `(bottom, top)` per band in listed order: the first
+/// regime on top, the last at the bottom, so that the stack reads top to bottom as the legend
+/// does. The segments of a round meet exactly and end at its total share (1 in a run).
+pub fn regime_stack(bands: &[RegimeBand]) -> Vec<Vec<(f64, f64)>> {
+    let rounds = bands.first().map_or(0, |b| b.shares.len());
+    (0..rounds)
+        .map(|r| {
+            let mut segments = vec![(0.0, 0.0); bands.len()];
+            let mut bottom = 0.0;
+            for (k, band) in bands.iter().enumerate().rev() {
+                let top = bottom + band.shares[r];
+                segments[k] = (bottom, top);
+                bottom = top;
+            }
+            segments
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1182,5 +1307,63 @@ mod tests {
             (1.0, 0.02),
         );
         assert_eq!(low, None);
+    }
+
+    fn band(name: &str, shares: &[f64]) -> RegimeBand {
+        RegimeBand {
+            name: name.to_string(),
+            colour: regime_colour(0),
+            shares: shares.to_vec(),
+            overall: 0.0,
+            hold: false,
+        }
+    }
+
+    #[test]
+    fn regimes_stack_first_on_top_and_meet_exactly() {
+        let bands = [
+            band("calm", &[1.0, 0.5, 0.25]),
+            band("tense", &[0.0, 0.25, 0.5]),
+            band("frozen", &[0.0, 0.25, 0.25]),
+        ];
+        let stack = regime_stack(&bands);
+        assert_eq!(
+            stack,
+            [
+                vec![(0.0, 1.0), (0.0, 0.0), (0.0, 0.0)],
+                vec![(0.5, 1.0), (0.25, 0.5), (0.0, 0.25)],
+                vec![(0.75, 1.0), (0.25, 0.75), (0.0, 0.25)],
+            ]
+        );
+        assert!(regime_stack(&[]).is_empty());
+    }
+
+    #[test]
+    fn regime_colours_are_distinct_and_text_reads_on_them() {
+        let colours: Vec<Rgb> = (0..21).map(regime_colour).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert_ne!(a, b);
+            }
+            // Not a firm's colour, nor the total's.
+            assert!((0..9).all(|f| firm_colour(f) != *a) && *a != TOTAL_COLOUR);
+        }
+        assert_eq!(colours[0], Rgb(0x56, 0xB4, 0xE9));
+        // Past the palette, lighter: halfway to white.
+        assert_eq!(colours[7], Rgb(0xAB, 0xDA, 0xF4));
+        // Dark text on yellow and sky blue, white on the dark blue.
+        assert!(dark_text_on(Rgb(0xF0, 0xE4, 0x42)) && dark_text_on(colours[0]));
+        assert!(!dark_text_on(Rgb(0x00, 0x72, 0xB2)));
+    }
+
+    #[test]
+    fn round_ticks_label_every_round_up_to_twenty() {
+        assert_eq!(round_ticks(4), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(round_ticks(20).len(), 20);
+        assert_eq!(
+            round_ticks(40),
+            [1.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0]
+        );
+        assert_eq!(round_ticks(1000).len(), 11);
     }
 }

@@ -1,5 +1,5 @@
 //! The charts (PNG) as two tables: a run's ([`RUN_CHARTS`]: unmet demand, its exceedance curves,
-//! the deliveries fan, domestic chips and fill rates) and a comparison's ([`COMPARISON_CHARTS`]:
+//! the deliveries fan, the regimes by round, domestic chips and fill rates) and a comparison's ([`COMPARISON_CHARTS`]:
 //! a chart per swept knob, the heatmaps of a two-knob grid, the sensitivity tornado and the
 //! paired differences); and the one pipeline that draws every chart of either. What a chart
 //! shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …, knob.rs, …) lays
@@ -17,6 +17,7 @@ mod fill;
 mod heatmap;
 mod kit;
 mod knob;
+mod regimes;
 #[cfg(test)]
 mod run_tests;
 #[cfg(test)]
@@ -110,22 +111,30 @@ fn register_fonts() -> Result<(), ChartError> {
         })
 }
 
-/// One chart of a run's report: its file, the caption report.html shows under it, and how to
-/// draw it: what it shows is prepared from the run in [`data`] (a struct per chart) and handed
-/// to the chart's paint function, which reads nothing else. Adding a chart is one entry here,
-/// its data in [`data`] and one paint function.
+/// One chart of a run's report: its file, the caption report.html shows under it, which runs
+/// have it, and how to draw it: what it shows is prepared from the run in [`data`] (a struct per
+/// chart) and handed to the chart's paint function, which reads nothing else. Adding a chart is
+/// one entry here, its data in [`data`] and one paint function.
 pub struct RunChart {
     /// The PNG's file name in the output folder.
     pub file: &'static str,
     /// The sentence report.html shows under it.
     pub caption: &'static str,
+    /// Whether a run has this chart (most charts: every run).
+    pub drawn_for: fn(&RunInfo, &Summary) -> bool,
     paint: fn(&kit::Area, &kit::Look, &RunInfo, &Summary) -> kit::Drawn,
 }
 
+/// For a chart every run has.
+fn every_run(_: &RunInfo, _: &Summary) -> bool {
+    true
+}
+
 /// The charts of a run, in the order they are drawn and shown.
-pub const RUN_CHARTS: [RunChart; 5] = [
+pub const RUN_CHARTS: [RunChart; 6] = [
     RunChart {
         file: "unmet.png",
+        drawn_for: every_run,
         caption: "Distribution of unmet demand per firm, with its median and 95th percentile; \
                   every panel on the same scales.",
         paint: |area, look, info, summary| {
@@ -134,6 +143,7 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     },
     RunChart {
         file: "exceedance.png",
+        drawn_for: every_run,
         caption: "Chance that unmet demand exceeds a given amount, per firm and in total; where \
                   a curve crosses 5% is its 1-in-20 shortfall.",
         paint: |area, look, info, summary| {
@@ -142,13 +152,24 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     },
     RunChart {
         file: "deliveries.png",
+        drawn_for: every_run,
         caption: "Cumulative deliveries to all firms by round: median and 50% / 90% bands.",
         paint: |area, look, info, summary| {
             deliveries::paint(area, look, &data::deliveries_chart(info, summary))
         },
     },
     RunChart {
+        file: "regimes.png",
+        drawn_for: |_, summary| !summary.regimes.is_empty(),
+        caption: "Share of trials in each political regime, round by round, with each regime's \
+                  share of all rounds.",
+        paint: |area, look, info, summary| {
+            regimes::paint(area, look, &data::regimes_chart(info, summary))
+        },
+    },
+    RunChart {
         file: "domestic.png",
+        drawn_for: every_run,
         caption: "Domestic chips bought per firm (and effective unmet demand when they count), \
                   both on one scale.",
         paint: |area, look, info, summary| {
@@ -157,6 +178,7 @@ pub const RUN_CHARTS: [RunChart; 5] = [
     },
     RunChart {
         file: "fill.png",
+        drawn_for: every_run,
         caption: "Fill rate per firm and in total (delivered ÷ orders in each trial): its spread \
                   over trials, with its mean (the summary table's fill rate) and median.",
         paint: |area, look, info, summary| {
@@ -256,6 +278,7 @@ pub fn render_all(
     render(
         RUN_CHARTS
             .iter()
+            .filter(|chart| (chart.drawn_for)(info, summary))
             .map(|chart| {
                 let paint: Paint =
                     Box::new(move |area, look| (chart.paint)(area, look, info, summary));
