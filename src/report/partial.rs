@@ -255,7 +255,7 @@ fn check_names(info: &RunInfo) -> Result<(), PartialError> {
     // Regime names follow the events' rule (they name rounds.csv's columns and summary.csv's
     // metrics). NameKind has no regime kind on this branch yet: the event's message it is.
     for (i, regime) in info.regimes.iter().enumerate() {
-        check_name(NameKind::Event, &regime.name)
+        check_name(NameKind::Regime, &regime.name)
             .map_err(|m| bad(format!("info.regimes[{i}].name"), m))?;
     }
     Ok(())
