@@ -56,7 +56,7 @@ fn a_grid_of_10000_points_is_refused_under_50m_before_anything_is_written() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     for part in [
         "this sweep would need about",
-        "MiB of memory (10000 points at about",
+        "B of memory (10000 points at about",
         "KiB each, plus",
         "more than the limit of 50.0 MiB (ALLOCSIM_MEMORY_LIMIT=50M)",
         "nothing was run",
