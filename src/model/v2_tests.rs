@@ -509,3 +509,22 @@ fn a_correlation_matrix_holds_pair_by_pair_and_does_not_depend_on_the_listed_ord
         );
     }
 }
+
+/// The trial is compiled twice (`Model::trial::<V2>`); on a scenario without version-2
+/// features both copies give the same outcomes, trial for trial.
+#[test]
+fn both_compiled_trials_agree_on_a_version_1_scenario() {
+    let s = scenario(&std::fs::read_to_string("tests/data/random.toml").unwrap());
+    let model = Model::new(&s);
+    assert!(
+        model.plain,
+        "tests/data/random.toml uses no version-2 feature"
+    );
+    let (mut a, mut b) = (model.workspace(), model.workspace());
+    for t in 0..300 {
+        let streams = crate::rng::TrialStreams::new(s.seed, t);
+        model.trial::<false>(&streams, &mut a);
+        model.trial::<true>(&streams, &mut b);
+        assert_eq!(a.outcome, b.outcome, "trial {t}");
+    }
+}
