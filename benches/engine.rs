@@ -245,14 +245,9 @@ fn copula(c: &mut Criterion) {
     };
     run("baseline trial, orders and conversion correlated", &s);
     let regime = |name: &str, approval: f64, hold: bool, transition: Vec<f64>| Regime {
-        name: name.to_string(),
         approval_factor: approval,
-        batch_factor: 1.0,
-        conversion_factor: 1.0,
-        domestic_ratio: None,
-        domestic_supply_factor: 1.0,
         hold,
-        transition,
+        ..Regime::without_effects(name, transition)
     };
     s.regimes = Regimes {
         initial: vec![0.8, 0.15, 0.05],

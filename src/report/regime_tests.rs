@@ -34,16 +34,7 @@ pub(super) fn base(rounds: u32) -> Scenario {
 }
 
 pub(super) fn regime(name: &str, transition: Vec<f64>) -> Regime {
-    Regime {
-        name: name.to_string(),
-        approval_factor: 1.0,
-        batch_factor: 1.0,
-        conversion_factor: 1.0,
-        domestic_ratio: None,
-        domestic_supply_factor: 1.0,
-        hold: false,
-        transition,
-    }
+    Regime::without_effects(name, transition)
 }
 
 /// A distribution as a scenario writes it (`{ dist = ... }`), read through the scenario reader.

@@ -424,6 +424,23 @@ pub struct Regime {
     pub transition: Vec<f64>,
 }
 
+impl Regime {
+    /// A regime named `name` with every factor at its default (no effect) and the
+    /// `transition` row given: what `[[regime]]` with only `name` and `transition` reads as.
+    pub fn without_effects(name: &str, transition: Vec<f64>) -> Regime {
+        Regime {
+            name: name.to_string(),
+            approval_factor: 1.0,
+            batch_factor: 1.0,
+            conversion_factor: 1.0,
+            domestic_ratio: None,
+            domestic_supply_factor: 1.0,
+            hold: false,
+            transition,
+        }
+    }
+}
+
 /// `[regimes]` and the `[[regime]]` list. Without regimes (`list` empty) there is one regime
 /// with no effects and the model draws nothing for it.
 #[derive(Debug, Clone, Default, PartialEq)]

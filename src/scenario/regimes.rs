@@ -307,16 +307,7 @@ mod tests {
                          transition = { frozen = 0.75, tense = 0.25 }\n";
 
     fn plain(name: &str, transition: Vec<f64>) -> Regime {
-        Regime {
-            name: name.into(),
-            approval_factor: 1.0,
-            batch_factor: 1.0,
-            conversion_factor: 1.0,
-            domestic_ratio: None,
-            domestic_supply_factor: 1.0,
-            hold: false,
-            transition,
-        }
+        Regime::without_effects(name, transition)
     }
 
     #[test]
