@@ -106,6 +106,7 @@ Examples:
   allocsim run scenarios/baseline.toml --set allocation.rule=talmud --set domestic.ratio=0.6
   allocsim run scenarios/baseline.toml --set firm.Baidu.eligible_from=3
   allocsim run scenarios/baseline.toml --shard 2/4 --out parts/shard-2
+  allocsim run scenarios/baseline.toml --precision total.unmet.p95=0.5% Tencent.unmet.mean=1000
 
 With --shard K/N, only shard K's trials run and the folder (default
 output/<scenario name>[+overrides]-shard-K-of-N) holds partial.json and manifest.json; `allocsim merge`
@@ -156,6 +157,15 @@ pub struct RunArgs {
     /// (no summary, charts or report: a shard is not a result on its own).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Run until every target's 95% interval is narrow enough: FIRM.METRIC.STAT=TOLERANCE, the
+    /// half-width of the interval in units (ByteDance.unmet.mean=1000) or relative to the value
+    /// (total.unmet.p95=0.5%); STAT is mean or a percentile. Checked at 10,000 trials and each
+    /// doubling (20,000, 40,000, ...), so the trials reached are the same on any machine.
+    #[arg(long, value_name = "TARGET", num_args = 1.., conflicts_with_all = ["trials", "shard"])]
+    pub precision: Vec<String>,
+    /// With --precision: the most trials to run, the last checkpoint [default: 1,000,000,000].
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub max_trials: Option<u64>,
 }
 
 #[derive(Debug, Args)]

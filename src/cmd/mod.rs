@@ -13,6 +13,7 @@ mod validate;
 use allocsim::compare::{KnobError, PlanError};
 use allocsim::engine::{EngineError, ShardError};
 use allocsim::report::partial::{MergeError, PartialError};
+use allocsim::report::precision::TargetError;
 use allocsim::report::{OutputError, ResultsError};
 use allocsim::scenario::{OverrideError, ScenarioError, ScenarioErrors};
 
@@ -72,6 +73,7 @@ pub fn is_bad_input(e: &anyhow::Error) -> bool {
             || c.is::<PartialError>()
             || c.is::<MergeError>()
             || c.is::<ResultsError>()
+            || c.is::<TargetError>()
             || c.downcast_ref::<OutputError>()
                 .is_some_and(|o| !o.is_machine_failure())
             || c.downcast_ref::<EngineError>()

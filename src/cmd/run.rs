@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use allocsim::engine::ShardInfo;
 use allocsim::engine::{self, RunOptions};
+use allocsim::report::format::group_digits;
 use allocsim::report::partial::{self, RunKey};
+use allocsim::report::precision::{self, Reached, Target};
 use allocsim::report::{self, Kind, Manifest, OutputDir, Part, RunInfo};
 use allocsim::scenario;
 use allocsim::stats::Summary;
@@ -18,7 +20,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides = super::common::overrides(&args.overrides)?;
     let bytes = scenario::read_file(&args.scenario)?;
     let scenario = scenario::parse(&args.scenario, &bytes, &overrides)?;
-    let trials = common::trials(args.trials, scenario.trials)?;
+    let precision = precision_plan(&args, &scenario)?;
+    let trials = match &precision {
+        Some((_, cap)) => *cap,
+        None => common::trials(args.trials, scenario.trials)?,
+    };
     let seed = args.seed.unwrap_or(scenario.seed);
     let shard = args.shard.map(|s| ShardInfo::new(s, trials)).transpose()?;
     let info = RunInfo::new(&scenario, shard.map_or(trials, |s| s.trials), seed)
@@ -52,26 +58,41 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         keep_trials: args.trials_csv,
         ..RunOptions::default()
     };
-    let bar = common::progress_bar(
-        options.trials,
-        options.trials,
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({rate}, {eta} left)",
-        common::Rate {
-            unit: "trials",
-            per_step: 1,
-        },
-        args.quiet,
-    );
     let started = Instant::now();
-    let result = engine::run(
-        &scenario,
-        &options,
-        &mut |done| bar.set_position(done),
-        Some(crate::interrupt::flag()),
-    )
-    .map_err(|e| common::engine_error(e, &out))?;
+    let (result, reached) = match &precision {
+        None => {
+            let bar = common::progress_bar(
+                options.trials,
+                options.trials,
+                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} trials ({rate}, {eta} left)",
+                common::Rate {
+                    unit: "trials",
+                    per_step: 1,
+                },
+                args.quiet,
+            );
+            let result = engine::run(
+                &scenario,
+                &options,
+                &mut |done| bar.set_position(done),
+                Some(crate::interrupt::flag()),
+            )
+            .map_err(|e| common::engine_error(e, &out))?;
+            bar.finish_and_clear();
+            (result, None)
+        }
+        Some((targets, cap)) => {
+            let (result, reached) =
+                run_to_precision(&scenario, &options, targets, *cap, args.quiet)
+                    .map_err(|e| common::engine_error(e, &out))?;
+            (result, Some(reached))
+        }
+    };
     let wall_seconds = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    // A precision run's trials are those it reached; it is then the run of that many trials.
+    let trials = result.summary.trials();
+    let options = RunOptions { trials, ..options };
+    let info = RunInfo { trials, ..info };
 
     let key = RunKey {
         allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -88,6 +109,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         wall_seconds,
         super::common::command_line(),
     );
+    let manifest = match &reached {
+        Some(r) => manifest.with_part(Part::Precision {
+            precision: r.clone(),
+        }),
+        None => manifest,
+    };
     if args.trials_csv {
         // Rows carry global trial indices, so a shard's rows are its slice of the whole run's.
         out.write_with("trials.csv", |w| {
@@ -155,8 +182,125 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 &written,
             )?,
         }
+        if let Some(r) = &reached {
+            say!("{}\n", precision_sentence(r))?;
+        }
     }
     Ok(())
+}
+
+/// `--precision`'s targets, checked against the scenario's summary layout, and the cap
+/// (`--max-trials`); None without --precision.
+fn precision_plan(
+    args: &RunArgs,
+    scenario: &scenario::Scenario,
+) -> anyhow::Result<Option<(Vec<Target>, u64)>> {
+    if args.precision.is_empty() {
+        return Ok(None);
+    }
+    let layout = Summary::new(scenario);
+    let mut targets = Vec::new();
+    for spec in &args.precision {
+        let target = Target::parse(spec)?;
+        target.check(&layout)?;
+        targets.push(target);
+    }
+    let cap = args.max_trials.unwrap_or(DEFAULT_MAX_TRIALS);
+    if !(1..=scenario::MAX_TRIALS).contains(&cap) {
+        return Err(super::BadInput(format!(
+            "--max-trials must be within [1, {}], got {cap}",
+            scenario::MAX_TRIALS
+        ))
+        .into());
+    }
+    Ok(Some((targets, cap)))
+}
+
+/// `--max-trials` when not given.
+const DEFAULT_MAX_TRIALS: u64 = 1_000_000_000;
+
+/// Runs trials up to each checkpoint in turn ([`precision::checkpoints`]), each slice merged
+/// into the ones before (exactly: the result is the run of that many trials), until every
+/// target is met or the cap is reached. The progress line shows the targets' half-widths.
+fn run_to_precision(
+    scenario: &scenario::Scenario,
+    options: &RunOptions,
+    targets: &[Target],
+    cap: u64,
+    quiet: bool,
+) -> Result<(engine::RunResult, Reached), engine::EngineError> {
+    let bar = common::progress_bar(
+        cap,
+        cap,
+        "{spinner} [{elapsed_precise}] {human_pos} trials ({rate}) · {msg}",
+        common::Rate {
+            unit: "trials",
+            per_step: 1,
+        },
+        quiet,
+    );
+    let mut whole: Option<engine::RunResult> = None;
+    let mut done = 0;
+    let mut statuses = Vec::new();
+    for checkpoint in precision::checkpoints(cap) {
+        let slice = RunOptions {
+            trials: checkpoint - done,
+            first_trial: options.first_trial + done,
+            ..options.clone()
+        };
+        let before = done;
+        let part = engine::run(
+            scenario,
+            &slice,
+            &mut |d| bar.set_position(before + d),
+            Some(crate::interrupt::flag()),
+        )?;
+        whole = Some(match whole {
+            None => part,
+            Some(mut w) => {
+                w.summary.merge(&part.summary);
+                w.trials.extend(part.trials);
+                w.threads = w.threads.max(part.threads);
+                w
+            }
+        });
+        done = checkpoint;
+        let Some(w) = &whole else { break };
+        statuses = targets.iter().map(|t| t.status(&w.summary)).collect();
+        bar.set_message(precision::status_line(&statuses));
+        if statuses.iter().all(|s| s.met) {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    let met = statuses.iter().all(|s| s.met);
+    let Some(whole) = whole else {
+        // checkpoints() always yields the cap, which is at least 1.
+        return Err(engine::EngineError::Interrupted);
+    };
+    let reached = Reached {
+        trials: done,
+        max_trials: cap,
+        met,
+        targets: statuses,
+    };
+    Ok((whole, reached))
+}
+
+/// What a precision run reached, in a sentence for stdout.
+fn precision_sentence(r: &Reached) -> String {
+    let status = precision::status_line(&r.targets);
+    if r.met {
+        format!(
+            "Precision reached at {} trials: {status}.",
+            group_digits(r.trials)
+        )
+    } else {
+        format!(
+            "Precision NOT reached: the cap of {} trials (--max-trials) came first: {status}.",
+            group_digits(r.max_trials)
+        )
+    }
 }
 
 /// Writes what a finished run (simulated whole, or merged from shards) puts in its folder:

@@ -90,6 +90,11 @@ pub enum Part {
         /// Every partial merged, in shard order.
         merged_shards: Vec<MergedShard>,
     },
+    /// Written by `run --precision`: the trials the targets took, and where they stood.
+    Precision {
+        /// What the run reached.
+        precision: super::precision::Reached,
+    },
 }
 
 /// A scenario file of a comparison: its path and the hex SHA-256 of its bytes.

@@ -13,6 +13,7 @@ mod output;
 pub mod overrides;
 mod page;
 pub mod partial;
+pub mod precision;
 #[cfg(test)]
 mod regime_tests;
 mod results;

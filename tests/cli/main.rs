@@ -10,6 +10,7 @@ mod folders;
 mod hardening;
 mod memory;
 mod outputs;
+mod precision;
 mod regimes;
 mod report_page;
 mod rules;
