@@ -90,9 +90,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let wall_seconds = started.elapsed().as_secs_f64();
     // A precision run's trials are those it reached; it is then the run of that many trials.
-    let trials = result.summary.trials();
-    let options = RunOptions { trials, ..options };
-    let info = RunInfo { trials, ..info };
+    let (trials, options, info) = match &reached {
+        Some(r) => (
+            r.trials,
+            RunOptions {
+                trials: r.trials,
+                ..options
+            },
+            RunInfo {
+                trials: r.trials,
+                ..info
+            },
+        ),
+        None => (trials, options, info),
+    };
 
     let key = RunKey {
         allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
