@@ -149,17 +149,17 @@ pub fn unused_because(s: &Scenario, group: Group) -> Option<String> {
         || regimes
             .iter()
             .any(|g| g.domestic_ratio.is_some_and(|r| r > 0.0));
-    let domestic_drawn = domestic_ratio_positive && s.domestic.supply.iter().any(|d| varies(d));
+    let domestic_drawn = domestic_ratio_positive && s.domestic.supply.iter().any(varies);
     let why = match group {
         Group::Orders => {
-            (!s.firms.iter().any(|f| varies(&f.orders))).then(|| "every firm's orders are fixed")
+            (!s.firms.iter().any(|f| varies(&f.orders))).then_some("every firm's orders are fixed")
         }
         Group::Entry => (!s
             .firms
             .iter()
             .any(|f| matches!(f.eligible_from, Entry::Drawn(_))))
-        .then(|| "every firm's entry round is fixed"),
-        Group::Ratio => (!varies(&s.domestic.ratio)).then(|| "the domestic ratio is fixed"),
+        .then_some("every firm's entry round is fixed"),
+        Group::Ratio => (!varies(&s.domestic.ratio)).then_some("the domestic ratio is fixed"),
         Group::Regime => {
             if regimes.is_empty() {
                 Some("the scenario has no regimes")
@@ -170,7 +170,7 @@ pub fn unused_because(s: &Scenario, group: Group) -> Option<String> {
                         && regimes
                             .iter()
                             .any(|g| g.transition.iter().any(|&p| random(p))));
-                (!chain_random).then(|| "the regime chain is fixed (every probability is 0 or 1)")
+                (!chain_random).then_some("the regime chain is fixed (every probability is 0 or 1)")
             }
         }
         Group::Shock => {
@@ -181,14 +181,14 @@ pub fn unused_because(s: &Scenario, group: Group) -> Option<String> {
                     .events
                     .iter()
                     .any(|e| random(e.probability) && e.from_round <= s.rounds.min(e.to_round));
-                (!fires).then(|| "every event fires with probability 0 or 1 in its rounds")
+                (!fires).then_some("every event fires with probability 0 or 1 in its rounds")
             }
         }
         Group::Approval => (!s
             .approval
             .iter()
             .any(|a| approval(a.probability).into_iter().any(random)))
-        .then(|| "every round's approval probability is 0 or 1"),
+        .then_some("every round's approval probability is 0 or 1"),
         Group::Batch => {
             let batches = s
                 .approval
@@ -198,21 +198,21 @@ pub fn unused_because(s: &Scenario, group: Group) -> Option<String> {
             // "Dependence": e_batch belongs to `batch`).
             let through_supply =
                 s.dependence.batch_supply.is_some_and(|q| q != 0.0) && domestic_drawn;
-            (!batches && !through_supply).then(|| "every batch that can be approved is fixed")
+            (!batches && !through_supply).then_some("every batch that can be approved is fixed")
         }
         Group::Order => {
             if s.rule != Rule::RandomPriority {
                 Some("the allocation rule is not random_priority")
             } else {
-                (s.firms.len() < 2).then(|| "the scenario has one firm")
+                (s.firms.len() < 2).then_some("the scenario has one firm")
             }
         }
-        Group::Conversion => (!varies(&s.conversion)).then(|| "the conversion rate is fixed"),
+        Group::Conversion => (!varies(&s.conversion)).then_some("the conversion rate is fixed"),
         Group::Domestic => {
             if !domestic_ratio_positive {
                 Some("the domestic ratio is 0 (no domestic chips are bought)")
             } else {
-                (!domestic_drawn).then(|| "every round's domestic supply is fixed")
+                (!domestic_drawn).then_some("every round's domestic supply is fixed")
             }
         }
     };

@@ -7,9 +7,12 @@ use rand::RngExt;
 use super::sums::{Estimate, MAX_VALUE, Sums, SumsError};
 use crate::rng::{Purpose, TrialStreams};
 
+/// One trial of a two-input design: (f(A), f(B), [f(A_B^1), f(A_B^2)]).
+type Row = (u64, u64, [u64; 2]);
+
 /// `n` trials of a model f(x1, x2) of two independent inputs drawn uniformly from 0..=hi:
 /// per trial (a, b, [c1, c2]) with c_i = f on A's inputs with input i taken from B.
-fn design(seed: u64, n: u64, hi: u64, f: fn(u64, u64) -> u64) -> Vec<(u64, u64, [u64; 2])> {
+fn design(seed: u64, n: u64, hi: u64, f: fn(u64, u64) -> u64) -> Vec<Row> {
     (0..n)
         .map(|t| {
             let s = TrialStreams::new(seed, t);
@@ -21,7 +24,7 @@ fn design(seed: u64, n: u64, hi: u64, f: fn(u64, u64) -> u64) -> Vec<(u64, u64, 
 }
 
 /// The design's sums, one output and two factors.
-fn sums_of(rows: &[(u64, u64, [u64; 2])]) -> Sums {
+fn sums_of(rows: &[Row]) -> Sums {
     let mut sums = Sums::new(1, 2);
     for (a, b, c) in rows {
         sums.add(&[*a], &[*b], c).expect("small values");
@@ -33,19 +36,19 @@ fn sums_of(rows: &[(u64, u64, [u64; 2])]) -> Sums {
 /// the 2N values about their mean; each index from its mean; its error from the delta method
 /// with the gradient written out and the sample covariance of (P or Q, W, U) formed about the
 /// means. Returns (first order, total) per factor.
-fn direct(rows: &[(u64, u64, [u64; 2])]) -> Vec<(Estimate, Estimate)> {
+fn direct(rows: &[Row]) -> Vec<(Estimate, Estimate)> {
     let n = rows.len() as f64;
-    let mean_of = |f: &dyn Fn(&(u64, u64, [u64; 2])) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    let mean_of = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / n;
     let mu = mean_of(&|r| (r.0 as f64 + r.1 as f64) / 2.0);
     let v = mean_of(&|r| ((r.0 as f64 - mu).powi(2) + (r.1 as f64 - mu).powi(2)) / 2.0);
-    let u = |r: &(u64, u64, [u64; 2])| r.0 as f64 + r.1 as f64;
-    let w = |r: &(u64, u64, [u64; 2])| (r.0 as f64).powi(2) + (r.1 as f64).powi(2);
+    let u = |r: &Row| r.0 as f64 + r.1 as f64;
+    let w = |r: &Row| (r.0 as f64).powi(2) + (r.1 as f64).powi(2);
     (0..2)
         .map(|k| {
-            let p = |r: &(u64, u64, [u64; 2])| r.1 as f64 * (r.2[k] as f64 - r.0 as f64);
-            let q = |r: &(u64, u64, [u64; 2])| (r.0 as f64 - r.2[k] as f64).powi(2);
+            let p = |r: &Row| r.1 as f64 * (r.2[k] as f64 - r.0 as f64);
+            let q = |r: &Row| (r.0 as f64 - r.2[k] as f64).powi(2);
             // g(X̄, W̄, Ū) = X̄ / (W̄/2 − Ū²/4) · scale, and its gradient.
-            let delta = |x: &dyn Fn(&(u64, u64, [u64; 2])) -> f64, scale: f64| {
+            let delta = |x: &dyn Fn(&Row) -> f64, scale: f64| {
                 let (xm, wm, um) = (mean_of(x), mean_of(&w), mean_of(&u));
                 let var = wm / 2.0 - um * um / 4.0;
                 let g = [
