@@ -64,6 +64,13 @@ impl Factor {
         }
     }
 
+    /// The group the factor's inputs belong to.
+    pub fn group(&self) -> Group {
+        match *self {
+            Factor::Group(g) => g,
+        }
+    }
+
     /// A's streams of trial t with this factor's taken from B's key `b`.
     #[inline]
     fn streams(&self, a: TrialStreams, b: TrialKey) -> TrialStreams {
@@ -319,6 +326,9 @@ pub struct Importance {
     /// Per output, its estimates; None where its variance over A and B is 0 (the indices are
     /// undefined: the output never varied).
     pub estimates: Vec<Option<OutputEstimates>>,
+    /// The groups of MODEL.md's table that are not factors, each with why: the scenario draws
+    /// nothing from it ([`unused_because`]), or `--groups` left it out.
+    pub not_analysed: Vec<(String, String)>,
     /// Worker threads used.
     pub threads: usize,
 }
@@ -426,6 +436,15 @@ pub fn run(
         trials: options.trials,
         seed,
         estimates: sums.estimates()?,
+        not_analysed: GROUPS
+            .into_iter()
+            .filter(|&g| !factors.iter().any(|f| f.group() == g))
+            .map(|g| {
+                let why = unused_because(scenario, g)
+                    .unwrap_or_else(|| "not among the groups asked for".to_string());
+                (g.name().to_string(), why)
+            })
+            .collect(),
         threads,
     })
 }
