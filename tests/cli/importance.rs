@@ -6,8 +6,11 @@ use std::path::Path;
 
 use crate::common::{data, entries, manifest, read_csv, run, run_ok, stderr, tempdir};
 
+/// importance.csv's estimates by (firm, group, index): (value, se), None for empty cells.
+type Indices = HashMap<(String, String, String), Option<(f64, f64)>>;
+
 /// importance.csv as `(firm, group, index) -> (value, se)`, None for empty cells.
-fn indices(out: &Path) -> HashMap<(String, String, String), Option<(f64, f64)>> {
+fn indices(out: &Path) -> Indices {
     let csv = read_csv(&out.join("importance.csv"));
     assert_eq!(
         csv.header,
@@ -37,11 +40,7 @@ fn indices(out: &Path) -> HashMap<(String, String, String), Option<(f64, f64)>> 
 }
 
 /// Runs `importance` on a fixture with `extra` arguments and returns its indices.
-fn analyse(
-    fixture: &str,
-    out: &Path,
-    extra: &[&str],
-) -> HashMap<(String, String, String), Option<(f64, f64)>> {
+fn analyse(fixture: &str, out: &Path, extra: &[&str]) -> Indices {
     let scenario = data(&format!("importance/{fixture}.toml"));
     let mut args = vec![
         "importance",
@@ -57,12 +56,7 @@ fn analyse(
 }
 
 /// The estimate of (firm, group, index), which must be defined.
-fn get(
-    i: &HashMap<(String, String, String), Option<(f64, f64)>>,
-    firm: &str,
-    group: &str,
-    index: &str,
-) -> (f64, f64) {
+fn get(i: &Indices, firm: &str, group: &str, index: &str) -> (f64, f64) {
     i.get(&(firm.into(), group.into(), index.into()))
         .unwrap_or_else(|| panic!("no row {firm},{group},{index}"))
         .unwrap_or_else(|| panic!("{firm},{group},{index} is undefined"))
