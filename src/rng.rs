@@ -14,9 +14,13 @@
 //! caller can take one group's key from another trial ([`TrialStreams::with_group`] with a
 //! [`TrialKey`]) and run the model on the result ([`Model::run_trial_on`]): trial t's world with,
 //! say, trial u's batch sizes and every other input trial t's. An importance analysis re-draws
-//! one group of inputs at a time this way.
+//! one group of inputs at a time this way. A finer re-draw, one firm's streams within a group,
+//! goes through the *spare* key ([`TrialStreams::with_spare`]): a [`StreamId`] moved to the spare
+//! slot ([`StreamId::on_spare`]) starts from it instead of its group's key, and a model can move
+//! the ids of one firm of one group there ([`Model::with_spare`]).
 //!
 //! [`Model::run_trial_on`]: crate::model::Model::run_trial_on
+//! [`Model::with_spare`]: crate::model::Model::with_spare
 //!
 //! A stream is SplitMix64 (Steele, Lea and Flood 2014, "Fast splittable pseudorandom number
 //! generators", OOPSLA): draw i is `mix(start + i·gamma)`. It starts at its group's trial key (a
@@ -326,9 +330,56 @@ impl TrialKey {
 /// groups' keys from other trials ([`TrialStreams::with_group`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrialStreams {
-    /// At each group's [`Group::index`].
-    keys: [u64; Group::COUNT],
+    /// At each group's [`Group::index`], then the spare key at [`SPARE`].
+    keys: [u64; KEY_SLOTS],
 }
+
+/// Key slots of a [`TrialStreams`]: one per group, then the spare.
+const KEY_SLOTS: usize = Group::COUNT + 1;
+/// The slot of the spare key ([`TrialStreams::with_spare`]), past every group's.
+const SPARE: usize = Group::COUNT;
+
+/// A key slot of a [`TrialStreams`]: a group's ([`Group::index`]) or the spare. An enum of
+/// exactly [`KEY_SLOTS`] values, so indexing the keys by one needs no bounds check (a mask or
+/// a check cost 1.5% of a baseline trial's instructions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Slot {
+    G0,
+    G1,
+    G2,
+    G3,
+    G4,
+    G5,
+    G6,
+    G7,
+    G8,
+    G9,
+    Spare,
+}
+
+impl Slot {
+    const ALL: [Slot; KEY_SLOTS] = [
+        Slot::G0,
+        Slot::G1,
+        Slot::G2,
+        Slot::G3,
+        Slot::G4,
+        Slot::G5,
+        Slot::G6,
+        Slot::G7,
+        Slot::G8,
+        Slot::G9,
+        Slot::Spare,
+    ];
+
+    /// The slot of `group`'s key.
+    const fn of(group: Group) -> Slot {
+        Slot::ALL[group.index()]
+    }
+}
+
+const _: () = assert!(Slot::Spare as usize == SPARE);
 
 impl TrialStreams {
     /// The streams of trial `trial` under `seed`: every group keyed by that trial.
@@ -341,8 +392,19 @@ impl TrialStreams {
     #[inline]
     pub fn keyed(key: TrialKey) -> Self {
         TrialStreams {
-            keys: [key.0; Group::COUNT],
+            keys: [key.0; KEY_SLOTS],
         }
+    }
+
+    /// These streams with the spare key taken from `key`: every stream id moved to the spare
+    /// slot ([`StreamId::on_spare`]) draws from `key`'s trial; every other stream is unchanged.
+    /// (Until set, the spare key is the streams' own trial key, so a spare id draws what it
+    /// would have drawn.)
+    #[inline]
+    #[must_use]
+    pub fn with_spare(mut self, key: TrialKey) -> Self {
+        self.keys[SPARE] = key.0;
+        self
     }
 
     /// These streams with `group`'s taken from `key` instead: the inputs of that group are those
@@ -370,7 +432,7 @@ impl TrialStreams {
     #[inline]
     pub fn stream(&self, id: StreamId) -> Stream {
         Stream {
-            state: self.keys[id.group.index()].wrapping_add(id.offset),
+            state: self.keys[id.slot as usize].wrapping_add(id.offset),
             gamma: id.gamma,
         }
     }
@@ -396,6 +458,8 @@ pub struct StreamId {
     offset: u64,
     gamma: u64,
     group: Group,
+    /// The key slot the stream starts from: its group's, or the spare.
+    slot: Slot,
 }
 
 impl StreamId {
@@ -412,6 +476,18 @@ impl StreamId {
             },
             gamma: group.gamma(),
             group,
+            slot: Slot::of(group),
+        }
+    }
+
+    /// This id drawing from the spare key of a [`TrialStreams`] ([`TrialStreams::with_spare`])
+    /// instead of its group's: the same purpose, offset and step, started from another trial.
+    #[inline]
+    #[must_use]
+    pub const fn on_spare(self) -> Self {
+        StreamId {
+            slot: Slot::Spare,
+            ..self
         }
     }
 
@@ -685,6 +761,30 @@ mod tests {
             assert_ne!(mixed, t);
             assert_eq!(mixed.with_group(group, t.key(group)), t);
         }
+    }
+
+    #[test]
+    fn an_id_on_the_spare_draws_from_the_spare_key_alone() {
+        let (t, u) = (TrialStreams::new(9, 4), TrialStreams::new(9, 40));
+        let spare = t.with_spare(TrialKey::new(9, 40));
+        let draws = |s: &TrialStreams, id: StreamId| {
+            let mut r = s.stream(id);
+            [r.next(), r.next()]
+        };
+        for p in every_purpose(2, "C") {
+            let id = p.id();
+            // Until set, the spare is the trial's own key.
+            assert_eq!(draws(&t, id.on_spare()), draws(&t, id), "{p:?}");
+            assert_eq!(draws(&spare, id.on_spare()), draws(&u, id), "{p:?}");
+            assert_eq!(draws(&spare, id), draws(&t, id), "{p:?}");
+            assert_eq!(id.on_spare().group(), id.group());
+        }
+        // The spare is no group's key: re-keying every group leaves it alone.
+        let all = Group::ALL
+            .into_iter()
+            .fold(t, |s, g| s.with_group(g, TrialKey::new(9, 40)));
+        let id = Purpose::Batch { round: 2 }.id();
+        assert_eq!(draws(&all, id.on_spare()), draws(&t, id));
     }
 
     /// Chi-square on 64 bins of 2^18 draws for each way the engine uses streams: the first draw

@@ -12,7 +12,7 @@ use crate::units::{Units, ceil_units, floor_units, round_units, units_f64};
 
 /// A scenario prepared for simulation: orders and weights the rules need, the stream ids, and
 /// the copula's and the regimes' tables, computed once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Model<'s> {
     scenario: &'s Scenario,
     /// Firm indices sorted by (priority, index), for `priority`.
@@ -35,7 +35,7 @@ pub struct Model<'s> {
 
 /// `[dependence]` prepared (MODEL.md, "Dependence"): the Gaussian copula's coefficients and each
 /// correlated input's map z ↦ F^-1(Phi(z)).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Copula {
     orders: Option<OrdersCopula>,
     /// Each firm's orders map, when orders are correlated.
@@ -51,7 +51,7 @@ struct Copula {
 }
 
 /// How the firms' orders are correlated.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum OrdersCopula {
     /// One common factor: `z_i = a f + b e_i`, `a = sqrt(r)`, `b = sqrt(1 - r)`.
     Common(f64, f64),
@@ -64,7 +64,7 @@ enum OrdersCopula {
 
 /// The regime chain prepared (MODEL.md, "Regimes"): cumulative probabilities of `initial` and of
 /// each regime's row, in listed order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct RegimeChain {
     initial: Vec<f64>,
     rows: Vec<Vec<f64>>,
@@ -124,7 +124,7 @@ impl RegimeChain {
 /// its [`KeyedBy`] says, each firm and event by its name. A firm-keyed table has one more entry
 /// past the firms, the copula's common factor ([`Name::FACTOR`]). A table is kept while it is
 /// small (every realistic scenario); past that, its ids are computed when they are drawn.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct StreamIds {
     /// At each group's [`Group::index`]: its streams' ids at [`StreamIds::position`], or
     /// empty.
@@ -171,6 +171,27 @@ impl StreamIds {
             firms,
             events,
         }
+    }
+
+    /// How many indices `group`'s streams have within a round: the firms and the common factor,
+    /// the events, or 1.
+    fn width(&self, group: Group) -> usize {
+        self.names(group).map_or(1, <[Name]>::len)
+    }
+
+    /// Moves the ids of `group`'s streams at `index`, every round, to the spare key; false
+    /// when the group's table was too large to keep (its ids are computed as they are drawn,
+    /// and always from the group's key).
+    fn move_to_spare(&mut self, group: Group, index: usize) -> bool {
+        let width = self.width(group);
+        let table = &mut self.tables[group.index()];
+        if table.is_empty() {
+            return false;
+        }
+        for id in table.iter_mut().skip(index).step_by(width) {
+            *id = id.on_spare();
+        }
+        true
     }
 
     /// The names `group`'s streams are keyed by, if any.
@@ -291,6 +312,25 @@ impl<'s> Model<'s> {
             copula: Copula::new(scenario),
             regimes: RegimeChain::new(&scenario.regimes),
         }
+    }
+
+    /// This model with the streams of `group` at `index` (every round) started from the spare
+    /// key of the trial's streams ([`TrialStreams::with_spare`]) instead of the group's: with
+    /// the spare keyed by trial u, trial t runs with those inputs of trial u and every other
+    /// input of its own. `index` is a firm's position for the groups keyed by firm (orders,
+    /// entry, conversion), or the number of firms for their copula's common factor; an event's
+    /// position for `shock`; 0 for the groups with one stream a round or a trial (where this is
+    /// the whole group, as [`TrialStreams::with_group`] re-keys it). None when `index` is out
+    /// of that range, and for a group with more than 65,536 streams a trial (say 200 firms
+    /// over 330 rounds), whose ids are not kept in a table. Called on a model that already has
+    /// streams on the spare, it moves these too. An importance analysis by firm re-draws one
+    /// firm's inputs this way.
+    pub fn with_spare(&self, group: Group, index: usize) -> Option<Model<'s>> {
+        if index >= self.ids.width(group) {
+            return None;
+        }
+        let mut model = self.clone();
+        model.ids.move_to_spare(group, index).then_some(model)
     }
 
     /// The scenario this model simulates.

@@ -520,6 +520,65 @@ fn re_keying_the_batches_redraws_the_batches_alone() {
     assert!(changed > 100, "{changed} trials changed");
 }
 
+/// A firm's streams of a group moved to the spare key re-draw that firm's inputs alone: with the
+/// spare keyed by trial u, the firm has trial u's orders (or conversion rates), every other
+/// input is trial t's; with no spare key set, nothing changes; a whole-round group on the spare
+/// is that group re-keyed; every index on the spare is the group re-keyed.
+#[test]
+fn a_firm_on_the_spare_key_redraws_that_firms_inputs_alone() {
+    let s = every_group();
+    let model = Model::new(&s);
+    let n = s.firms.len();
+    let run = |m: &Model, streams: &TrialStreams| {
+        let mut ws = m.workspace();
+        m.run_trial_on(streams, &mut ws);
+        ws.outcome
+    };
+    assert!(model.with_spare(Group::Orders, n + 1).is_none());
+    assert!(model.with_spare(Group::Batch, 1).is_none());
+    assert!(model.with_spare(Group::Shock, 1).is_none());
+    let mut conversion_changed = 0;
+    for t in 0..100 {
+        let u = t + 1_000;
+        let own = TrialStreams::new(s.seed, t);
+        let spare = own.with_spare(TrialKey::new(s.seed, u));
+        let (original, theirs) = (trial(&s, t), trial(&s, u));
+        for i in 0..n {
+            let orders = model.with_spare(Group::Orders, i).unwrap();
+            assert_eq!(run(&orders, &own), original, "trial {t}, firm {i}");
+            let mixed = run(&orders, &spare);
+            for j in 0..n {
+                let expected = if j == i {
+                    theirs.orders[j]
+                } else {
+                    original.orders[j]
+                };
+                assert_eq!(
+                    mixed.orders[j], expected,
+                    "trial {t}, firm {i}, orders of {j}"
+                );
+            }
+            let conversion = model.with_spare(Group::Conversion, i).unwrap();
+            let mixed = run(&conversion, &spare);
+            assert_eq!(mixed.orders, original.orders, "trial {t}, firm {i}");
+            assert_eq!(mixed.approved, original.approved, "trial {t}, firm {i}");
+            conversion_changed += usize::from(mixed != original);
+        }
+        let batch = model.with_spare(Group::Batch, 0).unwrap();
+        let rekeyed = own.with_group(Group::Batch, TrialKey::new(s.seed, u));
+        assert_eq!(run(&batch, &spare), trial_on(&s, &rekeyed), "trial {t}");
+        let every = (0..=n).fold(model.clone(), |m, i| {
+            m.with_spare(Group::Orders, i).unwrap()
+        });
+        let rekeyed = own.with_group(Group::Orders, TrialKey::new(s.seed, u));
+        assert_eq!(run(&every, &spare), trial_on(&s, &rekeyed), "trial {t}");
+    }
+    assert!(
+        conversion_changed > 50,
+        "{conversion_changed} trials changed"
+    );
+}
+
 /// Keying a group the scenario draws nothing from by another trial changes nothing.
 #[test]
 fn re_keying_a_group_the_scenario_does_not_draw_changes_nothing() {
