@@ -24,7 +24,7 @@ pub fn importance(args: ImportanceArgs) -> anyhow::Result<()> {
         .into());
     }
     let seed = args.seed.unwrap_or(scenario.seed);
-    let factors = importance::factors(&scenario, args.groups.as_deref())?;
+    let factors = importance::factors(&scenario, args.groups.as_deref(), args.by_firm)?;
     let info = RunInfo::new(&scenario, trials, seed).with_overrides(&overrides);
     let destination = args.out.clone().unwrap_or_else(|| {
         let name = report::overrides::folder_name(&scenario.name, &info.overrides);

@@ -21,7 +21,7 @@ use std::sync::atomic::AtomicBool;
 use crate::engine::{EngineError, for_each_chunk};
 use crate::model::{Model, Outcome};
 use crate::rng::{Group, TrialKey, TrialStreams};
-use crate::scenario::{Entry, Rule, Scenario};
+use crate::scenario::{Entry, OrdersDependence, Rule, Scenario};
 use crate::stats::{Metric, trial_metric_values};
 
 /// B's trials are keyed by the seed XOR this constant (the first 64 bits of the fractional part
@@ -49,26 +49,62 @@ pub const GROUPS: [Group; Group::COUNT] = [
     Group::Domestic,
 ];
 
-/// What an importance analysis re-draws at a time: one group of random inputs.
+/// What an importance analysis re-draws at a time: one group of random inputs, or with
+/// `--by-firm` one firm's inputs of a per-firm group, or the copula's common factor of a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Factor {
     /// Every input of a group (MODEL.md's "Randomness" table).
     Group(Group),
+    /// The inputs of one firm (its position in the scenario) within a group keyed by firm:
+    /// its orders (the normal `e_i` when orders are correlated), its entry round, or its
+    /// conversion rate in every round.
+    Firm {
+        /// `orders`, `entry` or `conversion`.
+        group: Group,
+        /// The firm's position in the scenario's list.
+        firm: usize,
+    },
+    /// The copula's common factor of a correlated group (`orders` or `conversion`).
+    Common(Group),
 }
 
+/// The groups `--by-firm` splits, one factor per firm.
+pub const PER_FIRM: [Group; 3] = [Group::Orders, Group::Entry, Group::Conversion];
+
 impl Factor {
-    /// The factor's name in outputs: the group's name ("batch").
-    pub fn name(&self, _scenario: &Scenario) -> String {
-        match self {
+    /// The factor's name in outputs: the group's name ("batch"), "orders:ByteDance" for one
+    /// firm's, "orders:common" for a common factor.
+    pub fn name(&self, scenario: &Scenario) -> String {
+        match *self {
             Factor::Group(g) => g.name().to_string(),
+            Factor::Firm { group, firm } => {
+                format!("{}:{}", group.name(), scenario.firms[firm].name)
+            }
+            Factor::Common(g) => format!("{}:common", g.name()),
         }
     }
 
     /// The group the factor's inputs belong to.
     pub fn group(&self) -> Group {
         match *self {
-            Factor::Group(g) => g,
+            Factor::Group(g) | Factor::Firm { group: g, .. } | Factor::Common(g) => g,
         }
+    }
+
+    /// The model that re-draws this factor's inputs through the spare key
+    /// ([`Model::with_spare`]), or None for a whole group (the model as it is, re-keying the
+    /// group's key). Err when the group has too many streams a trial to move one firm's.
+    fn spare_model<'s>(&self, model: &Model<'s>) -> Result<Option<Model<'s>>, ImportanceError> {
+        let index = match *self {
+            Factor::Group(_) => return Ok(None),
+            Factor::Firm { firm, .. } => firm,
+            Factor::Common(_) => model.scenario().firms.len(),
+        };
+        let name = self.name(model.scenario());
+        model
+            .with_spare(self.group(), index)
+            .map(Some)
+            .ok_or(ImportanceError::TooManyStreams { name })
     }
 
     /// A's streams of trial t with this factor's taken from B's key `b`.
@@ -76,6 +112,7 @@ impl Factor {
     fn streams(&self, a: TrialStreams, b: TrialKey) -> TrialStreams {
         match *self {
             Factor::Group(g) => a.with_group(g, b),
+            Factor::Firm { .. } | Factor::Common(_) => a.with_spare(b),
         }
     }
 }
@@ -102,6 +139,16 @@ pub enum ImportanceError {
         why: String,
         /// The groups the scenario does draw from, listed.
         drawn: String,
+    },
+    /// `--by-firm` on a group whose streams are too many to move one firm's (more than 65,536
+    /// a trial: hundreds of firms over hundreds of rounds).
+    #[error(
+        "--by-firm: group '{name}' cannot be re-drawn alone: the scenario has too many streams of \
+         its group a trial (more than 65,536); analyse the whole group (without --by-firm)"
+    )]
+    TooManyStreams {
+        /// The factor's name.
+        name: String,
     },
     /// The scenario has no random input at all.
     #[error(
@@ -234,9 +281,57 @@ pub fn drawn_groups(s: &Scenario) -> Vec<Group> {
         .collect()
 }
 
+/// The factors `--by-firm` makes of `group` in `s`: one per firm whose inputs of it are drawn,
+/// then the copula's common factor when the group is correlated through one; empty for a group
+/// that is not split ([`PER_FIRM`]).
+pub fn firm_factors(s: &Scenario, group: Group) -> Vec<Factor> {
+    let varies = |d: &crate::dist::Dist| d.point_mass().is_none();
+    let any_orders = s.firms.iter().any(|f| varies(&f.orders));
+    let (firms, common): (Vec<usize>, bool) = match group {
+        Group::Orders => {
+            let firms = (0..s.firms.len())
+                .filter(|&i| match &s.dependence.orders {
+                    // Through the matrix's root every firm's normal reaches the others' orders.
+                    Some(OrdersDependence::Matrix(_)) => any_orders,
+                    _ => varies(&s.firms[i].orders),
+                })
+                .collect();
+            let common = any_orders
+                && matches!(s.dependence.orders, Some(OrdersDependence::Common(q)) if q > 0.0);
+            (firms, common)
+        }
+        Group::Entry => (
+            (0..s.firms.len())
+                .filter(|&i| matches!(s.firms[i].eligible_from, Entry::Drawn(_)))
+                .collect(),
+            false,
+        ),
+        Group::Conversion => {
+            if varies(&s.conversion) {
+                let common = s.dependence.conversion.is_some_and(|q| q > 0.0);
+                ((0..s.firms.len()).collect(), common)
+            } else {
+                (Vec::new(), false)
+            }
+        }
+        _ => (Vec::new(), false),
+    };
+    firms
+        .into_iter()
+        .map(|firm| Factor::Firm { group, firm })
+        .chain(common.then_some(Factor::Common(group)))
+        .collect()
+}
+
 /// The factors of an analysis of `s`: every group it draws from, or those `names` lists (group
 /// names of MODEL.md's table, each of which the scenario must draw from), in [`GROUPS`] order.
-pub fn factors(s: &Scenario, names: Option<&[String]>) -> Result<Vec<Factor>, ImportanceError> {
+/// With `by_firm`, each group of [`PER_FIRM`] is split into its [`firm_factors`], and `names`
+/// may also name one of those ("orders:ByteDance", "conversion:common").
+pub fn factors(
+    s: &Scenario,
+    names: Option<&[String]>,
+    by_firm: bool,
+) -> Result<Vec<Factor>, ImportanceError> {
     let drawn = drawn_groups(s);
     let listed = |groups: &[Group]| {
         groups
@@ -245,37 +340,62 @@ pub fn factors(s: &Scenario, names: Option<&[String]>) -> Result<Vec<Factor>, Im
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let chosen: Vec<Group> = match names {
-        None => drawn.clone(),
-        Some(names) => {
-            let mut wanted = Vec::new();
-            for name in names {
-                let Some(g) = GROUPS.into_iter().find(|g| g.name() == name.as_str()) else {
-                    return Err(ImportanceError::UnknownGroup {
-                        name: name.clone(),
-                        known: listed(&GROUPS),
-                    });
-                };
-                if let Some(why) = unused_because(s, g) {
-                    return Err(ImportanceError::UnusedGroup {
-                        name: name.clone(),
-                        why,
-                        drawn: if drawn.is_empty() {
-                            "no group".to_string()
-                        } else {
-                            listed(&drawn)
-                        },
-                    });
-                }
-                wanted.push(g);
+    // Every factor the scenario has, in order.
+    let all: Vec<Factor> = drawn
+        .iter()
+        .flat_map(|&g| {
+            if by_firm && PER_FIRM.contains(&g) {
+                firm_factors(s, g)
+            } else {
+                vec![Factor::Group(g)]
             }
-            GROUPS.into_iter().filter(|g| wanted.contains(g)).collect()
+        })
+        .collect();
+    let chosen: Vec<Factor> = match names {
+        None => all,
+        Some(names) => {
+            let mut wanted: Vec<Factor> = Vec::new();
+            for name in names {
+                if let Some(g) = GROUPS.into_iter().find(|g| g.name() == name.as_str()) {
+                    if let Some(why) = unused_because(s, g) {
+                        return Err(ImportanceError::UnusedGroup {
+                            name: name.clone(),
+                            why,
+                            drawn: if drawn.is_empty() {
+                                "no group".to_string()
+                            } else {
+                                listed(&drawn)
+                            },
+                        });
+                    }
+                    wanted.extend(all.iter().filter(|f| f.group() == g));
+                    continue;
+                }
+                match all.iter().find(|f| by_firm && f.name(s) == *name) {
+                    Some(&f) => wanted.push(f),
+                    None => {
+                        let mut known = listed(&GROUPS);
+                        known.push_str(if by_firm {
+                            " (and with --by-firm, per firm: orders:FIRM, entry:FIRM, \
+                             conversion:FIRM for a firm whose input is drawn, orders:common and \
+                             conversion:common for a common factor)"
+                        } else {
+                            " (orders:FIRM and the like need --by-firm)"
+                        });
+                        return Err(ImportanceError::UnknownGroup {
+                            name: name.clone(),
+                            known,
+                        });
+                    }
+                }
+            }
+            all.into_iter().filter(|f| wanted.contains(f)).collect()
         }
     };
     if chosen.is_empty() {
         return Err(ImportanceError::NothingDrawn);
     }
-    Ok(chosen.into_iter().map(Factor::Group).collect())
+    Ok(chosen)
 }
 
 /// How to run an importance analysis.
@@ -356,6 +476,9 @@ fn values(equivalence: f64, metric: Metric, outcome: &Outcome, out: &mut [u64]) 
     });
 }
 
+/// Most bytes of per-trial values a worker holds for one chunk: the chunk is cut to fit.
+const CHUNK_VALUES_BYTES: u64 = 8 << 20;
+
 /// Runs the analysis: N base trials of A and of B and, for each factor, of A_B^i. `progress`
 /// is called with the base trials done; `cancel` stops it ([`EngineError::Interrupted`]).
 pub fn run(
@@ -369,62 +492,100 @@ pub fn run(
             trials: options.trials,
         });
     }
-    if options.factors.is_empty() {
+    let factors = &options.factors;
+    if factors.is_empty() {
         return Err(ImportanceError::NothingDrawn);
     }
+    assert!(factors.len() <= MAX_FACTORS, "{} factors", factors.len());
     let model = Model::new(scenario);
+    // Every factor that needs a model of its own can have one (checked before any trial runs).
+    for f in factors {
+        f.spare_model(&model)?;
+    }
     let outputs = scenario.firms.len() + 1;
-    let factors = &options.factors;
+    let per_trial = outputs * (factors.len() + 2);
+    let chunk = options
+        .chunk
+        .min(CHUNK_VALUES_BYTES / (per_trial as u64 * 8))
+        .max(1);
     let (metric, seed, equivalence) = (options.metric, options.seed, scenario.domestic.equivalence);
     let (states, threads) = for_each_chunk(
         options.threads,
         options.trials,
-        options.chunk,
+        chunk,
         progress,
         cancel,
         || {
-            let state: (Sums, _, Vec<u64>, Option<SumsError>) = (
+            let state: (Sums, _, Vec<u64>, Option<ImportanceError>) = (
                 Sums::new(outputs, factors.len()),
                 model.workspace(),
-                vec![0; outputs * (factors.len() + 2)],
+                Vec::new(),
                 None,
             );
             state
         },
         |(sums, ws, v, error), _, offsets, stop| {
-            for t in offsets {
-                if stop() || error.is_some() {
-                    break;
+            if error.is_some() {
+                return;
+            }
+            // Factor by factor over the chunk, so a factor's model (a copy, for one firm's
+            // inputs) is made once a chunk; trial t's values at t's slot of `v`: A's, B's,
+            // then each factor's.
+            let n = (offsets.end - offsets.start) as usize;
+            v.clear();
+            v.resize(n * per_trial, 0);
+            let slot = |i: usize, part: usize| {
+                let at = i * per_trial + part * outputs;
+                at..at + outputs
+            };
+            for (i, t) in offsets.clone().enumerate() {
+                if stop() {
+                    return;
                 }
-                let (ab, c) = v.split_at_mut(2 * outputs);
-                let (a, b) = ab.split_at_mut(outputs);
-                let streams_a = TrialStreams::new(seed, t);
-                let key_b = b_key(seed, t);
-                model.run_trial_on(&streams_a, ws);
-                values(equivalence, metric, &ws.outcome, a);
-                model.run_trial_on(&TrialStreams::keyed(key_b), ws);
-                values(equivalence, metric, &ws.outcome, b);
-                for (k, factor) in factors.iter().enumerate() {
-                    model.run_trial_on(&factor.streams(streams_a, key_b), ws);
-                    values(
-                        equivalence,
-                        metric,
-                        &ws.outcome,
-                        &mut c[k * outputs..(k + 1) * outputs],
+                model.run_trial_on(&TrialStreams::new(seed, t), ws);
+                let r = slot(i, 0);
+                values(equivalence, metric, &ws.outcome, &mut v[r]);
+                model.run_trial_on(&TrialStreams::keyed(b_key(seed, t)), ws);
+                let r = slot(i, 1);
+                values(equivalence, metric, &ws.outcome, &mut v[r]);
+            }
+            for (k, factor) in factors.iter().enumerate() {
+                let own = match factor.spare_model(&model) {
+                    Ok(own) => own,
+                    Err(e) => {
+                        *error = Some(e);
+                        return;
+                    }
+                };
+                let m = own.as_ref().unwrap_or(&model);
+                for (i, t) in offsets.clone().enumerate() {
+                    if stop() {
+                        return;
+                    }
+                    m.run_trial_on(
+                        &factor.streams(TrialStreams::new(seed, t), b_key(seed, t)),
+                        ws,
                     );
+                    let r = slot(i, 2 + k);
+                    values(equivalence, metric, &ws.outcome, &mut v[r]);
                 }
+            }
+            for trial in v.chunks_exact(per_trial) {
+                let (a, rest) = trial.split_at(outputs);
+                let (b, c) = rest.split_at(outputs);
                 if let Err(e) = sums.add(a, b, c) {
-                    *error = Some(e);
+                    *error = Some(e.into());
+                    return;
                 }
             }
         },
     )?;
     let mut sums = Sums::new(outputs, factors.len());
-    for (part, _, _, error) in &states {
+    for (part, _, _, error) in states {
         if let Some(e) = error {
-            return Err(e.clone().into());
+            return Err(e);
         }
-        sums.merge(part);
+        sums.merge(&part);
     }
     let mut names: Vec<String> = scenario.firms.iter().map(|f| f.name.clone()).collect();
     names.push("total".to_string());
