@@ -116,7 +116,7 @@ pub fn importance(args: ImportanceArgs) -> anyhow::Result<()> {
 
     if !args.quiet {
         say!(
-            "{} importance for {} — {} base trials × ({} groups + 2) = {} trials, seed {seed}, \
+            "{}: importance of the random inputs for {} — {} base trials × ({} groups + 2) = {} trials, seed {seed}, \
              {:.2} s ({})\n\n{}\nResults in {}/\n",
             info.title(),
             result.metric.spec().label.to_lowercase(),

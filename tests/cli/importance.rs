@@ -220,3 +220,66 @@ fn bad_requests_are_refused() {
         assert!(!out.exists(), "{extra:?} wrote {}", out.display());
     }
 }
+
+/// --by-firm: each firm's deliveries are its own orders, so its own orders take all of their
+/// variance and the other firm's none (exactly 0); the total's splits 4/5 to 1/5. Correlated
+/// orders add the common factor, and another firm's own normal still moves nothing.
+#[test]
+fn by_firm_splits_a_group_into_firms_and_the_common_factor() {
+    let dir = tempdir();
+    let by_firm = ["--by-firm", "--metric", "delivered", "--trials", "3000"];
+    let i = analyse("by-firm", dir.path(), &by_firm);
+    assert_eq!(i.len(), 3 * 2 * 2, "orders:A and orders:B only");
+    for (firm, own, other) in [("A", "orders:A", "orders:B"), ("B", "orders:B", "orders:A")] {
+        near(get(&i, firm, own, "total"), 1.0, own);
+        for index in ["first_order", "total"] {
+            assert_eq!(get(&i, firm, other, index), (0.0, 0.0), "{firm} {other}");
+        }
+    }
+    for index in ["first_order", "total"] {
+        near(get(&i, "total", "orders:A", index), 0.8, index);
+        near(get(&i, "total", "orders:B", index), 0.2, index);
+    }
+    let mut correlated = by_firm.to_vec();
+    correlated.extend(["--set", "dependence.orders=0.5", "--force"]);
+    let i = analyse("by-firm", dir.path(), &correlated);
+    let (common, se) = get(&i, "A", "orders:common", "total");
+    assert!(common > 0.3 && common < 0.8 && se < 0.05, "{common} ± {se}");
+    assert_eq!(get(&i, "A", "orders:B", "total"), (0.0, 0.0));
+    // A firm's own factor can be asked for by name, and needs --by-firm.
+    let scenario = data("importance/by-firm.toml");
+    let out = dir.path().join("one");
+    run_ok(&[
+        "importance",
+        &scenario,
+        "--by-firm",
+        "--groups",
+        "orders:B",
+        "--trials",
+        "50",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let groups: Vec<String> = read_csv(&out.join("importance.csv"))
+        .rows
+        .iter()
+        .map(|r| r[2].clone())
+        .collect();
+    assert!(groups.iter().all(|g| g == "orders:B"), "{groups:?}");
+    let refused = run(&[
+        "importance",
+        &scenario,
+        "--groups",
+        "orders:B",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("need --by-firm"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -258,3 +258,61 @@ fn undefined_and_refused() {
     let e = big.estimates().unwrap()[0].clone().unwrap();
     assert!(e.first_order[0].value.is_finite() && e.total[0].value > 0.0);
 }
+
+/// Which groups a scenario draws from, on the cases where the answer is not a distribution
+/// being a point mass: a regime's factor that makes a certain approval random, a fixed batch
+/// whose normal a correlated domestic supply still draws, a ratio positive only in a regime,
+/// a fixed regime chain, random_priority with one firm, an event outside the horizon.
+#[test]
+fn drawn_groups_follow_what_can_change() {
+    use super::{drawn_groups, unused_because};
+    use crate::rng::Group;
+    let parse = |text: &str| {
+        crate::scenario::parse(std::path::Path::new("t.toml"), text.as_bytes(), &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let base = "name = \"t\"\nrounds = 2\n[allocation]\nrule = \"random_priority\"\n\
+                [approval]\nprobability = 1.0\nbatch = 100\n[[firm]]\nname = \"A\"\norders = 50\n";
+    let s = parse(base);
+    assert_eq!(drawn_groups(&s), []);
+    assert_eq!(
+        unused_because(&s, Group::Order).as_deref(),
+        Some("the scenario has one firm")
+    );
+    let two = format!("{base}[[firm]]\nname = \"B\"\norders = 50\n");
+    assert_eq!(drawn_groups(&parse(&two)), [Group::Order]);
+    // A certain approval halved by a regime is random; the fixed chain itself draws nothing.
+    let regimes = format!(
+        "{base}[regimes]\ninitial = \"calm\"\n[[regime]]\nname = \"calm\"\n\
+         approval_factor = 0.5\ntransition = {{ calm = 1.0 }}\n"
+    );
+    assert_eq!(drawn_groups(&parse(&regimes)), [Group::Approval]);
+    let chain = regimes.replace("calm = 1.0 }", "calm = 0.5, calm2 = 0.5 }")
+        + "[[regime]]\nname = \"calm2\"\n";
+    assert_eq!(
+        drawn_groups(&parse(&chain)),
+        [Group::Regime, Group::Approval]
+    );
+    // Domestic supply random with a ratio positive only in a regime; a fixed batch correlated
+    // with it is drawn through the copula.
+    let domestic = format!(
+        "{base}[domestic]\nsupply = {{ dist = \"uniform\", min = 0, max = 80 }}\n\
+         [dependence]\nbatch_supply = 0.5\n[regimes]\ninitial = \"r\"\n[[regime]]\nname = \"r\"\n\
+         domestic_ratio = 0.5\n"
+    );
+    assert_eq!(
+        drawn_groups(&parse(&domestic)),
+        [Group::Batch, Group::Domestic]
+    );
+    let no_ratio = domestic.replace("domestic_ratio = 0.5\n", "");
+    assert_eq!(drawn_groups(&parse(&no_ratio)), []);
+    // An event whose window starts past the last round never fires.
+    let late = format!(
+        "{base}[[event]]\nname = \"e\"\neffect = \"hold\"\nprobability = 0.5\nfrom_round = 3\n"
+    );
+    assert_eq!(drawn_groups(&parse(&late)), []);
+    assert_eq!(
+        drawn_groups(&parse(&late.replace("from_round = 3", "from_round = 2"))),
+        [Group::Shock]
+    );
+}
