@@ -8,7 +8,7 @@
 //!   based sensitivity analysis of model output. Design and estimator for the total sensitivity
 //!   index", Comput. Phys. Commun. 181, 259–270, Table 2 (b): `S_i = mean(b (c − a)) / V`;
 //! - total, Jansen (1999), "Analysis of variance designs for model output", Comput. Phys.
-//!   Commun. 117, 35–43 (Saltelli et al. 2010, Table 2 (f)): `S_Ti = mean((a − c)^2) / (2V)`.
+//!   Commun. 117, 35–43: `S_Ti = mean((a − c)^2) / (2V)`.
 //!
 //! Per trial, `U = a + b`, `W = a^2 + b^2`, `P = b (c − a)`, `Q = (a − c)^2`; then
 //! `V = mean(W)/2 − mean(U)^2/4` (the variance of the 2N values, divided by 2N), and each index
