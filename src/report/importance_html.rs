@@ -236,3 +236,44 @@ fn details(imp: &Importance) -> String {
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::importance_out::example;
+
+    #[test]
+    fn the_page_explains_tabulates_and_embeds() {
+        let s = crate::scenario::parse(
+            std::path::Path::new("t.toml"),
+            b"name = \"t\"\ndescription = \"<b>x</b> & y\"\nrounds = 1\n[allocation]\n\
+              rule = \"proportional\"\n[approval]\nprobability = 0.5\nbatch = 10\n[[firm]]\n\
+              name = \"A\"\norders = 5\n",
+            &[],
+        )
+        .unwrap();
+        let info = RunInfo::new(&s, 1000, 7);
+        let html = importance_html(&info, &example(), "{}", &[("importance.png", b"png")]);
+        let at = |t: &str| html.find(t).unwrap_or_else(|| panic!("{t} missing"));
+        assert!(
+            html.contains("<title>allocsim: t: which random inputs drive unmet demand</title>")
+        );
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt; &amp; y") && !html.contains("<b>x</b>"));
+        assert!(at("First-order index") < at("<h2>Key results</h2>"));
+        assert!(html.contains(
+            "<li>A: <strong>approval</strong> drives most of the variance of unmet demand: total \
+             index <strong>0.70 (0.68 to 0.72)</strong>"
+        ));
+        assert!(html.contains("<li>B: unmet demand was the same in every trial"));
+        assert!(at("<h2>Charts</h2>") < at("<h2>Every group</h2>"));
+        assert!(html.contains("data:image/png;base64,cG5n"));
+        assert!(html.contains("<th colspan=\"5\">A · mean 1,500 · sd 500</th>"));
+        assert!(html.contains(
+            "<td>approval</td><td class=\"n\">0.600</td><td class=\"n\">0.502 to 0.698</td>"
+        ));
+        assert!(
+            html.contains("<strong>order</strong>: the allocation rule is not random_priority.")
+        );
+        assert!(html.contains("(3 groups + 2) × 1,000 = 5,000 trials"));
+    }
+}

@@ -128,3 +128,101 @@ pub fn importance_table(imp: &Importance) -> String {
     }
     out
 }
+
+/// An analysis written by hand for the exporters' tests: firms A and B (B never varied), the
+/// total, and three groups.
+#[cfg(test)]
+pub(crate) fn example() -> Importance {
+    use crate::analysis::importance::{Factor, OutputEstimates};
+    use crate::rng::Group;
+    use crate::stats::Metric;
+    let e = |value: f64, se: f64| Estimate { value, se };
+    let output = |first: [f64; 3], total: [f64; 3]| OutputEstimates {
+        mean: 1500.0,
+        variance: 250_000.0,
+        first_order: first.iter().map(|&v| e(v, 0.05)).collect(),
+        total: total.iter().map(|&v| e(v, 0.01)).collect(),
+        interactions: e(1.0 - first.iter().sum::<f64>(), 0.07),
+    };
+    Importance {
+        names: vec!["A".into(), "B".into(), "total".into()],
+        metric: Metric::Unmet,
+        factors: vec![
+            Factor::Group(Group::Orders),
+            Factor::Group(Group::Approval),
+            Factor::Group(Group::Batch),
+        ],
+        factor_names: vec!["orders".into(), "approval".into(), "batch".into()],
+        trials: 1000,
+        seed: 7,
+        estimates: vec![
+            Some(output([0.1, 0.6, -0.02], [0.15, 0.7, 0.01])),
+            None,
+            Some(output([0.5, 0.3, 0.1], [0.55, 0.35, 0.12])),
+        ],
+        not_analysed: vec![(
+            "order".into(),
+            "the allocation rule is not random_priority".into(),
+        )],
+        threads: 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_is_tidy_with_empty_cells_where_undefined() {
+        let text = String::from_utf8(importance_csv(&example())).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "firm,metric,group,index,value,se,ci_low,ci_high");
+        // 3 outputs × 3 groups × 2 indices.
+        assert_eq!(lines.len(), 1 + 18);
+        assert_eq!(
+            lines[1],
+            "A,unmet,orders,first_order,0.1,0.05,0.002002,0.197998"
+        );
+        assert_eq!(lines[2], "A,unmet,orders,total,0.15,0.01,0.1304,0.1696");
+        assert_eq!(
+            lines[5],
+            "A,unmet,batch,first_order,-0.02,0.05,-0.117998,0.077998"
+        );
+        assert_eq!(lines[7], "B,unmet,orders,first_order,,,,");
+        assert!(lines[7..13].iter().all(|l| l.ends_with(",,,,")));
+        assert!(lines[13].starts_with("total,unmet,orders,first_order,0.5,"));
+        assert!(!text.contains("NaN") && !text.contains("inf"));
+    }
+
+    #[test]
+    fn table_ranks_each_firm_by_its_total_index() {
+        let imp = example();
+        assert_eq!(ranked(&imp, 0), [1, 0, 2]);
+        assert_eq!(ranked(&imp, 1), Vec::<usize>::new());
+        assert_eq!(ranked(&imp, 2), [0, 1, 2]);
+        let table = importance_table(&imp);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[2].starts_with("A      approval"), "{table}");
+        assert!(
+            lines[2].contains("0.70 (0.68 to 0.72)") && lines[2].ends_with("0.60 (0.50 to 0.70)")
+        );
+        assert!(
+            lines[4].contains("batch") && lines[4].contains("−0.02 (−0.12 to 0.08)"),
+            "{table}"
+        );
+        assert!(
+            lines[5].contains("(interactions: 1 − Σ first order)") && lines[5].contains("0.32")
+        );
+        assert!(lines[6].starts_with("total  orders"), "{table}");
+        assert!(table.ends_with(
+            "Undefined for B: its unmet demand was the same in every trial (no variance to apportion).\n"
+        ));
+        assert_eq!(
+            with_interval(&Estimate {
+                value: -0.001,
+                se: 0.0
+            }),
+            "0.00 (0.00 to 0.00)"
+        );
+    }
+}

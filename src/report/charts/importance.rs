@@ -436,3 +436,77 @@ fn draw_legend(root: &Area, look: &Look, legend: &Area, first: RGBColor, total: 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::importance_out::example;
+
+    fn info() -> RunInfo {
+        let s = crate::scenario::parse(
+            std::path::Path::new("t.toml"),
+            b"name = \"t\"\nrounds = 1\n[allocation]\nrule = \"proportional\"\n[approval]\n\
+              probability = 0.5\nbatch = 10\n[[firm]]\nname = \"A\"\norders = 5\n",
+            &[],
+        )
+        .unwrap();
+        RunInfo::new(&s, 1000, 7)
+    }
+
+    #[test]
+    fn groups_follow_the_totals_total_index_and_the_axis_widens_for_intervals() {
+        let mut imp = example();
+        let d = importance_chart(&info(), &imp);
+        assert_eq!(d.groups, ["orders", "approval", "batch"]);
+        assert_eq!(d.panels.len(), 3);
+        assert_eq!(d.panels[2].name, TOTAL_NAME);
+        assert_eq!(d.panels[1].bars, None, "B never varied");
+        let a = d.panels[0].bars.as_ref().unwrap();
+        assert_eq!(
+            (a[0][0].value, a[0][1].value),
+            (0.1, 0.15),
+            "A's orders in the total's order"
+        );
+        // A's batch interval reaches below 0: the axis starts at −0.2.
+        assert_eq!((d.x.lo, d.x.hi), (-0.2, 1.0));
+        assert_eq!(d.hidden_groups, 0);
+        assert!(
+            d.run_line
+                .contains("1,000 base trials × (3 groups + 2) = 5,000 trials · seed 7")
+        );
+        // Past MAX_GROUPS the smallest are left to importance.csv.
+        let many = MAX_GROUPS + 3;
+        imp.factors = vec![imp.factors[0]; many];
+        imp.factor_names = (0..many).map(|k| format!("g{k}")).collect();
+        for o in imp.estimates.iter_mut().flatten() {
+            o.first_order = (0..many)
+                .map(|k| Estimate {
+                    value: k as f64 / 100.0,
+                    se: 0.0,
+                })
+                .collect();
+            o.total = o.first_order.clone();
+        }
+        let d = importance_chart(&info(), &imp);
+        assert_eq!(d.groups.len(), MAX_GROUPS);
+        assert_eq!(d.groups[0], format!("g{}", many - 1));
+        assert_eq!(d.hidden_groups, 3);
+        assert_eq!((d.x.lo, d.x.hi), (0.0, 1.0));
+    }
+
+    #[test]
+    fn the_chart_draws() {
+        let pngs = render_importance(
+            &info(),
+            &example(),
+            &ChartOptions {
+                width: 800,
+                height: 500,
+            },
+        )
+        .unwrap();
+        assert_eq!(pngs.len(), 1);
+        assert_eq!(pngs[0].0, "importance.png");
+        assert!(pngs[0].1.starts_with(b"\x89PNG"));
+    }
+}
