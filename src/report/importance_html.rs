@@ -24,13 +24,14 @@ pub fn importance_html(
     let metric = imp.metric.spec().label.to_lowercase();
     let title = format!("{}: which random inputs drive {metric}", info.title());
     let mut run_line = format!(
-        "{} base trials × ({} groups + 2) = {} trials · seed {} · {} allocation · {} rounds",
+        "{} base trials × ({} groups + 2) = {} trials · seed {} · {} allocation · {} round{}",
         group_digits(imp.trials),
         imp.factors.len(),
         group_digits(imp.model_trials()),
         imp.seed,
         escape(&info.rule),
-        info.rounds
+        info.rounds,
+        if info.rounds == 1 { "" } else { "s" }
     );
     if !info.overrides.is_empty() {
         let _ = write!(

@@ -20,6 +20,9 @@ use crate::report::format::group_digits;
 /// Groups drawn at most (by the total's total index); importance.csv has every one.
 pub const MAX_GROUPS: usize = 12;
 
+/// Rows of groups a panel has room for at least: fewer groups get bars of that height.
+const MIN_ROWS: usize = 6;
+
 /// Panels drawn at most: the first firms in listed order, then the total.
 pub const MAX_PANELS: usize = 12;
 
@@ -242,7 +245,11 @@ pub fn paint(root: &Area, look: &Look, d: &ImportanceChart) -> Drawn {
     let gap = look.px(30.0);
     let cell_h = bh as i32 / grid_rows as i32;
     let (bx, by) = body.get_base_pixel();
-    let group_rows = rows(d.groups.clone(), vec![INK; d.groups.len()], false);
+    let mut group_rows = rows(d.groups.clone(), vec![INK; d.groups.len()], false);
+    // At least MIN_ROWS rows' height, so one or two groups do not get bars a panel high.
+    let short = MIN_ROWS.saturating_sub(d.groups.len()) as f64 / 2.0;
+    group_rows.span.lo -= short;
+    group_rows.span.hi += short;
     for (i, panel) in d.panels.iter().enumerate() {
         let (r, c) = (i / cols, i % cols);
         let left = bx + name_w + c as i32 * cell_w;
