@@ -4,7 +4,9 @@
 //! who gains and who loses at each point.
 
 use crate::compare::{Comparison, Effects, PAIRED_METRICS, Side, effects, swings};
-use crate::report::csv_out::{finish, per_trial_rows, write, writer};
+use crate::report::csv_out::{
+    SUMMARY_COLUMNS, finish, interval_cells, per_trial_rows, write, writer,
+};
 use crate::report::format::number;
 use crate::report::format::{signed_units, units_label};
 use crate::report::table;
@@ -42,14 +44,15 @@ pub(crate) fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
 }
 
 /// comparison.csv: `point`, one column per knob and per fixed override (filled on every row),
-/// then `firm,metric,stat,value` exactly as in summary.csv, for every point. Every point has
+/// then `firm,metric,stat,value,ci_low,ci_high` exactly as in summary.csv, for every point
+/// (the interval is the point's own, not a paired one: differences.csv has those). Every point has
 /// the rows of every firm of the comparison, in its order ([`Comparison::firms`]), then the
 /// total (over the point's own firms); a firm the point does not list has its rows with the
-/// value empty. A point whose scenario has regimes or drawn entry rounds then has the rows of
+/// value and interval empty. A point whose scenario has regimes or drawn entry rounds then has the rows of
 /// its per-trial metrics, as its summary.csv would ([`per_trial_rows`]).
 pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     let mut w = writer();
-    write(&mut w, header(c, &["firm", "metric", "stat", "value"]));
+    write(&mut w, header(c, &SUMMARY_COLUMNS));
     let names = names(c);
     for p in 0..c.summaries.len() {
         let lead = point_columns(c, p);
@@ -57,11 +60,21 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
             for metric in Metric::reported() {
                 let tally = c.tally(p, firm, metric);
                 for stat in STATS {
-                    let value = tally.map_or_else(String::new, |t| {
-                        number(t.stat(stat, metric.scale()), metric.decimals())
+                    let (scale, decimals) = (metric.scale(), metric.decimals());
+                    let value =
+                        tally.map_or_else(String::new, |t| number(t.stat(stat, scale), decimals));
+                    let [low, high] = tally.map_or_else(Default::default, |t| {
+                        interval_cells(t, stat, scale, decimals)
                     });
                     let mut row = lead.clone();
-                    row.extend([name.clone(), metric.name().into(), stat.into(), value]);
+                    row.extend([
+                        name.clone(),
+                        metric.name().into(),
+                        stat.into(),
+                        value,
+                        low,
+                        high,
+                    ]);
                     write(&mut w, &row);
                 }
             }
@@ -69,11 +82,14 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
         for summary_row in per_trial_rows(&c.summaries[p]) {
             for stat in STATS {
                 let mut row = lead.clone();
+                let [low, high] = summary_row.interval(stat);
                 row.extend([
                     summary_row.firm.to_string(),
                     summary_row.metric.clone(),
                     stat.into(),
                     summary_row.value(stat),
+                    low,
+                    high,
                 ]);
                 write(&mut w, &row);
             }

@@ -29,7 +29,31 @@ impl SummaryRow<'_> {
     pub fn value(&self, stat: &str) -> String {
         number(self.tally.stat(stat, self.scale), self.decimals)
     }
+
+    /// The 95% interval of statistic `stat` as summary.csv writes it (`ci_low`, `ci_high`):
+    /// empty cells where none is defined ([`Tally::interval`]).
+    pub fn interval(&self, stat: &str) -> [String; 2] {
+        interval_cells(self.tally, stat, self.scale, self.decimals)
+    }
 }
+
+/// summary.csv's `ci_low` and `ci_high` of `tally`'s statistic `stat`: its 95% interval
+/// ([`Tally::interval`]) scaled and written as the value is, or two empty cells.
+pub(crate) fn interval_cells(
+    tally: &Tally,
+    stat: &str,
+    scale: f64,
+    decimals: usize,
+) -> [String; 2] {
+    match tally.interval(stat, scale) {
+        Some((low, high)) => [number(low, decimals), number(high, decimals)],
+        None => [String::new(), String::new()],
+    }
+}
+
+/// The columns of summary.csv (and the last columns of comparison.csv).
+pub(crate) const SUMMARY_COLUMNS: [&str; 6] =
+    ["firm", "metric", "stat", "value", "ci_low", "ci_high"];
 
 /// The metrics of summary.csv (and of a comparison's point) in their order: for each firm and
 /// then the total, the reported metrics ([`Metric::reported`]), then the per-trial metrics
@@ -81,13 +105,19 @@ fn per_trial_row<'a>(summary: &'a Summary, t: &'a TrialTally) -> SummaryRow<'a> 
     }
 }
 
-/// summary.csv: `firm,metric,stat,value` for every firm and the total ([`summary_rows`]).
+/// summary.csv: `firm,metric,stat,value,ci_low,ci_high` for every firm and the total
+/// ([`summary_rows`]); the interval is the 95% one of [`Tally::interval`], empty where there
+/// is none.
 pub fn summary_csv(summary: &Summary) -> Vec<u8> {
     let mut w = writer();
-    write(&mut w, ["firm", "metric", "stat", "value"]);
+    write(&mut w, SUMMARY_COLUMNS);
     for row in summary_rows(summary) {
         for stat in STATS {
-            write(&mut w, [row.firm, &row.metric, stat, &row.value(stat)]);
+            let [low, high] = row.interval(stat);
+            write(
+                &mut w,
+                [row.firm, &row.metric, stat, &row.value(stat), &low, &high],
+            );
         }
     }
     finish(w)

@@ -95,12 +95,14 @@ fn key_results(summary: &Summary) -> String {
     let _ = writeln!(
         h,
         "<p class=\"lead\">In 1 trial in 20, the firms together are left short of more than \
-         <strong>{}</strong> units (p95 of total unmet demand). On average they order {} units, \
-         receive {} and are left short of {}.</p>",
+         <strong>{}</strong> units (p95 of total unmet demand{}). On average they order {} units, \
+         receive {} and are left short of {}{}.</p>",
         units(unmet.quantile(0.95)),
+        ci_clause(unmet.quantile_interval(0.95)),
         units(summary.tally(total, Metric::Orders).mean()),
         units(summary.tally(total, Metric::Delivered).mean()),
-        units(unmet.mean())
+        units(unmet.mean()),
+        ci_clause(unmet.mean_interval()),
     );
     page::open_table(&mut h);
     h.push_str(
@@ -118,9 +120,18 @@ fn key_results(summary: &Summary) -> String {
             if i == total { " class=\"total\"" } else { "" },
             escape(name),
             units(mean(Metric::Orders)),
-            units(mean(Metric::Delivered)),
-            units(mean(Metric::Unmet)),
-            units(summary.tally(i, Metric::Unmet).quantile(0.95)),
+            with_interval(
+                mean(Metric::Delivered),
+                summary.tally(i, Metric::Delivered).mean_interval()
+            ),
+            with_interval(
+                mean(Metric::Unmet),
+                summary.tally(i, Metric::Unmet).mean_interval()
+            ),
+            with_interval(
+                summary.tally(i, Metric::Unmet).quantile(0.95),
+                summary.tally(i, Metric::Unmet).quantile_interval(0.95)
+            ),
             percent_label(mean(Metric::FillRate) * Metric::FillRate.scale())
         );
     }
@@ -128,10 +139,34 @@ fn key_results(summary: &Summary) -> String {
     page::close_table(&mut h);
     h.push_str(
         "<p class=\"note\">Means over all trials, in units (chips). p95: the 95th percentile, \
-         exceeded in 1 trial in 20. Fill rate: delivered over orders in each trial (for the total, all \
-         firms' deliveries over all their orders), averaged over the trials.</p>\n",
+         exceeded in 1 trial in 20. Under each mean and p95, its 95% confidence interval: an \
+         interval made this way holds the value an endless run would give in 95 runs out of 100, \
+         so it shows how uncertain the number still is after this many trials (the mean's from its \
+         standard error, the p95's from the order statistics; every statistic's interval is in \
+         summary.csv, columns ci_low and ci_high). Fill rate: delivered over orders in each trial (for the \
+         total, all firms' deliveries over all their orders), averaged over the trials.</p>\n",
     );
     h
+}
+
+/// ", 95% CI 2,103,118–2,127,004" for a sentence, or nothing without an interval.
+fn ci_clause(interval: Option<(f64, f64)>) -> String {
+    interval.map_or_else(String::new, |(low, high)| {
+        format!(", 95% CI {}–{}", units(low), units(high))
+    })
+}
+
+/// A table cell's value with its 95% interval on a second, smaller line.
+fn with_interval(value: f64, interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some((low, high)) => format!(
+            "{}<br><span class=\"ci\">{}–{}</span>",
+            units(value),
+            units(low),
+            units(high)
+        ),
+        None => units(value),
+    }
 }
 
 /// Per firm and total: mean, p5, p50, p95 of each metric, one section per metric, orders first.
@@ -464,9 +499,16 @@ mod tests {
         assert!(!html.contains("src=\"unmet.png\""));
         assert!(html.contains("<pre>not json</pre>"));
         // Key results first: orders 2,000, delivered 2,000, unmet 2,000 and its p95 2,900
-        // (type 7 on 1000, 2000, 3000), fill rate 50%; then the charts, then the tables.
-        let row = "<tr><td>&lt;Firm&gt;</td><td class=\"n\">2,000</td><td class=\"n\">2,000</td>\
-                   <td class=\"n\">2,000</td><td class=\"n\">2,900</td><td class=\"n\">50%</td></tr>";
+        // (type 7 on 1000, 2000, 3000), fill rate 50%; then the charts, then the tables. Under
+        // the means, 2,000 ± 1.96 · 1000/√3 = 868–3,132; under the p95, the order statistics of
+        // ranks ⌊2.85 − 0.74⌋ = 2 and ⌈2.85 + 0.74⌉ = 4, clamped to 3: 2,000–3,000.
+        let mean = "2,000<br><span class=\"ci\">868–3,132</span>";
+        let row = format!(
+            "<tr><td>&lt;Firm&gt;</td><td class=\"n\">2,000</td><td class=\"n\">{mean}</td>\
+             <td class=\"n\">{mean}</td><td class=\"n\">2,900<br><span class=\"ci\">2,000–3,000\
+             </span></td><td class=\"n\">50%</td></tr>"
+        );
+        let row = row.as_str();
         let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
         assert!(at("<h2>Key results</h2>") < at(row));
         assert!(at(row) < at("<h2>Charts</h2>"));

@@ -30,6 +30,7 @@ details { margin-top: 2.2rem; }
 details > summary { cursor: pointer; font-size: 1.3rem; font-weight: 600; }
 pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }
 .note { color: #5a5a5a; font-size: .9rem; }
+.ci { color: #5a5a5a; font-size: .8rem; white-space: nowrap; }
 ";
 
 /// `text` escaped for HTML element content and attribute values.

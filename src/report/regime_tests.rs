@@ -108,7 +108,7 @@ fn text(bytes: &[u8]) -> String {
 fn summary_value(csv: &str, firm: &str, metric: &str, stat: &str) -> Option<String> {
     csv.lines()
         .find(|l| l.starts_with(&format!("{firm},{metric},{stat},")))
-        .map(|l| l.rsplit(',').next().unwrap_or("").to_string())
+        .map(|l| l.split(',').nth(3).unwrap_or("").to_string())
 }
 
 #[test]
@@ -705,6 +705,8 @@ fn a_sweep_of_a_scenario_with_regimes_reports_them_per_point_and_saves_them() {
                 "{point},{},{metric},mean,{mean}",
                 if point == "1" { "0.2" } else { "0.5" }
             );
+            // Then the interval: a constant's is the value itself.
+            let row = format!("{row},{mean},{mean}");
             assert!(csv.lines().any(|l| l == row), "{row} is not in\n{csv}");
         }
     }

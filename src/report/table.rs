@@ -12,8 +12,21 @@ pub fn fill_rate_note() -> String {
     )
 }
 
-/// Mean and p5/p50/p95 of delivered and unmet per firm, and mean fill rate, as aligned text,
-/// then a line saying what the fill rate is (`fill_rate_note`).
+/// What the ± of the stdout table is, said under it.
+pub const PLUS_MINUS_NOTE: &str = "±: half the width of the 95% confidence interval (the mean's from its standard error, the p95's from the order statistics; ci_low and ci_high in summary.csv).";
+
+/// `v` with the half-width of its 95% interval `interval`: "265,093 ±1,205" ("265,093" where
+/// there is none).
+fn with_plus_minus(v: f64, interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some((low, high)) => format!("{} ±{}", thousands(v), thousands((high - low) / 2.0)),
+        None => thousands(v),
+    }
+}
+
+/// Mean and p5/p50/p95 of delivered and unmet per firm (the means and p95s with the ± of their
+/// 95% intervals), and mean fill rate, as aligned text, then a line saying what the ± is
+/// ([`PLUS_MINUS_NOTE`]) and one saying what the fill rate is (`fill_rate_note`).
 pub fn console_table(summary: &Summary) -> String {
     let header = [
         "firm",
@@ -32,10 +45,10 @@ pub fn console_table(summary: &Summary) -> String {
         let mut row = vec![name.clone()];
         for metric in [Metric::Delivered, Metric::Unmet] {
             let t = summary.tally(i, metric);
-            row.push(thousands(t.mean()));
-            for q in [0.05, 0.5, 0.95] {
-                row.push(thousands(t.quantile(q)));
-            }
+            row.push(with_plus_minus(t.mean(), t.mean_interval()));
+            row.push(thousands(t.quantile(0.05)));
+            row.push(thousands(t.quantile(0.5)));
+            row.push(with_plus_minus(t.quantile(0.95), t.quantile_interval(0.95)));
         }
         row.push(format!(
             "{:.1}%",
@@ -44,6 +57,8 @@ pub fn console_table(summary: &Summary) -> String {
         rows.push(row);
     }
     let mut table = aligned(&rows, |c| c == 0);
+    table.push_str(PLUS_MINUS_NOTE);
+    table.push('\n');
     table.push_str(&fill_rate_note());
     table.push('\n');
     table

@@ -111,12 +111,23 @@ pub struct Summary {
 impl Summary {
     pub fn read(out: &Path) -> Summary {
         let csv = read_csv(&out.join("summary.csv"));
-        assert_eq!(csv.header, ["firm", "metric", "stat", "value"]);
+        assert_eq!(
+            csv.header,
+            ["firm", "metric", "stat", "value", "ci_low", "ci_high"]
+        );
         let mut values = HashMap::new();
         let mut order = Vec::new();
         for (i, row) in csv.rows.iter().enumerate() {
             let key = (row[0].clone(), row[1].clone(), row[2].clone());
             let value = csv.number(i, "value");
+            // The mean and the percentiles have a 95% interval around the value; the other
+            // statistics none.
+            if ["sd", "se", "min", "max"].contains(&row[2].as_str()) {
+                assert!(row[4].is_empty() && row[5].is_empty(), "{key:?}: {row:?}");
+            } else {
+                let (low, high) = (csv.number(i, "ci_low"), csv.number(i, "ci_high"));
+                assert!(low <= value && value <= high, "{key:?}: {row:?}");
+            }
             assert!(
                 values.insert(key.clone(), value).is_none(),
                 "summary.csv repeats {key:?}"

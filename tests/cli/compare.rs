@@ -51,7 +51,9 @@ fn sweep_runs_the_cartesian_grid_with_labelled_points() {
             "firm",
             "metric",
             "stat",
-            "value"
+            "value",
+            "ci_low",
+            "ci_high"
         ]
     );
     assert!(cmp.rows.iter().all(|r| r[3] == "0.7"));

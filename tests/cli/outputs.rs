@@ -23,7 +23,10 @@ fn summary_has_every_stat_in_order_and_consistent_values() {
     let out = tmp.path().join("out");
     run_scenario(&data("random.toml"), &out, &["--trials", "2000"]);
     let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    assert_eq!(text.lines().next(), Some("firm,metric,stat,value"));
+    assert_eq!(
+        text.lines().next(),
+        Some("firm,metric,stat,value,ci_low,ci_high")
+    );
 
     let summary = Summary::read(&out);
     let firms = ["Alpha", "Beta", "Gamma", "total"];

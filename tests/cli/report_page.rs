@@ -87,7 +87,8 @@ fn rows(html: &str) -> Vec<Vec<String>> {
         .map(|row| {
             row.split("<td")
                 .skip(1)
-                .map(|cell| text(&format!("<td{}", &cell[..cell.find("</td>").unwrap()])))
+                .map(|cell| cell[..cell.find("</td>").unwrap()].replace("<br>", "\n"))
+                .map(|cell| text(&format!("<td{cell}")))
                 .map(|t| t.trim().to_string())
                 .collect()
         })
@@ -162,6 +163,7 @@ fn a_run_page_carries_its_charts_and_opens_with_summary_csvs_numbers() {
     // The key results are summary.csv's numbers: per firm and total, orders, delivered,
     // unmet mean and p95, fill rate.
     let summary = Summary::read(&out);
+    let summary_csv = read_csv(&out.join("summary.csv"));
     let key = between(&html, "<h2>Key results</h2>", "<h2>Charts</h2>");
     let table = rows(key);
     assert_eq!(
@@ -177,11 +179,31 @@ fn a_run_page_carries_its_charts_and_opens_with_summary_csvs_numbers() {
             ("unmet", "p95", 1.0),
             ("fill_rate", "mean", 100.0),
         ]) {
+            // A mean or p95 of units has its 95% interval under it: summary.csv's ci_low and
+            // ci_high.
+            let (value, interval) = cell.split_once('\n').unwrap_or((cell, ""));
             let expected = summary.get(firm, metric, stat) * scale;
             assert!(
-                shows(cell, expected),
-                "{firm} {metric} {stat}: the page shows {cell}, summary.csv has {expected}"
+                shows(value, expected),
+                "{firm} {metric} {stat}: the page shows {value}, summary.csv has {expected}"
             );
+            if metric == "delivered" || metric == "unmet" {
+                let (low, high) = interval.trim().split_once('–').expect("an interval");
+                let csv = summary_csv
+                    .rows
+                    .iter()
+                    .find(|r| r[..3] == [firm, metric, stat]);
+                let csv = csv.expect("the row in summary.csv");
+                for (shown_value, column) in [(low, 4), (high, 5)] {
+                    let expected: f64 = csv[column].parse().unwrap();
+                    assert!(
+                        shows(shown_value, expected),
+                        "{firm} {metric} {stat}: {cell}"
+                    );
+                }
+            } else {
+                assert!(interval.is_empty(), "{firm} {metric} {stat}: {cell}");
+            }
         }
     }
     // The 1-in-20 total shortfall leads.
