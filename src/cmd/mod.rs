@@ -2,6 +2,7 @@
 
 mod common;
 mod compare;
+mod importance;
 mod merge;
 mod points;
 mod report;
@@ -10,6 +11,7 @@ mod sensitivity;
 mod sweep;
 mod validate;
 
+use allocsim::analysis::importance::ImportanceError;
 use allocsim::compare::{KnobError, PlanError};
 use allocsim::engine::{EngineError, ShardError};
 use allocsim::report::partial::{MergeError, PartialError};
@@ -56,6 +58,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Compare(args) => compare::compare(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Importance(args) => importance::importance(args),
     }
 }
 
@@ -78,6 +81,8 @@ pub fn is_bad_input(e: &anyhow::Error) -> bool {
                 .is_some_and(|o| !o.is_machine_failure())
             || c.downcast_ref::<EngineError>()
                 .is_some_and(EngineError::is_bad_input)
+            || c.downcast_ref::<ImportanceError>()
+                .is_some_and(ImportanceError::is_bad_input)
     })
 }
 

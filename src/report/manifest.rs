@@ -74,6 +74,20 @@ pub enum Trials {
         /// The knob columns: the swept or varied keys, or `scenario` for compare.
         knobs: Vec<String>,
     },
+    /// An importance analysis's base trials, factors and metric.
+    Importance {
+        /// Base trials N of A and of B (trials 0..N of each).
+        base_trials: u64,
+        /// The seed B's trials are keyed by: the seed XOR
+        /// [`crate::analysis::importance::B_SEED_MIX`].
+        b_seed: u64,
+        /// The factors re-drawn one at a time, in order.
+        groups: Vec<String>,
+        /// The metric whose variance is apportioned.
+        metric: String,
+        /// Trials run in all: (groups + 2) × base_trials.
+        trials_run: u64,
+    },
 }
 
 /// A shard's slice of its run, or the partials a merge combined, in shard order.

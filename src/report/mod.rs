@@ -8,6 +8,8 @@ mod comparison_file;
 mod csv_out;
 pub mod format;
 mod html;
+mod importance_html;
+mod importance_out;
 mod manifest;
 mod output;
 pub mod overrides;
@@ -27,6 +29,8 @@ pub use compare_out::{
 pub use comparison_file::{comparison_json, read_comparison, write_comparison_json};
 pub use csv_out::{regime_shares, rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
+pub use importance_html::importance_html;
+pub use importance_out::{importance_csv, importance_table};
 pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{

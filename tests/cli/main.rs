@@ -8,6 +8,7 @@ mod edges;
 mod errors;
 mod folders;
 mod hardening;
+mod importance;
 mod memory;
 mod outputs;
 mod precision;

@@ -15,6 +15,7 @@ mod domestic;
 mod exceedance;
 mod fill;
 mod heatmap;
+pub mod importance;
 mod kit;
 mod knob;
 mod regimes;
