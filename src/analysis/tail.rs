@@ -533,8 +533,10 @@ impl InputRow {
 /// What a tail analysis found.
 #[derive(Debug, Clone)]
 pub struct TailResult {
-    /// Trials run in pass 1.
+    /// Trials run in pass 1: 0..trials.
     pub trials: u64,
+    /// The seed of every trial's streams.
+    pub seed: u64,
     /// Trials in the tail, `ceil(share × trials)`.
     pub tail_trials: u64,
     /// The least unmet demand of a trial in the tail: every trial with more is in it, and of
@@ -663,6 +665,7 @@ pub fn run(
         .collect();
     Ok(TailResult {
         trials: n,
+        seed,
         tail_trials: k,
         threshold,
         unmet_overall,

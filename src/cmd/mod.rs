@@ -8,6 +8,8 @@ mod report;
 mod run;
 mod sensitivity;
 mod sweep;
+mod tail;
+mod trace;
 mod validate;
 
 use allocsim::compare::{KnobError, PlanError};
@@ -55,6 +57,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Compare(args) => compare::compare(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Trace(args) => trace::trace(args),
+        Command::Tail(args) => tail::tail(args),
     }
 }
 

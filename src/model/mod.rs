@@ -601,11 +601,7 @@ impl<'s> Model<'s> {
                 }
             }
 
-            let wanted_by_firm: &[Units] = if rho > 0.0 {
-                &ws.wanted_domestic
-            } else {
-                &[]
-            };
+            let wanted_by_firm: &[Units] = if rho > 0.0 { &ws.wanted_domestic } else { &[] };
             o.domestic(round, rho, wanted_by_firm, drawn, shortage);
 
             // 8. Delivery, and 9. carry-over of what was not kept.

@@ -146,6 +146,9 @@ const MIXED: &str = "name = \"m\"\nrounds = 5\nseed = 11\n\
     [[regime]]\nname = \"calm\"\ntransition = { calm = 0.8, frozen = 0.2 }\n\
     [[regime]]\nname = \"frozen\"\nhold = true\ntransition = { calm = 0.5, frozen = 0.5 }\n";
 
+/// A trial's value of an input, read from its outcome.
+type Of = dyn Fn(&Outcome) -> u64;
+
 fn row<'a>(r: &'a TailResult, s: &Scenario, name: &str, firm: Option<&str>) -> &'a InputRow {
     r.rows
         .iter()
@@ -228,7 +231,7 @@ fn a_tail_is_exact_deterministic_and_what_the_plain_trials_say() {
         let approved = |o: &Outcome| o.approved.iter().filter(|a| **a).count() as u64;
         let halt = |o: &Outcome| u64::from(o.halt_round.unwrap_or(6));
         let frozen = |o: &Outcome| o.regime.iter().filter(|&&g| g == 1).count() as u64;
-        let checks: [(&str, Option<&str>, &dyn Fn(&Outcome) -> u64); 6] = [
+        let checks: [(&str, Option<&str>, &Of); 6] = [
             ("orders", Some("A"), &|o| o.orders[0]),
             ("orders", Some("B"), &|o| o.orders[1]),
             ("entry_round", Some("B"), &|o| u64::from(o.entry[1])),

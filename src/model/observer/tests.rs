@@ -143,7 +143,10 @@ impl Observer for Rebuild {
 
     fn conversion(&mut self, _round: u32, firm: usize, rate: f64, taken: Units) {
         self.after(&["awards", "conversion"], "conversion");
-        assert!(self.awards[firm] > 0, "a rate drawn for a firm awarded nothing");
+        assert!(
+            self.awards[firm] > 0,
+            "a rate drawn for a firm awarded nothing"
+        );
         assert!((0.0..=1.0).contains(&rate));
         assert!(taken <= self.awards[firm]);
         self.taken[firm] = taken;

@@ -26,6 +26,8 @@ pub enum Kind {
     /// `sensitivity`: a comparison's CSV files and comparison.json, sensitivity.csv, the
     /// tornado chart, report.html.
     Sensitivity,
+    /// `tail`: tail.csv, tail.png, report.html.
+    Tail,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Kind::Sweep => "sweep",
             Kind::Compare => "compare",
             Kind::Sensitivity => "sensitivity",
+            Kind::Tail => "tail",
         }
     }
 }
