@@ -198,3 +198,26 @@ fn bad_requests_exit_2_with_one_message() {
     let first = refused_quickly(&["tail", "scenarios/baseline.toml", "--trials", "100000001"]);
     assert!(first.contains("at most 100000000 trials"), "{first}");
 }
+
+/// A folder allocsim did not write is refused before pass 1 starts (at the most trials a tail
+/// runs, the refusal would otherwise come minutes late), and left as it was.
+#[test]
+fn a_foreign_folder_is_refused_before_simulating() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("precious");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("thesis.txt"), b"years of work\n").unwrap();
+    let first = refused_quickly(&[
+        "tail",
+        &data("good.toml"),
+        "--trials",
+        "100000000",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        first.contains("'thesis.txt'") && first.contains("--force"),
+        "{first}"
+    );
+    assert_eq!(entries(&dir), ["thesis.txt"]);
+}
