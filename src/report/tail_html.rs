@@ -70,9 +70,9 @@ pub fn tail_html(p: &TailPage) -> String {
     }
     let _ = writeln!(
         intro,
-        "<p>The <strong>tail</strong> is the {worst} of trials with the most {what}: {k} of the \
-         {n} trials, those left short of {threshold} units or more (when several trials are \
-         left short of exactly {threshold}, the lower-numbered ones are taken first). For each \
+        "<p>The <strong>tail</strong> is the {worst} of trials in which {what} was largest: {k} \
+         of the {n} trials, those with {threshold} units or more (when several trials have \
+         exactly {threshold}, the lower-numbered ones are taken first). For each \
          uncertain input of the scenario, this page compares its values in those trials with \
          its values over all trials.</p>\n\
          <p><strong>How to read d.</strong> d is the input's median in the tail minus its \
@@ -158,7 +158,11 @@ pub fn tail_html(p: &TailPage) -> String {
             at(row.tail.quantile(0.5)),
             at(row.overall.mean()),
             at(row.overall.quantile(0.5)),
-            at(row.overall.sd()),
+            if row.overall.count() == 0 {
+                "–".to_string()
+            } else {
+                at(row.overall.sd())
+            },
             row.d().map_or("–".to_string(), signed),
             significant
         );
@@ -172,7 +176,10 @@ pub fn tail_html(p: &TailPage) -> String {
          batches, rates) they come from a histogram, within 0.05% of the value. Halt round: \
          {} when no halt fired. A firm's mean conversion rate is over the rounds it was awarded \
          something; a trial in which it got nothing has none and is left out. A d of “–”: the \
-         input does not vary over the trials. Every number is in tail.csv.</p>",
+         input does not vary over the trials, or never had a value (a firm never awarded \
+         anything has no conversion rate). A count that is the same in most trials (rounds \
+         held, the halt round) has a median that hardly moves, so its d is often 0 even when \
+         the tail has more of it: compare its means. Every number is in tail.csv.</p>",
         s.rounds + 1
     );
     details.push_str("<h2>The worst trials</h2>\n");

@@ -35,8 +35,8 @@ fn decimals(quantity: Quantity) -> usize {
 const D_DECIMALS: usize = 6;
 
 /// One input's statistics as tail.csv writes them, in [`TAIL_COLUMNS`] order after `input` and
-/// `firm`: empty cells for a statistic that has no value (an input never seen in the tail, a d
-/// without spread).
+/// `firm`: empty cells for a statistic that has no value (an input never seen in the tail or
+/// at all, a d without spread).
 pub(crate) fn stat_cells(row: &InputRow) -> [String; 7] {
     let spec = row.input.kind.spec();
     let (scale, dec) = (spec.scale, decimals(spec.quantity));
@@ -47,7 +47,11 @@ pub(crate) fn stat_cells(row: &InputRow) -> [String; 7] {
         v(row.tail.quantile(0.5)),
         v(row.overall.mean()),
         v(row.overall.quantile(0.5)),
-        v(row.overall.sd()),
+        if row.overall.count() == 0 {
+            String::new()
+        } else {
+            v(row.overall.sd())
+        },
         d.map_or(String::new(), |d| number(d, D_DECIMALS)),
         row.significant().map_or(String::new(), |b| b.to_string()),
     ]

@@ -55,7 +55,7 @@ pub struct TailChart {
     pub bars: Vec<TailBar>,
     /// Inputs with d that did not fit ([`MAX_BARS`]).
     pub hidden: usize,
-    /// The inputs without d (no spread over all trials), for the note.
+    /// The inputs without d (no spread over all trials, or no value at all), for the note.
     pub without_d: Vec<String>,
     /// The d axis, covering every bar and the ±0.5 lines.
     pub axis: Axis,
@@ -130,7 +130,7 @@ pub(super) fn paint(root: &Area, look: &Look, c: &TailChart) -> Drawn {
     }
     if !c.without_d.is_empty() {
         note += &format!(
-            " No spread over all trials, so no d: {}.",
+            " No d (the same in every trial, or never drawn): {}.",
             c.without_d.join(", ")
         );
     }
