@@ -19,9 +19,14 @@ pub fn tail(args: TailArgs) -> anyhow::Result<()> {
     let scenario = scenario::parse(&args.scenario, &bytes, &overrides)?;
     let trials = common::trials(args.trials, scenario.trials)?;
     if trials > MAX_TAIL_TRIALS {
+        let from = if args.trials.is_some() {
+            "--trials"
+        } else {
+            "the scenario's `trials`"
+        };
         return Err(BadInput(format!(
-            "--trials: a tail analysis keeps 8 bytes a trial, so it runs at most \
-             {MAX_TAIL_TRIALS} trials; got {trials}"
+            "a tail analysis keeps 8 bytes a trial, so it runs at most {MAX_TAIL_TRIALS} \
+             trials; {from} asks for {trials} (ask for fewer with --trials)"
         ))
         .into());
     }
