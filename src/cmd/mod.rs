@@ -9,6 +9,8 @@ mod report;
 mod run;
 mod sensitivity;
 mod sweep;
+mod tail;
+mod trace;
 mod validate;
 
 use allocsim::analysis::importance::ImportanceError;
@@ -59,6 +61,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::compare(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Importance(args) => importance::importance(args),
+        Command::Trace(args) => trace::trace(args),
+        Command::Tail(args) => tail::tail(args),
     }
 }
 

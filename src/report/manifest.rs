@@ -1,5 +1,5 @@
 //! manifest.json: what produced an output folder. One type for every kind of folder (a run, a
-//! shard, a merge, a sweep, compare or sensitivity run); the parts that differ by kind are
+//! shard, a merge, a sweep, compare or sensitivity run, a tail analysis); the parts that differ by kind are
 //! flattened into it where their fields stand, so each kind's JSON keeps its field order.
 
 use serde::Serialize;
@@ -109,6 +109,24 @@ pub enum Part {
         /// What the run reached.
         precision: super::precision::Reached,
     },
+    /// Written by `tail`.
+    Tail {
+        /// Which trials the tail is.
+        tail: TailInfo,
+    },
+}
+
+/// What a tail analysis took as its tail, in its manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct TailInfo {
+    /// Whose unmet demand marks the worst trials: a firm's name, or `total`.
+    pub target: String,
+    /// The share of trials in the tail, as given: "10%".
+    pub worst: String,
+    /// Trials in the tail, `ceil(share × trials)`.
+    pub tail_trials: u64,
+    /// The least unmet demand of a trial in the tail.
+    pub threshold_unmet: u64,
 }
 
 /// A scenario file of a comparison: its path and the hex SHA-256 of its bytes.

@@ -17,6 +17,8 @@ mod report_page;
 mod rules;
 mod scenarios;
 mod shards;
+mod tail;
+mod trace;
 mod whatrun;
 mod xlsx;
 mod xlsx_read;

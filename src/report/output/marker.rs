@@ -28,6 +28,8 @@ pub enum Kind {
     Sensitivity,
     /// `importance`: importance.csv, importance.png, report.html.
     Importance,
+    /// `tail`: tail.csv, tail.png, report.html.
+    Tail,
 }
 
 impl Kind {
@@ -40,6 +42,7 @@ impl Kind {
             Kind::Compare => "compare",
             Kind::Sensitivity => "sensitivity",
             Kind::Importance => "importance",
+            Kind::Tail => "tail",
         }
     }
 }
