@@ -56,17 +56,21 @@ grep -q '^FAILED=' <<<"$resubmit" || fail "$doc: the re-submission block does no
 rm -rf "$work"
 mkdir -p "$work"
 export SHARDS=4 CPUS=1 SCENARIO=$root/scenarios/baseline.toml
-ARGS=(--trials "$trials")
+# The run options exercise what once broke every shard: --threads and --quiet, which the
+# script also sets, and a --set value holding spaces.
+overrides=(--set 'domestic.supply={ dist = "pert", min = 60000, mode = 120000, max = 250000 }')
+ARGS=(--trials "$trials" --threads 1 --quiet "${overrides[@]}")
 export ALLOCSIM_MERGE_ARGS="--no-charts --quiet"
 
-# Waits until none of the jobs $@ is pending or running.
+# Waits up to $1 seconds until none of the jobs $2... is pending or running.
 wait_jobs() {
-  local ids start=$SECONDS
+  local ids limit=$1 start=$SECONDS
+  shift
   ids=$(tr ' ' ',' <<<"$*")
   while [ -n "$(squeue -h -j "$ids" 2>/dev/null)" ]; do
-    if ((SECONDS - start > timeout)); then
+    if ((SECONDS - start > limit)); then
       squeue -j "$ids" -o '%i %j %t %r' >&2 || true
-      fail "jobs $ids still queued after $timeout s"
+      fail "jobs $ids still queued after $limit s"
     fi
     sleep 0.2
   done
@@ -96,13 +100,14 @@ same_as_whole() {
 }
 
 # One unsharded run to compare with, beside the cluster's work.
-"$ALLOCSIM" run "$SCENARIO" --trials "$trials" --no-charts --quiet --out "$work/whole" &
+"$ALLOCSIM" run "$SCENARIO" --trials "$trials" "${overrides[@]}" --no-charts --quiet \
+  --out "$work/whole" &
 whole_pid=$!
 
 # 1. The recipe as written.
 export RUN_DIR=$work/run
 eval "$submit"
-wait_jobs "${JOBID%%;*}" "$MERGEID"
+wait_jobs "$timeout" "${JOBID%%;*}" "$MERGEID"
 wait "$whole_pid" || fail "the unsharded run failed"
 [ "$(state "$MERGEID")" = COMPLETED ] || fail "merge job $MERGEID ended $(state "$MERGEID") (logs: $RUN_DIR/logs)"
 same_as_whole "recipe"
@@ -122,7 +127,9 @@ done
 sleep 0.3
 kill -0 "$pid" 2>/dev/null || fail "shard 2 ended before it could be killed: make its run longer"
 kill -KILL "$pid"
-wait_jobs "$first" "$first_merge"
+wait_jobs "$timeout" "$first"
+# Slurm cancels the merge once its dependency cannot be met: seconds, not a timeout's worth.
+wait_jobs 15 "$first_merge"
 states=$(task_states "$first" | tr '\n' ' ')
 [ "$states" = "1 COMPLETED 2 FAILED 3 COMPLETED 4 COMPLETED " ] ||
   fail "after killing shard 2 the tasks ended: $states"
@@ -132,6 +139,6 @@ states=$(task_states "$first" | tr '\n' ' ')
 [ ! -e "$RUN_DIR/merged" ] || fail "a merge ran although shard 2 failed"
 echo "killed shard 2 (process $pid): task 2 FAILED, merge job $first_merge CANCELLED"
 eval "$(sed 's/^FAILED=.*/FAILED=2/' <<<"$resubmit")"
-wait_jobs "${JOBID%%;*}" "$MERGEID"
+wait_jobs "$timeout" "${JOBID%%;*}" "$MERGEID"
 [ "$(state "$MERGEID")" = COMPLETED ] || fail "merge job $MERGEID ended $(state "$MERGEID") (logs: $RUN_DIR/logs)"
 same_as_whole "shard 2 killed and re-submitted"

@@ -21,6 +21,7 @@ CONF=/etc/slurm/slurm.conf
 MUNGE_PID=/run/munge/munged.pid
 CTLD_PID=/run/slurmctld.pid
 SLURMD_PID=/run/slurmd.pid
+conf_changed=0
 
 die() {
   echo "local-cluster.sh: $*" >&2
@@ -77,6 +78,9 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+# A toy cluster: look at pending jobs every second (default 60 s), so a job starts as soon as
+# the one before it, or its dependency, ends.
+SchedulerParameters=sched_interval=1
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 ReturnToService=2
@@ -94,6 +98,7 @@ EOF
     rm -f "$tmp"
   else
     mv "$tmp" "$CONF"
+    conf_changed=1
   fi
 }
 
@@ -123,6 +128,9 @@ up() {
   if ! alive "$MUNGE_PID"; then
     runuser -u munge -- munged
     wait_for "munge -n | unmunge" 50 || die "munged did not start (see /var/log/munge/munged.log)"
+  fi
+  if alive "$CTLD_PID" && [ "$conf_changed" -eq 1 ]; then
+    scontrol reconfigure
   fi
   if ! alive "$CTLD_PID"; then
     slurmctld
