@@ -27,6 +27,16 @@ fail() {
   exit 1
 }
 
+# On any exit, cancel what this script submitted and is still queued, so that a failed check
+# leaves no job pending on the cluster.
+submitted=()
+cancel_submitted() {
+  if [ "${#submitted[@]}" -gt 0 ]; then
+    scancel "${submitted[@]}" 2>/dev/null || true
+  fi
+}
+trap cancel_submitted EXIT
+
 : "${ALLOCSIM:?set ALLOCSIM to the allocsim binary to run}"
 case "$ALLOCSIM" in /*) ;; */*) ALLOCSIM=$root/$ALLOCSIM ;; esac
 export ALLOCSIM
@@ -107,6 +117,7 @@ whole_pid=$!
 # 1. The recipe as written.
 export RUN_DIR=$work/run
 eval "$submit"
+submitted+=("${JOBID%%;*}" "$MERGEID")
 wait_jobs "$timeout" "${JOBID%%;*}" "$MERGEID"
 wait "$whole_pid" || fail "the unsharded run failed"
 [ "$(state "$MERGEID")" = COMPLETED ] || fail "merge job $MERGEID ended $(state "$MERGEID") (logs: $RUN_DIR/logs)"
@@ -115,6 +126,7 @@ same_as_whole "recipe"
 # 2. A shard killed while it runs, then the docs' re-submission.
 export RUN_DIR=$work/killed
 eval "$submit"
+submitted+=("${JOBID%%;*}" "$MERGEID")
 first=${JOBID%%;*}
 first_merge=$MERGEID
 start=$SECONDS
@@ -139,6 +151,7 @@ states=$(task_states "$first" | tr '\n' ' ')
 [ ! -e "$RUN_DIR/merged" ] || fail "a merge ran although shard 2 failed"
 echo "killed shard 2 (process $pid): task 2 FAILED, merge job $first_merge CANCELLED"
 eval "$(sed 's/^FAILED=.*/FAILED=2/' <<<"$resubmit")"
+submitted+=("${JOBID%%;*}" "$MERGEID")
 wait_jobs "$timeout" "${JOBID%%;*}" "$MERGEID"
 [ "$(state "$MERGEID")" = COMPLETED ] || fail "merge job $MERGEID ended $(state "$MERGEID") (logs: $RUN_DIR/logs)"
 same_as_whole "shard 2 killed and re-submitted"

@@ -13,7 +13,9 @@
 # reports; proctrack/linuxproc and task/none (no cgroups), select/cons_tres (jobs share the node
 # by CPU), no accounting database (so no sacct: use squeue and scontrol show job). slurm.conf
 # is written only if it is absent or was written by this script (it starts with MARKER below);
-# a site's own slurm.conf is never replaced. Logs: /var/log/slurm/.
+# a site's own slurm.conf is never replaced. Logs: /var/log/slurm/. Exit status: 0 done, 1 a
+# daemon did not start, 2 usage, 3 this machine cannot have the cluster (not root, no apt-get,
+# the packages could not be installed); `status` exits 3 when a daemon is stopped.
 set -euo pipefail
 
 MARKER="# Written by allocsim deploy/slurm/local-cluster.sh"
@@ -26,6 +28,13 @@ conf_changed=0
 die() {
   echo "local-cluster.sh: $*" >&2
   exit 1
+}
+
+# Exit status 3: this machine cannot have the cluster (not root, or the packages cannot be
+# installed), as opposed to 1, a cluster that should start and did not. .ci/run skips on 3.
+cannot() {
+  echo "local-cluster.sh: $*" >&2
+  exit 3
 }
 
 # The pid in file $1 if that process is alive.
@@ -41,13 +50,14 @@ install_packages() {
     command -v sbatch >/dev/null && command -v munged >/dev/null; then
     return
   fi
-  command -v apt-get >/dev/null || die "slurm-wlm and munge are missing and there is no apt-get to install them"
+  command -v apt-get >/dev/null || cannot "slurm-wlm and munge are missing and there is no apt-get to install them"
   echo "installing slurm-wlm and munge (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
   # Without systemd the packages' start scripts are skipped or fail harmlessly: up starts the
   # daemons itself.
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  apt-get update -qq || cannot "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null ||
+    cannot "apt-get install slurm-wlm munge failed"
 }
 
 write_conf() {
@@ -115,7 +125,7 @@ wait_for() {
 }
 
 up() {
-  [ "$(id -u)" -eq 0 ] || die "run as root (it installs packages and starts daemons)"
+  [ "$(id -u)" -eq 0 ] || cannot "run as root (it installs packages and starts daemons)"
   install_packages
   write_conf
   mkdir -p /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge /var/log/munge /var/lib/munge
