@@ -464,31 +464,139 @@ fn bad_shard_arguments_are_usage_errors() {
     assert!(!out.exists());
 }
 
+/// A `--set` value with spaces: passed through the deploy scripts' arguments, it must reach
+/// every shard as one argument.
+const SPACED_SET: &str = "domestic.supply={ dist = \"uniform\", min = 30, max = 150 }";
+
+/// `bash SCRIPT ARGS` in the crate root with `env`, the test build's binary as ALLOCSIM and no
+/// inherited RAYON_NUM_THREADS or Slurm variables.
+fn deploy_script(script: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let binary = assert_cmd::cargo::cargo_bin("allocsim");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(script)
+        .args(args)
+        .current_dir(crate::common::root())
+        .env("ALLOCSIM", &binary)
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("ALLOCSIM_RUN_ARGS")
+        .env_remove("ALLOCSIM_MERGE_ARGS");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLURM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("bash starts")
+}
+
 #[test]
 fn local_simulation_script_runs_shards_and_merges() {
     let tmp = tempdir();
-    let binary = assert_cmd::cargo::cargo_bin("allocsim");
-    let output = std::process::Command::new("bash")
-        .arg("deploy/local-shards.sh")
-        .args([&data("random.toml"), "3", arg(tmp.path())])
-        .current_dir(crate::common::root())
-        .env("ALLOCSIM", &binary)
-        .env("ALLOCSIM_RUN_ARGS", "--trials 3000 --threads 1")
-        .env("ALLOCSIM_MERGE_ARGS", "--no-charts --quiet")
-        .env_remove("RAYON_NUM_THREADS")
-        .output()
-        .expect("bash starts");
+    // --threads and --quiet (which the script also passes) and a quoted --set value, as the
+    // docs show them.
+    let output = deploy_script(
+        "deploy/local-shards.sh",
+        &[
+            &data("random.toml"),
+            "3",
+            arg(tmp.path()),
+            "--threads",
+            "1",
+            "--quiet",
+            "--set",
+            SPACED_SET,
+        ],
+        &[
+            ("ALLOCSIM_RUN_ARGS", "--trials 3000"),
+            ("ALLOCSIM_MERGE_ARGS", "--no-charts --quiet"),
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let whole = tmp.path().join("whole");
     run_scenario(
         &data("random.toml"),
         &whole,
-        &["--trials", "3000", "--no-charts"],
+        &["--trials", "3000", "--no-charts", "--set", SPACED_SET],
     );
     for file in ["summary.csv", "rounds.csv"] {
         assert!(
             read(&tmp.path().join("merged").join(file)) == read(&whole.join(file)),
             "{file}: deploy/local-shards.sh differs from one run"
+        );
+    }
+
+    let refused = tmp.path().join("refused");
+    let output = deploy_script(
+        "deploy/local-shards.sh",
+        &[&data("random.toml"), "2", arg(&refused), "--out", "x"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--out is set by this script"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!refused.exists(), "a refused run made its folder");
+}
+
+/// The Slurm scripts run outside Slurm with the variables Slurm sets (the cluster itself is
+/// .ci/run's deploy/slurm/check-recipe.sh): options after the script's name keep their
+/// quoting, --threads and --quiet given there are not doubled, --out and --shard are refused.
+#[test]
+fn slurm_scripts_pass_run_options_through_and_merge() {
+    let tmp = tempdir();
+    let run_dir = tmp.path().join("run");
+    let scenario = crate::common::root().join(data("random.toml"));
+    let common = [
+        ("SHARDS", "2"),
+        ("SCENARIO", arg(&scenario)),
+        ("RUN_DIR", arg(&run_dir)),
+        ("SLURM_CPUS_PER_TASK", "2"),
+        ("ALLOCSIM_RUN_ARGS", "--trials 2000"),
+    ];
+    let script = "deploy/slurm/allocsim-shards.sbatch";
+    for (k, extra) in [
+        ("1", &["--set", SPACED_SET][..]),
+        ("2", &["--threads", "1", "--quiet", "--set", SPACED_SET][..]),
+    ] {
+        let mut env = common.to_vec();
+        env.push(("SLURM_ARRAY_TASK_ID", k));
+        let output = deploy_script(script, extra, &env);
+        assert!(output.status.success(), "task {k}: {}", stderr(&output));
+    }
+    let output = deploy_script(
+        "deploy/slurm/allocsim-merge.sbatch",
+        &["--quiet"],
+        &[
+            ("SHARDS", "2"),
+            ("RUN_DIR", arg(&run_dir)),
+            ("ALLOCSIM_MERGE_ARGS", "--no-charts"),
+        ],
+    );
+    assert!(output.status.success(), "merge: {}", stderr(&output));
+    let whole = tmp.path().join("whole");
+    run_scenario(
+        &data("random.toml"),
+        &whole,
+        &["--trials", "2000", "--no-charts", "--set", SPACED_SET],
+    );
+    for file in ["summary.csv", "rounds.csv", "results.json"] {
+        assert!(
+            read(&run_dir.join("merged").join(file)) == read(&whole.join(file)),
+            "{file}: the Slurm scripts' merge differs from one run"
+        );
+    }
+
+    for bad in ["--out", "--shard"] {
+        let mut env = common.to_vec();
+        env.push(("SLURM_ARRAY_TASK_ID", "1"));
+        let output = deploy_script(script, &[bad, "1/2"], &env);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("{bad} is set by this script")),
+            "{}",
+            stderr(&output)
         );
     }
 }
