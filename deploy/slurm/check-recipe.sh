@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 doc=docs/cluster.md
-trials=100000
+trials=40000
 timeout=${TIMEOUT:-120}
 work=${1:-target/slurm-check}
 case "$work" in /*) ;; *) work=$root/$work ;; esac
@@ -54,8 +54,9 @@ block() {
 submit=$(block slurm-submit)
 resubmit=$(block slurm-resubmit)
 settings=$(block slurm-settings)
-[ -n "$submit" ] && [ -n "$resubmit" ] && [ -n "$settings" ] ||
+if [ -z "$submit" ] || [ -z "$resubmit" ] || [ -z "$settings" ]; then
   fail "$doc: the slurm-settings, slurm-submit and slurm-resubmit blocks were not found"
+fi
 # The docs' settings must be the ones this script sets, or the blocks would use a variable it
 # does not know.
 names=$(sed -n -e 's/^export \([A-Z_]*\)=.*/\1/p' -e 's/^\([A-Z_]*\)=.*/\1/p' <<<"$settings" | sort | tr '\n' ' ')
@@ -69,6 +70,7 @@ export SHARDS=4 CPUS=1 SCENARIO=$root/scenarios/baseline.toml
 # The run options exercise what once broke every shard: --threads and --quiet, which the
 # script also sets, and a --set value holding spaces.
 overrides=(--set 'domestic.supply={ dist = "pert", min = 60000, mode = 120000, max = 250000 }')
+# shellcheck disable=SC2034 # read by the docs' blocks, run below with eval
 ARGS=(--trials "$trials" --threads 1 --quiet "${overrides[@]}")
 export ALLOCSIM_MERGE_ARGS="--no-charts --quiet"
 

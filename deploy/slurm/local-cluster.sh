@@ -37,12 +37,14 @@ cannot() {
   exit 3
 }
 
-# The pid in file $1 if that process is alive.
+# Whether the pid in file $1 is a live process of the daemon that wrote it (named like the
+# file: munged, slurmctld, slurmd), not a stale file whose pid now belongs to another process.
 alive() {
-  local pid
+  local pid name
   [ -r "$1" ] || return 1
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  name=$(basename "$1" .pid)
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]
 }
 
 install_packages() {
@@ -157,6 +159,21 @@ up() {
   status
 }
 
+# Stops the daemons whose pid files are $@ (SIGTERM), and waits up to 10 s for each to exit.
+stop() {
+  local file pid pids=()
+  for file in "$@"; do
+    if alive "$file"; then
+      pid=$(cat "$file")
+      kill "$pid"
+      pids+=("$pid")
+    fi
+  done
+  for pid in "${pids[@]}"; do
+    wait_for "! kill -0 $pid" 100 || echo "local-cluster.sh: process $pid did not stop" >&2
+  done
+}
+
 down() {
   if [ -e "$CONF" ] && ! head -n 1 "$CONF" | grep -qF "$MARKER"; then
     die "$CONF was not written by this script: not stopping a cluster it did not start"
@@ -165,15 +182,10 @@ down() {
   if alive "$CTLD_PID"; then
     squeue -h -o %A | xargs -r scancel || true
   fi
-  local file
-  for file in "$SLURMD_PID" "$CTLD_PID" "$MUNGE_PID"; do
-    if alive "$file"; then
-      local pid
-      pid=$(cat "$file")
-      kill "$pid"
-      wait_for "! kill -0 $pid" 100 || echo "local-cluster.sh: process $pid ($file) did not stop" >&2
-    fi
-  done
+  # Each daemon takes a second or two to stop: slurmd and slurmctld together, then munged,
+  # which they need until they are gone.
+  stop "$SLURMD_PID" "$CTLD_PID"
+  stop "$MUNGE_PID"
   echo "local cluster stopped"
 }
 
