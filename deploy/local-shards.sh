@@ -2,22 +2,25 @@
 # Runs a scenario as N shards in parallel on this machine, then merges them: the same steps a
 # Slurm job array or a Kubernetes Indexed Job performs (docs/cluster.md), without a cluster.
 #
-#   deploy/local-shards.sh SCENARIO N WORKDIR
+#   deploy/local-shards.sh SCENARIO N WORKDIR [RUN OPTIONS...]
 #
-# Shard K writes WORKDIR/shard-K/; the merged run is WORKDIR/merged/.
+# Shard K writes WORKDIR/shard-K/; the merged run is WORKDIR/merged/. RUN OPTIONS go to every
+# shard's `allocsim run` as quoted (e.g. --trials 1000000 --threads 1 --set 'KEY=A VALUE');
+# --shard and --out are set here and refused there.
 # Environment:
 #   ALLOCSIM             the binary [default: allocsim on PATH, else target/release/allocsim]
-#   ALLOCSIM_RUN_ARGS    more arguments for every shard, e.g. "--trials 1000000 --threads 1"
-#   ALLOCSIM_MERGE_ARGS  more arguments for the merge, e.g. "--no-charts"
+#   ALLOCSIM_RUN_ARGS    more arguments for every shard, split on whitespace, before RUN OPTIONS
+#   ALLOCSIM_MERGE_ARGS  more arguments for the merge, split on whitespace, e.g. "--no-charts"
 set -euo pipefail
 
-if [ "$#" -ne 3 ]; then
-  echo "usage: $0 SCENARIO N WORKDIR" >&2
+if [ "$#" -lt 3 ]; then
+  echo "usage: $0 SCENARIO N WORKDIR [RUN OPTIONS...]" >&2
   exit 2
 fi
 scenario=$1
 shards=$2
 workdir=$3
+shift 3
 case "$shards" in
   '' | *[!0-9]*) echo "$0: N must be a whole number, got '$shards'" >&2; exit 2 ;;
 esac
@@ -30,13 +33,24 @@ if [ -z "${ALLOCSIM:-}" ]; then
   fi
 fi
 read -r -a run_args <<<"${ALLOCSIM_RUN_ARGS:-}"
+run_args+=("$@")
 read -r -a merge_args <<<"${ALLOCSIM_MERGE_ARGS:-}"
+quiet=(--quiet)
+for a in "${run_args[@]}"; do
+  case $a in
+    --shard | --shard=* | --out | --out=*)
+      echo "$0: ${a%%=*} is set by this script (--shard K/$shards --out $workdir/shard-K): remove it from the run options" >&2
+      exit 2
+      ;;
+    --quiet | -q) quiet=() ;;
+  esac
+done
 mkdir -p "$workdir"
 
 # Every shard is independent: start them all, then wait for each and report its status.
 pids=()
 for ((k = 1; k <= shards; k++)); do
-  "$ALLOCSIM" run "$scenario" --shard "$k/$shards" --out "$workdir/shard-$k" --quiet \
+  "$ALLOCSIM" run "$scenario" --shard "$k/$shards" --out "$workdir/shard-$k" "${quiet[@]}" \
     "${run_args[@]}" &
   pids+=("$!")
 done

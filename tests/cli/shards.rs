@@ -464,31 +464,272 @@ fn bad_shard_arguments_are_usage_errors() {
     assert!(!out.exists());
 }
 
+/// A `--set` value with spaces: passed through the deploy scripts' arguments, it must reach
+/// every shard as one argument.
+const SPACED_SET: &str = "domestic.supply={ dist = \"uniform\", min = 30, max = 150 }";
+
+/// `bash SCRIPT ARGS` in the crate root with `env`, the test build's binary as ALLOCSIM and no
+/// inherited RAYON_NUM_THREADS or Slurm variables.
+fn deploy_script(script: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let binary = assert_cmd::cargo::cargo_bin("allocsim");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(script)
+        .args(args)
+        .current_dir(crate::common::root())
+        .env("ALLOCSIM", &binary)
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("ALLOCSIM_RUN_ARGS")
+        .env_remove("ALLOCSIM_MERGE_ARGS");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLURM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("bash starts")
+}
+
 #[test]
 fn local_simulation_script_runs_shards_and_merges() {
     let tmp = tempdir();
-    let binary = assert_cmd::cargo::cargo_bin("allocsim");
-    let output = std::process::Command::new("bash")
-        .arg("deploy/local-shards.sh")
-        .args([&data("random.toml"), "3", arg(tmp.path())])
-        .current_dir(crate::common::root())
-        .env("ALLOCSIM", &binary)
-        .env("ALLOCSIM_RUN_ARGS", "--trials 3000 --threads 1")
-        .env("ALLOCSIM_MERGE_ARGS", "--no-charts --quiet")
-        .env_remove("RAYON_NUM_THREADS")
-        .output()
-        .expect("bash starts");
+    // --threads and --quiet (which the script also passes) and a quoted --set value, as the
+    // docs show them.
+    let output = deploy_script(
+        "deploy/local-shards.sh",
+        &[
+            &data("random.toml"),
+            "3",
+            arg(tmp.path()),
+            "--threads",
+            "1",
+            "--quiet",
+            "--set",
+            SPACED_SET,
+        ],
+        &[
+            ("ALLOCSIM_RUN_ARGS", "--trials 3000"),
+            ("ALLOCSIM_MERGE_ARGS", "--no-charts --quiet"),
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let whole = tmp.path().join("whole");
     run_scenario(
         &data("random.toml"),
         &whole,
-        &["--trials", "3000", "--no-charts"],
+        &["--trials", "3000", "--no-charts", "--set", SPACED_SET],
     );
     for file in ["summary.csv", "rounds.csv"] {
         assert!(
             read(&tmp.path().join("merged").join(file)) == read(&whole.join(file)),
             "{file}: deploy/local-shards.sh differs from one run"
+        );
+    }
+
+    let refused = tmp.path().join("refused");
+    let output = deploy_script(
+        "deploy/local-shards.sh",
+        &[&data("random.toml"), "2", arg(&refused), "--out", "x"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--out is set by this script"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!refused.exists(), "a refused run made its folder");
+}
+
+/// The Slurm scripts run outside Slurm with the variables Slurm sets (the cluster itself is
+/// .ci/run's deploy/slurm/check-recipe.sh): options after the script's name keep their
+/// quoting, --threads and --quiet given there are not doubled, --out and --shard are refused.
+#[test]
+fn slurm_scripts_pass_run_options_through_and_merge() {
+    let tmp = tempdir();
+    let run_dir = tmp.path().join("run");
+    let scenario = crate::common::root().join(data("random.toml"));
+    let common = [
+        ("SHARDS", "2"),
+        ("SCENARIO", arg(&scenario)),
+        ("RUN_DIR", arg(&run_dir)),
+        ("SLURM_CPUS_PER_TASK", "2"),
+        ("ALLOCSIM_RUN_ARGS", "--trials 2000"),
+    ];
+    let script = "deploy/slurm/allocsim-shards.sbatch";
+    for (k, extra) in [
+        ("1", &["--set", SPACED_SET][..]),
+        ("2", &["--threads", "1", "--quiet", "--set", SPACED_SET][..]),
+    ] {
+        let mut env = common.to_vec();
+        env.push(("SLURM_ARRAY_TASK_ID", k));
+        let output = deploy_script(script, extra, &env);
+        assert!(output.status.success(), "task {k}: {}", stderr(&output));
+    }
+    let output = deploy_script(
+        "deploy/slurm/allocsim-merge.sbatch",
+        &["--quiet"],
+        &[
+            ("SHARDS", "2"),
+            ("RUN_DIR", arg(&run_dir)),
+            ("ALLOCSIM_MERGE_ARGS", "--no-charts"),
+        ],
+    );
+    assert!(output.status.success(), "merge: {}", stderr(&output));
+    let whole = tmp.path().join("whole");
+    run_scenario(
+        &data("random.toml"),
+        &whole,
+        &["--trials", "2000", "--no-charts", "--set", SPACED_SET],
+    );
+    for file in ["summary.csv", "rounds.csv", "results.json"] {
+        assert!(
+            read(&run_dir.join("merged").join(file)) == read(&whole.join(file)),
+            "{file}: the Slurm scripts' merge differs from one run"
+        );
+    }
+
+    for bad in ["--out", "--shard"] {
+        let mut env = common.to_vec();
+        env.push(("SLURM_ARRAY_TASK_ID", "1"));
+        let output = deploy_script(script, &[bad, "1/2"], &env);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("{bad} is set by this script")),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+/// One Kubernetes manifest's text, read from deploy/kubernetes/.
+fn manifest_text(name: &str) -> String {
+    let path = crate::common::root().join("deploy/kubernetes").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The value of the first `KEY: VALUE` line with this key (indentation ignored), unquoted and
+/// without a trailing comment.
+fn yaml_value(text: &str, key: &str) -> String {
+    let prefix = format!("{key}:");
+    let line = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {key}: line"));
+    let value = line[prefix.len()..].split(" #").next().unwrap().trim();
+    value.trim_matches('"').to_string()
+}
+
+/// The `value:` of the container env entry `- name: NAME`.
+fn yaml_env(text: &str, name: &str) -> String {
+    let at = text
+        .find(&format!("- name: {name}\n"))
+        .unwrap_or_else(|| panic!("no env {name}"));
+    yaml_value(&text[at..], "value")
+}
+
+/// The shell script of the container's `args: - |` literal block, dedented.
+fn yaml_shell(text: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| l.trim() != "args:");
+    assert_eq!(
+        lines.nth(1).map(str::trim),
+        Some("- |"),
+        "args: is one literal block"
+    );
+    let body: Vec<&str> = lines.collect();
+    let indent = body[0].len() - body[0].trim_start().len();
+    let mut script = String::new();
+    for line in body {
+        if !line.trim().is_empty() && line.len() - line.trim_start().len() < indent {
+            break;
+        }
+        script.push_str(line.get(indent..).unwrap_or(""));
+        script.push('\n');
+    }
+    script
+}
+
+/// Kubernetes cannot run here (no cluster, no registry): check that each manifest holds
+/// together as the docs require (N the same in all three places, every document a whole
+/// object) and that the shell each pod runs, run with the variables Kubernetes would set, shards
+/// and merges into one run's results.
+#[test]
+fn kubernetes_manifests_hold_together_and_their_shell_works() {
+    let shards_yaml = manifest_text("allocsim-shards.yaml");
+    let merge_yaml = manifest_text("allocsim-merge.yaml");
+    for (name, text) in [
+        ("allocsim-shards.yaml", &shards_yaml),
+        ("allocsim-merge.yaml", &merge_yaml),
+    ] {
+        assert!(!text.contains('\t'), "{name}: a tab (YAML forbids them)");
+        for doc in text.split("\n---\n") {
+            for key in ["apiVersion:", "kind:", "metadata:", "spec:"] {
+                assert!(
+                    doc.lines().any(|l| l.starts_with(key)),
+                    "{name}: a document without a top-level {key}"
+                );
+            }
+        }
+    }
+    let completions = yaml_value(&shards_yaml, "completions");
+    assert_eq!(yaml_value(&shards_yaml, "completionMode"), "Indexed");
+    assert_eq!(yaml_env(&shards_yaml, "SHARDS"), completions);
+    assert_eq!(
+        yaml_env(&merge_yaml, "SHARDS"),
+        completions,
+        "the merge's SHARDS"
+    );
+    // The image the docs build (`docker build -t REGISTRY/allocsim:VERSION`) is the one pulled.
+    let image = format!("REGISTRY/allocsim:{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(yaml_value(&shards_yaml, "image"), image);
+    assert_eq!(yaml_value(&merge_yaml, "image"), image);
+    let run_dir = yaml_env(&shards_yaml, "RUN_DIR");
+    assert_eq!(yaml_env(&merge_yaml, "RUN_DIR"), run_dir);
+    let n: u64 = completions.parse().expect("completions is a number");
+
+    // The pods' shell, with this machine's paths for the volume, the scenario and the binary.
+    let tmp = tempdir();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("allocsim"),
+        bin.join("allocsim"),
+    )
+    .unwrap();
+    let data_dir = tmp.path().join("data");
+    let local_run_dir = format!("{}{}", arg(&data_dir), run_dir.trim_start_matches("/data"));
+    let scenario = crate::common::root().join(data("random.toml"));
+    let path = format!(
+        "{}:{}",
+        arg(&bin),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let pod = |script: &str, index: Option<u64>| {
+        let script = script.replace("/scenario/scenario.toml", arg(&scenario));
+        let mut cmd = std::process::Command::new("/bin/sh");
+        cmd.args(["-c", &script])
+            .env("PATH", &path)
+            .env("SHARDS", &completions)
+            .env("RUN_DIR", &local_run_dir)
+            .env_remove("RAYON_NUM_THREADS");
+        if let Some(i) = index {
+            cmd.env("JOB_COMPLETION_INDEX", i.to_string());
+        }
+        let output = cmd.output().expect("sh starts");
+        assert!(output.status.success(), "{script}\n{}", stderr(&output));
+    };
+    let shard_script = yaml_shell(&shards_yaml);
+    for i in 0..n {
+        pod(&shard_script, Some(i));
+    }
+    pod(&yaml_shell(&merge_yaml), None);
+    let whole = tmp.path().join("whole");
+    run_scenario(&data("random.toml"), &whole, &["--no-charts"]);
+    let merged = Path::new(&local_run_dir).join("merged");
+    for file in ["summary.csv", "rounds.csv", "results.json"] {
+        assert!(
+            read(&merged.join(file)) == read(&whole.join(file)),
+            "{file}: the Kubernetes pods' shell differs from one run"
         );
     }
 }
