@@ -17,6 +17,7 @@ pub mod precision;
 #[cfg(test)]
 mod regime_tests;
 mod results;
+pub mod resume;
 mod table;
 mod xlsx;
 
