@@ -34,6 +34,15 @@ pub enum Command {
     Compare(CompareArgs),
     /// Move each knob from low to high, others as in the scenario, and rank them by their effect.
     Sensitivity(SensitivityArgs),
+    /// Apportion the variance of each firm's unmet demand (or another metric) among the groups
+    /// of random inputs: first-order and total Sobol indices with 95% intervals.
+    Importance(ImportanceArgs),
+    /// Tell one trial round by round: regime, events, approval, supply, each firm's claim,
+    /// award, conversion and domestic chips, and the outcome.
+    Trace(TraceArgs),
+    /// Find the worst trials by unmet demand and what marks them: each input's median in them
+    /// against all trials.
+    Tail(TailArgs),
 }
 
 /// `--threads`: 0 (rayon's choice) or 1 to [`MAX_THREADS`]; clap's message states the range.
@@ -337,4 +346,168 @@ pub struct SensitivityArgs {
     pub overrides: Vec<String>,
     #[command(flatten)]
     pub common: PointsArgs,
+}
+
+/// `--metric` of `importance`: a metric of summary.csv's main list, by its name.
+fn importance_metric(name: &str) -> Result<allocsim::stats::Metric, String> {
+    use allocsim::stats::Metric;
+    Metric::main().find(|m| m.name() == name).ok_or_else(|| {
+        let names: Vec<&str> = Metric::main().map(Metric::name).collect();
+        format!(
+            "'{name}' is not a metric; choose one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+For N base trials A (trials 0..N of `run`) and N independent trials B, and for each group i the
+trials A_B^i (group i's random inputs from B, every other input from A), the first-order index
+S_i (Saltelli et al. 2010) is the share of the variance of the metric that group i explains on
+its own, and the total index S_Ti (Jansen 1999) the share it takes part in, with its
+interactions. Each comes with a 95% interval. Cost: (groups + 2) × N trials. The groups are
+those of the scenario's random inputs (orders, entry, ratio, regime, shock, approval, batch,
+order, conversion, domestic); see docs/importance.md. Outputs go to
+output/<scenario name>-importance/ (with --set overrides in the name as for `run`) unless --out
+says otherwise.
+
+Examples:
+  allocsim importance scenarios/baseline.toml --trials 20000
+  allocsim importance scenarios/baseline.toml --groups batch,approval,orders --metric fill_rate
+  allocsim importance scenarios/baseline.toml --by-firm --set domestic.ratio=0.6")]
+pub struct ImportanceArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md).
+    pub scenario: PathBuf,
+    /// Base trials N [default: the scenario's `trials`, else 100000]; (groups + 2) × N trials run.
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed [default: the scenario's `seed`, else 0]. Same seed, same results; A's trials
+    /// are the run's trials under it.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads, at most 1024 [default: RAYON_NUM_THREADS, else one per core]. Results do
+    /// not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
+    pub threads: usize,
+    /// The groups to analyse, comma-separated (e.g. batch,approval) [default: every group the
+    /// scenario draws from].
+    #[arg(long, value_name = "GROUP,...", value_delimiter = ',')]
+    pub groups: Option<Vec<String>>,
+    /// The metric whose variance is apportioned: delivered, unmet, domestic, effective_unmet or
+    /// fill_rate.
+    #[arg(long, value_name = "METRIC", default_value = "unmet", value_parser = importance_metric)]
+    pub metric: allocsim::stats::Metric,
+    /// Split the per-firm groups (orders, entry, conversion) into one group per firm
+    /// (`orders:ByteDance`), and the copula's common factor of a correlated group into its own
+    /// (`orders:common`).
+    #[arg(long)]
+    pub by_firm: bool,
+    /// Override one scenario value by its dotted key, as in `run --set`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Output folder [default: output/<scenario name>-importance, with the overrides in its
+    /// name when there are any].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds files allocsim did not write (they are
+    /// deleted). A folder holding a file this command reads, or the current folder, is never
+    /// replaced.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors: no table, no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip importance.png and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Trial T is exactly trial T of `allocsim run` with the same scenario, seed and --set overrides:
+trials are numbered from 0, as in run's trials.csv (`run --trials-csv`) and in what `allocsim
+tail` lists. T may be past the scenario's trial count. The text goes to stdout; --csv writes a
+tidy CSV instead (one row per round and firm, the round's columns on every row; each firm's
+last row holds its outcome under trials.csv's names). See docs/tail-trace.md.
+
+Examples:
+  allocsim trace scenarios/baseline.toml --trial 17
+  allocsim trace scenarios/baseline.toml --trial 17 --csv > trial-17.csv
+  allocsim trace scenarios/baseline.toml --trial 3 --set allocation.rule=talmud")]
+pub struct TraceArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md).
+    pub scenario: PathBuf,
+    /// The trial to tell, from 0 as in trials.csv.
+    #[arg(long, value_name = "T")]
+    pub trial: u64,
+    /// Random seed [default: the scenario's `seed`, else 0], as for `run`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override one scenario value by its dotted key, as in `run --set`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Write the trial as a tidy CSV on stdout instead of text.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Pass 1 plays every trial and keeps each one's unmet demand (of --firm, else the total; 8 bytes a
+trial, so at most 100,000,000 trials); the tail is the ceil(X x N) trials with the most, ties at
+the threshold going to the lower trial numbers. Pass 2 re-plays only those trials from their
+keys. For each input (a firm's orders, entry round and mean conversion rate; approved rounds,
+units approved, held rounds, rounds short of domestic chips, the halt round, rounds in each
+regime) tail.csv gives its mean and median in the tail and over all trials, and d = (tail
+median - overall median) / overall sd, as @RISK's scenario analysis does; |d| >= 0.5 is marked
+significant. Outputs go to output/<scenario name>-tail/ (with the overrides in the name, as for
+`run`) unless --out says otherwise: tail.csv, tail.png, report.html, manifest.json. See
+docs/tail-trace.md.
+
+Examples:
+  allocsim tail scenarios/baseline.toml
+  allocsim tail scenarios/baseline.toml --firm Tencent --worst 5%
+  allocsim tail scenarios/futures.toml --trials 200000 --worst 1%")]
+pub struct TailArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md).
+    pub scenario: PathBuf,
+    /// The firm whose unmet demand marks the worst trials [default: the total over all firms].
+    #[arg(long, value_name = "FIRM")]
+    pub firm: Option<String>,
+    /// The share of trials in the tail, as a percentage.
+    #[arg(long, value_name = "PERCENT", default_value = "10%")]
+    pub worst: String,
+    /// Number of trials [default: the scenario's `trials`, else 100000], at most 100000000.
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed [default: the scenario's `seed`, else 0]. Same seed, same results.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads, at most 1024 [default: RAYON_NUM_THREADS, else one per core]. Results do
+    /// not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true, value_parser = threads())]
+    pub threads: usize,
+    /// Override one scenario value by its dotted key, as in `run --set`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Output folder [default: output/<scenario name>-tail, with the overrides in its name when
+    /// there are any].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if it holds files allocsim did not write (they are
+    /// deleted). A folder holding a file this command reads, or the current folder, is never
+    /// replaced.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors: no table, no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip tail.png and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod alloc;
+pub mod analysis;
 pub mod compare;
 pub mod dist;
 pub mod engine;

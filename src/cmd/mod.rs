@@ -2,14 +2,18 @@
 
 mod common;
 mod compare;
+mod importance;
 mod merge;
 mod points;
 mod report;
 mod run;
 mod sensitivity;
 mod sweep;
+mod tail;
+mod trace;
 mod validate;
 
+use allocsim::analysis::importance::ImportanceError;
 use allocsim::compare::{KnobError, PlanError};
 use allocsim::engine::{EngineError, ShardError};
 use allocsim::report::partial::{MergeError, PartialError};
@@ -56,6 +60,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Compare(args) => compare::compare(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Importance(args) => importance::importance(args),
+        Command::Trace(args) => trace::trace(args),
+        Command::Tail(args) => tail::tail(args),
     }
 }
 
@@ -78,6 +85,8 @@ pub fn is_bad_input(e: &anyhow::Error) -> bool {
                 .is_some_and(|o| !o.is_machine_failure())
             || c.downcast_ref::<EngineError>()
                 .is_some_and(EngineError::is_bad_input)
+            || c.downcast_ref::<ImportanceError>()
+                .is_some_and(ImportanceError::is_bad_input)
     })
 }
 

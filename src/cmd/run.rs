@@ -112,9 +112,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let wall_seconds = started.elapsed().as_secs_f64();
     // A precision run's trials are those it reached; it is then the run of that many trials.
-    let trials = result.summary.trials();
-    let options = RunOptions { trials, ..options };
-    let info = RunInfo { trials, ..info };
+    let (trials, options, info) = match &reached {
+        Some(r) => (
+            r.trials,
+            RunOptions {
+                trials: r.trials,
+                ..options
+            },
+            RunInfo {
+                trials: r.trials,
+                ..info
+            },
+        ),
+        None => (trials, options, info),
+    };
 
     let key = key_of(trials);
     let manifest = Manifest::of_run(

@@ -1,9 +1,11 @@
 //! Paired differences between a point and the reference point on the same trials: exact integer
-//! sums of the per-trial differences and of their squares, mergeable in any order like a `Tally`.
+//! sums of the per-trial differences and of their squares, and a signed histogram of them (one
+//! log-linear histogram for the positive differences, one for the magnitudes of the negative),
+//! mergeable in any order like a `Tally`.
 
 use crate::model::Outcome;
 pub use crate::stats::Worse;
-use crate::stats::{Metric, wide};
+use crate::stats::{Bucket, LogHistogram, Metric, wide};
 
 /// The metrics whose paired differences are reported, in report order.
 pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metric::Domestic];
@@ -12,7 +14,7 @@ pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metri
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// The distribution of one paired difference (point − reference) over trials.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct DiffTally {
     n: u64,
     sum: i128,
@@ -21,7 +23,22 @@ pub struct DiffTally {
     above: u64,
     /// Trials in which it falls short of it.
     below: u64,
+    /// The positive differences, and the magnitudes of the negative ones: exact below 2,048,
+    /// within 1/1024 of the value above (the layout of a `Tally`'s histogram).
+    positive: LogHistogram,
+    negative: LogHistogram,
 }
+
+impl PartialEq for DiffTally {
+    fn eq(&self, other: &Self) -> bool {
+        (self.n, self.sum, self.sum_sq, self.above, self.below)
+            == (other.n, other.sum, other.sum_sq, other.above, other.below)
+            && self.positive.buckets().eq(other.positive.buckets())
+            && self.negative.buckets().eq(other.negative.buckets())
+    }
+}
+
+impl Eq for DiffTally {}
 
 impl DiffTally {
     /// Records one trial's pair of values.
@@ -32,8 +49,14 @@ impl DiffTally {
         self.n += 1;
         self.sum = self.sum.saturating_add(d);
         self.sum_sq = self.sum_sq.saturating_add(a.saturating_mul(a));
-        self.above += u64::from(d > 0);
-        self.below += u64::from(d < 0);
+        // |d| < 2^64: both values are u64.
+        if d > 0 {
+            self.above += 1;
+            self.positive.record(a as u64);
+        } else if d < 0 {
+            self.below += 1;
+            self.negative.record(a as u64);
+        }
     }
 
     /// Adds everything `other` recorded.
@@ -43,18 +66,86 @@ impl DiffTally {
         self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
         self.above += other.above;
         self.below += other.below;
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
     }
 
     /// A tally from its saved counts and sums (comparison.json keeps them): `n` trials whose
     /// differences sum to `sum` and their squares to `sum_sq`, `above` of them positive and
-    /// `below` negative.
-    pub fn from_parts(n: u64, sum: i128, sum_sq: u128, above: u64, below: u64) -> DiffTally {
+    /// `below` negative, and the histograms' `(lowest value, count)` of every bucket of the
+    /// positive differences and of the negative ones' magnitudes.
+    pub fn from_parts(
+        (n, sum, sum_sq): (u64, i128, u128),
+        (above, below): (u64, u64),
+        positive: &[(u64, u64)],
+        negative: &[(u64, u64)],
+    ) -> DiffTally {
+        let histogram = |buckets: &[(u64, u64)]| {
+            let mut h = LogHistogram::default();
+            let lo = buckets.iter().map(|b| b.0).min().unwrap_or(1);
+            let hi = buckets.iter().map(|b| b.0).max().unwrap_or(0);
+            h.record_counts(buckets.iter().copied(), lo, hi);
+            h
+        };
         DiffTally {
             n,
             sum,
             sum_sq,
             above,
             below,
+            positive: histogram(positive),
+            negative: histogram(negative),
+        }
+    }
+
+    /// A tally of `n` differences with these sums and signs and no histogram, for tests of
+    /// what is drawn from the moments alone.
+    #[cfg(test)]
+    pub(crate) fn from_moments(n: u64, sum: i128, sum_sq: u128, above: u64, below: u64) -> Self {
+        DiffTally::from_parts((n, sum, sum_sq), (above, below), &[], &[])
+    }
+
+    /// The buckets of the positive differences, lowest first.
+    pub fn positive_buckets(&self) -> impl Iterator<Item = Bucket> + '_ {
+        self.positive.buckets()
+    }
+
+    /// The buckets of the negative differences' magnitudes, lowest first.
+    pub fn negative_buckets(&self) -> impl Iterator<Item = Bucket> + '_ {
+        self.negative.buckets()
+    }
+
+    /// The `q` quantile of the per-trial differences, interpolated between order statistics
+    /// as a `Tally`'s are (Hyndman and Fan 1996 type 7); order statistics inside a histogram
+    /// bucket wider than one unit are taken as spread evenly over it. NaN when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
+        let below = h.floor();
+        let lower = self.order_statistic(below as u64);
+        let frac = h - below;
+        if frac == 0.0 {
+            lower
+        } else {
+            lower + frac * (self.order_statistic(below as u64 + 1) - lower)
+        }
+    }
+
+    /// The difference of 0-based rank `k` among the sorted differences: the negative ones
+    /// (largest magnitude first), the zeros, the positive ones.
+    fn order_statistic(&self, k: u64) -> f64 {
+        let zeros = self.n - self.above - self.below;
+        if k < self.below {
+            -ranked(&self.negative, self.below - 1 - k)
+        } else if k < self.below + zeros {
+            0.0
+        } else {
+            ranked(
+                &self.positive,
+                (k - self.below - zeros).min(self.above.saturating_sub(1)),
+            )
         }
     }
 
@@ -133,11 +224,26 @@ impl DiffTally {
     }
 }
 
+/// The value of 0-based rank `k` among the values of `h` (a bucket's values taken as spread
+/// evenly over it), 0 for an empty histogram.
+fn ranked(h: &LogHistogram, k: u64) -> f64 {
+    match h.find_rank(k) {
+        Some((Bucket { low, width, count }, before)) if width > 1 => {
+            low as f64 + width as f64 * ((k - before) as f64 + 0.5) / count as f64
+        }
+        Some((b, _)) => b.low as f64,
+        None => 0.0,
+    }
+}
+
 /// Paired differences of one point against the reference, per firm and for the total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paired {
     /// `tallies[firm][k]` for metric `PAIRED_METRICS[k]`; the last firm is the total.
     tallies: Vec<[DiffTally; 3]>,
+    /// Per metric of [`PAIRED_METRICS`], the trials in which every paired firm is better off at
+    /// the point than at the reference (strictly, each firm; none when no firm is paired).
+    all_better: [u64; 3],
 }
 
 impl Paired {
@@ -145,18 +251,41 @@ impl Paired {
     pub fn new(firms: usize) -> Self {
         Paired {
             tallies: vec![Default::default(); firms + 1],
+            all_better: [0; 3],
         }
     }
 
     /// Differences from their tallies (as saved): `tallies[firm][k]` for metric
-    /// `PAIRED_METRICS[k]`, the total last; `None` unless there is at least the total.
-    pub fn from_tallies(tallies: Vec<[DiffTally; 3]>) -> Option<Paired> {
-        (!tallies.is_empty()).then_some(Paired { tallies })
+    /// `PAIRED_METRICS[k]`, the total last, and the trials in which every firm was better off;
+    /// `None` unless there is at least the total.
+    pub fn from_tallies(tallies: Vec<[DiffTally; 3]>, all_better: [u64; 3]) -> Option<Paired> {
+        (!tallies.is_empty()).then_some(Paired {
+            tallies,
+            all_better,
+        })
     }
 
     /// Every tally: `[firm][k]` for metric `PAIRED_METRICS[k]`, the total last.
     pub fn tallies(&self) -> &[[DiffTally; 3]] {
         &self.tallies
+    }
+
+    /// Per metric of [`PAIRED_METRICS`], the trials in which every paired firm is better off.
+    pub fn all_better(&self) -> [u64; 3] {
+        self.all_better
+    }
+
+    /// The share of trials in which every paired firm is better off at the point for `metric`
+    /// (less unmet demand, more deliveries, fewer domestic chips, each firm strictly); NaN
+    /// without trials.
+    pub fn share_all_better(&self, metric: Metric) -> f64 {
+        let k = metric_index(metric);
+        let n = self.tallies.last().map_or(0, |t| t[k].count());
+        if n == 0 {
+            f64::NAN
+        } else {
+            self.all_better[k] as f64 / n as f64
+        }
     }
 
     /// The values a pairing needs from an outcome, per firm: `[unmet, delivered, domestic]`
@@ -177,6 +306,8 @@ impl Paired {
     pub fn record(&mut self, reference: &[[u64; 3]], point: &Outcome, matched: &[Option<usize>]) {
         let n = self.tallies.len() - 1;
         let mut totals = [[0u64; 3]; 2];
+        let mut all_better = [true; 3];
+        let mut paired = false;
         for r in reference {
             for k in 0..3 {
                 totals[0][k] = totals[0][k].saturating_add(r[k]);
@@ -193,12 +324,18 @@ impl Paired {
             else {
                 continue;
             };
+            paired = true;
             for k in 0..3 {
                 self.tallies[i][k].record(r[k], p[k]);
+                all_better[k] &= match PAIRED_METRICS[k].worse() {
+                    Worse::More => p[k] < r[k],
+                    Worse::Less => p[k] > r[k],
+                };
             }
         }
         for (k, tally) in self.tallies[n].iter_mut().enumerate() {
             tally.record(totals[0][k], totals[1][k]);
+            self.all_better[k] += u64::from(paired && all_better[k]);
         }
     }
 
@@ -209,17 +346,24 @@ impl Paired {
                 a.merge(b);
             }
         }
+        for (a, b) in self.all_better.iter_mut().zip(other.all_better) {
+            *a += b;
+        }
     }
 
     /// The differences of `metric` (one of [`PAIRED_METRICS`]) for `firm` (the firm count is the
     /// total).
     pub fn diff(&self, firm: usize, metric: Metric) -> &DiffTally {
-        let k = PAIRED_METRICS
-            .iter()
-            .position(|m| *m == metric)
-            .unwrap_or_else(|| panic!("{} has no paired differences", metric.name()));
-        &self.tallies[firm][k]
+        &self.tallies[firm][metric_index(metric)]
     }
+}
+
+/// `metric`'s position in [`PAIRED_METRICS`].
+fn metric_index(metric: Metric) -> usize {
+    PAIRED_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .unwrap_or_else(|| panic!("{} has no paired differences", metric.name()))
 }
 
 #[cfg(test)]
@@ -242,6 +386,84 @@ mod tests {
         let (lo, hi) = t.ci95();
         let h = Z95 * (10.0f64 / 3.0).sqrt() / 2.0;
         assert!((lo - (1.0 - h)).abs() < 1e-12 && (hi - (1.0 + h)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn percentiles_of_signed_differences_are_those_of_the_sorted_differences() {
+        // Differences −5, −3, 0, 0, 2, 7, 7 (type 7 on seven values: h = q · 6).
+        let mut t = DiffTally::default();
+        for (r, p) in [
+            (10u64, 5u64),
+            (3, 0),
+            (4, 4),
+            (9, 9),
+            (0, 2),
+            (1, 8),
+            (2, 9),
+        ] {
+            t.record(r, p);
+        }
+        assert_eq!(t.quantile(0.0), -5.0);
+        assert_eq!(t.quantile(1.0 / 6.0), -3.0);
+        assert_eq!(t.quantile(0.25), -1.5);
+        assert_eq!(t.quantile(0.5), 0.0);
+        assert_eq!(t.quantile(4.0 / 6.0), 2.0);
+        assert_eq!(t.quantile(0.75), 4.5);
+        assert_eq!(t.quantile(0.95), 7.0);
+        assert!(DiffTally::default().quantile(0.5).is_nan());
+        // Past 2,048 the histogram's buckets are 1/1024 of the value wide at most.
+        let mut wide = DiffTally::default();
+        for i in 0..1000u64 {
+            wide.record(1_000_000, 1_000_000 + 5_000 + i);
+            wide.record(1_000_000 + 9_000 + i, 1_000_000);
+        }
+        let (p5, p95) = (wide.quantile(0.05), wide.quantile(0.95));
+        assert!((p5 - -9_899.05).abs() <= 9_899.0 / 1024.0, "{p5}");
+        assert!((p95 - 5_899.05).abs() <= 5_899.0 / 1024.0, "{p95}");
+        // Saved and loaded: the same tally.
+        let buckets = |it: &mut dyn Iterator<Item = Bucket>| -> Vec<(u64, u64)> {
+            it.map(|b| (b.low, b.count)).collect()
+        };
+        let loaded = DiffTally::from_parts(
+            (wide.count(), wide.sum(), wide.sum_sq()),
+            (wide.above(), wide.below()),
+            &buckets(&mut wide.positive_buckets()),
+            &buckets(&mut wide.negative_buckets()),
+        );
+        assert_eq!(loaded, wide);
+        assert_eq!(loaded.quantile(0.05), p5);
+    }
+
+    #[test]
+    fn every_firm_better_counts_only_trials_that_leave_none_behind() {
+        let outcome = |unmet: [u64; 2], delivered: [u64; 2]| Outcome {
+            orders: vec![unmet[0] + delivered[0], unmet[1] + delivered[1]],
+            delivered: delivered.to_vec(),
+            domestic: vec![0, 0],
+            ..Outcome::default()
+        };
+        let matched = [Some(0), Some(1)];
+        let reference = outcome([100, 100], [50, 50]);
+        let mut base = Vec::new();
+        Paired::values_of(&reference, &mut base);
+        let mut paired = Paired::new(2);
+        // Both better; one better and one equal; one better, one worse; both better again.
+        for point in [[90, 80], [90, 100], [90, 110], [0, 99]] {
+            let delivered = [150 - point[0], 150 - point[1]];
+            paired.record(&base, &outcome(point, delivered), &matched);
+        }
+        assert_eq!(paired.share_all_better(Metric::Unmet), 0.5);
+        assert_eq!(paired.share_all_better(Metric::Delivered), 0.5);
+        // Equal domestic purchases are no firm better off.
+        assert_eq!(paired.share_all_better(Metric::Domestic), 0.0);
+        // Nothing paired: no trial counts.
+        let mut alone = Paired::new(2);
+        alone.record(&base, &outcome([0, 0], [1, 1]), &[None, None]);
+        assert_eq!(alone.share_all_better(Metric::Unmet), 0.0);
+        let mut merged = Paired::new(2);
+        merged.merge(&paired);
+        merged.merge(&paired);
+        assert_eq!(merged.all_better(), [4, 4, 0]);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
+mod observer;
+
+pub use observer::{NoObserver, Observer};
+
 use crate::alloc::{Allocator, Method};
 use crate::dist::{Dist, NormalMap};
 use crate::rng::{Group, KeyedBy, Name, Stream, StreamId, TrialStreams};
@@ -399,17 +403,40 @@ impl<'s> Model<'s> {
     #[inline]
     pub fn run_trial_on(&self, streams: &TrialStreams, ws: &mut Workspace) {
         if self.plain {
-            self.trial::<false>(streams, ws);
+            self.trial::<false, _>(streams, ws, &mut NoObserver);
         } else {
-            self.trial::<true>(streams, ws);
+            self.trial::<true, _>(streams, ws, &mut NoObserver);
+        }
+    }
+
+    /// Plays one trial on `streams` as [`Model::run_trial_on`] does, telling `observer` what
+    /// each step did ([`Observer`]). The observer only sees values, so the trial draws exactly
+    /// what the plain one draws and ends in the same `ws.outcome`.
+    #[inline]
+    pub fn run_trial_observed(
+        &self,
+        streams: &TrialStreams,
+        ws: &mut Workspace,
+        observer: &mut impl Observer,
+    ) {
+        if self.plain {
+            self.trial::<false, _>(streams, ws, observer);
+        } else {
+            self.trial::<true, _>(streams, ws, observer);
         }
     }
 
     /// One trial; `V2` false compiles out every step of MODEL.md version 2 (regimes, the
     /// copula, drawn entry rounds and ratio), for a scenario that uses none of them: such a
-    /// scenario costs what it cost under version 1.
+    /// scenario costs what it cost under version 1. `o` is told each step ([`Observer`]); a
+    /// plain run's [`NoObserver`] compiles every call away.
     #[inline(always)]
-    fn trial<const V2: bool>(&self, streams: &TrialStreams, ws: &mut Workspace) {
+    fn trial<const V2: bool, O: Observer>(
+        &self,
+        streams: &TrialStreams,
+        ws: &mut Workspace,
+        o: &mut O,
+    ) {
         let s = self.scenario;
         let ids = &self.ids;
         let copula = &self.copula;
@@ -444,12 +471,14 @@ impl<'s> Model<'s> {
         out.domestic.fill(0);
         out.approved.fill(false);
         out.halt_round = None;
+        o.start(&out.orders, &out.entry, trial_rho);
         let mut pool: Units = 0;
         let mut delivered_total: Units = 0;
         let mut previous_regime: Option<usize> = None;
 
         for round in 1..=s.rounds {
             let ri = (round - 1) as usize;
+            o.round(round, pool);
             // 0. Regime: drawn every round, halted or not.
             let regime = match if V2 { self.regimes.as_ref() } else { None } {
                 None => None,
@@ -457,6 +486,7 @@ impl<'s> Model<'s> {
                     let k = chain.draw(previous_regime, streams, ids.get(Group::Regime, round, 0));
                     previous_regime = Some(k);
                     out.regime[ri] = k as u32;
+                    o.regime(round, k);
                     Some(&s.regimes.list[k])
                 }
             };
@@ -470,6 +500,7 @@ impl<'s> Model<'s> {
                             streams.uniform_at(ids.get(Group::Shock, round, j))
                         })
                     {
+                        o.event(round, j);
                         match event.effect {
                             Effect::Halt => out.halt_round = out.halt_round.or(Some(round)),
                             Effect::Hold => held = true,
@@ -482,11 +513,15 @@ impl<'s> Model<'s> {
                 // 3. A halt supplies nothing, now or later, and the carried pool is lost.
                 pool = 0;
                 out.cumulative[ri] = delivered_total;
+                o.halted(round);
+                o.round_end(round, delivered_total, pool);
                 continue;
             }
             if held {
                 // A customs hold: nothing approved or delivered; the pool waits whole.
                 out.cumulative[ri] = delivered_total;
+                o.held(round, pool);
+                o.round_end(round, delivered_total, pool);
                 continue;
             }
 
@@ -509,9 +544,11 @@ impl<'s> Model<'s> {
                 };
                 batch = round_units(x * scale);
             }
+            o.approval(round, probability, out.approved[ri], batch);
 
             // 3. Supply.
             let supply = batch.saturating_add(pool);
+            o.supply(round, batch, pool, supply);
 
             // 4. Claims.
             for (i, firm) in s.firms.iter().enumerate() {
@@ -522,6 +559,7 @@ impl<'s> Model<'s> {
                 };
                 ws.claims[i] = firm.round_cap.map_or(claim, |cap| claim.min(cap));
             }
+            o.claims(round, &ws.claims);
 
             // 5. Allocation. The random order is drawn only when there is something to split;
             // its stream is keyed, so skipping it shifts no other draw.
@@ -529,6 +567,7 @@ impl<'s> Model<'s> {
             if supply == 0 || total_claims == 0 {
                 out.cumulative[ri] = delivered_total;
                 pool = if s.carry_over { supply } else { 0 };
+                o.round_end(round, delivered_total, pool);
                 continue;
             }
             if s.rule == Rule::RandomPriority {
@@ -538,6 +577,7 @@ impl<'s> Model<'s> {
             let method = self.method(&ws.random_order);
             ws.allocator
                 .allocate(method, supply, &ws.claims, &mut ws.awards);
+            o.awards(round, &ws.awards);
 
             // 6. Conversion: only firms awarded something draw a rate.
             let conversion_factor = regime.map_or(1.0, |g| g.conversion_factor);
@@ -554,7 +594,9 @@ impl<'s> Model<'s> {
                     if V2 && regime.is_some() {
                         k *= conversion_factor;
                     }
-                    floor_units(k * units_f64(award)).min(award)
+                    let taken = floor_units(k * units_f64(award)).min(award);
+                    o.conversion(round, i, k, taken);
+                    taken
                 };
             }
 
@@ -568,6 +610,7 @@ impl<'s> Model<'s> {
                 }
             }
             let mut shortage = false;
+            let mut drawn: Option<Units> = None;
             // No supply the distribution can produce falls short of `wanted`: the draw could
             // not change anything, so it is not made.
             let least = match regime {
@@ -586,6 +629,7 @@ impl<'s> Model<'s> {
                     x *= g.domestic_supply_factor;
                 }
                 let available = round_units(x);
+                drawn = Some(available);
                 if wanted > u128::from(available) {
                     shortage = true;
                     ws.allocator.allocate(
@@ -596,6 +640,9 @@ impl<'s> Model<'s> {
                     );
                 }
             }
+
+            let wanted_by_firm: &[Units] = if rho > 0.0 { &ws.wanted_domestic } else { &[] };
+            o.domestic(round, rho, wanted_by_firm, drawn, shortage);
 
             // 8. Delivery, and 9. carry-over of what was not kept.
             let mut kept_total: Units = 0;
@@ -612,10 +659,12 @@ impl<'s> Model<'s> {
                 ws.outstanding[i] -= kept;
                 out.domestic[i] = out.domestic[i].saturating_add(bought);
                 kept_total += kept;
+                o.delivery(round, i, bought, kept);
             }
             delivered_total = delivered_total.saturating_add(kept_total);
             out.cumulative[ri] = delivered_total;
             pool = if s.carry_over { supply - kept_total } else { 0 };
+            o.round_end(round, delivered_total, pool);
         }
     }
 

@@ -514,8 +514,8 @@ fn both_compiled_trials_agree_on_a_version_1_scenario() {
     let (mut a, mut b) = (model.workspace(), model.workspace());
     for t in 0..300 {
         let streams = crate::rng::TrialStreams::new(s.seed, t);
-        model.trial::<false>(&streams, &mut a);
-        model.trial::<true>(&streams, &mut b);
+        model.trial::<false, _>(&streams, &mut a, &mut super::NoObserver);
+        model.trial::<true, _>(&streams, &mut b, &mut super::NoObserver);
         assert_eq!(a.outcome, b.outcome, "trial {t}");
     }
 }

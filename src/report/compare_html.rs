@@ -505,7 +505,7 @@ mod tests {
             -1 => (0, n),
             _ => (0, 0),
         };
-        DiffTally::from_parts(
+        DiffTally::from_moments(
             n,
             d * i128::from(n),
             (d * d) as u128 * u128::from(n),
@@ -516,7 +516,7 @@ mod tests {
 
     /// Half the `n` differences `+d`, half `−d`: mean 0.
     fn balanced(n: u64, d: i128) -> DiffTally {
-        DiffTally::from_parts(n, 0, (d * d) as u128 * u128::from(n), n / 2, n / 2)
+        DiffTally::from_moments(n, 0, (d * d) as u128 * u128::from(n), n / 2, n / 2)
     }
 
     #[test]
@@ -528,7 +528,7 @@ mod tests {
         assert_eq!(verdict(&balanced(100, 5), Worse::More), Verdict::Unclear);
         assert_eq!(verdict(&constant(100, 0), Worse::More), Verdict::Unclear);
         // Mean 1 with sd about 10 over 100 trials: the interval (−1, 3) holds zero.
-        let noisy = DiffTally::from_parts(100, 100, 100 * 101, 55, 45);
+        let noisy = DiffTally::from_moments(100, 100, 100 * 101, 55, 45);
         assert_eq!(verdict(&noisy, Worse::More), Verdict::Unclear);
     }
 
@@ -537,7 +537,7 @@ mod tests {
         // One firm and the total; points 2..5 against point 1. Unmet: more is worse.
         let unmet = |d: DiffTally| [d, DiffTally::default(), DiffTally::default()];
         let point = |firm: DiffTally, total: DiffTally| {
-            Paired::from_tallies(vec![unmet(firm), unmet(total)]).unwrap()
+            Paired::from_tallies(vec![unmet(firm), unmet(total)], [0; 3]).unwrap()
         };
         let c = Comparison {
             kind: Kind::Compare,

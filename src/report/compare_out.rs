@@ -23,7 +23,7 @@ pub(crate) fn point_columns(c: &Comparison, p: usize) -> Vec<String> {
 }
 
 /// differences.csv's columns after the point's (and results.xlsx's "differences" sheet's).
-pub(crate) const DIFFERENCES_COLUMNS: [&str; 8] = [
+pub(crate) const DIFFERENCES_COLUMNS: [&str; 12] = [
     "firm",
     "metric",
     "mean_diff",
@@ -32,7 +32,14 @@ pub(crate) const DIFFERENCES_COLUMNS: [&str; 8] = [
     "sd_diff",
     "share_worse",
     "n",
+    "p5_diff",
+    "p50_diff",
+    "p95_diff",
+    "share_all_better",
 ];
+
+/// The percentiles of the per-trial difference in differences.csv, after `n`.
+pub(crate) const DIFFERENCE_PERCENTILES: [f64; 3] = [0.05, 0.5, 0.95];
 
 /// The CSV header: `point`, the knobs' keys, the fixed overrides' keys, then `rest`.
 pub(crate) fn header(c: &Comparison, rest: &[&str]) -> Vec<String> {
@@ -124,12 +131,20 @@ pub fn differences_csv(c: &Comparison) -> Vec<u8> {
                             number(d.share(metric.worse()), 6),
                             d.count().to_string(),
                         ]);
+                        row.extend(DIFFERENCE_PERCENTILES.map(|q| number(d.quantile(q), 3)));
                     }
                     None => {
                         row.extend(std::iter::repeat_n(String::new(), 5));
                         row.push("0".to_string());
+                        row.extend(std::iter::repeat_n(String::new(), 3));
                     }
                 }
+                // Of the point as a whole: on the total's row only.
+                row.push(if firm + 1 == names.len() {
+                    number(c.paired[p].share_all_better(metric), 6)
+                } else {
+                    String::new()
+                });
                 write(&mut w, &row);
             }
         }

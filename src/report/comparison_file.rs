@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::results::{
     ResultsError, SavedRound, SavedSummary, SavedTally, SavedTrialTally, check_header,
-    load_summary, serialize_summary, version_for,
+    load_summary, serialize_summary,
 };
 use crate::compare::{Comparison, DiffTally, FirmMatch, Kind, PAIRED_METRICS, Paired, plan};
 use crate::report::charts::compare::knob_slice;
@@ -17,10 +17,14 @@ use crate::stats::{Summary, wide};
 /// The file format's name, checked when reading.
 pub const FORMAT: &str = "allocsim-comparison";
 /// The file format's latest version; a reader reads versions 1 to this one and refuses any
-/// other. Version 2 adds to a point's summary what results.json version 2 adds (its regimes and
-/// per-trial metrics); a comparison whose points have none of them is written as version 1,
-/// byte for byte as before.
-pub const VERSION: u32 = 2;
+/// other. Version 2 added to a point's summary what results.json version 2 adds (its regimes and
+/// per-trial metrics); version 3 the differences' histograms ([`OLDEST_READ`]).
+pub const VERSION: u32 = 3;
+
+/// The oldest version this allocsim reads: version 3 adds each paired difference's signed
+/// histogram and the trials in which every firm is better off, which earlier files lack (their
+/// differences' percentiles cannot be recovered), and is written for every comparison.
+const OLDEST_READ: u32 = 3;
 
 /// A paired difference's tally as saved: i128 and u128 sums as decimal strings, as JSON readers
 /// lose integers past 2^53.
@@ -31,6 +35,10 @@ struct SavedDiff {
     sum_sq: String,
     above: u64,
     below: u64,
+    /// `[lowest value, count]` of each bucket of the positive differences, lowest first.
+    positive: Vec<(u64, u64)>,
+    /// The same for the magnitudes of the negative differences.
+    negative: Vec<(u64, u64)>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +60,8 @@ struct SavedPoint {
     /// `paired[firm][k]` for metric `PAIRED_METRICS[k]`, by the comparison's `firms`, the total
     /// last; a firm the point or the reference does not list has all zeros.
     paired: Vec<[SavedDiff; 3]>,
+    /// Per metric of `PAIRED_METRICS`, the trials in which every paired firm was better off.
+    all_better: [u64; 3],
 }
 
 #[derive(Deserialize)]
@@ -100,8 +110,7 @@ impl Serialize for ComparisonRef<'_> {
         let c = self.0;
         let mut st = s.serialize_struct("SavedComparison", 15)?;
         st.serialize_field("format", FORMAT)?;
-        let version = c.summaries.iter().map(version_for).max().unwrap_or(1);
-        st.serialize_field("version", &version)?;
+        st.serialize_field("version", &VERSION)?;
         st.serialize_field("kind", c.kind.name())?;
         st.serialize_field("name", &c.name)?;
         st.serialize_field("knobs", &c.knobs)?;
@@ -161,6 +170,7 @@ impl Serialize for PointRef<'_> {
             .map(|firm| firm.each_ref().map(save_diff))
             .collect();
         st.serialize_field("paired", &paired)?;
+        st.serialize_field("all_better", &self.paired.all_better())?;
         st.end()
     }
 }
@@ -172,6 +182,8 @@ fn save_diff(d: &DiffTally) -> SavedDiff {
         sum_sq: d.sum_sq().to_string(),
         above: d.above(),
         below: d.below(),
+        positive: d.positive_buckets().map(|b| (b.low, b.count)).collect(),
+        negative: d.negative_buckets().map(|b| (b.low, b.count)).collect(),
     }
 }
 
@@ -182,6 +194,18 @@ fn save_diff(d: &DiffTally) -> SavedDiff {
 /// the reference's. The message names the field by its path in the file.
 pub fn read_comparison(bytes: &[u8]) -> Result<Comparison, ResultsError> {
     check_header(bytes, FORMAT, VERSION, ResultsError::NotComparison)?;
+    #[derive(Deserialize)]
+    struct Header {
+        version: u32,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(ResultsError::NotComparison)?;
+    if header.version < OLDEST_READ {
+        return Err(ResultsError::Impossible(format!(
+            "version: {} was written by an older allocsim, without the paired differences' \
+             percentiles that this one reports; run the comparison again",
+            header.version
+        )));
+    }
     let saved: SavedComparison =
         serde_json::from_slice(bytes).map_err(ResultsError::NotComparison)?;
     let impossible = |m: String| ResultsError::Impossible(m);
@@ -359,7 +383,10 @@ fn load_paired(
                 .map_err(|_| format!("{field}.sum_sq: '{}' is not a sum", saved.sum_sq))?;
             let Some((own, own_reference)) = matched.pair(f) else {
                 // Nothing to pair: the point or the reference does not list the firm.
-                if (saved.n, sum, sum_sq, saved.above, saved.below) != (0, 0, 0, 0, 0) {
+                if (saved.n, sum, sum_sq, saved.above, saved.below) != (0, 0, 0, 0, 0)
+                    || !saved.positive.is_empty()
+                    || !saved.negative.is_empty()
+                {
                     return Err(format!(
                         "{field}: the firm is not listed by both the point and the reference, \
                          so it has no paired differences, but these are not all zero"
@@ -412,11 +439,40 @@ fn load_paired(
                     saved.above, saved.below, saved.n
                 ));
             }
-            loaded[k] = DiffTally::from_parts(saved.n, sum, sum_sq, saved.above, saved.below);
+            for (key, buckets, count) in [
+                ("positive", &saved.positive, saved.above),
+                ("negative", &saved.negative, saved.below),
+            ] {
+                let counted = buckets
+                    .iter()
+                    .try_fold(0u64, |acc, &(_, c)| acc.checked_add(c).filter(|_| c > 0));
+                let ascending = buckets.windows(2).all(|w| w[0].0 < w[1].0);
+                let nonzero = buckets.iter().all(|&(low, _)| low > 0);
+                if counted != Some(count) || !ascending || !nonzero {
+                    return Err(format!(
+                        "{field}.{key}: the buckets must be ascending positive values with \
+                         positive counts adding up to the {count} trials {} the reference",
+                        if key == "positive" { "above" } else { "below" }
+                    ));
+                }
+            }
+            loaded[k] = DiffTally::from_parts(
+                (saved.n, sum, sum_sq),
+                (saved.above, saved.below),
+                &saved.positive,
+                &saved.negative,
+            );
         }
         tallies.push(loaded);
     }
-    Paired::from_tallies(tallies).ok_or_else(|| "paired lists no firms".to_string())
+    if let Some(k) = (0..3).find(|&k| point.all_better[k] > trials) {
+        return Err(format!(
+            "all_better[{k}] is {}, more than the {trials} trials",
+            point.all_better[k]
+        ));
+    }
+    Paired::from_tallies(tallies, point.all_better)
+        .ok_or_else(|| "paired lists no firms".to_string())
 }
 
 /// Checks that the points are laid out as the comparison's command lays them out, which its
@@ -581,12 +637,27 @@ mod tests {
         type Edit = Box<dyn Fn(&mut serde_json::Value)>;
         let cases: Vec<(Edit, &str)> = vec![
             (
-                Box::new(|v| v["version"] = 3.into()),
-                "format allocsim-comparison version 3 cannot be read by this allocsim",
+                Box::new(|v| v["version"] = 4.into()),
+                "format allocsim-comparison version 4 cannot be read by this allocsim",
+            ),
+            (
+                Box::new(|v| v["version"] = 2.into()),
+                "version: 2 was written by an older allocsim",
+            ),
+            (
+                Box::new(|v| {
+                    v["points"][1]["paired"][0][0]["positive"] = serde_json::json!([[1, 999_999]])
+                }),
+                "points[1].paired[0][0] (A, unmet).positive: the buckets must be ascending positive \
+                 values with positive counts adding up to the 0 trials above the reference",
+            ),
+            (
+                Box::new(|v| v["points"][1]["all_better"][0] = 1_000_000.into()),
+                "points[1].all_better[0] is 1000000, more than the",
             ),
             (
                 Box::new(|v| v["format"] = "allocsim-results".into()),
-                "format allocsim-results version 1 cannot be read",
+                "format allocsim-results version 3 cannot be read",
             ),
             (
                 Box::new(|v| v["kind"] = "grid".into()),

@@ -238,7 +238,7 @@ fn csv_io(e: csv::Error) -> std::io::Error {
 
 /// One trial's tallied value `v` of `metric` as written in trials.csv: an integer metric exactly
 /// (at any size), a scaled one (a fill rate) with the metric's decimals.
-fn metric_value(metric: Metric, v: u64) -> String {
+pub(crate) fn metric_value(metric: Metric, v: u64) -> String {
     if metric.scale() == 1.0 {
         v.to_string()
     } else {

@@ -1,5 +1,5 @@
 //! manifest.json: what produced an output folder. One type for every kind of folder (a run, a
-//! shard, a merge, a sweep, compare or sensitivity run); the parts that differ by kind are
+//! shard, a merge, a sweep, compare or sensitivity run, a tail analysis); the parts that differ by kind are
 //! flattened into it where their fields stand, so each kind's JSON keeps its field order.
 
 use serde::Serialize;
@@ -74,6 +74,20 @@ pub enum Trials {
         /// The knob columns: the swept or varied keys, or `scenario` for compare.
         knobs: Vec<String>,
     },
+    /// An importance analysis's base trials, factors and metric.
+    Importance {
+        /// Base trials N of A and of B (trials 0..N of each).
+        base_trials: u64,
+        /// The seed B's trials are keyed by: the seed XOR
+        /// [`crate::analysis::importance::B_SEED_MIX`].
+        b_seed: u64,
+        /// The factors re-drawn one at a time, in order.
+        groups: Vec<String>,
+        /// The metric whose variance is apportioned.
+        metric: String,
+        /// Trials run in all: (groups + 2) × base_trials.
+        trials_run: u64,
+    },
 }
 
 /// A shard's slice of its run, or the partials a merge combined, in shard order.
@@ -95,6 +109,24 @@ pub enum Part {
         /// What the run reached.
         precision: super::precision::Reached,
     },
+    /// Written by `tail`.
+    Tail {
+        /// Which trials the tail is.
+        tail: TailInfo,
+    },
+}
+
+/// What a tail analysis took as its tail, in its manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct TailInfo {
+    /// Whose unmet demand marks the worst trials: a firm's name, or `total`.
+    pub target: String,
+    /// The share of trials in the tail, as given: "10%".
+    pub worst: String,
+    /// Trials in the tail, `ceil(share × trials)`.
+    pub tail_trials: u64,
+    /// The least unmet demand of a trial in the tail.
+    pub threshold_unmet: u64,
 }
 
 /// A scenario file of a comparison: its path and the hex SHA-256 of its bytes.

@@ -8,6 +8,8 @@ mod comparison_file;
 mod csv_out;
 pub mod format;
 mod html;
+mod importance_html;
+mod importance_out;
 mod manifest;
 mod output;
 pub mod overrides;
@@ -19,6 +21,9 @@ mod regime_tests;
 mod results;
 pub mod resume;
 mod table;
+mod tail_html;
+mod tail_out;
+mod trace_out;
 mod xlsx;
 
 pub use compare_html::comparison_html;
@@ -28,12 +33,19 @@ pub use compare_out::{
 pub use comparison_file::{comparison_json, read_comparison, write_comparison_json};
 pub use csv_out::{regime_shares, rounds_csv, summary_csv, write_trials_csv};
 pub use html::report_html;
-pub use manifest::{Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, Trials};
+pub use importance_html::importance_html;
+pub use importance_out::{importance_csv, importance_table};
+pub use manifest::{
+    Input, Manifest, MergedShard, Part, PointEntry, ScenarioFile, TailInfo, Trials,
+};
 pub use output::{Kind, MARKER, Marker, OutputDir, OutputError, OutputOptions};
 pub use results::{
     FirmTerms, RegimeTerms, ResultsError, RunInfo, read_results, results_json, write_results_json,
 };
-pub use table::console_table;
+pub use table::{aligned, console_table};
+pub use tail_html::{TailPage, tail_html};
+pub use tail_out::{TAIL_COLUMNS, tail_csv};
+pub use trace_out::{trace_csv, trace_text};
 pub use xlsx::{
     MAX_CELL_CHARS, MAX_ROWS, WorkbookError, check_comparison_xlsx, comparison_xlsx, run_xlsx,
 };

@@ -710,9 +710,9 @@ fn a_sweep_of_a_scenario_with_regimes_reports_them_per_point_and_saves_them() {
             assert!(csv.lines().any(|l| l == row), "{row} is not in\n{csv}");
         }
     }
-    // comparison.json carries them (version 2) and reads back to the same CSV.
+    // comparison.json carries them (since version 2) and reads back to the same CSV.
     let json = crate::report::comparison_json(&c);
-    assert!(text(&json).contains("\"version\":2,"));
+    assert!(text(&json).contains("\"version\":3,"));
     let read = crate::report::read_comparison(&json).expect("reads back");
     assert_eq!(text(&crate::report::comparison_csv(&read)), csv);
     // The workbook's comparison sheet has a row per CSV row group, as planned.

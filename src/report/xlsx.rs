@@ -694,9 +694,16 @@ fn differences_sheet(c: &Comparison) -> Sheet {
                 let mut row = lead.clone();
                 row.extend([Cell::text(name.clone()), Cell::text(metric.name())]);
                 // As differences.csv: nothing to pair, empty cells and no pairs.
+                let all_better = if firm + 1 == names.len() {
+                    Cell::csv(c.paired[p].share_all_better(metric), 6, Look::Percent)
+                } else {
+                    Cell::Empty
+                };
                 let Some(d) = c.diff(p, firm, metric) else {
                     row.extend(std::iter::repeat_n(Cell::Empty, 5));
                     row.push(Cell::Number(0.0, Look::Grouped));
+                    row.extend(std::iter::repeat_n(Cell::Empty, 3));
+                    row.push(all_better);
                     rows.push(row);
                     continue;
                 };
@@ -710,6 +717,10 @@ fn differences_sheet(c: &Comparison) -> Sheet {
                     Cell::csv(d.share(metric.worse()), 6, Look::Percent),
                     Cell::Number(d.count() as f64, Look::Grouped),
                 ]);
+                row.extend(
+                    compare_out::DIFFERENCE_PERCENTILES.map(|q| Cell::csv(d.quantile(q), 3, diff)),
+                );
+                row.push(all_better);
                 rows.push(row);
             }
         }

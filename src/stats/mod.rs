@@ -20,8 +20,7 @@ pub use summary::{RecordBuffer, Recorder, Recording, RoundTally, Summary, TrialT
 
 use exact::ExactCounts;
 
-pub use histogram::Bucket;
-use histogram::LogHistogram;
+pub use histogram::{Bucket, LogHistogram};
 
 /// The statistics reported for every metric, in report order.
 pub const STATS: [&str; 11] = [

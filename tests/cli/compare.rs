@@ -97,7 +97,11 @@ fn sweep_runs_the_cartesian_grid_with_labelled_points() {
             "ci_high",
             "sd_diff",
             "share_worse",
-            "n"
+            "n",
+            "p5_diff",
+            "p50_diff",
+            "p95_diff",
+            "share_all_better"
         ]
     );
     assert_eq!(diffs.rows.len(), 6 * 7 * 3);
@@ -583,6 +587,119 @@ fn sweep_charts_follow_the_knob_kinds() {
         let bytes = std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         if file.ends_with(".png") {
             assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{file}");
+        }
+    }
+}
+
+/// differences.csv's percentiles of the per-trial difference and its share of trials in which
+/// every firm is better off are those of the two points' own trials (trials.csv of each run),
+/// computed here by sorting.
+#[test]
+fn paired_percentiles_and_every_firm_better_are_those_of_the_trials() {
+    let tmp = tempdir();
+    let out = tmp.path().join("sweep");
+    run_ok(&[
+        "sweep",
+        "tests/data/random.toml",
+        "--set",
+        "domestic.ratio=0.3,0",
+        "--trials",
+        "600",
+        "--out",
+        out_arg(&out),
+        "--no-charts",
+    ]);
+    let diffs = read_csv(&out.join("differences.csv"));
+    let trials = |ratio: &str| {
+        let dir = tmp.path().join(format!("run-{ratio}"));
+        run_ok(&[
+            "run",
+            "tests/data/random.toml",
+            "--set",
+            &format!("domestic.ratio={ratio}"),
+            "--trials",
+            "600",
+            "--trials-csv",
+            "--out",
+            out_arg(&dir),
+            "--no-charts",
+            "--quiet",
+        ]);
+        read_csv(&dir.join("trials.csv"))
+    };
+    let (reference, point) = (trials("0.3"), trials("0"));
+    let firms: Vec<String> = {
+        let mut f: Vec<String> = reference.rows.iter().map(|r| r[1].clone()).collect();
+        f.dedup();
+        f.truncate(
+            f.iter()
+                .skip(1)
+                .position(|n| *n == f[0])
+                .map_or(f.len(), |p| p + 1),
+        );
+        f
+    };
+    // type 7 on sorted values, as numpy's default.
+    let percentile = |sorted: &[f64], q: f64| {
+        let h = q * (sorted.len() - 1) as f64;
+        let (lo, frac) = (h.floor() as usize, h - h.floor());
+        if frac == 0.0 {
+            sorted[lo]
+        } else {
+            sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+        }
+    };
+    for metric in ["unmet", "delivered", "domestic"] {
+        let value = |csv: &crate::common::Csv, i: usize| csv.number(i, metric);
+        let mut per_firm: Vec<Vec<f64>> = vec![Vec::new(); firms.len() + 1];
+        let mut all_better = 0;
+        for t in 0..600 {
+            let mut better = true;
+            let mut total = 0.0;
+            for (f, _) in firms.iter().enumerate() {
+                let i = t * firms.len() + f;
+                let d = value(&point, i) - value(&reference, i);
+                per_firm[f].push(d);
+                total += d;
+                better &= if metric == "delivered" {
+                    d > 0.0
+                } else {
+                    d < 0.0
+                };
+            }
+            per_firm[firms.len()].push(total);
+            all_better += usize::from(better);
+        }
+        for (f, diffs_of) in per_firm.iter_mut().enumerate() {
+            diffs_of.sort_by(f64::total_cmp);
+            let name = firms.get(f).map_or("total", String::as_str);
+            let row = diffs
+                .rows
+                .iter()
+                .position(|r| {
+                    r[0] == "2"
+                        && r[diffs.column("firm")] == name
+                        && r[diffs.column("metric")] == metric
+                })
+                .expect("the row");
+            for (column, q) in [("p5_diff", 0.05), ("p50_diff", 0.5), ("p95_diff", 0.95)] {
+                let expected = percentile(diffs_of, q);
+                let got = diffs.number(row, column);
+                assert!(
+                    (got - expected).abs() < 1e-3,
+                    "{name} {metric} {column}: {got} vs {expected}"
+                );
+            }
+            let share = &diffs.rows[row][diffs.column("share_all_better")];
+            if name == "total" {
+                let expected = all_better as f64 / 600.0;
+                assert!(
+                    (share.parse::<f64>().unwrap() - expected).abs() < 1e-6,
+                    "{metric}: {share}"
+                );
+            } else {
+                assert!(share.is_empty(), "{name} {metric}: {share}");
+            }
         }
     }
 }

@@ -389,7 +389,7 @@ fn saved_results_of_another_version_or_none_are_refused() {
         message.contains("comparison.json")
             && message
                 .contains("format allocsim-comparison version 99 cannot be read by this allocsim")
-            && message.contains("(it reads allocsim-comparison version 1 to 2)"),
+            && message.contains("(it reads allocsim-comparison version 1 to 3)"),
         "{message}"
     );
     assert!(!message.contains("panicked"), "{message}");

@@ -915,7 +915,7 @@ mod tests {
         use crate::compare::{DiffTally, Paired};
         let d = |mean: i128| {
             let n = 100u64;
-            let t = DiffTally::from_parts(n, mean * 100, (mean * mean) as u128 * 100, 0, 0);
+            let t = DiffTally::from_moments(n, mean * 100, (mean * mean) as u128 * 100, 0, 0);
             [t.clone(), t.clone(), t]
         };
         let c = Comparison {
@@ -939,9 +939,9 @@ mod tests {
             summaries: Vec::new(),
             // Y's and Z's tallies hold a large value that must not be shown.
             paired: vec![
-                Paired::from_tallies(vec![d(0), d(0), d(0), d(0)]).unwrap(),
-                Paired::from_tallies(vec![d(5), d(1_000_000), d(1_000_000), d(7)]).unwrap(),
-                Paired::from_tallies(vec![d(-3), d(0), d(0), d(-3)]).unwrap(),
+                Paired::from_tallies(vec![d(0), d(0), d(0), d(0)], [0; 3]).unwrap(),
+                Paired::from_tallies(vec![d(5), d(1_000_000), d(1_000_000), d(7)], [0; 3]).unwrap(),
+                Paired::from_tallies(vec![d(-3), d(0), d(0), d(-3)], [0; 3]).unwrap(),
             ],
         };
         let chart = differences(&c);

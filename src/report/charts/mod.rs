@@ -1,7 +1,8 @@
 //! The charts (PNG) as two tables: a run's ([`RUN_CHARTS`]: unmet demand, its exceedance curves,
 //! the deliveries fan, the regimes by round, domestic chips and fill rates) and a comparison's ([`COMPARISON_CHARTS`]:
 //! a chart per swept knob, the heatmaps of a two-knob grid, the sensitivity tornado and the
-//! paired differences); and the one pipeline that draws every chart of either. What a chart
+//! paired differences); `allocsim tail`'s one chart (tail.rs); and the one pipeline that draws
+//! every chart of any of them. What a chart
 //! shows is computed in [`data`] (and [`compare`]); its own file (unmet.rs, …, knob.rs, …) lays
 //! it out with the drawing kit of kit.rs, in the bundled DejaVu Sans font so no system font or
 //! library is needed.
@@ -15,11 +16,13 @@ mod domestic;
 mod exceedance;
 mod fill;
 mod heatmap;
+pub mod importance;
 mod kit;
 mod knob;
 mod regimes;
 #[cfg(test)]
 mod run_tests;
+pub mod tail;
 #[cfg(test)]
 mod tests;
 mod tornado;
@@ -287,6 +290,16 @@ pub fn render_all(
             .collect(),
         options,
     )
+}
+
+/// tail.png of a tail analysis ([`tail::tail_chart`]), as (file name, PNG bytes): the one
+/// chart of `allocsim tail`, drawn by the pipeline every report uses.
+pub fn render_tail(
+    chart: &tail::TailChart,
+    options: &ChartOptions,
+) -> Result<Vec<(&'static str, Vec<u8>)>, ChartError> {
+    let paint: Paint = Box::new(move |area, look| tail::paint(area, look, chart));
+    render(vec![(tail::FILE, paint)], options)
 }
 
 /// How one chart is drawn on a bitmap already sized and cleared.

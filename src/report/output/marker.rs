@@ -26,6 +26,10 @@ pub enum Kind {
     /// `sensitivity`: a comparison's CSV files and comparison.json, sensitivity.csv, the
     /// tornado chart, report.html.
     Sensitivity,
+    /// `importance`: importance.csv, importance.png, report.html.
+    Importance,
+    /// `tail`: tail.csv, tail.png, report.html.
+    Tail,
 }
 
 impl Kind {
@@ -37,6 +41,8 @@ impl Kind {
             Kind::Sweep => "sweep",
             Kind::Compare => "compare",
             Kind::Sensitivity => "sensitivity",
+            Kind::Importance => "importance",
+            Kind::Tail => "tail",
         }
     }
 }
