@@ -192,7 +192,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     });
     let span = resume_key.span();
     let every_trial = |result: &engine::RunResult| {
-        let done = TrialSet::from_ranges([span.start..span.start + trials]);
+        let done = TrialSet::from_ranges([span.start..span.start + result.summary.trials()]);
         Kept::new(result.summary.clone(), done)
     };
     match wrote {

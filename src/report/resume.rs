@@ -227,7 +227,7 @@ pub fn resume_json(key: &ResumeKey, info: &RunInfo, kept: &Kept) -> Vec<u8> {
         Ok(v) => v,
         Err(e) => unreachable!("a resume state of strings and integers always serializes: {e}"),
     };
-    let checksum = checksum_of(&value);
+    let checksum = checksum_of(&mut value);
     if let Value::Object(map) = &mut value {
         map.insert("checksum".to_string(), Value::String(checksum));
     }
@@ -236,13 +236,15 @@ pub fn resume_json(key: &ResumeKey, info: &RunInfo, kept: &Kept) -> Vec<u8> {
     bytes
 }
 
-/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member.
-fn checksum_of(value: &Value) -> String {
-    let mut value = value.clone();
-    if let Value::Object(map) = &mut value {
-        map.remove("checksum");
+/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member (which is
+/// taken out and put back).
+fn checksum_of(value: &mut Value) -> String {
+    let removed = value.as_object_mut().and_then(|map| map.remove("checksum"));
+    let checksum = format!("sha256:{}", sha256_hex(&canonical_json(value)));
+    if let (Some(c), Some(map)) = (removed, value.as_object_mut()) {
+        map.insert("checksum".to_string(), c);
     }
-    format!("sha256:{}", sha256_hex(&canonical_json(&value)))
+    checksum
 }
 
 /// Whether `value` says it is a resume state (its `format`), however damaged otherwise.
@@ -256,6 +258,11 @@ fn says_resume(value: &Value) -> bool {
 pub fn read_resume(bytes: &[u8]) -> Result<ResumeState, ResumeError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ResumeError::NotResume(format!("not JSON: {e}")))?;
+    read_resume_value(value)
+}
+
+/// [`read_resume`] of the file's JSON, parsed.
+fn read_resume_value(mut value: Value) -> Result<ResumeState, ResumeError> {
     if !value.is_object() {
         return Err(ResumeError::NotResume("not a JSON object".to_string()));
     }
@@ -284,15 +291,17 @@ pub fn read_resume(bytes: &[u8]) -> Result<ResumeState, ResumeError> {
             ));
         }
     };
-    let actual = checksum_of(&value);
+    let actual = checksum_of(&mut value);
     if recorded != actual {
         return Err(ResumeError::Checksum { recorded, actual });
     }
     let saved: SavedResume =
         serde_json::from_value(value).map_err(|e| ResumeError::NotResume(e.to_string()))?;
     let inconsistent = ResumeError::Inconsistent;
-    let (info, summary) = read_results(&canonical_json(&saved.results))
+    let results = serde_json::to_vec(&saved.results)
         .map_err(|e| inconsistent(format!("its results: {e}")))?;
+    let (info, summary) =
+        read_results(&results).map_err(|e| inconsistent(format!("its results: {e}")))?;
     if let Some(s) = saved.shard {
         let expected = Shard::new(s.index, s.count)
             .and_then(|shard| ShardInfo::new(shard, saved.trials))
@@ -377,12 +386,11 @@ pub fn find(path: &Path) -> io::Result<Found> {
     if !metadata.is_file() {
         return Ok(Found::Foreign);
     }
-    let bytes = fs::read(path)?;
-    let ours = serde_json::from_slice::<Value>(&bytes).is_ok_and(|v| says_resume(&v));
-    if !ours {
-        return Ok(Found::Foreign);
-    }
-    Ok(match read_resume(&bytes) {
+    let value = match serde_json::from_slice::<Value>(&fs::read(path)?) {
+        Ok(v) if says_resume(&v) => v,
+        _ => return Ok(Found::Foreign),
+    };
+    Ok(match read_resume_value(value) {
         Ok(state) => Found::State(Box::new(state)),
         Err(e) => Found::Damaged(e),
     })
@@ -525,7 +533,7 @@ mod tests {
         let edit = |f: &dyn Fn(&mut Value)| {
             let mut v: Value = serde_json::from_slice(&bytes).unwrap();
             f(&mut v);
-            let sum = checksum_of(&v);
+            let sum = checksum_of(&mut v);
             v["checksum"] = Value::String(sum);
             read_resume(&serde_json::to_vec(&v).unwrap()).unwrap_err()
         };

@@ -283,7 +283,12 @@ fn a_second_run_into_the_same_folder_is_told_who_holds_it() {
     let (output, _) = finish_within(first, Duration::from_secs(30), "the first run");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert_eq!(snapshot(&out), before);
-    assert_eq!(entries(tmp.path()), ["out"], "the lock is removed");
+    // The lock is removed; the trials the first run finished are kept beside the folder.
+    assert_eq!(
+        entries(tmp.path()),
+        [".out.allocsim-resume.json", "out"],
+        "the lock is removed"
+    );
     run_scenario(&data("good.toml"), &out, &["--trials", "30"]);
 }
 
@@ -664,7 +669,8 @@ fn sigterm_while_writing_outputs_stops_promptly() {
     // Generous for a loaded machine; before the fix this took several seconds in a debug build.
     assert!(took < Duration::from_secs(3), "took {took:?} to stop");
     assert_eq!(snapshot(&out), before);
-    assert_eq!(entries(tmp.path()), ["out"]);
+    // Every trial had finished: they are kept beside the folder, for --resume.
+    assert_eq!(entries(tmp.path()), [".out.allocsim-resume.json", "out"]);
 }
 
 /// A full disk is the machine's failure: exit status 1, the previous results whole, nothing
