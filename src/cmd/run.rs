@@ -192,7 +192,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     });
     let span = resume_key.span();
     let every_trial = |result: &engine::RunResult| {
-        let done = TrialSet::from_ranges([span.start..span.start + result.summary.trials()]);
+        let done = TrialSet::of(span.start..span.start + result.summary.trials());
         Kept::new(result.summary.clone(), done)
     };
     match wrote {
@@ -421,7 +421,7 @@ fn run_to_precision(
             last = Some((summary, reached));
             break;
         }
-        let done = TrialSet::from_ranges([options.first_trial..options.first_trial + checkpoint]);
+        let done = TrialSet::of(options.first_trial..options.first_trial + checkpoint);
         kept = match Kept::new(summary, done) {
             Some(k) => k,
             None => unreachable!("a complete run of the first {checkpoint} trials counts them"),

@@ -318,7 +318,7 @@ where
     I: Fn() -> S + Sync,
     W: Fn(&mut S, u64, Range<u64>, &dyn Fn() -> bool) + Sync,
 {
-    let pieces = Pieces::new(&TrialSet::from_ranges([0..trials]), chunk);
+    let pieces = Pieces::new(&TrialSet::of(0..trials), chunk);
     let (states, threads, interrupted) =
         for_each_piece(threads, &pieces, progress, cancel, init, work)?;
     if interrupted {
@@ -401,6 +401,8 @@ impl Drop for CountDown<'_> {
 }
 
 #[cfg(test)]
+// Lists of one range are lists of ranges here, not ranges of numbers.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
     use crate::report::{RunInfo, results_json, rounds_csv, summary_csv};

@@ -17,6 +17,11 @@ impl TrialSet {
         TrialSet::default()
     }
 
+    /// The trials of `range` (none if it is empty).
+    pub fn of(range: Range<u64>) -> TrialSet {
+        TrialSet::from_ranges(std::iter::once(range))
+    }
+
     /// The set of every trial in `ranges`, which may overlap, touch, be empty or come in any
     /// order.
     pub fn from_ranges(ranges: impl IntoIterator<Item = Range<u64>>) -> TrialSet {
@@ -179,6 +184,8 @@ impl Pieces {
 }
 
 #[cfg(test)]
+// Lists of one range are lists of ranges here, not ranges of numbers.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

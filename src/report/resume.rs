@@ -457,6 +457,8 @@ fn sync_parent(path: &Path) {
 }
 
 #[cfg(test)]
+// Lists of one range are lists of ranges here, not ranges of numbers.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
     use crate::engine::{Ran, RunOptions, run_resumable};

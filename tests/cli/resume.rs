@@ -229,19 +229,6 @@ fn reference(args: &[String]) -> Duration {
     started.elapsed()
 }
 
-/// `n` with thousands separators, as allocsim prints counts.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn assert_same_files(a: &Path, b: &Path, names: &[&str], seed: u64) {
     for name in names {
         assert!(
@@ -294,21 +281,19 @@ fn an_interrupted_shard_resumes_to_the_same_partial() {
     let shard = ["--trials", "45000", "--shard", "2/3"];
     let took = reference(&args(&tmp.path().join("ref"), &shard));
     let out = tmp.path().join("out");
-    let mut kept = 0;
-    // The moment it holds the lock is the start: the plain run's test interrupts there.
-    for first in [When::After(took.mul_f64(0.2 + 0.6 * moments.fraction()))] {
-        kept += finish_with_interruptions(&args(&out, &shard), &out, first, took, &mut moments);
-        assert_same_files(
-            &out,
-            &tmp.path().join("ref"),
-            &["partial.json"],
-            moments.seed,
-        );
-        assert_eq!(
-            manifest(&out)["shard"],
-            manifest(&tmp.path().join("ref"))["shard"]
-        );
-    }
+    // Not at the start, where the plain run's test interrupts.
+    let first = When::After(took.mul_f64(0.2 + 0.6 * moments.fraction()));
+    let kept = finish_with_interruptions(&args(&out, &shard), &out, first, took, &mut moments);
+    assert_same_files(
+        &out,
+        &tmp.path().join("ref"),
+        &["partial.json"],
+        moments.seed,
+    );
+    assert_eq!(
+        manifest(&out)["shard"],
+        manifest(&tmp.path().join("ref"))["shard"]
+    );
     assert!(
         kept >= 1,
         "seed {}: no interruption kept trials",
@@ -544,22 +529,41 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     let tmp = tempdir();
     let out = tmp.path().join("out");
     let state = state_of(&out);
-    let mut base = args(&out, &["--trials", "20000"]);
-    base.retain(|a| a != "--quiet");
-    let output = interrupted(&base, &out, When::After(Duration::from_millis(100)), "-INT");
+    let base = args(&out, &["--trials", "30000"]);
+    // Interrupted while its charts are written: every trial is kept.
+    let mut charts = base.clone();
+    charts.retain(|a| a != "--no-charts");
+    charts.extend(["--chart-size".to_string(), "480x300".to_string()]);
+    let output = interrupted(&charts, &out, When::WhileWriting, "-INT");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let kept = std::fs::read(&state).unwrap();
-    let count = kept_trials(&state);
+    assert_eq!(kept_trials(&state), 30_000);
 
-    let output = interrupted(&base, &out, When::AtStart, "-INT");
+    // Stopped part way: fewer trials, which do not replace the state's.
+    let mut part_way = base.clone();
+    part_way.retain(|a| a != "--quiet");
+    part_way.extend(["--threads".to_string(), "1".to_string()]);
+    let output = interrupted(
+        &part_way,
+        &out,
+        When::After(Duration::from_millis(250)),
+        "-INT",
+    );
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(130), "{err}");
     assert!(
         err.starts_with(&format!(
-            "note: '{}' keeps {} trials that an interrupted run of this same run finished; this \
-             run starts over without them (add --resume to go on from them instead)\n",
+            "note: '{}' keeps 30,000 trials that an interrupted run of this same run finished; \
+             this run starts over without them (add --resume to go on from them instead)\n",
             state.display(),
-            grouped(count)
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "trials this run finished are not kept: '{}' already keeps 30,000 trials of this \
+             same run: run the same command with --resume to finish the run from those",
+            state.display()
         )),
         "{err}"
     );
@@ -569,9 +573,7 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
         "fewer trials replaced more"
     );
 
-    let mut small = base.clone();
-    small.extend(["--quiet".to_string()]);
-    let output = interrupted(&small, &out, When::Never, "-INT");
+    let output = interrupted(&base, &out, When::Never, "-INT");
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!state.exists(), "this run's state outlived the run");
     assert_eq!(entries(tmp.path()), ["out"]);
