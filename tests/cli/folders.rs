@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+use crate::common::Tmpfs;
 use crate::common::{
     ENDLESS, allocsim, data, entries, finish_within, manifest, refused_quickly, root, run, run_ok,
     run_scenario, signal, snapshot, spawn, stderr, tempdir,
@@ -16,35 +18,6 @@ fn bin() -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("allocsim"));
     cmd.current_dir(root()).env_remove("RAYON_NUM_THREADS");
     cmd
-}
-
-/// A tmpfs mounted on a folder for the length of a test, unmounted when dropped.
-#[cfg(target_os = "linux")]
-struct Tmpfs(PathBuf);
-
-#[cfg(target_os = "linux")]
-impl Tmpfs {
-    /// Mounts a tmpfs with `options` on `dir`, or says why the test is skipped (mounting needs
-    /// root, which CI has).
-    fn mount(dir: &Path, options: &str) -> Option<Tmpfs> {
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
-            .arg(dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
-        }
-        mounted.then(|| Tmpfs(dir.to_path_buf()))
-    }
-}
-
-#[cfg(target_os = "linux")]
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
-    }
 }
 
 /// A folder holding a user's file, which every command must refuse before simulating.

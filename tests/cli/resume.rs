@@ -101,7 +101,13 @@ fn interrupted(args: &[String], out: &Path, when: When, sig: &str) -> Output {
             std::thread::sleep(Duration::from_millis(2));
         }
     };
-    let holds_lock = || std::fs::read_to_string(&lock).is_ok_and(|t| t.trim() == pid);
+    // Beside the folder, or inside it at a mount point.
+    let inside = out.join(".allocsim-lock");
+    let holds_lock = || {
+        [&lock, &inside]
+            .iter()
+            .any(|l| std::fs::read_to_string(l).is_ok_and(|t| t.trim() == pid))
+    };
     let finished = |child: &std::process::Child| {
         // Not reaped yet: /proc still lists it, as a zombie once it ended.
         std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
@@ -130,14 +136,15 @@ fn interrupted(args: &[String], out: &Path, when: When, sig: &str) -> Output {
 /// time going on with --resume when the last one kept trials, until a run ends by itself;
 /// checks after each interruption that the previous results are untouched, that the state
 /// keeps at least the trials it was resumed from, and at the end that the state is gone and
-/// the manifest says what was resumed. Returns how many interruptions kept trials.
+/// the manifest says what was resumed. Returns how many interruptions kept trials, and the
+/// most trials kept.
 fn finish_with_interruptions(
     base: &[String],
     out: &Path,
     first: When,
     took: Duration,
     moments: &mut Moments,
-) -> u32 {
+) -> (u32, u64) {
     let state = state_of(out);
     let seed = moments.seed;
     let mut kept_before: Option<u64> = None;
@@ -173,7 +180,7 @@ fn finish_with_interruptions(
                     Some(kept) => assert_eq!(resumed["trials_kept"], kept, "seed {seed}"),
                     None => assert!(resumed.is_null(), "seed {seed}: {resumed}"),
                 }
-                return kept_interruptions;
+                return (kept_interruptions, kept_before.unwrap_or(0));
             }
             Some(130) => {
                 assert_eq!(
@@ -255,7 +262,7 @@ fn interrupted_runs_resume_to_the_uninterrupted_results() {
         When::WhileWriting,
         When::After(took.mul_f64(moments.fraction())),
     ] {
-        kept += finish_with_interruptions(&args(&out, &trials), &out, first, took, &mut moments);
+        kept += finish_with_interruptions(&args(&out, &trials), &out, first, took, &mut moments).0;
         assert_same_files(
             &out,
             &tmp.path().join("ref"),
@@ -283,7 +290,7 @@ fn an_interrupted_shard_resumes_to_the_same_partial() {
     let out = tmp.path().join("out");
     // Not at the start, where the plain run's test interrupts.
     let first = When::After(took.mul_f64(0.2 + 0.6 * moments.fraction()));
-    let kept = finish_with_interruptions(&args(&out, &shard), &out, first, took, &mut moments);
+    let (kept, _) = finish_with_interruptions(&args(&out, &shard), &out, first, took, &mut moments);
     assert_same_files(
         &out,
         &tmp.path().join("ref"),
@@ -318,8 +325,15 @@ fn an_interrupted_precision_run_stops_where_the_uninterrupted_one_does() {
     let reference_manifest = manifest(&tmp.path().join("ref"));
     assert_eq!(reference_manifest["precision"]["trials"], 20_000);
     let out = tmp.path().join("out");
-    let first = When::After(took.mul_f64(0.9 * moments.fraction()));
-    finish_with_interruptions(&args(&out, &precision), &out, first, took, &mut moments);
+    // Past the first checkpoint (10,000 trials), so that the resumed run passes over it.
+    let first = When::After(took.mul_f64(0.6 + 0.3 * moments.fraction()));
+    let (_, most) =
+        finish_with_interruptions(&args(&out, &precision), &out, first, took, &mut moments);
+    assert!(
+        most > 10_000,
+        "seed {}: only {most} trials were kept",
+        moments.seed
+    );
     assert_same_files(
         &out,
         &tmp.path().join("ref"),
@@ -577,4 +591,54 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!state.exists(), "this run's state outlived the run");
     assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+/// At a mount point (a Docker bind mount, a Kubernetes volume), which cannot be renamed, the
+/// state is kept inside the folder as `.allocsim-resume.json`, in allocsim's own area there:
+/// the folder is not refused for it, and --resume finishes the run and removes it.
+#[cfg(target_os = "linux")]
+#[test]
+fn at_a_mount_point_the_state_is_kept_inside_and_resumed() {
+    let tmp = tempdir();
+    let volume = tmp.path().join("volume");
+    std::fs::create_dir(&volume).unwrap();
+    let Some(_mounted) = crate::common::Tmpfs::mount(&volume, "size=64m") else {
+        return;
+    };
+    let trials = ["--trials", "20000"];
+    reference(&args(&tmp.path().join("ref"), &trials));
+    let base = args(&volume, &trials);
+    let output = interrupted(
+        &base,
+        &volume,
+        When::After(Duration::from_millis(100)),
+        "-TERM",
+    );
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let state = volume.join(".allocsim-resume.json");
+    assert!(
+        stderr(&output).contains(&format!(" are kept in '{}'", state.display())),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(entries(&volume), [".allocsim-resume.json"]);
+    let mut resume = base.clone();
+    resume.push("--resume".into());
+    let output = interrupted(&resume, &volume, When::Never, "-INT");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!state.exists());
+    assert_same_files(
+        &volume,
+        &tmp.path().join("ref"),
+        &["summary.csv", "rounds.csv", "results.json"],
+        0,
+    );
+    assert!(
+        entries(&volume)
+            .iter()
+            .all(|n| !n.starts_with(".allocsim-")),
+        "{:?}",
+        entries(&volume)
+    );
+    assert_eq!(entries(tmp.path()), ["ref", "volume"]);
 }
