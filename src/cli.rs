@@ -175,6 +175,12 @@ pub struct RunArgs {
     /// With --precision: the most trials to run, the last checkpoint [default: 1,000,000,000].
     #[arg(long, value_name = "N", requires = "precision")]
     pub max_trials: Option<u64>,
+    /// Go on from the trials that an interrupted run of this same command (Ctrl-C, SIGTERM)
+    /// kept beside its output folder, running only the missing ones: the results are those of
+    /// an uninterrupted run. Refused if there are none, or they are another run's. See
+    /// docs/outputs.md.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Args)]

@@ -104,6 +104,6 @@ pub fn is_interrupted_output(e: &anyhow::Error) -> bool {
         matches!(
             c.downcast_ref::<OutputError>(),
             Some(OutputError::Interrupted { .. })
-        )
+        ) || c.is::<run::KeptInterrupted>()
     })
 }

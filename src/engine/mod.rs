@@ -1,9 +1,11 @@
 //! Runs trials in parallel on rayon and folds their outcomes into a [`Summary`]. Trial t always
 //! draws from the streams keyed by (seed, t), and summaries merge exactly, so the result is the
 //! same whatever the thread count, chunk size or scheduling; a shard ([`Shard`]) runs one
-//! slice of a run's trials.
+//! slice of a run's trials. An interrupted run hands back the trials it finished ([`Kept`]),
+//! and a later run given them runs only the others ([`run_resumable`]).
 
 mod shard;
+mod trials;
 
 use std::ops::Range;
 use std::sync::Mutex;
@@ -15,6 +17,9 @@ use crate::scenario::Scenario;
 use crate::stats::{Recorder, Summary};
 
 pub use shard::{Shard, ShardError, ShardInfo};
+pub use trials::TrialSet;
+
+use trials::Pieces;
 
 /// Most worker threads a run may ask for, by `threads` or by RAYON_NUM_THREADS. Far past the
 /// cores of any machine allocsim runs on; rayon tries to start any number it is given, and tens
@@ -85,9 +90,25 @@ pub enum EngineError {
         /// Where the count came from: the `threads` option or an environment variable.
         from: &'static str,
     },
-    /// The cancel flag was set before every trial ran; the trials done so far are discarded.
+    /// The cancel flag was set before every trial ran; the trials done so far are discarded
+    /// ([`run_resumable`] hands them back instead).
     #[error("the run was interrupted")]
     Interrupted,
+    /// [`run_resumable`] was given trials done outside the run's trials: they are another
+    /// run's (a shard's of another slice), and would be counted in this one.
+    #[error(
+        "the trials given as done ({first}..{end}) are not all within the run's trials {}..{}",
+        span.start,
+        span.end
+    )]
+    KeptOutside {
+        /// The first trial given as done.
+        first: u64,
+        /// One past the last trial given as done.
+        end: u64,
+        /// The run's trials.
+        span: Range<u64>,
+    },
 }
 
 impl EngineError {
@@ -134,58 +155,146 @@ fn check_threads(threads: usize) -> Result<(), EngineError> {
 
 /// Runs `options.trials` trials of `scenario`. `progress` is called from the calling thread
 /// with the number of trials done, a few times a second and once at the end; `cancel` stops
-/// the run early when set.
+/// the run early when set, and the trials done are discarded ([`run_resumable`] keeps them).
 pub fn run(
     scenario: &Scenario,
     options: &RunOptions,
     progress: &mut dyn FnMut(u64),
     cancel: Option<&AtomicBool>,
 ) -> Result<RunResult, EngineError> {
+    match run_resumable(scenario, options, None, progress, cancel)? {
+        Ran::Complete(result) => Ok(result),
+        Ran::Interrupted(_) => Err(EngineError::Interrupted),
+    }
+}
+
+/// The trials a run finished, and their tallies: what an interrupted run hands back, and what a
+/// later run of the same trials is given so that it runs only the others.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    summary: Summary,
+    done: TrialSet,
+}
+
+impl Kept {
+    /// Nothing done yet: an empty summary of `scenario`.
+    pub fn nothing(scenario: &Scenario) -> Kept {
+        Kept {
+            summary: Summary::new(scenario),
+            done: TrialSet::new(),
+        }
+    }
+
+    /// The trials `done` and their tallies `summary` (as read back from a resume state), or
+    /// `None` if the summary does not count exactly as many trials as `done` holds.
+    pub fn new(summary: Summary, done: TrialSet) -> Option<Kept> {
+        (summary.trials() == done.count()).then_some(Kept { summary, done })
+    }
+
+    /// The tallies of the trials done, merged exactly.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Which trials are done (global trial indices).
+    pub fn done(&self) -> &TrialSet {
+        &self.done
+    }
+}
+
+/// How a [`run_resumable`] call ended.
+#[derive(Debug)]
+pub enum Ran {
+    /// Every trial ran: the result is that of one uninterrupted run of them all, whatever was
+    /// given as done.
+    Complete(RunResult),
+    /// The cancel flag stopped it: every trial that finished, those given as done included. A
+    /// chunk half done when the flag was seen counts the trials of it that finished.
+    Interrupted(Kept),
+}
+
+/// Runs the trials `options.first_trial..options.first_trial + options.trials` of `scenario`
+/// that `prior` does not hold as done, and merges them with `prior`'s tallies. Trial t always
+/// draws from the streams keyed by (seed, t) and summaries merge exactly in any order, so a
+/// run resumed from what an interrupted one kept ends exactly as one uninterrupted run. With
+/// `keep_trials`, the result's `trials` are the outcomes of the trials this call ran (all of
+/// them when `prior` is `None`). `progress` gets the trials done, `prior`'s included; `cancel`
+/// stops the run, which then returns what it finished ([`Ran::Interrupted`]).
+pub fn run_resumable(
+    scenario: &Scenario,
+    options: &RunOptions,
+    prior: Option<Kept>,
+    progress: &mut dyn FnMut(u64),
+    cancel: Option<&AtomicBool>,
+) -> Result<Ran, EngineError> {
+    let span = options.first_trial..options.first_trial.saturating_add(options.trials);
+    let Kept { mut summary, done } = prior.unwrap_or_else(|| Kept::nothing(scenario));
+    if let (false, Some(first), Some(last)) = (
+        done.is_within(&span),
+        done.ranges().first(),
+        done.ranges().last(),
+    ) {
+        return Err(EngineError::KeptOutside {
+            first: first.start,
+            end: last.end,
+            span,
+        });
+    }
+    let already = done.count();
+    let pieces = Pieces::new(&done.gaps_in(span), options.chunk);
     let model = Model::new(scenario);
-    let (parts, threads) = for_each_chunk(
+    let (parts, threads, interrupted) = for_each_piece(
         options.threads,
-        options.trials,
-        options.chunk,
-        progress,
+        &pieces,
+        &mut |d| progress(already + d),
         cancel,
         || {
             let kept: Vec<(u64, Vec<Outcome>)> = Vec::new();
-            (Recorder::new(scenario), kept, model.workspace())
+            let ran: Vec<Range<u64>> = Vec::new();
+            (Recorder::new(scenario), kept, model.workspace(), ran)
         },
-        |(recorder, kept, ws), c, offsets, stop| {
+        |(recorder, kept, ws, ran), _, trials, stop| {
             let mut outcomes = Vec::new();
-            for t in offsets {
+            let mut end = trials.start;
+            for t in trials.clone() {
                 // Checked per trial, not per chunk: a chunk of a scenario with hundreds of firms
-                // and rounds takes minutes. A cancelled run's results are discarded, so a chunk
-                // left half done does not matter.
+                // and rounds takes minutes. The trials of a chunk cut short are kept as done.
                 if stop() {
                     break;
                 }
-                model.run_trial(options.seed, options.first_trial + t, ws);
+                model.run_trial(options.seed, t, ws);
                 recorder.record(&ws.outcome);
                 if options.keep_trials {
                     outcomes.push(ws.outcome.clone());
                 }
+                end = t + 1;
+            }
+            if end > trials.start {
+                ran.push(trials.start..end);
             }
             if options.keep_trials {
-                kept.push((c, outcomes));
+                kept.push((trials.start, outcomes));
             }
         },
     )?;
 
-    let mut summary = Summary::new(scenario);
+    let mut done = done;
     let mut chunks_kept = Vec::new();
-    for (part, kept, _) in parts {
+    for (part, kept, _, ran) in parts {
         summary.merge(&part.finish());
+        done.extend(ran);
         chunks_kept.extend(kept);
     }
-    chunks_kept.sort_by_key(|(c, _)| *c);
+    if interrupted {
+        return Ok(Ran::Interrupted(Kept { summary, done }));
+    }
+    chunks_kept.sort_by_key(|(start, _)| *start);
     let trials = chunks_kept.into_iter().flat_map(|(_, o)| o).collect();
-    Ok(RunResult {
+    Ok(Ran::Complete(RunResult {
         summary,
         trials,
         threads,
-    })
+    }))
 }
 
 /// The parallel skeleton every run shares: `trials` trial offsets `0..trials` are cut into
@@ -209,14 +318,37 @@ where
     I: Fn() -> S + Sync,
     W: Fn(&mut S, u64, Range<u64>, &dyn Fn() -> bool) + Sync,
 {
+    let pieces = Pieces::new(&TrialSet::of(0..trials), chunk);
+    let (states, threads, interrupted) =
+        for_each_piece(threads, &pieces, progress, cancel, init, work)?;
+    if interrupted {
+        return Err(EngineError::Interrupted);
+    }
+    Ok((states, threads))
+}
+
+/// [`for_each_chunk`] over any chunks ([`Pieces`]), returning the workers' states even when
+/// `cancel` stopped them (the flag `true`): each state then holds what its worker finished.
+fn for_each_piece<S, I, W>(
+    threads: usize,
+    pieces: &Pieces,
+    progress: &mut dyn FnMut(u64),
+    cancel: Option<&AtomicBool>,
+    init: I,
+    work: W,
+) -> Result<(Vec<S>, usize, bool), EngineError>
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, u64, Range<u64>, &dyn Fn() -> bool) + Sync,
+{
     check_threads(threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| EngineError::Threads { threads, source })?;
     let threads = pool.current_num_threads();
-    let chunk = chunk.max(1);
-    let chunks = trials.div_ceil(chunk);
+    let chunks = pieces.count();
     let next_chunk = AtomicU64::new(0);
     let done = AtomicU64::new(0);
     let workers_left = AtomicU64::new(threads as u64);
@@ -237,7 +369,7 @@ where
                     if c >= chunks || stop() {
                         break;
                     }
-                    let offsets = c * chunk..((c + 1) * chunk).min(trials);
+                    let offsets = pieces.get(c);
                     let len = offsets.end - offsets.start;
                     work(&mut state, c, offsets, &stop);
                     done.fetch_add(len, Ordering::Relaxed);
@@ -254,11 +386,8 @@ where
         }
     });
     progress(done.load(Ordering::Relaxed));
-    if stop() {
-        return Err(EngineError::Interrupted);
-    }
     let states = states.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok((states, threads))
+    Ok((states, threads, stop()))
 }
 
 struct CountDown<'a>(&'a AtomicU64, &'a std::thread::Thread);
@@ -272,8 +401,212 @@ impl Drop for CountDown<'_> {
 }
 
 #[cfg(test)]
+// Lists of one range are lists of ranges here, not ranges of numbers.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
+    use crate::report::{RunInfo, results_json, rounds_csv, summary_csv};
+
+    /// Regimes (version 2 results: per-trial tallies too) and enough rounds that a trial takes
+    /// a few tens of microseconds unoptimised.
+    fn scenario() -> Scenario {
+        let toml = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/regimes.toml"
+        ))
+        .expect("the fixture");
+        crate::scenario::parse(std::path::Path::new("regimes.toml"), &toml, &[]).expect("valid")
+    }
+
+    fn options(trials: u64, first_trial: u64, threads: usize) -> RunOptions {
+        RunOptions {
+            trials,
+            first_trial,
+            seed: 11,
+            threads,
+            chunk: 97,
+            keep_trials: false,
+        }
+    }
+
+    /// What the outputs are made of: byte for byte the same summaries write the same files.
+    fn outputs(s: &Scenario, summary: &Summary) -> Vec<Vec<u8>> {
+        let info = RunInfo::new(s, summary.trials(), 11);
+        vec![
+            summary_csv(summary),
+            rounds_csv(summary),
+            results_json(&info, summary),
+        ]
+    }
+
+    fn complete(ran: Ran) -> RunResult {
+        match ran {
+            Ran::Complete(r) => r,
+            Ran::Interrupted(k) => panic!("interrupted with {} trials", k.done().count()),
+        }
+    }
+
+    /// Cancelled mid-run again and again (at the second progress report of each call, some
+    /// 50 ms in), each call hands back every trial it finished, chunks cut short included; the
+    /// run resumed from them until it completes is the one-pass run exactly, on 1 or 2 threads.
+    #[test]
+    fn an_interrupted_run_hands_back_its_trials_and_resumes_to_the_one_pass_run() {
+        let s = scenario();
+        let total = 20_000;
+        let one_pass =
+            complete(run_resumable(&s, &options(total, 0, 2), None, &mut |_| {}, None).unwrap());
+        let expected = outputs(&s, &one_pass.summary);
+        let mut prior: Option<Kept> = None;
+        let mut interruptions = 0;
+        let mut cut_short = false;
+        for call in 0.. {
+            assert!(call < 1000, "the run never completed");
+            let cancel = AtomicBool::new(false);
+            let already = prior.as_ref().map_or(0, |k| k.done().count());
+            let mut reports = 0;
+            let mut progress = |d: u64| {
+                assert!(d >= already, "progress counts the kept trials too");
+                reports += 1;
+                // Not at the report after the last chunk: that one is the next test's.
+                if reports == 2 && d < total {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            };
+            let threads = 1 + call % 2;
+            match run_resumable(
+                &s,
+                &options(total, 0, threads),
+                prior.take(),
+                &mut progress,
+                Some(&cancel),
+            )
+            .unwrap()
+            {
+                Ran::Interrupted(kept) => {
+                    interruptions += 1;
+                    assert_eq!(kept.summary().trials(), kept.done().count());
+                    assert!(kept.done().count() >= already, "kept trials were lost");
+                    assert!(kept.done().is_within(&(0..total)));
+                    // A chunk cut short ends off the chunk grid (chunks of 97 from trial 0).
+                    cut_short |= kept
+                        .done()
+                        .ranges()
+                        .iter()
+                        .any(|r| r.end % 97 != 0 && r.end != total);
+                    prior = Some(kept);
+                }
+                Ran::Complete(result) => {
+                    assert_eq!(
+                        outputs(&s, &result.summary),
+                        expected,
+                        "after {interruptions} interruptions"
+                    );
+                    break;
+                }
+            }
+        }
+        assert!(
+            interruptions >= 2,
+            "only {interruptions} interruptions: the test did not test"
+        );
+        assert!(cut_short, "no chunk was cut short");
+    }
+
+    /// The flag set before the start keeps nothing; set at the last progress report, after
+    /// every chunk finished, it keeps every trial, and resuming from them runs none.
+    #[test]
+    fn interrupted_before_any_trial_or_after_the_last() {
+        let s = scenario();
+        let cancel = AtomicBool::new(true);
+        let Ran::Interrupted(nothing) =
+            run_resumable(&s, &options(500, 0, 2), None, &mut |_| {}, Some(&cancel)).unwrap()
+        else {
+            panic!("not interrupted");
+        };
+        assert!(nothing.done().is_empty());
+        assert_eq!(nothing.summary().trials(), 0);
+
+        let cancel = AtomicBool::new(false);
+        let mut at_end = |d: u64| {
+            if d == 500 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        };
+        let Ran::Interrupted(all) = run_resumable(
+            &s,
+            &options(500, 0, 2),
+            Some(nothing),
+            &mut at_end,
+            Some(&cancel),
+        )
+        .unwrap() else {
+            panic!("not interrupted");
+        };
+        assert_eq!(all.done().ranges(), [0..500]);
+        let one_pass =
+            complete(run_resumable(&s, &options(500, 0, 1), None, &mut |_| {}, None).unwrap());
+        let mut ran = 0;
+        let resumed = complete(
+            run_resumable(&s, &options(500, 0, 2), Some(all), &mut |d| ran = d, None).unwrap(),
+        );
+        assert_eq!(ran, 500, "progress counts the kept trials");
+        assert_eq!(
+            outputs(&s, &resumed.summary),
+            outputs(&s, &one_pass.summary)
+        );
+    }
+
+    /// Trials done in any pieces (a shard's slice here, with gaps at both ends and between)
+    /// merged with the missing ones are the one-pass run; trials outside the run are refused.
+    #[test]
+    fn kept_pieces_and_the_rest_merge_into_the_one_pass_run() {
+        let s = scenario();
+        let (first, trials) = (1000, 3000);
+        let one_pass = complete(
+            run_resumable(&s, &options(trials, first, 2), None, &mut |_| {}, None).unwrap(),
+        );
+        let mut summary = Summary::new(&s);
+        let pieces = [1500..1600, 1601..2300, 3900..3999];
+        for r in &pieces {
+            let part = complete(
+                run_resumable(
+                    &s,
+                    &options(r.end - r.start, r.start, 1),
+                    None,
+                    &mut |_| {},
+                    None,
+                )
+                .unwrap(),
+            );
+            summary.merge(&part.summary);
+        }
+        assert!(
+            Kept::new(summary.clone(), TrialSet::from_ranges([1500..1600])).is_none(),
+            "counts must agree"
+        );
+        let kept = Kept::new(summary, TrialSet::from_ranges(pieces.clone())).unwrap();
+        let resumed = complete(
+            run_resumable(
+                &s,
+                &options(trials, first, 2),
+                Some(kept.clone()),
+                &mut |_| {},
+                None,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            outputs(&s, &resumed.summary),
+            outputs(&s, &one_pass.summary)
+        );
+
+        let err =
+            run_resumable(&s, &options(2000, 2000, 1), Some(kept), &mut |_| {}, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the trials given as done (1500..3999) are not all within the run's trials 2000..4000"
+        );
+    }
 
     /// A count past the limit is refused before a pool is built (rayon would try to start
     /// them all); the environment is the binary's to test, in a process of its own.

@@ -19,6 +19,7 @@ pub mod precision;
 #[cfg(test)]
 mod regime_tests;
 mod results;
+pub mod resume;
 mod table;
 mod tail_html;
 mod tail_out;

@@ -283,3 +283,33 @@ pub fn signal(child: &Child, signal: &str) {
         .expect("kill runs");
     assert!(status.success());
 }
+
+/// A tmpfs mounted on a folder for the length of a test, unmounted when dropped: it stands for
+/// a Docker bind mount or a Kubernetes volume root.
+#[cfg(target_os = "linux")]
+pub struct Tmpfs(PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Tmpfs {
+    /// Mounts a tmpfs with `options` on `dir`, or says why the test is skipped (mounting needs
+    /// root, which CI has).
+    pub fn mount(dir: &Path, options: &str) -> Option<Tmpfs> {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+        }
+        mounted.then(|| Tmpfs(dir.to_path_buf()))
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+use crate::common::Tmpfs;
 use crate::common::{
     ENDLESS, allocsim, data, entries, finish_within, manifest, refused_quickly, root, run, run_ok,
     run_scenario, signal, snapshot, spawn, stderr, tempdir,
@@ -16,35 +18,6 @@ fn bin() -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("allocsim"));
     cmd.current_dir(root()).env_remove("RAYON_NUM_THREADS");
     cmd
-}
-
-/// A tmpfs mounted on a folder for the length of a test, unmounted when dropped.
-#[cfg(target_os = "linux")]
-struct Tmpfs(PathBuf);
-
-#[cfg(target_os = "linux")]
-impl Tmpfs {
-    /// Mounts a tmpfs with `options` on `dir`, or says why the test is skipped (mounting needs
-    /// root, which CI has).
-    fn mount(dir: &Path, options: &str) -> Option<Tmpfs> {
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
-            .arg(dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
-        }
-        mounted.then(|| Tmpfs(dir.to_path_buf()))
-    }
-}
-
-#[cfg(target_os = "linux")]
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
-    }
 }
 
 /// A folder holding a user's file, which every command must refuse before simulating.
@@ -283,7 +256,12 @@ fn a_second_run_into_the_same_folder_is_told_who_holds_it() {
     let (output, _) = finish_within(first, Duration::from_secs(30), "the first run");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert_eq!(snapshot(&out), before);
-    assert_eq!(entries(tmp.path()), ["out"], "the lock is removed");
+    // The lock is removed; the trials the first run finished are kept beside the folder.
+    assert_eq!(
+        entries(tmp.path()),
+        [".out.allocsim-resume.json", "out"],
+        "the lock is removed"
+    );
     run_scenario(&data("good.toml"), &out, &["--trials", "30"]);
 }
 
@@ -664,7 +642,8 @@ fn sigterm_while_writing_outputs_stops_promptly() {
     // Generous for a loaded machine; before the fix this took several seconds in a debug build.
     assert!(took < Duration::from_secs(3), "took {took:?} to stop");
     assert_eq!(snapshot(&out), before);
-    assert_eq!(entries(tmp.path()), ["out"]);
+    // Every trial had finished: they are kept beside the folder, for --resume.
+    assert_eq!(entries(tmp.path()), [".out.allocsim-resume.json", "out"]);
 }
 
 /// A full disk is the machine's failure: exit status 1, the previous results whole, nothing

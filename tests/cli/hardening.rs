@@ -196,35 +196,44 @@ fn ctrl_c_stops_a_run_and_keeps_the_previous_results() {
     let (output, took) = interrupted_run(&out, "-INT");
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(130), "{err}");
-    assert_eq!(
-        err.trim_end(),
-        format!(
-            "error: interrupted; previous results in {} are untouched",
+    let kept = tmp.path().join(".out.allocsim-resume.json");
+    assert!(
+        err.starts_with(&format!(
+            "error: interrupted; previous results in {} are untouched; ",
             out.display()
-        )
+        )) && err.trim_end().ends_with(&format!(
+            " trials are kept in '{}': run the same command with --resume to finish the run",
+            kept.display()
+        )),
+        "{err}"
     );
     assert!(took < Duration::from_secs(3), "stopping took {took:?}");
     assert_eq!(snapshot(&out), before, "the previous results changed");
-    assert_eq!(entries(tmp.path()), ["out"], "staging folder left behind");
+    assert_eq!(
+        entries(tmp.path()),
+        [".out.allocsim-resume.json", "out"],
+        "staging folder left behind"
+    );
 }
 
+/// Nothing is written to the output folder; the trials finished are kept beside it.
 #[cfg(unix)]
 #[test]
-fn sigterm_stops_a_first_run_leaving_nothing() {
+fn sigterm_stops_a_first_run_leaving_only_its_kept_trials() {
     let tmp = tempdir();
     let out = tmp.path().join("out");
     let (output, took) = interrupted_run(&out, "-TERM");
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(130), "{err}");
-    assert_eq!(
-        err.trim_end(),
-        format!(
-            "error: interrupted; nothing was written to {}",
+    assert!(
+        err.starts_with(&format!(
+            "error: interrupted; nothing was written to {}; ",
             out.display()
-        )
+        )),
+        "{err}"
     );
     assert!(took < Duration::from_secs(3), "stopping took {took:?}");
-    assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
+    assert_eq!(entries(tmp.path()), [".out.allocsim-resume.json"]);
 }
 
 /// A trial of 200 firms over 100 rounds takes a good part of a second in a debug build, so a
@@ -265,7 +274,10 @@ fn ctrl_c_stops_a_heavy_scenario_within_seconds() {
     let took = sent.elapsed();
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(took < Duration::from_secs(5), "stopping took {took:?}");
-    assert_eq!(entries(tmp.path()), ["heavy.toml"]);
+    // The trials finished, if any, are kept beside the output folder.
+    let mut left = entries(tmp.path());
+    left.retain(|e| e != ".out.allocsim-resume.json");
+    assert_eq!(left, ["heavy.toml"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ mod outputs;
 mod precision;
 mod regimes;
 mod report_page;
+mod resume;
 mod rules;
 mod scenarios;
 mod shards;

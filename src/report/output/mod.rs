@@ -32,6 +32,9 @@ use lock::{Lock, LockError};
 const LOCK_INSIDE: &str = ".allocsim-lock";
 /// The prefix of a staging folder's name inside a mount point.
 const STAGING_INSIDE: &str = ".allocsim-staging-";
+/// An interrupted run's resume state inside a mount point (elsewhere it lives beside the
+/// folder, as `.NAME.allocsim-resume.json`; see [`OutputDir::resume_path`]).
+const RESUME_INSIDE: &str = ".allocsim-resume.json";
 
 /// How an output folder may be prepared.
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +162,7 @@ enum Commit {
 pub struct OutputDir {
     destination: PathBuf,
     staging: PathBuf,
+    resume: PathBuf,
     kind: Kind,
     commit: Commit,
     /// What the destination held when prepared (all allocsim's, or forced), marker aside.
@@ -233,6 +237,10 @@ impl OutputDir {
             Commit::InPlace => (destination.join(LOCK_INSIDE), &destination),
             Commit::Swap => (parent.join(format!(".{name}.allocsim-lock")), &parent),
         };
+        let resume = match commit {
+            Commit::InPlace => destination.join(RESUME_INSIDE),
+            Commit::Swap => parent.join(format!(".{name}.allocsim-resume.json")),
+        };
         let lock = Lock::take(&lock_path).map_err(|e| match e {
             LockError::Held(pid) => OutputError::InUse {
                 path: destination.clone(),
@@ -273,6 +281,7 @@ impl OutputDir {
         let out = OutputDir {
             destination,
             staging,
+            resume,
             kind: options.kind,
             commit,
             previous,
@@ -333,6 +342,15 @@ impl OutputDir {
         &self.destination
     }
 
+    /// Where an interrupted run into this folder keeps its finished trials
+    /// ([`crate::report::resume`]): `.NAME.allocsim-resume.json` beside the folder, in
+    /// allocsim's own area with its lock and staging folder, never among the results (inside a
+    /// mount point, whose lock and staging are inside it too, `.allocsim-resume.json`, which
+    /// is then not counted as one of the folder's files).
+    pub fn resume_path(&self) -> &Path {
+        &self.resume
+    }
+
     /// The kind of output the folder holds.
     pub fn kind(&self) -> Kind {
         self.kind
@@ -390,7 +408,17 @@ impl OutputDir {
     }
 
     /// Puts the staging folder in place as the destination and returns the destination.
-    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+    pub fn commit(self) -> Result<PathBuf, OutputError> {
+        self.commit_then(|_| ())
+            .map(|(destination, ())| destination)
+    }
+
+    /// [`OutputDir::commit`], then `after` on the destination while the folder's lock is still
+    /// held, so no other allocsim can come in between (a run removes its resume state there).
+    pub fn commit_then<T>(
+        mut self,
+        after: impl FnOnce(&Path) -> T,
+    ) -> Result<(PathBuf, T), OutputError> {
         self.check_cancel()?;
         let files = self
             .written
@@ -406,7 +434,8 @@ impl OutputDir {
             Commit::InPlace => self.move_in(&marker)?,
         }
         self.committed = true;
-        Ok(self.destination.clone())
+        let after = after(&self.destination);
+        Ok((self.destination.clone(), after))
     }
 
     fn swap(&self) -> Result<(), OutputError> {
@@ -568,8 +597,10 @@ fn entries(dir: &Path, commit: Commit) -> Result<Vec<String>, OutputError> {
         let name = entry.file_name().to_string_lossy().into_owned();
         // The marker is a file; anything else by its name is the user's.
         let marker = name == MARKER && entry.file_type().is_ok_and(|t| t.is_file());
-        let ours_in_mount =
-            commit == Commit::InPlace && (name == LOCK_INSIDE || name.starts_with(STAGING_INSIDE));
+        let ours_in_mount = commit == Commit::InPlace
+            && (name == LOCK_INSIDE
+                || name.starts_with(RESUME_INSIDE)
+                || name.starts_with(STAGING_INSIDE));
         if !(marker || ours_in_mount) {
             names.push(name);
         }
