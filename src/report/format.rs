@@ -32,6 +32,15 @@ pub fn group_digits(n: u64) -> String {
     out
 }
 
+/// `n` and its noun, singular for 1: "1 round", "4 rounds", "100,000 trials".
+pub fn counted(n: u64, noun: &str) -> String {
+    format!(
+        "{} {noun}{}",
+        group_digits(n),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 /// A count of units as briefings write it: "380k", "1,250k", "2.5k" below ten thousand, plain
 /// below a thousand.
 pub fn units_label(v: f64) -> String {
@@ -174,6 +183,14 @@ pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_their_plural_past_one() {
+        assert_eq!(counted(1, "round"), "1 round");
+        assert_eq!(counted(4, "round"), "4 rounds");
+        assert_eq!(counted(0, "trial"), "0 trials");
+        assert_eq!(counted(100_000, "trial"), "100,000 trials");
+    }
 
     #[test]
     fn numbers_are_fixed_and_trimmed() {

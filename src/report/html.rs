@@ -9,7 +9,7 @@ use super::page::{self, Figure, escape};
 use crate::report::RunInfo;
 use crate::report::charts::RUN_CHARTS;
 use crate::report::csv_out::regime_shares;
-use crate::report::format::{group_digits, number, percent_label, units_full as units};
+use crate::report::format::{counted, number, percent_label, units_full as units};
 use crate::stats::{Members, Metric, Quantity, Summary, TrialMetric};
 
 /// What each chart shows, for its caption: the chart table's.
@@ -28,11 +28,11 @@ pub fn report_html(
     charts: &[(&str, &[u8])],
 ) -> String {
     let mut run_line = format!(
-        "{} trials · seed {} · {} allocation · {} rounds",
-        group_digits(info.trials),
+        "{} · seed {} · {} allocation · {}",
+        counted(info.trials, "trial"),
         info.seed,
         escape(&info.rule),
-        info.rounds
+        counted(u64::from(info.rounds), "round")
     );
     if !info.overrides.is_empty() {
         // The title may shorten them; here they are whole.

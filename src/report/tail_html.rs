@@ -49,11 +49,11 @@ fn shown(v: f64, quantity: Quantity) -> String {
 pub fn tail_html(p: &TailPage) -> String {
     let (s, r, info) = (p.scenario, p.result, p.info);
     let mut run_line = format!(
-        "{} trials · seed {} · {} allocation · {} rounds · the tail: the worst {} ({} trials)",
-        group_digits(r.trials),
+        "{} · seed {} · {} allocation · {} · the tail: the worst {} ({} trials)",
+        crate::report::format::counted(r.trials, "trial"),
         r.seed,
         escape(&info.rule),
-        info.rounds,
+        crate::report::format::counted(u64::from(info.rounds), "round"),
         escape(p.worst),
         group_digits(r.tail_trials)
     );

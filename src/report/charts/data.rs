@@ -6,7 +6,7 @@
 
 use super::alike::{self, Sameness};
 use crate::report::RunInfo;
-use crate::report::format::{self, group_digits};
+use crate::report::format;
 use crate::stats::{Bucket, Metric, Summary, Tally};
 
 /// An sRGB colour.
@@ -475,13 +475,13 @@ pub fn fan(summary: &Summary) -> Vec<FanRound> {
 pub fn run_line(info: &RunInfo) -> String {
     let overrides = crate::report::overrides::with_phrase(&info.overrides);
     format!(
-        "Scenario \"{}\"{}{overrides} · {} trials · seed {} · {} allocation · {} rounds",
+        "Scenario \"{}\"{}{overrides} · {} · seed {} · {} allocation · {}",
         info.name,
         if overrides.is_empty() { "" } else { ", " },
-        group_digits(info.trials),
+        format::counted(info.trials, "trial"),
         info.seed,
         info.rule,
-        info.rounds
+        format::counted(u64::from(info.rounds), "round")
     )
 }
 
