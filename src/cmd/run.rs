@@ -68,14 +68,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         keep_trials: args.trials_csv,
         ..RunOptions::default()
     };
-    let key_of = |trials: u64| RunKey {
-        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_path: args.scenario.display().to_string(),
-        scenario_sha256: report::sha256_hex(&bytes),
-        overrides: overrides.iter().map(ToString::to_string).collect(),
-        seed,
-        trials,
-    };
+    let key_of = |trials: u64| RunKey::new(&args.scenario, &bytes, &overrides, seed, trials);
     // What an interruption keeps and a resume must match: the trials asked for (or the cap).
     let resume_key = ResumeKey {
         run: key_of(trials),

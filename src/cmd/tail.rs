@@ -86,14 +86,7 @@ pub fn tail(args: TailArgs) -> anyhow::Result<()> {
         Target::Total => "total unmet demand".to_string(),
         Target::Firm(i) => format!("{}'s unmet demand", scenario.firms[i].name),
     };
-    let key = RunKey {
-        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_path: args.scenario.display().to_string(),
-        scenario_sha256: report::sha256_hex(&bytes),
-        overrides: overrides.iter().map(ToString::to_string).collect(),
-        seed,
-        trials,
-    };
+    let key = RunKey::new(&args.scenario, &bytes, &overrides, seed, trials);
     let manifest = Manifest::of_run(
         &key,
         &scenario.name,

@@ -5,7 +5,7 @@
 
 use crate::model::Outcome;
 pub use crate::stats::Worse;
-use crate::stats::{Bucket, LogHistogram, Metric, wide};
+use crate::stats::{Bucket, LogHistogram, Metric, type7, wide};
 
 /// The metrics whose paired differences are reported, in report order.
 pub const PAIRED_METRICS: [Metric; 3] = [Metric::Unmet, Metric::Delivered, Metric::Domestic];
@@ -119,18 +119,7 @@ impl DiffTally {
     /// as a `Tally`'s are (Hyndman and Fan 1996 type 7); order statistics inside a histogram
     /// bucket wider than one unit are taken as spread evenly over it. NaN when empty.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
-        let below = h.floor();
-        let lower = self.order_statistic(below as u64);
-        let frac = h - below;
-        if frac == 0.0 {
-            lower
-        } else {
-            lower + frac * (self.order_statistic(below as u64 + 1) - lower)
-        }
+        type7(self.n, q, |k| self.order_statistic(k))
     }
 
     /// The difference of 0-based rank `k` among the sorted differences: the negative ones
@@ -227,13 +216,8 @@ impl DiffTally {
 /// The value of 0-based rank `k` among the values of `h` (a bucket's values taken as spread
 /// evenly over it), 0 for an empty histogram.
 fn ranked(h: &LogHistogram, k: u64) -> f64 {
-    match h.find_rank(k) {
-        Some((Bucket { low, width, count }, before)) if width > 1 => {
-            low as f64 + width as f64 * ((k - before) as f64 + 0.5) / count as f64
-        }
-        Some((b, _)) => b.low as f64,
-        None => 0.0,
-    }
+    h.find_rank(k)
+        .map_or(0.0, |(bucket, before)| bucket.value_of_rank(k - before))
 }
 
 /// Paired differences of one point against the reference, per firm and for the total.

@@ -34,14 +34,7 @@ pub fn report_html(
         escape(&info.rule),
         counted(u64::from(info.rounds), "round")
     );
-    if !info.overrides.is_empty() {
-        // The title may shorten them; here they are whole.
-        let _ = write!(
-            run_line,
-            "<br>\nOverrides of the scenario file (--set): {}",
-            escape(&crate::report::overrides::listed(&info.overrides))
-        );
-    }
+    page::push_overrides(&mut run_line, &info.overrides);
     let intro = if info.description.is_empty() {
         String::new()
     } else {
@@ -52,19 +45,7 @@ pub fn report_html(
     summary_table(&mut details, summary);
     rounds_table(&mut details, summary);
     regimes_section(&mut details, info, summary);
-    details.push_str("<h2>Key assumptions</h2>\n");
-    page::open_table(&mut details);
-    details.push_str("<tbody>\n");
-    for (label, value) in &info.knobs {
-        let _ = writeln!(
-            details,
-            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-            escape(label),
-            escape(value)
-        );
-    }
-    details.push_str("</tbody>\n");
-    page::close_table(&mut details);
+    page::key_assumptions(&mut details, &info.knobs);
 
     let figures: Vec<Figure> = charts
         .iter()

@@ -24,22 +24,15 @@ pub fn importance_html(
     let metric = imp.metric.spec().label.to_lowercase();
     let title = format!("{}: which random inputs drive {metric}", info.title());
     let mut run_line = format!(
-        "{} base trials × ({} groups + 2) = {} trials · seed {} · {} allocation · {} round{}",
+        "{} base trials × ({} groups + 2) = {} trials · seed {} · {} allocation · {}",
         group_digits(imp.trials),
         imp.factors.len(),
         group_digits(imp.model_trials()),
         imp.seed,
         escape(&info.rule),
-        info.rounds,
-        if info.rounds == 1 { "" } else { "s" }
+        crate::report::format::counted(u64::from(info.rounds), "round")
     );
-    if !info.overrides.is_empty() {
-        let _ = write!(
-            run_line,
-            "<br>\nOverrides of the scenario file (--set): {}",
-            escape(&crate::report::overrides::listed(&info.overrides))
-        );
-    }
+    page::push_overrides(&mut run_line, &info.overrides);
     let mut intro = String::new();
     if !info.description.is_empty() {
         let _ = writeln!(intro, "<p>{}</p>", escape(&info.description));

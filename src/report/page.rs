@@ -137,6 +137,35 @@ pub(super) fn close_table(h: &mut String) {
     h.push_str("</table></div>\n");
 }
 
+/// Appends to a page's run line the `--set` overrides of the run, whole (the title may
+/// shorten them), when there are any.
+pub(super) fn push_overrides(run_line: &mut String, overrides: &[(String, String)]) {
+    if !overrides.is_empty() {
+        let _ = write!(
+            run_line,
+            "<br>\nOverrides of the scenario file (--set): {}",
+            escape(&crate::report::overrides::listed(overrides))
+        );
+    }
+}
+
+/// The "Key assumptions" section: each policy knob of the run and its value.
+pub(super) fn key_assumptions(h: &mut String, knobs: &[(String, String)]) {
+    h.push_str("<h2>Key assumptions</h2>\n");
+    open_table(h);
+    h.push_str("<tbody>\n");
+    for (label, value) in knobs {
+        let _ = writeln!(
+            h,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            escape(label),
+            escape(value)
+        );
+    }
+    h.push_str("</tbody>\n");
+    close_table(h);
+}
+
 /// `bytes` in base64 with padding (RFC 4648, section 4), as a `data:` URL carries them.
 pub(super) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -39,6 +39,27 @@ pub struct RunKey {
     pub trials: u64,
 }
 
+impl RunKey {
+    /// The key of a run by this allocsim of the scenario file at `path` whose bytes are
+    /// `bytes`, with `overrides` (as `--set` wrote them), under `seed`, of `trials` trials.
+    pub fn new(
+        path: &std::path::Path,
+        bytes: &[u8],
+        overrides: &[crate::scenario::Override],
+        seed: u64,
+        trials: u64,
+    ) -> RunKey {
+        RunKey {
+            allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_path: path.display().to_string(),
+            scenario_sha256: super::sha256_hex(bytes),
+            overrides: overrides.iter().map(ToString::to_string).collect(),
+            seed,
+            trials,
+        }
+    }
+}
+
 /// One shard's results, read back from partial.json.
 #[derive(Debug, Clone)]
 pub struct Partial {
@@ -261,8 +282,9 @@ fn check_names(info: &RunInfo) -> Result<(), PartialError> {
     Ok(())
 }
 
-/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member.
-fn checksum_of(value: &Value) -> String {
+/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member (partial.json's
+/// and a resume state's checksum).
+pub(crate) fn checksum_of(value: &Value) -> String {
     let mut value = value.clone();
     if let Value::Object(map) = &mut value {
         map.remove("checksum");

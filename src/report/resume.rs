@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::partial::{RunKey, canonical_json};
+use super::RunInfo;
+use super::partial::{RunKey, canonical_json, checksum_of};
 use super::results::{read_results, results_json};
-use super::{RunInfo, sha256_hex};
 use crate::engine::{Kept, Shard, ShardInfo, TrialSet};
 
 /// The file format's name, checked before anything else when reading.
@@ -227,24 +227,13 @@ pub fn resume_json(key: &ResumeKey, info: &RunInfo, kept: &Kept) -> Vec<u8> {
         Ok(v) => v,
         Err(e) => unreachable!("a resume state of strings and integers always serializes: {e}"),
     };
-    let checksum = checksum_of(&mut value);
+    let checksum = checksum_of(&value);
     if let Value::Object(map) = &mut value {
         map.insert("checksum".to_string(), Value::String(checksum));
     }
     let mut bytes = canonical_json(&value);
     bytes.push(b'\n');
     bytes
-}
-
-/// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member (which is
-/// taken out and put back).
-fn checksum_of(value: &mut Value) -> String {
-    let removed = value.as_object_mut().and_then(|map| map.remove("checksum"));
-    let checksum = format!("sha256:{}", sha256_hex(&canonical_json(value)));
-    if let (Some(c), Some(map)) = (removed, value.as_object_mut()) {
-        map.insert("checksum".to_string(), c);
-    }
-    checksum
 }
 
 /// Whether `value` says it is a resume state (its `format`), however damaged otherwise.
@@ -262,7 +251,7 @@ pub fn read_resume(bytes: &[u8]) -> Result<ResumeState, ResumeError> {
 }
 
 /// [`read_resume`] of the file's JSON, parsed.
-fn read_resume_value(mut value: Value) -> Result<ResumeState, ResumeError> {
+fn read_resume_value(value: Value) -> Result<ResumeState, ResumeError> {
     if !value.is_object() {
         return Err(ResumeError::NotResume("not a JSON object".to_string()));
     }
@@ -291,7 +280,7 @@ fn read_resume_value(mut value: Value) -> Result<ResumeState, ResumeError> {
             ));
         }
     };
-    let actual = checksum_of(&mut value);
+    let actual = checksum_of(&value);
     if recorded != actual {
         return Err(ResumeError::Checksum { recorded, actual });
     }
@@ -535,7 +524,7 @@ mod tests {
         let edit = |f: &dyn Fn(&mut Value)| {
             let mut v: Value = serde_json::from_slice(&bytes).unwrap();
             f(&mut v);
-            let sum = checksum_of(&mut v);
+            let sum = checksum_of(&v);
             v["checksum"] = Value::String(sum);
             read_resume(&serde_json::to_vec(&v).unwrap()).unwrap_err()
         };

@@ -57,13 +57,7 @@ pub fn tail_html(p: &TailPage) -> String {
         escape(p.worst),
         group_digits(r.tail_trials)
     );
-    if !info.overrides.is_empty() {
-        let _ = write!(
-            run_line,
-            "<br>\nOverrides of the scenario file (--set): {}",
-            escape(&crate::report::overrides::listed(&info.overrides))
-        );
-    }
+    page::push_overrides(&mut run_line, &info.overrides);
     let mut intro = String::new();
     if !info.description.is_empty() {
         let _ = writeln!(intro, "<p>{}</p>", escape(&info.description));
@@ -206,19 +200,7 @@ pub fn tail_html(p: &TailPage) -> String {
     }
     details.push_str("</tbody>\n");
     page::close_table(&mut details);
-    details.push_str("<h2>Key assumptions</h2>\n");
-    page::open_table(&mut details);
-    details.push_str("<tbody>\n");
-    for (label, value) in &info.knobs {
-        let _ = writeln!(
-            details,
-            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-            escape(label),
-            escape(value)
-        );
-    }
-    details.push_str("</tbody>\n");
-    page::close_table(&mut details);
+    page::key_assumptions(&mut details, &info.knobs);
 
     let figures: Vec<Figure> = p
         .chart

@@ -22,6 +22,18 @@ pub struct Bucket {
     pub count: u64,
 }
 
+impl Bucket {
+    /// The value of 0-based rank `r` among the bucket's `count` values, taken as spread evenly
+    /// over its `width` (the value itself for a bucket one unit wide).
+    pub fn value_of_rank(&self, r: u64) -> f64 {
+        if self.width == 1 {
+            self.low as f64
+        } else {
+            self.low as f64 + self.width as f64 * (r as f64 + 0.5) / self.count as f64
+        }
+    }
+}
+
 /// Buckets per page: the histogram widens its range, and keeps its high count bits, a page at a
 /// time.
 const PAGE: usize = 128;

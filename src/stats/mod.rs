@@ -37,6 +37,24 @@ pub const PERCENTILES: [(&str, f64); 6] = [
     ("p99", 0.99),
 ];
 
+/// The `q` quantile of `n` values whose 0-based order statistic `k` is `order_statistic(k)`,
+/// interpolated linearly between order statistics as numpy's default ("linear", Hyndman and Fan
+/// 1996 type 7); NaN for n = 0.
+pub fn type7(n: u64, q: f64, order_statistic: impl Fn(u64) -> f64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
+    let below = h.floor();
+    let lower = order_statistic(below as u64);
+    let frac = h - below;
+    if frac == 0.0 {
+        lower
+    } else {
+        lower + frac * (order_statistic(below as u64 + 1) - lower)
+    }
+}
+
 /// Φ^-1(0.975): the half-width of a 95% normal interval in standard errors.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -271,18 +289,7 @@ impl Tally {
     /// ("linear", Hyndman and Fan 1996 type 7); inside a histogram bucket wider than one unit,
     /// values are taken as spread evenly over the bucket.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
-        let below = h.floor();
-        let lower = self.order_statistic(below as u64);
-        let frac = h - below;
-        if frac == 0.0 {
-            lower
-        } else {
-            lower + frac * (self.order_statistic(below as u64 + 1) - lower)
-        }
+        type7(self.n, q, |k| self.order_statistic(k))
     }
 
     /// The value of 0-based rank `k` among the sorted values.
@@ -297,16 +304,12 @@ impl Tally {
             }
             return self.max as f64;
         }
-        let Some((Bucket { low, width, count }, before)) = self.histogram.find_rank(k) else {
+        let Some((bucket, before)) = self.histogram.find_rank(k) else {
             return self.max as f64;
         };
-        let value = if width == 1 {
-            low as f64
-        } else {
-            let position = (k - before) as f64 + 0.5;
-            low as f64 + width as f64 * position / count as f64
-        };
-        value.clamp(self.min as f64, self.max as f64)
+        bucket
+            .value_of_rank(k - before)
+            .clamp(self.min as f64, self.max as f64)
     }
 
     /// `(value, count)` for every histogram bucket that holds values, lowest first; `value` is

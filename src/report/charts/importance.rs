@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::data::{self, Axis, TOTAL_NAME};
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, Plot, boxed, colour, fit, frame_notes, label, none, plot,
-    rows, width_of,
+    rows, swatch_legend, width_of,
 };
 use super::{ChartError, ChartOptions, Paint};
 use crate::analysis::importance::{Estimate, Importance};
@@ -416,32 +416,15 @@ fn draw_bars(
 
 /// The legend: the two bars' colours and what they are.
 fn draw_legend(root: &Area, look: &Look, legend: &Area, first: RGBColor, total: RGBColor) -> Drawn {
-    let (lx, ly) = legend.get_base_pixel();
-    let mut at = lx;
-    let mid = ly + look.px(18.0);
-    let style = look.text(21.0, &INK);
-    for (text, c) in [
-        ("first-order index: the group alone", first),
-        ("total index: the group with its interactions", total),
-    ] {
-        root.draw(&Rectangle::new(
-            [
-                (at, mid - look.px(10.0)),
-                (at + look.px(30.0), mid + look.px(10.0)),
-            ],
-            c.mix(0.9).filled(),
-        ))?;
-        label(
-            root,
-            text,
-            &style,
-            (at + look.px(38.0), mid),
-            HPos::Left,
-            VPos::Center,
-        )?;
-        at += look.px(38.0) + width_of(root, text, &style) + look.px(36.0);
-    }
-    Ok(())
+    swatch_legend(
+        root,
+        look,
+        legend.get_base_pixel(),
+        &[
+            ("first-order index: the group alone", first),
+            ("total index: the group with its interactions", total),
+        ],
+    )
 }
 
 #[cfg(test)]

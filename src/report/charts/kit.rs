@@ -154,6 +154,37 @@ pub(super) fn label(
     Ok(())
 }
 
+/// A row of legend entries from `(x, top)`: for each, a colour swatch and its text, in order.
+pub(super) fn swatch_legend(
+    root: &Area,
+    look: &Look,
+    (x, top): (i32, i32),
+    entries: &[(&str, RGBColor)],
+) -> Drawn {
+    let mut at = x;
+    let mid = top + look.px(18.0);
+    let style = look.text(21.0, &INK);
+    for &(text, c) in entries {
+        root.draw(&Rectangle::new(
+            [
+                (at, mid - look.px(10.0)),
+                (at + look.px(30.0), mid + look.px(10.0)),
+            ],
+            c.mix(0.9).filled(),
+        ))?;
+        label(
+            root,
+            text,
+            &style,
+            (at + look.px(38.0), mid),
+            HPos::Left,
+            VPos::Center,
+        )?;
+        at += look.px(38.0) + width_of(root, text, &style) + look.px(36.0);
+    }
+    Ok(())
+}
+
 /// A panel's title in bold, in its caption strip `cap`, from the left edge `left` of its plot.
 pub(super) fn panel_title(root: &Area, look: &Look, cap: &Area, left: i32, title: &str) -> Drawn {
     let (_, cy) = cap.get_base_pixel();

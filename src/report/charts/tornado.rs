@@ -9,7 +9,7 @@ use super::compare::Tornado;
 use super::data;
 use super::kit::{
     Area, Axes, Drawn, INK, Look, MUTED, boxed, colour, draw_names, fit, frame_wrapped, label,
-    names_width, none, plot, rows, width_of, wrap_to,
+    names_width, none, plot, rows, swatch_legend, width_of, wrap_to,
 };
 use crate::report::format;
 
@@ -155,29 +155,13 @@ pub fn paint(root: &Area, look: &Look, t: &Tornado) -> Drawn {
     )?;
     // Legend.
     let (lx, ly) = legend.get_base_pixel();
-    let mut at = lx.max(px.start);
-    let mid = ly + look.px(18.0);
-    let style = look.text(21.0, &INK);
-    for (text, c_v) in [
-        ("knob at its low value", low_c),
-        ("knob at its high value", high_c),
-    ] {
-        root.draw(&Rectangle::new(
-            [
-                (at, mid - look.px(10.0)),
-                (at + look.px(30.0), mid + look.px(10.0)),
-            ],
-            c_v.mix(0.9).filled(),
-        ))?;
-        label(
-            root,
-            text,
-            &style,
-            (at + look.px(38.0), mid),
-            HPos::Left,
-            VPos::Center,
-        )?;
-        at += look.px(38.0) + width_of(root, text, &style) + look.px(36.0);
-    }
-    Ok(())
+    swatch_legend(
+        root,
+        look,
+        (lx.max(px.start), ly),
+        &[
+            ("knob at its low value", low_c),
+            ("knob at its high value", high_c),
+        ],
+    )
 }
