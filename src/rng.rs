@@ -496,6 +496,13 @@ impl StreamId {
     pub const fn group(self) -> Group {
         self.group
     }
+
+    /// What tells this stream from every other of a trial: its offset and step (the same
+    /// purpose has the same pair whichever key slot it starts from).
+    #[inline]
+    pub const fn identity(self) -> (u64, u64) {
+        (self.offset, self.gamma)
+    }
 }
 
 /// One keyed stream (see the module documentation). Implements `rand::Rng`, so every sampler

@@ -16,7 +16,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::engine::{EngineError, for_each_chunk};
-use crate::model::{Model, Workspace};
+use crate::model::{MapCache, Model, Workspace, World, WorldLayout};
+use crate::rng::TrialStreams;
 use crate::scenario::Scenario;
 use crate::stats::{Metric, RecordBuffer, Summary, Tally};
 
@@ -149,7 +150,23 @@ pub fn run_points<S: Borrow<Scenario>>(
         .collect();
     // The reference's firms: its per-firm values of a trial take this many entries.
     let firms = points[0].firms.len();
-    let models: Vec<Model> = points.iter().map(|s| Model::new(s)).collect();
+    // Points that share a distribution share its copula map (built once, not once a point).
+    let mut maps = MapCache::default();
+    let models: Vec<Model> = points.iter().map(|s| Model::cached(s, &mut maps)).collect();
+    drop(maps);
+    // Trial t's world: every input two points take alike is drawn once, by the first point
+    // that needs it, and read by the others (issue 19; byte for byte what each would draw).
+    let layout = WorldLayout::new(&models.iter().collect::<Vec<_>>(), 2);
+    let width = layout.width();
+    // A chunk's worlds take at most WORLD_BYTES a worker.
+    let chunk = if width == 0 {
+        options.chunk
+    } else {
+        options
+            .chunk
+            .min((WORLD_BYTES / (width * 8)) as u64)
+            .max(MIN_WORLD_CHUNK)
+    };
     let states: Vec<Mutex<PointState>> = models
         .iter()
         .zip(&points)
@@ -165,27 +182,40 @@ pub fn run_points<S: Borrow<Scenario>>(
     let (_, threads) = for_each_chunk(
         options.threads,
         options.trials,
-        options.chunk,
+        chunk,
         progress,
         cancel,
         || {
-            // The reference's per-firm values for each trial of the chunk, and which of the
-            // other points this worker has played the chunk on.
+            // The reference's per-firm values for each trial of the chunk, which of the other
+            // points this worker has played the chunk on, and the chunk's worlds.
             let base: Vec<[u64; 3]> = Vec::new();
-            (RecordBuffer::new(), base, vec![false; others])
+            (RecordBuffer::new(), base, vec![false; others], Vec::new())
         },
-        |(buffer, base, done), c, offsets, stop| {
+        |(buffer, base, done, worlds), c, offsets, stop| {
+            let n = (offsets.end - offsets.start) as usize;
+            worlds.resize(n * width, 0.0);
+            World::clear(worlds);
             // Point by point over the chunk rather than trial by trial over the points: only one
             // point's summary is hot at a time, as in a single run.
-            let mut play = |p: usize, state: &mut PointState, base: &mut Vec<[u64; 3]>| {
+            let mut play = |p: usize,
+                            state: &mut PointState,
+                            base: &mut Vec<[u64; 3]>,
+                            worlds: &mut Vec<f64>| {
                 let PointState {
                     summary,
                     paired,
                     workspace: ws,
                 } = state;
                 let mut recording = buffer.recording(summary);
+                let slots = layout.slots(p);
                 for (k, t) in offsets.clone().enumerate() {
-                    models[p].run_trial(options.seed, t, ws);
+                    let streams = TrialStreams::new(options.seed, t);
+                    if width == 0 {
+                        models[p].run_trial_on(&streams, ws);
+                    } else {
+                        let values = &mut worlds[k * width..(k + 1) * width];
+                        models[p].run_trial_shared(&streams, ws, &mut World::new(slots, values));
+                    }
                     if p == 0 {
                         Paired::values_of(&ws.outcome, base);
                     }
@@ -196,7 +226,7 @@ pub fn run_points<S: Borrow<Scenario>>(
                 summary.compact();
             };
             base.clear();
-            play(0, &mut lock(&states[0]), base);
+            play(0, &mut lock(&states[0]), base, worlds);
             // The other points in a rotation that starts elsewhere for each chunk, so workers
             // seldom want the same point; a busy one is passed over for the next free one.
             done.fill(false);
@@ -230,7 +260,7 @@ pub fn run_points<S: Borrow<Scenario>>(
                         (p, lock(&states[p]))
                     }
                 };
-                play(p, &mut guard, base);
+                play(p, &mut guard, base, worlds);
                 done[p - 1] = true;
             }
         },
@@ -249,6 +279,13 @@ pub fn run_points<S: Borrow<Scenario>>(
         threads,
     })
 }
+
+/// Bytes of a worker's worlds for its chunk of trials ([`run_points`]): its chunk is shortened
+/// to keep them within this, a few times a core's cache.
+const WORLD_BYTES: usize = 1 << 20;
+
+/// The fewest trials a worker takes at a time when the points share a world.
+const MIN_WORLD_CHUNK: u64 = 256;
 
 /// What one point keeps while the points run: one of each, shared by the workers in turn.
 struct PointState {

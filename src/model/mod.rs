@@ -5,8 +5,10 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 mod observer;
+mod world;
 
 pub use observer::{NoObserver, Observer};
+pub use world::{World, WorldLayout, WorldSlots};
 
 use crate::alloc::{Allocator, Method};
 use crate::dist::{Dist, NormalMap};
@@ -35,6 +37,23 @@ pub struct Model<'s> {
     ids: StreamIds,
     copula: Copula,
     regimes: Option<RegimeChain>,
+}
+
+/// Copula maps by distribution ([`Model::cached`]), each built once.
+#[derive(Debug, Default)]
+pub struct MapCache {
+    /// By [`Dist::describe`], which gives every parameter exactly.
+    maps: std::collections::HashMap<String, NormalMap>,
+}
+
+impl MapCache {
+    /// `dist`'s map z ↦ F^-1(Phi(z)), built the first time it is asked for.
+    fn map(&mut self, dist: &Dist) -> NormalMap {
+        self.maps
+            .entry(dist.describe())
+            .or_insert_with(|| dist.normal_map())
+            .clone()
+    }
 }
 
 /// `[dependence]` prepared (MODEL.md, "Dependence"): the Gaussian copula's coefficients and each
@@ -105,10 +124,12 @@ impl RegimeChain {
         })
     }
 
-    /// This round's regime from its stream `id`, after `from` (None in round 1).
+    /// This round's regime from its uniform `u`, after `from` (None in round 1). Out of line:
+    /// inlined, the version-2 trial grew and the plain one (compiled in the same function)
+    /// cost 1% more instructions.
     #[inline(never)]
-    fn draw(&self, from: Option<usize>, streams: &TrialStreams, id: StreamId) -> usize {
-        self.pick(from, streams.uniform_at(id))
+    fn draw(&self, from: Option<usize>, u: f64) -> usize {
+        self.pick(from, u)
     }
 
     /// The regime drawn by `u` from round 1's probabilities (`from` None) or from regime
@@ -287,6 +308,13 @@ pub struct Workspace {
 impl<'s> Model<'s> {
     /// Prepares `scenario` for simulation.
     pub fn new(scenario: &'s Scenario) -> Self {
+        Model::cached(scenario, &mut MapCache::default())
+    }
+
+    /// Prepares `scenario` for simulation as [`Model::new`] does, taking the copula's maps of
+    /// distributions that `maps` already holds from it (and keeping the new ones there): the
+    /// points of a sweep share their maps, whose tables cost milliseconds each to build.
+    pub fn cached(scenario: &'s Scenario, maps: &mut MapCache) -> Self {
         let mut priority_order: Vec<usize> = (0..scenario.firms.len()).collect();
         priority_order.sort_by_key(|&i| (scenario.firms[i].priority, i));
         Model {
@@ -313,7 +341,7 @@ impl<'s> Model<'s> {
                     .iter()
                     .all(|f| matches!(f.eligible_from, Entry::Round(_))),
             ids: StreamIds::new(scenario),
-            copula: Copula::new(scenario),
+            copula: Copula::new(scenario, maps),
             regimes: RegimeChain::new(&scenario.regimes),
         }
     }
@@ -403,9 +431,24 @@ impl<'s> Model<'s> {
     #[inline]
     pub fn run_trial_on(&self, streams: &TrialStreams, ws: &mut Workspace) {
         if self.plain {
-            self.trial::<false, _>(streams, ws, &mut NoObserver);
+            self.trial::<false, _, _>(streams, ws, &mut NoObserver, &mut Fresh);
         } else {
-            self.trial::<true, _>(streams, ws, &mut NoObserver);
+            self.trial::<true, _, _>(streams, ws, &mut NoObserver, &mut Fresh);
+        }
+    }
+
+    /// Plays one trial on `streams` as [`Model::run_trial_on`] does, reading each input that
+    /// `world` shares from it (drawn and kept there by the first model that needs it) and
+    /// drawing the rest ([`World`]). The outcome is bit for bit the one `run_trial_on` gives:
+    /// a shared input is the same value whichever model draws it. `world` must hold the
+    /// world of the trial `streams` belong to (a sweep's points share one; an importance
+    /// analysis reads a second trial's for its re-drawn groups).
+    #[inline(never)]
+    pub fn run_trial_shared(&self, streams: &TrialStreams, ws: &mut Workspace, world: &mut World) {
+        if self.plain {
+            self.trial::<false, _, _>(streams, ws, &mut NoObserver, world);
+        } else {
+            self.trial::<true, _, _>(streams, ws, &mut NoObserver, world);
         }
     }
 
@@ -420,22 +463,24 @@ impl<'s> Model<'s> {
         observer: &mut impl Observer,
     ) {
         if self.plain {
-            self.trial::<false, _>(streams, ws, observer);
+            self.trial::<false, _, _>(streams, ws, observer, &mut Fresh);
         } else {
-            self.trial::<true, _>(streams, ws, observer);
+            self.trial::<true, _, _>(streams, ws, observer, &mut Fresh);
         }
     }
 
     /// One trial; `V2` false compiles out every step of MODEL.md version 2 (regimes, the
     /// copula, drawn entry rounds and ratio), for a scenario that uses none of them: such a
     /// scenario costs what it cost under version 1. `o` is told each step ([`Observer`]); a
-    /// plain run's [`NoObserver`] compiles every call away.
+    /// plain run's [`NoObserver`] compiles every call away. Inputs come through `d`: drawn
+    /// ([`Fresh`]) or read from a shared [`World`].
     #[inline(always)]
-    fn trial<const V2: bool, O: Observer>(
+    fn trial<const V2: bool, O: Observer, D: Draws>(
         &self,
         streams: &TrialStreams,
         ws: &mut Workspace,
         o: &mut O,
+        d: &mut D,
     ) {
         let s = self.scenario;
         let ids = &self.ids;
@@ -444,19 +489,20 @@ impl<'s> Model<'s> {
         match if V2 { copula.orders.as_ref() } else { None } {
             None => {
                 for (i, firm) in s.firms.iter().enumerate() {
-                    let id = ids.get(Group::Orders, 0, i);
-                    let orders = round_units(draw(&firm.orders, streams, id));
+                    let x =
+                        self.input(d, Group::Orders, 0, i, |id| draw(&firm.orders, streams, id));
+                    let orders = round_units(x);
                     ws.outcome.orders[i] = orders;
                     ws.outstanding[i] = orders;
                 }
             }
-            Some(how) => self.correlated_orders(how, streams, ws),
+            Some(how) => self.correlated_orders(how, streams, ws, d),
         }
         let out = &mut ws.outcome;
         if V2 && self.drawn_entry {
             for (i, firm) in s.firms.iter().enumerate() {
-                if let Entry::Drawn(d) = &firm.eligible_from {
-                    let x = draw(d, streams, ids.get(Group::Entry, 0, i));
+                if let Entry::Drawn(dist) = &firm.eligible_from {
+                    let x = self.input(d, Group::Entry, 0, i, |id| draw(dist, streams, id));
                     out.entry[i] = entry_round(x, s.rounds);
                 }
             }
@@ -465,7 +511,11 @@ impl<'s> Model<'s> {
         let trial_rho = match self.fixed_ratio {
             Some(rho) => rho,
             None if !V2 => 0.0,
-            None => draw(&s.domestic.ratio, streams, ids.get(Group::Ratio, 0, 0)).max(0.0),
+            None => self
+                .input(d, Group::Ratio, 0, 0, |id| {
+                    draw(&s.domestic.ratio, streams, id)
+                })
+                .max(0.0),
         };
         out.delivered.fill(0);
         out.domestic.fill(0);
@@ -483,7 +533,8 @@ impl<'s> Model<'s> {
             let regime = match if V2 { self.regimes.as_ref() } else { None } {
                 None => None,
                 Some(chain) => {
-                    let k = chain.draw(previous_regime, streams, ids.get(Group::Regime, round, 0));
+                    let u = self.input(d, Group::Regime, round, 0, |id| streams.uniform_at(id));
+                    let k = chain.draw(previous_regime, u);
                     previous_regime = Some(k);
                     out.regime[ri] = k as u32;
                     o.regime(round, k);
@@ -497,7 +548,7 @@ impl<'s> Model<'s> {
                 for (j, event) in s.events.iter().enumerate() {
                     if event.active_in(round)
                         && chance(event.probability, || {
-                            streams.uniform_at(ids.get(Group::Shock, round, j))
+                            self.input(d, Group::Shock, round, j, |id| streams.uniform_at(id))
                         })
                     {
                         o.event(round, j);
@@ -534,13 +585,17 @@ impl<'s> Model<'s> {
             }
             let mut batch: Units = 0;
             if chance(probability, || {
-                streams.uniform_at(ids.get(Group::Approval, round, 0))
+                self.input(d, Group::Approval, round, 0, |id| streams.uniform_at(id))
             }) {
                 out.approved[ri] = true;
-                let id = ids.get(Group::Batch, round, 0);
                 let x = match if V2 { copula.batch_supply } else { None } {
-                    None => draw(&terms.batch, streams, id),
-                    Some(_) => copula.batch(ri, streams, id),
+                    None => self.input(d, Group::Batch, round, 0, |id| {
+                        draw(&terms.batch, streams, id)
+                    }),
+                    Some(_) => {
+                        let e = self.input(d, Group::Batch, round, 0, |id| normal(streams, id));
+                        copula.batch(ri, e)
+                    }
                 };
                 batch = round_units(x * scale);
             }
@@ -586,10 +641,11 @@ impl<'s> Model<'s> {
                 ws.taken[i] = if award == 0 {
                     0
                 } else {
-                    let id = ids.get(Group::Conversion, round, i);
                     let mut k = match if V2 { copula.conversion.as_ref() } else { None } {
-                        None => draw(&s.conversion, streams, id),
-                        Some(c) => self.correlated_conversion(c, &mut factor, streams, round, id),
+                        None => self.input(d, Group::Conversion, round, i, |id| {
+                            draw(&s.conversion, streams, id)
+                        }),
+                        Some(c) => self.correlated_conversion(c, &mut factor, streams, round, i, d),
                     };
                     if V2 && regime.is_some() {
                         k *= conversion_factor;
@@ -620,10 +676,15 @@ impl<'s> Model<'s> {
                 ),
             };
             if wanted > u128::from(least) {
-                let id = ids.get(Group::Domestic, round, 0);
                 let mut x = match if V2 { copula.batch_supply } else { None } {
-                    None => draw(&s.domestic.supply[ri], streams, id),
-                    Some(_) => copula.supply(ri, streams, ids.get(Group::Batch, round, 0), id),
+                    None => self.input(d, Group::Domestic, round, 0, |id| {
+                        draw(&s.domestic.supply[ri], streams, id)
+                    }),
+                    Some(_) => {
+                        let e = self.input(d, Group::Batch, round, 0, |id| normal(streams, id));
+                        let f = self.input(d, Group::Domestic, round, 0, |id| normal(streams, id));
+                        copula.supply(ri, e, f)
+                    }
                 };
                 if let Some(g) = regime {
                     x *= g.domestic_supply_factor;
@@ -673,30 +734,61 @@ impl<'s> Model<'s> {
     /// Inlined (only the version-2 trial calls it): out of line it cost 2.7% more instructions
     /// per trial of benches/correlated-regimes.toml (13,797 against 13,423).
     #[inline(always)]
-    fn correlated_conversion(
+    fn correlated_conversion<D: Draws>(
         &self,
         (a, b, map): &(f64, f64, NormalMap),
         factor: &mut Option<f64>,
         streams: &TrialStreams,
         round: u32,
-        id: StreamId,
+        firm: usize,
+        d: &mut D,
     ) -> f64 {
-        let f = *factor.get_or_insert_with(|| {
-            let n = self.ids.firms.len() - 1;
-            normal(streams, self.ids.get(Group::Conversion, round, n))
-        });
-        map.at(a * f + b * normal(streams, id))
+        let f = match *factor {
+            Some(f) => f,
+            None => {
+                let n = self.ids.firms.len() - 1;
+                let f = self.input(d, Group::Conversion, round, n, |id| normal(streams, id));
+                *factor = Some(f);
+                f
+            }
+        };
+        let e = self.input(d, Group::Conversion, round, firm, |id| normal(streams, id));
+        map.at(a * f + b * e)
+    }
+
+    /// Input `index` of `group` at `round` through `d`: `draw` on its stream, or the shared
+    /// world's value of it.
+    #[inline(always)]
+    fn input<D: Draws>(
+        &self,
+        d: &mut D,
+        group: Group,
+        round: u32,
+        index: usize,
+        draw: impl FnOnce(StreamId) -> f64,
+    ) -> f64 {
+        let id = self.ids.get(group, round, index);
+        if D::FRESH {
+            // A run's path, as it was before worlds were shared: the draw, and nothing else.
+            return draw(id);
+        }
+        d.take(group, self.ids.position(group, round, index), || draw(id))
     }
 
     /// Correlated orders (MODEL.md, "Dependence"): each firm's standard normal from its own
     /// orders stream, combined through the common factor or the matrix's square root, then
     /// through the firm's map.
     #[inline(never)]
-    fn correlated_orders(&self, how: &OrdersCopula, streams: &TrialStreams, ws: &mut Workspace) {
-        let ids = &self.ids;
+    fn correlated_orders<D: Draws>(
+        &self,
+        how: &OrdersCopula,
+        streams: &TrialStreams,
+        ws: &mut Workspace,
+        d: &mut D,
+    ) {
         let n = self.scenario.firms.len();
         for (i, e) in ws.normals.iter_mut().enumerate() {
-            *e = normal(streams, ids.get(Group::Orders, 0, i));
+            *e = self.input(d, Group::Orders, 0, i, |id| normal(streams, id));
         }
         let mut set = |i: usize, z: f64| {
             let orders = round_units(self.copula.orders_maps[i].at(z));
@@ -705,7 +797,7 @@ impl<'s> Model<'s> {
         };
         match how {
             OrdersCopula::Common(a, b) => {
-                let factor = normal(streams, ids.get(Group::Orders, 0, n));
+                let factor = self.input(d, Group::Orders, 0, n, |id| normal(streams, id));
                 for (i, e) in ws.normals.iter().enumerate() {
                     set(i, a * factor + b * e);
                 }
@@ -780,6 +872,37 @@ fn draw(dist: &Dist, streams: &TrialStreams, id: StreamId) -> f64 {
     }
 }
 
+/// Where a trial's inputs come from ([`Model::input`]): drawn from the streams ([`Fresh`]), or
+/// read from a world several models share ([`World`]).
+trait Draws {
+    /// Whether every input is drawn from its stream ([`Fresh`]).
+    const FRESH: bool;
+
+    /// The input at `pos` of `group`'s stream-id table, which `draw` draws from its stream.
+    fn take(&mut self, group: Group, pos: usize, draw: impl FnOnce() -> f64) -> f64;
+}
+
+/// Every input drawn from its stream, as a run draws them.
+struct Fresh;
+
+impl Draws for Fresh {
+    const FRESH: bool = true;
+
+    #[inline(always)]
+    fn take(&mut self, _: Group, _: usize, draw: impl FnOnce() -> f64) -> f64 {
+        draw()
+    }
+}
+
+impl Draws for World<'_> {
+    const FRESH: bool = false;
+
+    #[inline(always)]
+    fn take(&mut self, group: Group, pos: usize, draw: impl FnOnce() -> f64) -> f64 {
+        self.get(group, pos, draw)
+    }
+}
+
 /// A uniformly random order of the firms (Fisher–Yates) from `rng`, a round's `Order` stream.
 fn shuffle(order: &mut [usize], rng: &mut Stream) {
     for (i, slot) in order.iter_mut().enumerate() {
@@ -794,20 +917,20 @@ fn shuffle(order: &mut [usize], rng: &mut Stream) {
 impl Copula {
     /// Round `ri`'s batch through the copula: `z_batch = e_batch`, the batch stream's normal.
     #[inline(never)]
-    fn batch(&self, ri: usize, streams: &TrialStreams, batch: StreamId) -> f64 {
-        self.maps[self.batch_maps[ri]].at(normal(streams, batch))
+    fn batch(&self, ri: usize, e_batch: f64) -> f64 {
+        self.maps[self.batch_maps[ri]].at(e_batch)
     }
 
-    /// Round `ri`'s domestic supply through the copula:
-    /// `z_supply = r e_batch + sqrt(1 - r^2) e_supply`.
+    /// Round `ri`'s domestic supply through the copula from the normals of its batch and
+    /// supply streams: `z_supply = r e_batch + sqrt(1 - r^2) e_supply`.
     #[inline(never)]
-    fn supply(&self, ri: usize, streams: &TrialStreams, batch: StreamId, supply: StreamId) -> f64 {
+    fn supply(&self, ri: usize, e_batch: f64, e_supply: f64) -> f64 {
         let (r, c) = self.batch_supply.unwrap_or((0.0, 1.0));
-        let z = r * normal(streams, batch) + c * normal(streams, supply);
+        let z = r * e_batch + c * e_supply;
         self.maps[self.supply_maps[ri]].at(z)
     }
 
-    fn new(s: &Scenario) -> Self {
+    fn new(s: &Scenario, cache: &mut MapCache) -> Self {
         let d = &s.dependence;
         let mut copula = Copula::default();
         let pearson = crate::linalg::pearson_from_spearman;
@@ -831,11 +954,11 @@ impl Copula {
                     }
                 }
             });
-            copula.orders_maps = s.firms.iter().map(|f| f.orders.normal_map()).collect();
+            copula.orders_maps = s.firms.iter().map(|f| cache.map(&f.orders)).collect();
         }
         if let Some(q) = d.conversion {
             let r = pearson(q).clamp(0.0, 1.0);
-            copula.conversion = Some((r.sqrt(), (1.0 - r).sqrt(), s.conversion.normal_map()));
+            copula.conversion = Some((r.sqrt(), (1.0 - r).sqrt(), cache.map(&s.conversion)));
         }
         if let Some(q) = d.batch_supply {
             let r = pearson(q).clamp(-1.0, 1.0);
@@ -848,7 +971,7 @@ impl Copula {
                     Some(i) => i,
                     None => {
                         described.push(text);
-                        maps.push(dist.normal_map());
+                        maps.push(cache.map(dist));
                         maps.len() - 1
                     }
                 }

@@ -436,8 +436,9 @@ fn batch_and_supply_are_correlated_through_the_batch_streams_normal() {
         let round = 2;
         let b = model.ids.get(Group::Batch, round, 0);
         let q = model.ids.get(Group::Domestic, round, 0);
-        batch.push(c.batch(1, &streams, b));
-        supply.push(c.supply(1, &streams, b, q));
+        let (e_b, e_q) = (super::normal(&streams, b), super::normal(&streams, q));
+        batch.push(c.batch(1, e_b));
+        supply.push(c.supply(1, e_b, e_q));
     }
     let rho = spearman(&batch, &supply);
     assert!((rho + 0.3).abs() < 0.015, "Spearman {rho}");
@@ -454,7 +455,8 @@ fn batch_and_supply_are_correlated_through_the_batch_streams_normal() {
         model.run_trial(1, t, &mut ws);
         let streams = TrialStreams::new(1, t);
         let b = model.ids.get(Group::Batch, 1, 0);
-        let batch = crate::units::round_units(model.copula.batch(0, &streams, b));
+        let e = super::normal(&streams, b);
+        let batch = crate::units::round_units(model.copula.batch(0, e));
         assert_eq!(ws.outcome.cumulative[0], batch);
     }
 }
@@ -514,8 +516,8 @@ fn both_compiled_trials_agree_on_a_version_1_scenario() {
     let (mut a, mut b) = (model.workspace(), model.workspace());
     for t in 0..300 {
         let streams = crate::rng::TrialStreams::new(s.seed, t);
-        model.trial::<false, _>(&streams, &mut a, &mut super::NoObserver);
-        model.trial::<true, _>(&streams, &mut b, &mut super::NoObserver);
+        model.trial::<false, _, _>(&streams, &mut a, &mut super::NoObserver, &mut super::Fresh);
+        model.trial::<true, _, _>(&streams, &mut b, &mut super::NoObserver, &mut super::Fresh);
         assert_eq!(a.outcome, b.outcome, "trial {t}");
     }
 }

@@ -19,7 +19,7 @@ pub use sums::{Estimate, MAX_FACTORS, MAX_VALUE, OutputEstimates, Sums, SumsErro
 use std::sync::atomic::AtomicBool;
 
 use crate::engine::{EngineError, for_each_chunk};
-use crate::model::{Model, Outcome};
+use crate::model::{Model, Outcome, World, WorldLayout, WorldSlots};
 use crate::rng::{Group, TrialKey, TrialStreams};
 use crate::scenario::{Entry, OrdersDependence, Rule, Scenario};
 use crate::stats::{Metric, trial_metric_values};
@@ -105,6 +105,16 @@ impl Factor {
             .with_spare(self.group(), index)
             .map(Some)
             .ok_or(ImportanceError::TooManyStreams { name })
+    }
+
+    /// Where `model` (the base model) finds this factor's inputs in a trial's worlds, A's
+    /// `base` then B's at `offset`: B's for the factor's, A's for the rest.
+    fn slots(&self, model: &Model, base: &WorldSlots, offset: usize) -> WorldSlots {
+        match *self {
+            Factor::Group(g) => base.moved(model, g, None, offset),
+            Factor::Firm { group, firm } => base.moved(model, group, Some(firm), offset),
+            Factor::Common(g) => base.moved(model, g, Some(model.scenario().firms.len()), offset),
+        }
     }
 
     /// A's streams of trial t with this factor's taken from B's key `b`.
@@ -502,11 +512,22 @@ pub fn run(
     for f in factors {
         f.spare_model(&model)?;
     }
+    // Trial t's worlds, A's then B's: each input is drawn once, by A or by B, and every
+    // factor's model reads its inputs from them (issue 19): A's for the groups it keeps, B's for
+    // the one it re-draws. Byte for byte what it would draw itself.
+    let layout = WorldLayout::new(&[&model], 1);
+    let width = layout.width();
+    let a_slots = layout.slots(0);
+    let b_slots = a_slots.shifted(width);
+    let factor_slots: Vec<WorldSlots> = factors
+        .iter()
+        .map(|f| f.slots(&model, a_slots, width))
+        .collect();
     let outputs = scenario.firms.len() + 1;
     let per_trial = outputs * (factors.len() + 2);
     let chunk = options
         .chunk
-        .min(CHUNK_VALUES_BYTES / (per_trial as u64 * 8))
+        .min(CHUNK_VALUES_BYTES / ((per_trial + 2 * width) as u64 * 8))
         .max(1);
     let (metric, seed, equivalence) = (options.metric, options.seed, scenario.domestic.equivalence);
     let (states, threads) = for_each_chunk(
@@ -516,15 +537,16 @@ pub fn run(
         progress,
         cancel,
         || {
-            let state: (Sums, _, Vec<u64>, Option<ImportanceError>) = (
+            let state: (Sums, _, Vec<u64>, Vec<f64>, Option<ImportanceError>) = (
                 Sums::new(outputs, factors.len()),
                 model.workspace(),
+                Vec::new(),
                 Vec::new(),
                 None,
             );
             state
         },
-        |(sums, ws, v, error), _, offsets, stop| {
+        |(sums, ws, v, worlds, error), _, offsets, stop| {
             if error.is_some() {
                 return;
             }
@@ -534,6 +556,9 @@ pub fn run(
             let n = (offsets.end - offsets.start) as usize;
             v.clear();
             v.resize(n * per_trial, 0);
+            worlds.resize(n * 2 * width, 0.0);
+            World::clear(worlds);
+            let world = |i: usize| i * 2 * width..(i + 1) * 2 * width;
             let slot = |i: usize, part: usize| {
                 let at = i * per_trial + part * outputs;
                 at..at + outputs
@@ -542,10 +567,13 @@ pub fn run(
                 if stop() {
                     return;
                 }
-                model.run_trial_on(&TrialStreams::new(seed, t), ws);
+                let w = world(i);
+                let mut a = World::new(a_slots, &mut worlds[w.clone()]);
+                model.run_trial_shared(&TrialStreams::new(seed, t), ws, &mut a);
                 let r = slot(i, 0);
                 values(equivalence, metric, &ws.outcome, &mut v[r]);
-                model.run_trial_on(&TrialStreams::keyed(b_key(seed, t)), ws);
+                let mut b = World::new(&b_slots, &mut worlds[w]);
+                model.run_trial_shared(&TrialStreams::keyed(b_key(seed, t)), ws, &mut b);
                 let r = slot(i, 1);
                 values(equivalence, metric, &ws.outcome, &mut v[r]);
             }
@@ -562,9 +590,12 @@ pub fn run(
                     if stop() {
                         return;
                     }
-                    m.run_trial_on(
+                    let w = world(i);
+                    let mut shared = World::new(&factor_slots[k], &mut worlds[w]);
+                    m.run_trial_shared(
                         &factor.streams(TrialStreams::new(seed, t), b_key(seed, t)),
                         ws,
+                        &mut shared,
                     );
                     let r = slot(i, 2 + k);
                     values(equivalence, metric, &ws.outcome, &mut v[r]);
@@ -581,7 +612,7 @@ pub fn run(
         },
     )?;
     let mut sums = Sums::new(outputs, factors.len());
-    for (part, _, _, error) in states {
+    for (part, _, _, _, error) in states {
         if let Some(e) = error {
             return Err(e);
         }
