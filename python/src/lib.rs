@@ -643,26 +643,33 @@ impl RunResult {
         );
         let manifest_json = report::format::pretty_json(&manifest);
         let charts = chart_options(charts);
-        save_folder(py, &dir, Kind::Run, force, &[self.path.clone()], |out| {
-            if let Some(trials) = &self.trials {
-                out.write_with("trials.csv", |w| {
-                    report::write_trials_csv(w, &self.summary, self.equivalence, 0, trials)
-                })?;
-            }
-            save::write_run(
-                out,
-                &self.info,
-                &self.summary,
-                &manifest_json,
-                charts.as_ref(),
-            )?;
-            if xlsx {
-                let workbook = report::run_xlsx(&self.info, &self.summary)
-                    .map_err(|e| Failure::Output(e.to_string()))?;
-                out.write("results.xlsx", &workbook)?;
-            }
-            Ok(())
-        })
+        save_folder(
+            py,
+            &dir,
+            Kind::Run,
+            force,
+            std::slice::from_ref(&self.path),
+            |out| {
+                if let Some(trials) = &self.trials {
+                    out.write_with("trials.csv", |w| {
+                        report::write_trials_csv(w, &self.summary, self.equivalence, 0, trials)
+                    })?;
+                }
+                save::write_run(
+                    out,
+                    &self.info,
+                    &self.summary,
+                    &manifest_json,
+                    charts.as_ref(),
+                )?;
+                if xlsx {
+                    let workbook = report::run_xlsx(&self.info, &self.summary)
+                        .map_err(|e| Failure::Output(e.to_string()))?;
+                    out.write("results.xlsx", &workbook)?;
+                }
+                Ok(())
+            },
+        )
     }
 }
 
@@ -683,6 +690,7 @@ struct PointsResult {
 }
 
 /// Runs a plan's points on common random numbers.
+#[allow(clippy::too_many_arguments)]
 fn run_plan(
     py: Python<'_>,
     plan: Plan,
@@ -1115,7 +1123,7 @@ impl ImportanceResult {
             &dir,
             Kind::Importance,
             force,
-            &[self.path.clone()],
+            std::slice::from_ref(&self.path),
             |out| {
                 save::write_importance(
                     out,
@@ -1302,19 +1310,26 @@ impl TailAnalysis {
             &scenario::effective_overrides(&self.overrides),
         );
         let charts = chart_options(charts);
-        save_folder(py, &dir, Kind::Tail, force, &[self.path.clone()], |out| {
-            let folder = TailFolder {
-                scenario: &self.scenario,
-                info: &self.info,
-                result: &self.result,
-                target: self.target,
-                worst: self.worst,
-                trace_command: &trace_command,
-                manifest_json: &manifest_json,
-            };
-            save::write_tail(out, &folder, charts.as_ref())?;
-            Ok(())
-        })
+        save_folder(
+            py,
+            &dir,
+            Kind::Tail,
+            force,
+            std::slice::from_ref(&self.path),
+            |out| {
+                let folder = TailFolder {
+                    scenario: &self.scenario,
+                    info: &self.info,
+                    result: &self.result,
+                    target: self.target,
+                    worst: self.worst,
+                    trace_command: &trace_command,
+                    manifest_json: &manifest_json,
+                };
+                save::write_tail(out, &folder, charts.as_ref())?;
+                Ok(())
+            },
+        )
     }
 }
 
