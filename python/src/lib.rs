@@ -555,13 +555,13 @@ fn text(bytes: Vec<u8>) -> String {
 #[pymethods]
 impl RunResult {
     /// summary.csv, as `allocsim run` writes it.
-    fn summary_csv(&self) -> String {
-        text(report::summary_csv(&self.summary))
+    fn summary_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(text(report::summary_csv(&self.summary))))
     }
 
     /// rounds.csv, as `allocsim run` writes it.
-    fn rounds_csv(&self) -> String {
-        text(report::rounds_csv(&self.summary))
+    fn rounds_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(text(report::rounds_csv(&self.summary))))
     }
 
     /// trials.csv, as `allocsim run --trials-csv` writes it; None unless the run kept its
@@ -579,8 +579,8 @@ impl RunResult {
     }
 
     /// The table `allocsim run` prints.
-    fn table(&self) -> String {
-        report::console_table(&self.summary)
+    fn table(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(report::console_table(&self.summary)))
     }
 
     /// The run's title: the scenario's name and overrides.
@@ -864,24 +864,26 @@ fn compare_scenarios(
 #[pymethods]
 impl PointsResult {
     /// comparison.csv.
-    fn comparison_csv(&self) -> String {
-        text(report::comparison_csv(&self.comparison))
+    fn comparison_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(text(report::comparison_csv(&self.comparison))))
     }
 
     /// differences.csv.
-    fn differences_csv(&self) -> String {
-        text(report::differences_csv(&self.comparison))
+    fn differences_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(text(report::differences_csv(&self.comparison))))
     }
 
     /// sensitivity.csv; None unless this is a sensitivity.
-    fn sensitivity_csv(&self) -> Option<String> {
-        (self.comparison.kind == compare::Kind::Sensitivity)
-            .then(|| text(report::sensitivity_csv(&self.comparison)))
+    fn sensitivity_csv(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        guarded(py, || {
+            Ok((self.comparison.kind == compare::Kind::Sensitivity)
+                .then(|| text(report::sensitivity_csv(&self.comparison))))
+        })
     }
 
     /// The table the command prints.
-    fn table(&self) -> String {
-        report::comparison_table(&self.comparison)
+    fn table(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(report::comparison_table(&self.comparison)))
     }
 
     /// "sweep", "compare" or "sensitivity".
@@ -1062,13 +1064,13 @@ fn importance_analysis(
 #[pymethods]
 impl ImportanceResult {
     /// importance.csv.
-    fn importance_csv(&self) -> String {
-        text(report::importance_csv(&self.result))
+    fn importance_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(text(report::importance_csv(&self.result))))
     }
 
     /// The table the command prints.
-    fn table(&self) -> String {
-        report::importance_table(&self.result)
+    fn table(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || Ok(report::importance_table(&self.result)))
     }
 
     /// Base trials.
@@ -1238,8 +1240,10 @@ fn tail_analysis(
 #[pymethods]
 impl TailAnalysis {
     /// tail.csv.
-    fn tail_csv(&self) -> String {
-        text(report::tail_csv(&self.scenario, &self.result))
+    fn tail_csv(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || {
+            Ok(text(report::tail_csv(&self.scenario, &self.result)))
+        })
     }
 
     /// The worst trials, as (trial, unmet units), worst first.
