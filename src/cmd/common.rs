@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use allocsim::engine::EngineError;
 use allocsim::report::format::group_digits;
+use allocsim::report::save::SaveError;
 use allocsim::report::{Kind, OutputDir, OutputOptions};
 use allocsim::scenario::{MAX_TRIALS, Override};
 
@@ -94,6 +95,16 @@ pub fn engine_error(e: EngineError, out: &OutputDir) -> anyhow::Error {
     match e {
         EngineError::Interrupted => out.interrupted().into(),
         other => other.into(),
+    }
+}
+
+/// The binary's error for an output folder's files not written: the cause itself, so that its
+/// exit status and an interruption's message follow from its type as for any other error.
+pub fn save_error(e: SaveError) -> anyhow::Error {
+    match e {
+        SaveError::Output(e) => e.into(),
+        SaveError::Chart(e) => e.into(),
+        SaveError::Workbook(e) => e.into(),
     }
 }
 

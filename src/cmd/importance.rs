@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use allocsim::analysis::importance::{self, B_SEED_MIX, ImportanceError, ImportanceOptions};
-use allocsim::report::{self, Input, Kind, Manifest, RunInfo, Trials, charts};
+use allocsim::analysis::importance::{self, ImportanceError, ImportanceOptions};
+use allocsim::report::{self, Kind, RunInfo};
 use allocsim::scenario;
 
 use super::{BadInput, common, say};
@@ -70,48 +70,21 @@ pub fn importance(args: ImportanceArgs) -> anyhow::Result<()> {
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let manifest = Manifest {
-        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        input: Input::Scenario {
-            scenario_path: args.scenario.display().to_string(),
-            scenario_sha256: report::sha256_hex(&bytes),
-        },
-        name: scenario.name.clone(),
+    let manifest = report::save::importance_manifest(
+        &args.scenario,
+        &bytes,
+        &scenario,
+        &overrides,
+        trials,
         seed,
-        trials: Trials::Importance {
-            base_trials: trials,
-            b_seed: seed ^ B_SEED_MIX,
-            groups: result.factor_names.clone(),
-            metric: result.metric.name().to_string(),
-            trials_run: result.model_trials(),
-        },
-        threads: result.threads,
+        &result,
         wall_seconds,
-        overrides: overrides.iter().map(ToString::to_string).collect(),
-        command_line: common::command_line(),
-        part: None,
-    };
+        common::command_line(),
+    );
     let manifest_json = report::format::pretty_json(&manifest);
-    out.write("importance.csv", &report::importance_csv(&result))?;
-    out.write("manifest.json", &manifest_json)?;
-    if !args.no_charts {
-        let options = charts::ChartOptions {
-            width: args.charts.chart_size.width,
-            height: args.charts.chart_size.height,
-        };
-        let pngs = charts::importance::render_importance(&info, &result, &options)?;
-        for (name, png) in &pngs {
-            out.write(name, png)?;
-        }
-        let embedded: Vec<(&str, &[u8])> = pngs.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        let html = report::importance_html(
-            &info,
-            &result,
-            &String::from_utf8_lossy(&manifest_json),
-            &embedded,
-        );
-        out.write("report.html", html.as_bytes())?;
-    }
+    let charts = (!args.no_charts).then(|| super::report::chart_options(&args.charts));
+    report::save::write_importance(&out, &info, &result, &manifest_json, charts.as_ref())
+        .map_err(common::save_error)?;
     let written = out.commit()?;
 
     if !args.quiet {

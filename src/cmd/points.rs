@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use allocsim::compare::{self, Comparison, Kind, Plan, PlanError, PointsOptions};
-use allocsim::report::{
-    self, Input, Kind as OutputKind, Manifest, OutputDir, PointEntry, ScenarioFile, Trials,
-};
+use allocsim::report::save::Workbook;
+use allocsim::report::{self, Kind as OutputKind, OutputDir};
 use allocsim::scenario::{self, Override};
 
 use super::{common, say};
@@ -116,62 +115,29 @@ pub(super) fn execute(
     let threads = result.threads;
     let comparison = Comparison::new(&plan, trials, seed, result);
 
-    let manifest = Manifest {
-        allocsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        input: Input::Points {
-            command: plan.kind.name().to_string(),
-            scenarios: sources
-                .iter()
-                .map(|s| ScenarioFile {
-                    path: s.path.display().to_string(),
-                    sha256: report::sha256_hex(&s.bytes),
-                })
-                .collect(),
-        },
-        name: plan.name.clone(),
+    let files: Vec<(&Path, &[u8])> = sources
+        .iter()
+        .map(|s| (s.path.as_path(), s.bytes.as_slice()))
+        .collect();
+    let manifest = report::save::points_manifest(
+        &plan,
+        &files,
+        fixed,
+        trials,
         seed,
-        trials: Trials::Points {
-            trials_per_point: trials,
-            points: plan
-                .points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| PointEntry {
-                    point: i + 1,
-                    label: p.label.clone(),
-                    overrides: p.overrides.iter().map(ToString::to_string).collect(),
-                })
-                .collect(),
-            knobs: plan.knobs.clone(),
-        },
         threads,
         wall_seconds,
-        overrides: fixed.iter().map(ToString::to_string).collect(),
-        command_line: super::common::command_line(),
-        part: None,
-    };
+        super::common::command_line(),
+    );
     let manifest_json = report::format::pretty_json(&manifest);
-
-    out.write("comparison.csv", &report::comparison_csv(&comparison))?;
-    out.write("differences.csv", &report::differences_csv(&comparison))?;
-    if plan.kind == Kind::Sensitivity {
-        out.write("sensitivity.csv", &report::sensitivity_csv(&comparison))?;
-    }
-    if args.xlsx {
-        out.write("results.xlsx", &report::comparison_xlsx(&comparison)?)?;
-    }
-    out.write("manifest.json", &manifest_json)?;
-    // Always, as a run's results.json: `allocsim report` redraws the charts from it.
-    out.write_with("comparison.json", |w| {
-        report::write_comparison_json(w, &comparison)
-    })?;
-    if !args.no_charts {
-        for (name, bytes) in
-            super::report::render_comparison(&comparison, &manifest_json, &args.charts)?
-        {
-            out.write(&name, &bytes)?;
-        }
-    }
+    let charts = (!args.no_charts).then(|| super::report::chart_options(&args.charts));
+    let workbook = if args.xlsx {
+        Workbook::With
+    } else {
+        Workbook::Without
+    };
+    report::save::write_comparison(&out, &comparison, &manifest_json, charts.as_ref(), workbook)
+        .map_err(common::save_error)?;
     let written = out.commit()?;
 
     if !args.quiet {

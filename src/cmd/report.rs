@@ -12,44 +12,12 @@ use anyhow::Context;
 use super::{BadInput, say};
 use crate::cli::{ChartArgs, ReportArgs};
 
-fn chart_options(args: &ChartArgs) -> charts::ChartOptions {
+/// The chart options `--chart-size` asks for.
+pub fn chart_options(args: &ChartArgs) -> charts::ChartOptions {
     charts::ChartOptions {
         width: args.chart_size.width,
         height: args.chart_size.height,
     }
-}
-
-/// The charts and report.html of a run, as (file name, bytes).
-pub fn render(
-    info: &RunInfo,
-    summary: &Summary,
-    manifest_json: &[u8],
-    args: &ChartArgs,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let pngs = charts::render_all(info, summary, &chart_options(args))?;
-    let embedded: Vec<(&str, &[u8])> = pngs.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-    let html = report::report_html(
-        info,
-        summary,
-        &String::from_utf8_lossy(manifest_json),
-        &embedded,
-    );
-    let mut files: Vec<(String, Vec<u8>)> =
-        pngs.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
-    files.push(("report.html".to_string(), html.into_bytes()));
-    Ok(files)
-}
-
-/// The charts and report.html of a comparison, as (file name, bytes).
-pub fn render_comparison(
-    c: &Comparison,
-    manifest_json: &[u8],
-    args: &ChartArgs,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let mut files = charts::compare::render_comparison(c, &chart_options(args))?;
-    let html = report::comparison_html(c, &String::from_utf8_lossy(manifest_json), &files);
-    files.push(("report.html".to_string(), html.into_bytes()));
-    Ok(files)
 }
 
 /// What a folder's saved results are: a run's or a comparison's.
@@ -116,8 +84,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         ))
     })?;
     let mut files = match &saved {
-        Saved::Run(run) => render(&run.0, &run.1, &manifest, &args.charts)?,
-        Saved::Comparison(c) => render_comparison(c, &manifest, &args.charts)?,
+        Saved::Run(run) => {
+            report::save::run_report_files(&run.0, &run.1, &manifest, &chart_options(&args.charts))?
+        }
+        Saved::Comparison(c) => {
+            report::save::comparison_report_files(c, &manifest, &chart_options(&args.charts))?
+        }
     };
     if args.xlsx {
         let workbook = match &saved {

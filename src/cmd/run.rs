@@ -658,18 +658,9 @@ pub(super) fn write_outputs(
     manifest_json: &[u8],
     charts: Option<&ChartArgs>,
 ) -> anyhow::Result<()> {
-    out.write("summary.csv", &report::summary_csv(summary))?;
-    out.write("rounds.csv", &report::rounds_csv(summary))?;
-    out.write("manifest.json", manifest_json)?;
-    out.write_with("results.json", |w| {
-        report::write_results_json(w, info, summary)
-    })?;
-    if let Some(chart_args) = charts {
-        for (name, bytes) in super::report::render(info, summary, manifest_json, chart_args)? {
-            out.write(&name, &bytes)?;
-        }
-    }
-    Ok(())
+    let options = charts.map(super::report::chart_options);
+    report::save::write_run(out, info, summary, manifest_json, options.as_ref())
+        .map_err(common::save_error)
 }
 
 /// Prints a finished run's headline, its table and where its results are.

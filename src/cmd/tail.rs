@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use allocsim::analysis::tail::{self, MAX_TAIL_TRIALS, SIGNIFICANT, Share, TailError, Target};
-use allocsim::report::charts::{self, ChartOptions};
 use allocsim::report::partial::RunKey;
-use allocsim::report::{self, Kind, Manifest, OutputDir, Part, RunInfo, TailInfo, TailPage};
+use allocsim::report::{self, Kind, OutputDir, RunInfo};
 use allocsim::scenario::{self, Scenario};
 
 use super::{BadInput, common, say};
@@ -78,58 +77,30 @@ pub fn tail(args: TailArgs) -> anyhow::Result<()> {
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let target_name = match target {
-        Target::Total => "total".to_string(),
-        Target::Firm(i) => scenario.firms[i].name.clone(),
-    };
-    let what = match target {
-        Target::Total => "total unmet demand".to_string(),
-        Target::Firm(i) => format!("{}'s unmet demand", scenario.firms[i].name),
-    };
+    let what = report::save::tail_what(&scenario, target);
     let key = RunKey::new(&args.scenario, &bytes, &overrides, seed, trials);
-    let manifest = Manifest::of_run(
+    let manifest = report::save::tail_manifest(
         &key,
-        &scenario.name,
-        result.threads,
+        &scenario,
+        target,
+        worst,
+        &result,
         wall_seconds,
         common::command_line(),
-    )
-    .with_part(Part::Tail {
-        tail: TailInfo {
-            target: target_name,
-            worst: worst.label(),
-            tail_trials: result.tail_trials,
-            threshold_unmet: result.threshold,
-        },
-    });
+    );
     let manifest_json = report::format::pretty_json(&manifest);
-
-    out.write("tail.csv", &report::tail_csv(&scenario, &result))?;
-    out.write("manifest.json", &manifest_json)?;
-    if !args.no_charts {
-        let chart =
-            charts::tail::tail_chart(&scenario, &result, &info.title(), &worst.label(), &what);
-        let options = ChartOptions {
-            width: args.charts.chart_size.width,
-            height: args.charts.chart_size.height,
-        };
-        let pngs = charts::render_tail(&chart, &options)?;
-        let trace_command = trace_command(&args, &info.overrides);
-        let html = report::tail_html(&TailPage {
-            scenario: &scenario,
-            info: &info,
-            result: &result,
-            worst: &worst.label(),
-            what: &what,
-            trace_command: &trace_command,
-            manifest_json: &String::from_utf8_lossy(&manifest_json),
-            chart: pngs.first().map(|(_, png)| png.as_slice()),
-        });
-        for (name, png) in &pngs {
-            out.write(name, png)?;
-        }
-        out.write("report.html", html.as_bytes())?;
-    }
+    let trace_command = trace_command(&args, &info.overrides);
+    let charts = (!args.no_charts).then(|| super::report::chart_options(&args.charts));
+    let folder = report::save::TailFolder {
+        scenario: &scenario,
+        info: &info,
+        result: &result,
+        target,
+        worst,
+        trace_command: &trace_command,
+        manifest_json: &manifest_json,
+    };
+    report::save::write_tail(&out, &folder, charts.as_ref()).map_err(common::save_error)?;
     let written = out.commit()?;
 
     if !args.quiet {
@@ -142,7 +113,7 @@ pub fn tail(args: TailArgs) -> anyhow::Result<()> {
                 &worst.label(),
                 &what,
                 wall_seconds,
-                &trace_command(&args, &info.overrides),
+                &trace_command,
             )
         )?;
         say!("Results in {}/\n", written.display())?;
@@ -169,29 +140,9 @@ fn target(s: &Scenario, firm: Option<&str>) -> anyhow::Result<Target> {
     }
 }
 
-/// The `allocsim trace` arguments before `--trial T` that replay this analysis' trials: the
-/// scenario, the seed when given, and the overrides (quoted for a shell when they need it).
+/// The `allocsim trace` arguments before `--trial T` that replay this analysis' trials.
 fn trace_command(args: &TailArgs, overrides: &[(String, String)]) -> String {
-    let mut parts = vec![quoted(&args.scenario.display().to_string())];
-    if let Some(seed) = args.seed {
-        parts.push(format!("--seed {seed}"));
-    }
-    for (k, v) in overrides {
-        parts.push(format!("--set {}", quoted(&format!("{k}={v}"))));
-    }
-    parts.join(" ")
-}
-
-/// `text` as a shell word: as it is when it is plain, else in single quotes.
-fn quoted(text: &str) -> String {
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | '=' | '+'));
-    if plain && !text.is_empty() {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
+    report::save::trace_command(&args.scenario.display().to_string(), args.seed, overrides)
 }
 
 /// What stdout says: the tail, the inputs of largest |d|, and the worst trials by number.

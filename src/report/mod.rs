@@ -20,6 +20,7 @@ pub mod precision;
 mod regime_tests;
 mod results;
 pub mod resume;
+pub mod save;
 mod table;
 mod tail_html;
 mod tail_out;
