@@ -3,7 +3,8 @@
 //! one at a time and a batch at a time as a run does), a run's work per trial (trial and fold
 //! over distinct trials), each allocation rule on 5 firms, and the inverse distribution functions
 //! of the Gaussian copula (`quantile`, a map's construction and `NormalMap::at`), and a trial
-//! with correlated inputs and regimes (the copula step). Run with
+//! with correlated inputs and regimes (the copula step), and a sweep point-trial with and without
+//! the world its points share, and what that world costs a point that draws it. Run with
 //! `cargo bench --bench engine`; the README's table of cost per step comes from here.
 
 use std::hint::black_box;
@@ -261,10 +262,90 @@ fn copula(c: &mut Criterion) {
     group.finish();
 }
 
+/// A sweep point-trial with and without the shared world (issue 19): 20 points of
+/// `domestic.ratio` over the same trials, each point playing every trial of a batch as
+/// `compare::run_points` does; the time is per point-trial. Without sharing every point draws
+/// its own inputs; with it the first point draws them into the trial's world and the other 19
+/// read them. "the world's overhead" is one point alone through a world no other point shares
+/// (every input drawn and stored): what sharing costs the point that draws.
+fn shared_world(c: &mut Criterion) {
+    use allocsim::model::{World, WorldLayout};
+    use allocsim::scenario::Override;
+    const POINTS: usize = 20;
+    const TRIALS: u64 = 512;
+    let base = baseline();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let points: Vec<scenario::Scenario> = (0..POINTS)
+        .map(|p| {
+            let set = format!("domestic.ratio={}", 0.05 * p as f64);
+            let set = [Override::parse(&set).expect("a valid override")];
+            scenario::load(&path, &set).expect("the baseline loads")
+        })
+        .collect();
+    let models: Vec<Model> = points.iter().map(Model::new).collect();
+    let mut spaces: Vec<_> = models.iter().map(Model::workspace).collect();
+    let layout = WorldLayout::new(&models.iter().collect::<Vec<_>>(), 2);
+    let width = layout.width();
+    let mut worlds = vec![0.0; TRIALS as usize * width];
+    let mut group = c.benchmark_group("sweep point-trial");
+    group.throughput(Throughput::Elements(POINTS as u64 * TRIALS));
+    group.bench_function("20 points, each drawing its own inputs", |b| {
+        b.iter(|| {
+            for (model, ws) in models.iter().zip(&mut spaces) {
+                for t in 0..TRIALS {
+                    model.run_trial_on(&TrialStreams::new(black_box(base.seed), t), ws);
+                }
+            }
+        })
+    });
+    group.bench_function("20 points sharing one world per trial", |b| {
+        b.iter(|| {
+            World::clear(&mut worlds);
+            for (p, (model, ws)) in models.iter().zip(&mut spaces).enumerate() {
+                for t in 0..TRIALS {
+                    let k = t as usize;
+                    let values = &mut worlds[k * width..(k + 1) * width];
+                    let streams = TrialStreams::new(black_box(base.seed), t);
+                    model.run_trial_shared(&streams, ws, &mut World::new(layout.slots(p), values));
+                }
+            }
+        })
+    });
+    group.finish();
+    let model = Model::new(&base);
+    let alone = WorldLayout::new(&[&model], 1);
+    let width = alone.width();
+    let mut values = vec![0.0; width];
+    let mut ws = model.workspace();
+    let mut group = c.benchmark_group("the world's overhead");
+    group.throughput(Throughput::Elements(TRIALS));
+    group.bench_function("baseline trial, drawn", |b| {
+        b.iter(|| {
+            for t in 0..TRIALS {
+                model.run_trial_on(&TrialStreams::new(black_box(base.seed), t), &mut ws);
+            }
+        })
+    });
+    group.bench_function("baseline trial, drawn into a world", |b| {
+        b.iter(|| {
+            for t in 0..TRIALS {
+                World::clear(&mut values);
+                let streams = TrialStreams::new(black_box(base.seed), t);
+                model.run_trial_shared(
+                    &streams,
+                    &mut ws,
+                    &mut World::new(alone.slots(0), &mut values),
+                );
+            }
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion's plotting needs system fonts, which a server may not have.
     config = Criterion::default().without_plots();
-    targets = trial, steps, rules, inverse, copula
+    targets = trial, steps, rules, inverse, copula, shared_world
 }
 criterion_main!(benches);

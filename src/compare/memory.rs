@@ -18,8 +18,9 @@
 //! its plan entry, model, workspace and paired differences, and its rows of comparison.csv
 //! (built in memory, about 50 bytes a row, in a buffer up to twice that). Each worker thread
 //! that gets a chunk of trials keeps the reference point's per-firm values for its chunk (24
-//! bytes a firm and trial), a record buffer and, for the point it is recording, tables of up to
-//! 4,096 slots a tally. The C allocator's per-thread arenas add to each point's cost as more
+//! bytes a firm and trial), a record buffer, the chunk's shared worlds (at most 1 MiB:
+//! [`super::run_points`]) and, for the point it is recording, tables of up to 4,096 slots a
+//! tally. The C allocator's per-thread arenas add to each point's cost as more
 //! threads record it (0.5 MB a point with one to four workers, 1.06 MB with seven on two
 //! cores); the model adds 10% a worker past the first, for at most seven.
 //!
@@ -133,6 +134,7 @@ fn worker_bytes(scenario: &Scenario, trials: u64, chunk: u64) -> u64 {
     chunk_trials * scenario.firms.len() as u64 * BASE_BYTES
         + RecordBuffer::bytes_for(tallies) as u64
         + tallies as u64 * HOT_TABLE_BYTES
+        + super::WORLD_BYTES as u64
 }
 
 /// The worker threads a run of `trials` trials in chunks of `chunk` uses with `threads` asked

@@ -282,7 +282,7 @@ pub fn run_points<S: Borrow<Scenario>>(
 
 /// Bytes of a worker's worlds for its chunk of trials ([`run_points`]): its chunk is shortened
 /// to keep them within this, a few times a core's cache.
-const WORLD_BYTES: usize = 1 << 20;
+pub(crate) const WORLD_BYTES: usize = 1 << 20;
 
 /// The fewest trials a worker takes at a time when the points share a world.
 const MIN_WORLD_CHUNK: u64 = 256;
