@@ -14,7 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import allocsim
+# Python puts this script's folder first on the path, and it holds the package's source without
+# its native module: import the installed package instead.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import allocsim  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = os.environ.get("ALLOCSIM_BIN", str(ROOT / "target" / "release" / "allocsim"))
