@@ -19,7 +19,7 @@ use allocsim::report::charts::ChartOptions;
 use allocsim::report::partial::RunKey;
 use allocsim::report::save::{self, SaveError, TailFolder, Workbook};
 use allocsim::report::{self, Kind, Manifest, OutputDir, OutputError, OutputOptions, RunInfo};
-use allocsim::scenario::{self, MAX_TRIALS, Override, ScenarioErrors};
+use allocsim::scenario::{self, MAX_TRIALS, Override, ScenarioErrors, TOP_KEYS};
 use allocsim::stats::{Metric, Summary};
 
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -120,24 +120,6 @@ impl From<PlanError> for Failure {
         }
     }
 }
-
-/// Top-level keys of a scenario, which name a field on their own (`rounds: expected ...`).
-const TOP_KEYS: [&str; 14] = [
-    "name",
-    "description",
-    "trials",
-    "seed",
-    "rounds",
-    "carry_over",
-    "allocation",
-    "approval",
-    "domestic",
-    "firm",
-    "event",
-    "dependence",
-    "regimes",
-    "regime",
-];
 
 /// The field a problem's message names first (`domestic.ratio must be ...`, `firm.A.orders:
 /// ...`), if it starts with one.

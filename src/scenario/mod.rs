@@ -9,6 +9,8 @@ mod entry_and_domestic_tests;
 mod messages;
 mod overrides;
 mod raw;
+
+pub use raw::TOP_KEYS;
 mod regimes;
 mod source;
 mod suggest;

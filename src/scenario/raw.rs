@@ -278,7 +278,8 @@ pub struct RawDist {
     pub spans: Vec<Range<usize>>,
 }
 
-const TOP_KEYS: [&str; 14] = [
+/// The keys a scenario file may have at its top level, as MODEL.md names them.
+pub const TOP_KEYS: [&str; 14] = [
     "name",
     "description",
     "trials",
