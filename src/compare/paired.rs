@@ -44,18 +44,19 @@ impl DiffTally {
     /// Records one trial's pair of values.
     #[inline]
     pub fn record(&mut self, reference: u64, point: u64) {
-        let d = i128::from(point) - i128::from(reference);
-        let a = d.unsigned_abs();
+        // |d| < 2^64: both values are u64, so |d| is one and its square fits in 128 bits (one
+        // widening multiply, where a u128 product checked for overflow took several).
+        let a = point.abs_diff(reference);
         self.n += 1;
-        self.sum = self.sum.saturating_add(d);
-        self.sum_sq = self.sum_sq.saturating_add(a.saturating_mul(a));
-        // |d| < 2^64: both values are u64.
-        if d > 0 {
+        self.sum_sq = self.sum_sq.saturating_add(u128::from(a) * u128::from(a));
+        if point > reference {
             self.above += 1;
-            self.positive.record(a as u64);
-        } else if d < 0 {
+            self.sum = self.sum.saturating_add(i128::from(a));
+            self.positive.record(a);
+        } else if point < reference {
             self.below += 1;
-            self.negative.record(a as u64);
+            self.sum = self.sum.saturating_sub(i128::from(a));
+            self.negative.record(a);
         }
     }
 

@@ -787,6 +787,32 @@ impl<'s> Model<'s> {
         d: &mut D,
     ) {
         let n = self.scenario.firms.len();
+        if let (false, OrdersCopula::Common(a, b)) = (D::FRESH, how) {
+            // Through a shared world: each firm's mapped orders, if a point alike has them.
+            let mut factor = None;
+            for i in 0..n {
+                let x = match d.mapped_orders(i) {
+                    Some(x) => x,
+                    None => {
+                        let f = match factor {
+                            Some(f) => f,
+                            None => {
+                                let f = self.input(d, Group::Orders, 0, n, |id| normal(streams, id));
+                                *factor.insert(f)
+                            }
+                        };
+                        let e = self.input(d, Group::Orders, 0, i, |id| normal(streams, id));
+                        let x = self.copula.orders_maps[i].at(a * f + b * e);
+                        d.keep_mapped_orders(i, x);
+                        x
+                    }
+                };
+                let orders = round_units(x);
+                ws.outcome.orders[i] = orders;
+                ws.outstanding[i] = orders;
+            }
+            return;
+        }
         for (i, e) in ws.normals.iter_mut().enumerate() {
             *e = self.input(d, Group::Orders, 0, i, |id| normal(streams, id));
         }
@@ -880,6 +906,12 @@ trait Draws {
 
     /// The input at `pos` of `group`'s stream-id table, which `draw` draws from its stream.
     fn take(&mut self, group: Group, pos: usize, draw: impl FnOnce() -> f64) -> f64;
+
+    /// Firm `firm`'s orders through the one-factor copula, when another model drew them.
+    fn mapped_orders(&self, firm: usize) -> Option<f64>;
+
+    /// Keeps firm `firm`'s orders through the one-factor copula for the models after this one.
+    fn keep_mapped_orders(&mut self, firm: usize, x: f64);
 }
 
 /// Every input drawn from its stream, as a run draws them.
@@ -892,6 +924,14 @@ impl Draws for Fresh {
     fn take(&mut self, _: Group, _: usize, draw: impl FnOnce() -> f64) -> f64 {
         draw()
     }
+
+    #[inline(always)]
+    fn mapped_orders(&self, _: usize) -> Option<f64> {
+        None
+    }
+
+    #[inline(always)]
+    fn keep_mapped_orders(&mut self, _: usize, _: f64) {}
 }
 
 impl Draws for World<'_> {
@@ -900,6 +940,16 @@ impl Draws for World<'_> {
     #[inline(always)]
     fn take(&mut self, group: Group, pos: usize, draw: impl FnOnce() -> f64) -> f64 {
         self.get(group, pos, draw)
+    }
+
+    #[inline(always)]
+    fn mapped_orders(&self, firm: usize) -> Option<f64> {
+        World::mapped_orders(self, firm)
+    }
+
+    #[inline(always)]
+    fn keep_mapped_orders(&mut self, firm: usize, x: f64) {
+        World::keep_mapped_orders(self, firm, x);
     }
 }
 

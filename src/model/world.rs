@@ -53,6 +53,11 @@ pub struct WorldLayout {
 #[derive(Debug, Clone)]
 pub struct WorldSlots {
     tables: [Vec<u32>; Group::COUNT],
+    /// Per firm, the slot of its orders through a one-factor copula (`dependence.orders` a
+    /// value): a function of its own and the factor's normals, the rank correlation and its
+    /// distribution, so points alike in all four share the mapped value, and not only the
+    /// normals. Empty without that copula.
+    mapped_orders: Vec<u32>,
 }
 
 impl WorldLayout {
@@ -60,10 +65,20 @@ impl WorldLayout {
     /// for every input any of them takes (`min_sharers` 1: an importance analysis, whose
     /// re-drawn groups read the base trial's world and the other trial's).
     pub fn new(models: &[&Model<'_>], min_sharers: usize) -> WorldLayout {
-        // Each input's key, and per model the key at each position (None: not memoised).
-        type Key = (u64, u64, u8, usize);
+        // Each input's key: its stream, what is taken (0 a uniform, 1 a normal, 2 a draw, 3
+        // orders through the one-factor copula), the distribution, and for 3 the copula's
+        // coefficients' bits. Per model, the key at each position (None: not memoised).
+        type Key = (u64, u64, u8, usize, [u64; 2]);
         let mut described: HashMap<String, usize> = HashMap::new();
         let mut sharers: HashMap<Key, (usize, usize)> = HashMap::new();
+        // Count each model once (a model takes an input at one position).
+        let count = |sharers: &mut HashMap<Key, (usize, usize)>, key: Key, m: usize| {
+            let entry = sharers.entry(key).or_insert((m, 0));
+            if entry.1 == 0 || entry.0 != m {
+                entry.0 = m;
+                entry.1 += 1;
+            }
+        };
         let keyed: Vec<[Vec<Option<Key>>; Group::COUNT]> = models
             .iter()
             .enumerate()
@@ -82,34 +97,52 @@ impl WorldLayout {
                                 }
                             };
                             let (offset, gamma) = table[pos].identity();
-                            let key = (offset, gamma, kind, dist);
-                            let entry = sharers.entry(key).or_insert((m, 0));
-                            // Count each model once (a model takes an input at one position).
-                            if entry.1 == 0 || entry.0 != m {
-                                entry.0 = m;
-                                entry.1 += 1;
-                            }
+                            let key = (offset, gamma, kind, dist, [0; 2]);
+                            count(&mut sharers, key, m);
                             Some(key)
                         })
                         .collect()
                 })
             })
             .collect();
+        let mapped: Vec<Vec<Key>> = models
+            .iter()
+            .enumerate()
+            .map(|(m, model)| {
+                let Some(super::OrdersCopula::Common(a, b)) = &model.copula.orders else {
+                    return Vec::new();
+                };
+                let table = &model.ids.tables[Group::Orders.index()];
+                let keys: Option<Vec<Key>> = (0..model.scenario.firms.len())
+                    .map(|i| {
+                        let (offset, gamma) = table.get(i)?.identity();
+                        let text = model.scenario.firms[i].orders.describe();
+                        let next = described.len();
+                        let dist = *described.entry(text).or_insert(next);
+                        Some((offset, gamma, 3, dist, [a.to_bits(), b.to_bits()]))
+                    })
+                    .collect();
+                let keys = keys.unwrap_or_default();
+                for &key in &keys {
+                    count(&mut sharers, key, m);
+                }
+                keys
+            })
+            .collect();
         let mut slot_of: HashMap<Key, u32> = HashMap::new();
+        let mut slot = |key: Option<Key>| match key {
+            Some(k) if sharers[&k].1 >= min_sharers => {
+                let next = slot_of.len() as u32;
+                *slot_of.entry(k).or_insert(next)
+            }
+            _ => NONE,
+        };
         let slots = keyed
             .into_iter()
-            .map(|tables| WorldSlots {
-                tables: tables.map(|keys| {
-                    keys.into_iter()
-                        .map(|key| match key {
-                            Some(k) if sharers[&k].1 >= min_sharers => {
-                                let next = slot_of.len() as u32;
-                                *slot_of.entry(k).or_insert(next)
-                            }
-                            _ => NONE,
-                        })
-                        .collect()
-                }),
+            .zip(mapped)
+            .map(|(tables, mapped)| WorldSlots {
+                tables: tables.map(|keys| keys.into_iter().map(&mut slot).collect()),
+                mapped_orders: mapped.into_iter().map(|k| slot(Some(k))).collect(),
             })
             .collect();
         WorldLayout {
@@ -143,13 +176,23 @@ impl WorldSlots {
                 *slot += offset as u32;
             }
         }
+        // A firm's mapped orders depend on its normal and the factor's: when either is the
+        // other trial's, the mix of the two worlds is in neither, so the value is computed.
+        if group == Group::Orders {
+            let n = model.scenario.firms.len();
+            for (i, slot) in moved.mapped_orders.iter_mut().enumerate() {
+                if index.is_none_or(|j| j == i || j == n) {
+                    *slot = NONE;
+                }
+            }
+        }
         moved
     }
 
     /// All slots moved `offset` on: the other trial's world throughout.
     pub fn shifted(&self, offset: usize) -> Self {
         let mut moved = self.clone();
-        for table in &mut moved.tables {
+        for table in moved.tables.iter_mut().chain([&mut moved.mapped_orders]) {
             for slot in table.iter_mut().filter(|s| **s != NONE) {
                 *slot += offset as u32;
             }
@@ -181,8 +224,33 @@ impl<'a> World<'a> {
     /// it, or `draw()` alone when the input is not shared.
     #[inline(always)]
     pub(crate) fn get(&mut self, group: Group, pos: usize, draw: impl FnOnce() -> f64) -> f64 {
-        let slot = match self.slots.tables[group.index()].get(pos) {
-            Some(&s) if s != NONE => s as usize,
+        let slot = self.slots.tables[group.index()].get(pos).copied();
+        self.in_slot(slot, draw)
+    }
+
+    /// Firm `firm`'s orders through the one-factor copula, if the world holds them.
+    #[inline(always)]
+    pub(crate) fn mapped_orders(&self, firm: usize) -> Option<f64> {
+        let slot = *self.slots.mapped_orders.get(firm)?;
+        let v = *self.values.get(slot as usize)?;
+        (v.to_bits() != EMPTY).then_some(v)
+    }
+
+    /// Keeps firm `firm`'s orders through the one-factor copula, where the world shares them.
+    #[inline(always)]
+    pub(crate) fn keep_mapped_orders(&mut self, firm: usize, x: f64) {
+        if let Some(&slot) = self.slots.mapped_orders.get(firm)
+            && let Some(v) = self.values.get_mut(slot as usize)
+        {
+            *v = x;
+        }
+    }
+
+    /// The value in `slot` (None or [`NONE`]: not shared), or `draw()` kept there.
+    #[inline(always)]
+    fn in_slot(&mut self, slot: Option<u32>, draw: impl FnOnce() -> f64) -> f64 {
+        let slot = match slot {
+            Some(s) if s != NONE => s as usize,
             _ => return draw(),
         };
         match self.values.get_mut(slot) {
