@@ -157,8 +157,12 @@ pub fn run_points<S: Borrow<Scenario>>(
     // Trial t's world: every input two points take alike is drawn once, by the first point
     // that needs it, and read by the others (issue 19; byte for byte what each would draw).
     let layout = WorldLayout::new(&models.iter().collect::<Vec<_>>(), 2);
-    let width = layout.width();
-    // A chunk's worlds take at most WORLD_BYTES a worker.
+    // A chunk's worlds take at most WORLD_BYTES a worker; points whose world is too wide for
+    // MIN_WORLD_CHUNK trials of it there (thousands of firms and rounds) draw their own.
+    let width = match layout.width() {
+        w if w * 8 * MIN_WORLD_CHUNK as usize <= WORLD_BYTES => w,
+        _ => 0,
+    };
     let chunk = if width == 0 {
         options.chunk
     } else {
@@ -284,8 +288,9 @@ pub fn run_points<S: Borrow<Scenario>>(
 /// to keep them within this, a few times a core's cache.
 pub(crate) const WORLD_BYTES: usize = 1 << 20;
 
-/// The fewest trials a worker takes at a time when the points share a world.
-const MIN_WORLD_CHUNK: u64 = 256;
+/// The fewest trials a worker takes at a time when the points share a world (so a world may
+/// hold up to 2,048 values: the baseline's holds 60).
+const MIN_WORLD_CHUNK: u64 = 64;
 
 /// What one point keeps while the points run: one of each, shared by the workers in turn.
 struct PointState {

@@ -797,7 +797,8 @@ impl<'s> Model<'s> {
                         let f = match factor {
                             Some(f) => f,
                             None => {
-                                let f = self.input(d, Group::Orders, 0, n, |id| normal(streams, id));
+                                let f =
+                                    self.input(d, Group::Orders, 0, n, |id| normal(streams, id));
                                 *factor.insert(f)
                             }
                         };
