@@ -77,7 +77,8 @@ const POINT_BYTES: u64 = 16 * KIB;
 const ROW_BYTES: u64 = 100;
 /// One tally's exact-count table (4,096 slots of 16 bytes) in the point a worker is recording.
 const HOT_TABLE_BYTES: u64 = 4096 * 16;
-/// The reference's `[unmet, delivered, domestic]` for one firm and trial of a chunk.
+/// The `[unmet, delivered, domestic]` of one firm and trial of a chunk (kept for the reference
+/// and for the point being played).
 const BASE_BYTES: u64 = 24;
 /// The program itself: code, the chart fonts and canvas, the allocator's own.
 const FIXED_BYTES: u64 = 12 * MIB;
@@ -131,7 +132,8 @@ pub fn point_bytes(scenario: &Scenario, trials: u64) -> u64 {
 fn worker_bytes(scenario: &Scenario, trials: u64, chunk: u64) -> u64 {
     let tallies = Summary::tally_count(scenario.firms.len(), scenario.rounds as usize);
     let chunk_trials = trials.min(chunk.max(1));
-    chunk_trials * scenario.firms.len() as u64 * BASE_BYTES
+    // The reference's values and those of the point being played.
+    2 * chunk_trials * scenario.firms.len() as u64 * BASE_BYTES
         + RecordBuffer::bytes_for(tallies) as u64
         + tallies as u64 * HOT_TABLE_BYTES
         + super::WORLD_BYTES as u64

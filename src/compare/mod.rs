@@ -148,8 +148,6 @@ pub fn run_points<S: Borrow<Scenario>>(
     let matched: Vec<Vec<Option<usize>>> = (0..points.len())
         .map(|p| firm_match.to_reference(p))
         .collect();
-    // The reference's firms: its per-firm values of a trial take this many entries.
-    let firms = points[0].firms.len();
     // Points that share a distribution share its copula map (built once, not once a point).
     let mut maps = MapCache::default();
     let models: Vec<Model> = points.iter().map(|s| Model::cached(s, &mut maps)).collect();
@@ -190,12 +188,20 @@ pub fn run_points<S: Borrow<Scenario>>(
         progress,
         cancel,
         || {
-            // The reference's per-firm values for each trial of the chunk, which of the other
-            // points this worker has played the chunk on, and the chunk's worlds.
+            // The reference's per-firm values for each trial of the chunk and the point's being
+            // played, which of the other points this worker has played the chunk on, and the
+            // chunk's worlds.
             let base: Vec<[u64; 3]> = Vec::new();
-            (RecordBuffer::new(), base, vec![false; others], Vec::new())
+            let own: Vec<[u64; 3]> = Vec::new();
+            (
+                RecordBuffer::new(),
+                base,
+                own,
+                vec![false; others],
+                Vec::new(),
+            )
         },
-        |(buffer, base, done, worlds), c, offsets, stop| {
+        |(buffer, base, own, done, worlds), c, offsets, stop| {
             let n = (offsets.end - offsets.start) as usize;
             worlds.resize(n * width, 0.0);
             World::clear(worlds);
@@ -204,7 +210,9 @@ pub fn run_points<S: Borrow<Scenario>>(
             let mut play = |p: usize,
                             state: &mut PointState,
                             base: &mut Vec<[u64; 3]>,
+                            own: &mut Vec<[u64; 3]>,
                             worlds: &mut Vec<f64>| {
+                own.clear();
                 let PointState {
                     summary,
                     paired,
@@ -222,15 +230,19 @@ pub fn run_points<S: Borrow<Scenario>>(
                     }
                     if p == 0 {
                         Paired::values_of(&ws.outcome, base);
+                    } else {
+                        Paired::values_of(&ws.outcome, own);
                     }
                     recording.record(&ws.outcome);
-                    paired.record(&base[k * firms..(k + 1) * firms], &ws.outcome, &matched[p]);
                 }
                 drop(recording);
+                // The chunk's differences, a tally at a time.
+                let point: &[[u64; 3]] = if p == 0 { base } else { own };
+                paired.record_trials(&base[..], point, &matched[p]);
                 summary.compact();
             };
             base.clear();
-            play(0, &mut lock(&states[0]), base, worlds);
+            play(0, &mut lock(&states[0]), base, own, worlds);
             // The other points in a rotation that starts elsewhere for each chunk, so workers
             // seldom want the same point; a busy one is passed over for the next free one.
             done.fill(false);
@@ -264,7 +276,7 @@ pub fn run_points<S: Borrow<Scenario>>(
                         (p, lock(&states[p]))
                     }
                 };
-                play(p, &mut guard, base, worlds);
+                play(p, &mut guard, base, own, worlds);
                 done[p - 1] = true;
             }
         },
