@@ -176,39 +176,15 @@ pub fn partial_json(run: &RunKey, shard: &ShardInfo, info: &RunInfo, summary: &S
 pub fn read_partial(bytes: &[u8]) -> Result<Partial, PartialError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| PartialError::NotPartial(format!("not JSON: {e}")))?;
-    let Value::Object(map) = &value else {
-        return Err(PartialError::NotPartial("not a JSON object".to_string()));
-    };
-    match map.get("format") {
-        Some(Value::String(f)) if f == PARTIAL_FORMAT => {}
-        other => {
-            return Err(PartialError::NotPartial(format!(
-                "its format is {}, not \"{PARTIAL_FORMAT}\"",
-                other.map_or("missing".to_string(), Value::to_string)
-            )));
-        }
-    }
-    match map.get("version") {
-        Some(v) if v.as_u64() == Some(u64::from(PARTIAL_VERSION)) => {}
-        other => {
-            return Err(PartialError::Version {
-                found: other.cloned().unwrap_or(Value::Null),
+    let recorded =
+        check_envelope(&value, PARTIAL_FORMAT, PARTIAL_VERSION).map_err(|e| match e {
+            Envelope::Not(why) => PartialError::NotPartial(why),
+            Envelope::Version(found) => PartialError::Version {
+                found,
                 this: env!("CARGO_PKG_VERSION").to_string(),
-            });
-        }
-    }
-    let recorded = match map.get("checksum") {
-        Some(Value::String(c)) => c.clone(),
-        _ => {
-            return Err(PartialError::NotPartial(
-                "it has no checksum string".to_string(),
-            ));
-        }
-    };
-    let actual = checksum_of(&value);
-    if recorded != actual {
-        return Err(PartialError::Checksum { recorded, actual });
-    }
+            },
+            Envelope::Checksum { recorded, actual } => PartialError::Checksum { recorded, actual },
+        })?;
     let saved: SavedPartial =
         serde_json::from_value(value).map_err(|e| PartialError::NotPartial(e.to_string()))?;
     let (info, summary) = read_results(&canonical_json(&saved.results))
@@ -280,6 +256,58 @@ fn check_names(info: &RunInfo) -> Result<(), PartialError> {
             .map_err(|m| bad(format!("info.regimes[{i}].name"), m))?;
     }
     Ok(())
+}
+
+/// Why the envelope of a checksummed file (partial.json, a resume state) was refused.
+pub(crate) enum Envelope {
+    /// It is not a file of the format asked for: why.
+    Not(String),
+    /// Its version, or null, is not the one this build reads.
+    Version(Value),
+    /// Its checksum is not that of its contents.
+    Checksum {
+        /// The checksum the file records.
+        recorded: String,
+        /// The checksum of what it holds.
+        actual: String,
+    },
+}
+
+/// Checks the envelope every checksummed file of allocsim's shares, in order: a JSON object,
+/// its `format`, its `version`, and a `checksum` string equal to [`checksum_of`] its contents,
+/// which it returns.
+pub(crate) fn check_envelope(
+    value: &Value,
+    format: &str,
+    version: u32,
+) -> Result<String, Envelope> {
+    let Value::Object(map) = value else {
+        return Err(Envelope::Not("not a JSON object".to_string()));
+    };
+    match map.get("format") {
+        Some(Value::String(f)) if f == format => {}
+        other => {
+            return Err(Envelope::Not(format!(
+                "its format is {}, not \"{format}\"",
+                other.map_or("missing".to_string(), Value::to_string)
+            )));
+        }
+    }
+    match map.get("version") {
+        Some(v) if v.as_u64() == Some(u64::from(version)) => {}
+        other => return Err(Envelope::Version(other.cloned().unwrap_or(Value::Null))),
+    }
+    let Some(Value::String(recorded)) = map.get("checksum") else {
+        return Err(Envelope::Not("it has no checksum string".to_string()));
+    };
+    let actual = checksum_of(value);
+    if *recorded != actual {
+        return Err(Envelope::Checksum {
+            recorded: recorded.clone(),
+            actual,
+        });
+    }
+    Ok(actual)
 }
 
 /// `sha256:<hex>` of the canonical JSON of `value` without its `checksum` member (partial.json's

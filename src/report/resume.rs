@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::RunInfo;
-use super::partial::{RunKey, canonical_json, checksum_of};
+use super::partial::{Envelope, RunKey, canonical_json, check_envelope, checksum_of};
 use super::results::{read_results, results_json};
 use crate::engine::{Kept, Shard, ShardInfo, TrialSet};
 
@@ -252,38 +252,14 @@ pub fn read_resume(bytes: &[u8]) -> Result<ResumeState, ResumeError> {
 
 /// [`read_resume`] of the file's JSON, parsed.
 fn read_resume_value(value: Value) -> Result<ResumeState, ResumeError> {
-    if !value.is_object() {
-        return Err(ResumeError::NotResume("not a JSON object".to_string()));
-    }
-    if !says_resume(&value) {
-        return Err(ResumeError::NotResume(format!(
-            "its format is {}, not \"{RESUME_FORMAT}\"",
-            value
-                .get("format")
-                .map_or("missing".to_string(), Value::to_string)
-        )));
-    }
-    match value.get("version") {
-        Some(v) if v.as_u64() == Some(u64::from(RESUME_VERSION)) => {}
-        other => {
-            return Err(ResumeError::Version {
-                found: other.cloned().unwrap_or(Value::Null),
-                this: env!("CARGO_PKG_VERSION").to_string(),
-            });
-        }
-    }
-    let recorded = match value.get("checksum") {
-        Some(Value::String(c)) => c.clone(),
-        _ => {
-            return Err(ResumeError::NotResume(
-                "it has no checksum string".to_string(),
-            ));
-        }
-    };
-    let actual = checksum_of(&value);
-    if recorded != actual {
-        return Err(ResumeError::Checksum { recorded, actual });
-    }
+    let recorded = check_envelope(&value, RESUME_FORMAT, RESUME_VERSION).map_err(|e| match e {
+        Envelope::Not(why) => ResumeError::NotResume(why),
+        Envelope::Version(found) => ResumeError::Version {
+            found,
+            this: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        Envelope::Checksum { recorded, actual } => ResumeError::Checksum { recorded, actual },
+    })?;
     let saved: SavedResume =
         serde_json::from_value(value).map_err(|e| ResumeError::NotResume(e.to_string()))?;
     let inconsistent = ResumeError::Inconsistent;
