@@ -402,9 +402,21 @@ fn stream_id_tables_hold_the_purposes_ids() {
 }
 
 fn trial_on(s: &Scenario, streams: &TrialStreams) -> Outcome {
-    let model = Model::new(s);
+    model_on(&Model::new(s), streams)
+}
+
+/// [`trial_on`] on a model built once: the baseline's copula maps take milliseconds each to
+/// build in the unoptimised test build, and the loops below run thousands of trials.
+fn model_on(model: &Model, streams: &TrialStreams) -> Outcome {
     let mut ws = model.workspace();
     model.run_trial_on(streams, &mut ws);
+    ws.outcome
+}
+
+/// [`trial`] on a model built once.
+fn model_trial(model: &Model, seed: u64, t: u64) -> Outcome {
+    let mut ws = model.workspace();
+    model.run_trial(seed, t, &mut ws);
     ws.outcome
 }
 
@@ -437,19 +449,25 @@ fn every_group() -> Scenario {
 #[test]
 fn a_trial_on_its_own_streams_is_run_trial() {
     for s in [baseline(), every_group()] {
+        let m = Model::new(&s);
         for t in 0..200 {
             let own = TrialStreams::new(s.seed, t);
-            let expected = trial(&s, t);
-            assert_eq!(trial_on(&s, &own), expected, "{} trial {t}", s.name);
+            let expected = model_trial(&m, s.seed, t);
+            assert_eq!(model_on(&m, &own), expected, "{} trial {t}", s.name);
             for group in Group::ALL {
                 let same = own.with_group(group, TrialKey::new(s.seed, t));
-                assert_eq!(trial_on(&s, &same), expected, "{} trial {t}", s.name);
+                assert_eq!(model_on(&m, &same), expected, "{} trial {t}", s.name);
             }
             let u = t + 1_000;
             let all = Group::ALL.into_iter().fold(own, |streams, group| {
                 streams.with_group(group, TrialKey::new(s.seed, u))
             });
-            assert_eq!(trial_on(&s, &all), trial(&s, u), "{} trial {t}", s.name);
+            assert_eq!(
+                model_on(&m, &all),
+                model_trial(&m, s.seed, u),
+                "{} trial {t}",
+                s.name
+            );
         }
     }
 }
@@ -584,10 +602,15 @@ fn a_firm_on_the_spare_key_redraws_that_firms_inputs_alone() {
 fn re_keying_a_group_the_scenario_does_not_draw_changes_nothing() {
     // The baseline splits proportionally: it draws no random order.
     let s = baseline();
+    let m = Model::new(&s);
     for t in 0..200 {
         let streams =
             TrialStreams::new(s.seed, t).with_group(Group::Order, TrialKey::new(s.seed, t + 1));
-        assert_eq!(trial_on(&s, &streams), trial(&s, t), "trial {t}");
+        assert_eq!(
+            model_on(&m, &streams),
+            model_trial(&m, s.seed, t),
+            "trial {t}"
+        );
     }
     // Fixed numbers and certain events draw nothing at all.
     let s = fixed(
