@@ -11,8 +11,11 @@
 //! - for `n` ≤ [`EXACT_DISTINCT`] (2,048): its exact counts only, compacted to 8 bytes a
 //!   distinct value, so at most `8·n` bytes;
 //! - past that, a histogram whose pages cover the range of its values, plus the exact counts of
-//!   the few discrete tallies that stay exact; modelled as 11 KiB + 1 KiB per doubling of `n`
-//!   beyond 2,048 (the ranges widen as rarer extremes come in), at most 24 KiB.
+//!   the few discrete tallies that stay exact; modelled as 7 KiB + 0.5 KiB per doubling of `n`
+//!   beyond 2,048 (the ranges widen as rarer extremes come in), at most 14 KiB.
+//!
+//! Its paired differences (three metrics of each firm and of the total) are never exact: each
+//! is modelled as one tally past its exact counts.
 //!
 //! A point also keeps its scenario's distributions (a beta or PERT sampling table is 6 KiB),
 //! its plan entry, model, workspace and paired differences, and its rows of comparison.csv
@@ -40,12 +43,20 @@
 //! | 10^6    | 2       | 678–756 KiB (baseline, gradual-expansion) | 1142 KiB | 1.51–1.68 |
 //!
 //! The estimates in the table are those of version 0.2 (11 KiB a tally, 7 KiB a distribution).
-//! Version 2 of the model widened the shipped scenarios' histograms (correlated orders spread
-//! the totals: gradual-expansion held 3% more than that tally model at 5,000 trials) and gave
-//! correlated distributions a copula map, so a tally is now modelled at 12 KiB and a
-//! distribution at 13 KiB (the baseline point at 2,000 trials: 951 KiB), not re-measured.
+//! Version 2 of the model widened the shipped scenarios' histograms and gave correlated
+//! distributions a copula map (13 KiB a distribution). Issue 19 halved a histogram's bytes (a
+//! count's low bits in one byte, not two: src/stats/histogram.rs) and the model with it, and
+//! counts the paired differences apart. Re-measured then on the baseline, 2 threads, the same
+//! way (N = 50 less N = 10, over 40):
 //!
-//! So the estimate runs 1.05–2.1× above the measured figure: it errs high, since a plan that
+//! | trials  | before (two-byte counts) | after   | estimate a point | ratio |
+//! |---------|--------------------------|---------|------------------|-------|
+//! | 1,000   | 842 KiB                  | 660 KiB | 731 KiB          | 1.11  |
+//! | 2,000   | 1,186 KiB                | 989 KiB | 1,098 KiB        | 1.11  |
+//! | 20,000  |                          | 560 KiB | 874 KiB          | 1.56  |
+//! | 100,000 |                          | 582 KiB | 949 KiB          | 1.63  |
+//!
+//! So the estimate runs 1.1–2.1× above the measured figure: it errs high, since a plan that
 //! would not fit is killed hours in, while one refused needlessly costs a rerun with
 //! `ALLOCSIM_MEMORY_LIMIT`. The unit tests check the tally model against the bytes the
 //! summaries of the shipped scenarios actually hold ([`Summary::heap_bytes`]).
@@ -65,9 +76,9 @@ const GIB: u64 = 1024 * MIB;
 const EXACT_PAIR_BYTES: u64 = 8;
 /// A tally past its exact counts: this, plus [`TALLY_BYTES_PER_DOUBLING`] for each doubling of
 /// the trials beyond [`EXACT_DISTINCT`], at most [`TALLY_BYTES_MAX`].
-const TALLY_BYTES_BASE: u64 = 12 * KIB;
-const TALLY_BYTES_PER_DOUBLING: u64 = KIB;
-const TALLY_BYTES_MAX: u64 = 24 * KIB;
+const TALLY_BYTES_BASE: u64 = 7 * KIB;
+const TALLY_BYTES_PER_DOUBLING: u64 = KIB / 2;
+const TALLY_BYTES_MAX: u64 = 14 * KIB;
 /// One distribution of a scenario (a beta or PERT table is 6 KiB), with its copula map when it
 /// is correlated (5.4 KiB for the shipped shapes: src/dist/normal_map.rs).
 const DIST_BYTES: u64 = 13 * KIB;
@@ -125,7 +136,14 @@ pub fn point_bytes(scenario: &Scenario, trials: u64) -> u64 {
     // Orders per firm, a batch per round, conversion and domestic supply.
     let distributions = firms + rounds + 2;
     let rows = (firms + 1) * (Metric::ALL.len() * STATS.len()) as u64;
-    tallies * tally_bytes(trials) + distributions * DIST_BYTES + POINT_BYTES + rows * ROW_BYTES
+    // The paired differences: three metrics of each firm and the total, each two histograms
+    // (the gains and the losses) over a range like a tally's, and never exact.
+    let paired = 3 * (firms + 1) * tally_bytes(trials.max(EXACT_DISTINCT as u64 + 1));
+    tallies * tally_bytes(trials)
+        + paired
+        + distributions * DIST_BYTES
+        + POINT_BYTES
+        + rows * ROW_BYTES
 }
 
 /// Bytes one worker is estimated to hold on top of the points, for points like `scenario`.
@@ -473,13 +491,13 @@ mod tests {
         // Exact counts up to 2,048 trials, then histograms that widen slowly.
         assert_eq!(tally_bytes(1), 8);
         assert_eq!(tally_bytes(2048), 16 * KIB);
-        assert_eq!(tally_bytes(2049), 12 * KIB);
-        assert_eq!(tally_bytes(100_000), 17 * KIB);
-        assert_eq!(tally_bytes(u64::MAX), 24 * KIB);
+        assert_eq!(tally_bytes(2049), 7 * KIB);
+        assert_eq!(tally_bytes(100_000), 9 * KIB + KIB / 2);
+        assert_eq!(tally_bytes(u64::MAX), 14 * KIB);
         assert!(per_point(2000) > per_point(500));
         // The baseline point (6 firms, 4 rounds: 47 tallies) as calibrated above.
-        assert_eq!(point_bytes(baseline, 2000) / KIB, 951);
-        assert_eq!(point_bytes(baseline, 100_000) / KIB, 1016);
+        assert_eq!(point_bytes(baseline, 2000) / KIB, 1098);
+        assert_eq!(point_bytes(baseline, 100_000) / KIB, 863);
         // Workers: no more than there are chunks of trials.
         assert_eq!(e(&small, 16_384, 8).workers, 1);
         assert_eq!(e(&small, 100_000, 8).workers, 7);

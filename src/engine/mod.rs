@@ -462,7 +462,10 @@ mod tests {
                 break;
             }
         }
-        assert!(tested, "too few interruptions or no chunk cut short: the test did not test");
+        assert!(
+            tested,
+            "too few interruptions or no chunk cut short: the test did not test"
+        );
     }
 
     /// [`an_interrupted_run_hands_back_its_trials_and_resumes_to_the_one_pass_run`] at `total`

@@ -38,24 +38,30 @@ impl Bucket {
 /// time.
 const PAGE: usize = 128;
 
+/// The low bits of a count, one per bucket held (see [`LogHistogram`]).
+type Low = u8;
+const LOW_BITS: u32 = Low::BITS;
+
 /// Counts per bucket over the range of buckets recorded so far, widened in pages when a value
 /// falls outside it: a tally's values usually fill a few octaves (orders between 200,000 and
 /// 800,000), so most of the 56,320 buckets are never needed, and a sweep keeps thousands of
-/// histograms at once. Each count is kept as its low 16 bits in one array and, once a bucket of
-/// a page reaches 2^16, its high bits in a per-page array: a trial records some fifty values,
-/// each into a different histogram, and 2-byte counts in one flat array keep these histograms'
+/// histograms at once. Each count is kept as its low 8 bits in one array and, once a bucket of
+/// a page reaches 2^8, its high bits in a per-page array: a trial records some fifty values,
+/// each into a different histogram, and 1-byte counts in one flat array keep these histograms'
 /// busy buckets in the core's cache where 8-byte counts (a quarter of a trial's time went to
 /// their misses) or a table of pages (one more load per value) did not. The range grows only
-/// with new extremes and the high bits only where counts pass 2^16, so peak memory stays flat
-/// as the trial count grows.
+/// with new extremes and the high bits only where counts pass 2^8, so peak memory stays flat
+/// as the trial count grows. One byte rather than two (issue 19): at the 10^4 to 10^5 trials of
+/// a sweep's point, most buckets held count fewer than 256 values, and each point keeps some
+/// ninety histograms (its summary's and its paired differences') between its chunks.
 // No PartialEq: equal counts can sit in differently widened ranges.
 #[derive(Debug, Clone, Default)]
 pub struct LogHistogram {
-    /// Low 16 bits of the counts of buckets `first..first + low.len()`.
+    /// Low 8 bits of the counts of buckets `first..first + low.len()`.
     first: usize,
-    low: Vec<u16>,
-    /// count / 2^16 per page of buckets (index / PAGE), where some bucket reached 2^16.
-    high: Vec<Option<Box<[u32; PAGE]>>>,
+    low: Vec<Low>,
+    /// count / 2^8 per page of buckets (index / PAGE), where some bucket reached 2^8.
+    high: Vec<Option<Box<[u64; PAGE]>>>,
 }
 
 /// The bucket holding `v`: `v` itself below [`EXACT_BELOW`], else 1024 buckets per power of
@@ -130,8 +136,8 @@ impl LogHistogram {
             None => self.widen(i),
         };
         let sum = u64::from(*slot) + n;
-        *slot = sum as u16;
-        let carry = sum >> 16;
+        *slot = sum as Low;
+        let carry = sum >> LOW_BITS;
         if carry > 0 {
             self::carry(&mut self.high, i, carry);
         }
@@ -141,7 +147,7 @@ impl LogHistogram {
     /// (in whole pages, so that values creeping outwards do not move the counts each time).
     #[cold]
     #[inline(never)]
-    fn widen(&mut self, i: usize) -> &mut u16 {
+    fn widen(&mut self, i: usize) -> &mut Low {
         self.cover(i, i);
         &mut self.low[i - self.first]
     }
@@ -204,7 +210,7 @@ impl LogHistogram {
                 Some(Some(h)) => u64::from(h[i % PAGE]),
                 _ => 0,
             };
-            let count = (high << 16) | u64::from(low);
+            let count = join(high, low);
             (count > 0).then_some((i, count))
         })
     }
@@ -223,9 +229,8 @@ impl LogHistogram {
                 Some(Some(h)) => Some(h),
                 _ => None,
             };
-            let count = |j: usize| u64::from(low[j]) + high.map_or(0, |h| u64::from(h[j]) << 16);
-            let total = low.iter().map(|&c| u64::from(c)).sum::<u64>()
-                + high.map_or(0, |h| h.iter().map(|&c| u64::from(c) << 16).sum());
+            let count = |j: usize| join(high.map_or(0, |h| h[j]), low[j]);
+            let total = (0..low.len()).map(count).fold(0u64, u64::saturating_add);
             if k >= before + total {
                 before += total;
                 continue;
@@ -244,9 +249,9 @@ impl LogHistogram {
 
     /// Bytes held on the heap.
     pub fn heap_bytes(&self) -> usize {
-        let page = std::mem::size_of::<[u32; PAGE]>();
-        2 * self.low.capacity()
-            + std::mem::size_of::<Option<Box<[u32; PAGE]>>>() * self.high.capacity()
+        let page = std::mem::size_of::<[u64; PAGE]>();
+        std::mem::size_of::<Low>() * self.low.capacity()
+            + std::mem::size_of::<Option<Box<[u64; PAGE]>>>() * self.high.capacity()
             + page * self.high.iter().flatten().count()
     }
 
@@ -259,15 +264,21 @@ impl LogHistogram {
     }
 }
 
-/// Adds `carry` · 2^16 to the count of bucket `i`, in the high bits of its page.
+/// A bucket's count from its high and low bits (saturating at 2^64, which no run reaches).
+#[inline]
+fn join(high: u64, low: Low) -> u64 {
+    (high.saturating_mul(1 << LOW_BITS)).saturating_add(u64::from(low))
+}
+
+/// Adds `carry` · 2^8 to the count of bucket `i`, in the high bits of its page.
 #[cold]
-fn carry(high: &mut Vec<Option<Box<[u32; PAGE]>>>, i: usize, carry: u64) {
+fn carry(high: &mut Vec<Option<Box<[u64; PAGE]>>>, i: usize, carry: u64) {
     let page = i / PAGE;
     if page >= high.len() {
         high.resize(page + 1, None);
     }
     let high = &mut high[page].get_or_insert_with(|| Box::new([0; PAGE]))[i % PAGE];
-    *high = high.saturating_add(u32::try_from(carry).unwrap_or(u32::MAX));
+    *high = high.saturating_add(carry);
 }
 
 #[cfg(test)]
@@ -294,10 +305,10 @@ mod tests {
         assert_eq!(low.wrapping_add(width), 0, "the last bucket ends at 2^64");
     }
 
-    /// Counts past 2^16 carry into the high bits, through single records, bulk records and
-    /// merges, and read back whole.
+    /// Counts past 2^8 (and 2^16, and 2^40) carry into the high bits, through single records,
+    /// bulk records and merges, and read back whole.
     #[test]
-    fn counts_carry_past_16_bits() {
+    fn counts_carry_past_the_low_bits() {
         let mut a = LogHistogram::default();
         for _ in 0..200_000 {
             a.record(7);
@@ -310,6 +321,16 @@ mod tests {
         b.merge(&a);
         let counts: Vec<u64> = b.buckets().map(|b| b.count).collect();
         assert_eq!(counts, [200_000 + 65_535 + 65_537, (1 << 40) + 1]);
+        // Either side of 2^8, one at a time, in bulk and through the fast loop.
+        let mut c = LogHistogram::default();
+        (0..255).for_each(|_| c.record(3));
+        c.record_all(&[4; 256]);
+        c.record_all(&[5; 257]);
+        c.record_n(6, 511);
+        c.record(6);
+        let counts: Vec<(u64, u64)> = c.buckets().map(|b| (b.low, b.count)).collect();
+        assert_eq!(counts, [(3, 255), (4, 256), (5, 257), (6, 512)]);
+        assert_eq!(c.find_rank(255 + 256 + 256).map(|(b, _)| b.low), Some(5));
     }
 
     /// The rank search skips whole pages, with and without high count bits, and lands on the
