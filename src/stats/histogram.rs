@@ -207,7 +207,7 @@ impl LogHistogram {
         self.low.iter().enumerate().filter_map(|(j, &low)| {
             let i = self.first + j;
             let high = match self.high.get(i / PAGE) {
-                Some(Some(h)) => u64::from(h[i % PAGE]),
+                Some(Some(h)) => h[i % PAGE],
                 _ => 0,
             };
             let count = join(high, low);
