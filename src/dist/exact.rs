@@ -118,7 +118,7 @@ fn sort_total(values: &mut [f64]) {
         for &k in &keys {
             start[((k >> shift) & 0xff) as usize + 1] += 1;
         }
-        if start.iter().any(|&c| c == keys.len()) {
+        if start.contains(&keys.len()) {
             // Every key has this byte alike: the pass would not move anything.
             continue;
         }
