@@ -6,8 +6,9 @@ model. One `@njit(parallel=True, cache=True, fastmath=False)` kernel loops over 
 trials with `prange`; each trial is plain scalar code on per-block scratch arrays (no per-trial
 Python, no per-trial allocation). Its outcomes go into preallocated per-(firm, trial) int32
 arrays, and a second parallel kernel reduces each (firm, metric) column to mean, sd, se, min,
-max and exact percentiles (the linear interpolation of np.percentile, from a counting histogram
-for whole-unit columns and a quickselect for fill rates).
+max and exact percentiles (np.percentile's linear interpolation, from a two-level histogram and
+a quickselect in the few bins that hold the wanted ranks). Beta and PERT draws by rejection
+from a strip envelope (the scheme allocsim uses), normals by the ziggurat.
 
 Random numbers come from keyed streams: every input of trial t is drawn from a counter-based
 SplitMix64 stream keyed by (seed, t, purpose), the purposes named as in MODEL.md's
@@ -41,6 +42,7 @@ import tomllib
 import numpy as np
 
 T_START = time.perf_counter()
+import numba  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
 TOL = 1e-9
@@ -286,7 +288,8 @@ class Scenario:
             t = tomllib.load(f)
         _check_keys(t, ("name", "description", "trials", "seed", "rounds", "carry_over",
                         "allocation", "approval", "domestic", "firm", "event", "dependence"),
-                    path)
+                    "top level")
+        path = "top level"
         self.name = _req(t, "name", path)
         self.trials = int(t.get("trials", 100000))
         self.seed = int(t.get("seed", 0))
@@ -433,18 +436,48 @@ def unif(s):
     return s, (np.float64(x >> U11) + 0.5) * TWO_M53
 
 
+def _ziggurat_tables(n=128, r=3.442619855899, v=9.91256303526217e-3):
+    """Layer edges x[0..n] and f(x) = exp(-x^2 / 2) of the 128-layer normal ziggurat
+    (Marsaglia and Tsang 2000, J. Stat. Software 5(8); layout of Doornik 2005, "An improved
+    ziggurat method", whose x[0] = v / f(r) is the base layer's virtual width)."""
+    x = np.empty(n + 1)
+    x[0] = v / math.exp(-0.5 * r * r)
+    x[1] = r
+    for i in range(2, n):
+        x[i] = math.sqrt(-2.0 * math.log(v / x[i - 1] + math.exp(-0.5 * x[i - 1] ** 2)))
+    x[n] = 0.0
+    return x, np.exp(-0.5 * x * x), r
+
+
+ZIG_X, ZIG_F, ZIG_R = _ziggurat_tables()
+ZIG_RATIO = ZIG_X[1:] / ZIG_X[:-1]
+U7 = np.uint64(127)
+
+
 @njit(inline="always", cache=True)
 def normal(s):
-    """A standard normal by Marsaglia's polar method (one of the pair; the other is dropped,
-    so a stream's normal costs no state beyond the stream)."""
+    """A standard normal by the ziggurat (Doornik's ZIGNOR, exact): each word's low 7 bits
+    pick the layer, its top 53 bits the abscissa (independent bits, Doornik's fix); the
+    base layer's overhang is the tail beyond r, drawn by Marsaglia's (1964) method."""
     while True:
-        s, u = unif(s)
-        s, v = unif(s)
-        u = 2.0 * u - 1.0
-        v = 2.0 * v - 1.0
-        w = u * u + v * v
-        if w < 1.0:
-            return s, u * math.sqrt(-2.0 * math.log(w) / w)
+        s = s + GAMMA
+        w = mix64(s)
+        i = np.int64(w & U7)
+        u = 2.0 * ((np.float64(w >> U11) + 0.5) * TWO_M53) - 1.0
+        if abs(u) < ZIG_RATIO[i]:
+            return s, u * ZIG_X[i]
+        if i == 0:
+            while True:
+                s, u1 = unif(s)
+                s, u2 = unif(s)
+                xt = -math.log(u1) / ZIG_R
+                yt = -math.log(u2)
+                if yt + yt > xt * xt:
+                    return s, (ZIG_R + xt) if u > 0 else -(ZIG_R + xt)
+        xx = u * ZIG_X[i]
+        s, u3 = unif(s)
+        if ZIG_F[i + 1] + u3 * (ZIG_F[i] - ZIG_F[i + 1]) < math.exp(-0.5 * xx * xx):
+            return s, xx
 
 
 EXPMAX = 709.782712893384   # log(DBL_MAX)
@@ -488,7 +521,7 @@ def beta_draw(d, s):
         if d[7] != 0.0:
             return s, b / (b + w)
         return s, w / (b + w)
-    delta, k1, k2 = d[10], d[3], d[11]     # BC
+    k1, k2 = d[3], d[11]                   # BC (d[10] holds delta, used only to build k1, k2)
     while True:
         s, u1 = unif(s)
         s, u2 = unif(s)
@@ -600,18 +633,26 @@ def proportional(E, c, out, rem):
             out[i] = c[i]
         return C
     given = np.int64(0)
+    inv = 1.0 / C
     for i in range(n):
-        num = E * c[i]
-        f = num // C
+        num = E * c[i]                 # exact: both below 2^31, so num < 2^62
+        f = np.int64(num * inv)        # the quotient up to one unit (num < 2^53 here) ...
+        r = num - f * C
+        if r < 0:                      # ... corrected exactly: no integer division
+            f -= 1
+            r += C
+        elif r >= C:
+            f += 1
+            r -= C
         out[i] = f
-        rem[i] = num - f * C
+        rem[i] = r
         given += f
     missing = E - given            # 0 <= missing < number of positive remainders
-    for _ in range(missing):
-        best = -1
-        bv = np.int64(-1)
-        for i in range(n):
-            if rem[i] > bv:        # strict: ties go to the lower index
+    for _ in range(missing):       # the missing units to the largest remainders, ties to
+        best = 0                   # the lower index (strict >)
+        bv = rem[0]
+        for i in range(1, n):
+            if rem[i] > bv:
                 bv = rem[i]
                 best = i
         out[best] += 1
@@ -639,13 +680,15 @@ def table_lookup(tab, z, zmax, h, inv_h, lo, hi):
 
 @njit(parallel=True, cache=True, fastmath=False)
 def simulate(n, seed_key, R, carry, rho, strips,
-             elig, cap, order_rows, order_lo, order_hi, order_keys, tables, use_copula, sq_r, sq_1r, factor_key,
+             elig, cap, order_rows, order_lo, order_hi, order_keys, tables, use_copula,
+             sq_r, sq_1r, factor_key,
              conv_row, conv_keys, prob, batch_rows, approval_keys, batch_keys,
              supply_rows, domestic_keys,
              ev_effect, ev_p, ev_lo, ev_hi, ev_factor, ev_keys,
-             orders_out, delivered_out, domestic_out, cum_out, halt_out, approved_blocks):
-    """Simulate trials 0..n-1; outcomes into the *_out arrays (firm-major), the approved
-    rounds' counts per block into approved_blocks[block, r]."""
+             orders_out, delivered_out, domestic_out, cum_out, approved_blocks, halt_blocks):
+    """Simulate trials 0..n-1; outcomes into the *_out arrays (firm-major), per block the
+    number of trials approved in round r (approved_blocks[block, r]) and halted first in
+    round r (halt_blocks[block, r])."""
     N = elig.shape[0]
     E = ev_effect.shape[0]
     nblocks = (n + BLOCK - 1) // BLOCK
@@ -772,7 +815,8 @@ def simulate(n, seed_key, R, carry, rho, strips,
                 orders_out[i, t] = orders[i]
                 delivered_out[i, t] = delivered[i]
                 domestic_out[i, t] = domestic[i]
-            halt_out[t] = halt_round
+            if halt_round > 0:
+                halt_blocks[blk, halt_round - 1] += 1
 
 
 # --------------------------------------------------------------------------- statistics
@@ -916,56 +960,69 @@ def column_stats(v, fracs, row):
 
 
 @njit(parallel=True, cache=True)
-def summarize(orders, delivered, domestic, equiv, fracs, out, cum, round_out):
-    """out[metric, firm, stat] for METRICS x (firms + total) x STATS, one column per work
-    item (metric index: 0 delivered, 1 unmet, 2 domestic, 3 effective_unmet, 4 fill_rate,
-    5 orders; firm index N is the total); round_out[r] the same stats of the cumulative
-    total delivered after round r."""
+def summarize(orders, delivered, domestic, equiv, fracs, out, cum, round_out, workers):
+    """out[metric, firm, stat] for METRICS x (firms + total) x STATS (metric index:
+    0 delivered, 1 unmet, 2 domestic, 3 effective_unmet, 4 fill_rate, 5 orders; firm index N
+    is the total); round_out[r] the same stats of the cumulative total delivered after round
+    r. Work item w of `workers` takes columns w, w + workers, ... with buffers of its own
+    (allocated once: a fresh 8n-byte array per column costs its page faults every time)."""
     N, n = orders.shape
     M = N + 1
     R = cum.shape[0]
-    for col in prange(6 * M + R):
+    ncols = 6 * M + R
+    for w in prange(workers):
         v = np.empty(n, np.float64)
-        if col >= 6 * M:
-            r = col - 6 * M
-            for t in range(n):
-                v[t] = cum[r, t]
-            column_stats(v, fracs, round_out[r])
-            continue
-        m = col // M
-        j = col % M
-        lo_f = j if j < N else 0           # the firms summed into this column
-        hi_f = j + 1 if j < N else N
+        den = np.empty(n, np.float64)
+        for col in range(w, ncols, workers):
+            column(orders, delivered, domestic, equiv, fracs, out, cum, round_out, col, v, den)
+
+
+@njit(cache=True)
+def column(orders, delivered, domestic, equiv, fracs, out, cum, round_out, col, v, den):
+    """Fill the buffer v with column col's per-trial values, and its stats into out."""
+    N, n = orders.shape
+    M = N + 1
+    if col >= 6 * M:
+        r = col - 6 * M
         for t in range(n):
-            v[t] = 0.0
-        if m == 4:                         # fill rate: delivered / orders (1 without orders)
-            den = np.zeros(n, np.float64)
-            for i in range(lo_f, hi_f):
+            v[t] = cum[r, t]
+        column_stats(v, fracs, round_out[r])
+        return
+    m = col // M
+    j = col % M
+    lo_f = j if j < N else 0           # the firms summed into this column
+    hi_f = j + 1 if j < N else N
+    for t in range(n):
+        v[t] = 0.0
+    if m == 4:                         # fill rate: delivered / orders (1 without orders)
+        for t in range(n):
+            den[t] = 0.0
+        for i in range(lo_f, hi_f):
+            for t in range(n):
+                v[t] += delivered[i, t]
+                den[t] += orders[i, t]
+        for t in range(n):
+            v[t] = v[t] / den[t] if den[t] > 0 else 1.0
+    else:
+        for i in range(lo_f, hi_f):
+            if m == 0:
                 for t in range(n):
                     v[t] += delivered[i, t]
-                    den[t] += orders[i, t]
-            for t in range(n):
-                v[t] = v[t] / den[t] if den[t] > 0 else 1.0
-        else:
-            for i in range(lo_f, hi_f):
-                if m == 0:
-                    for t in range(n):
-                        v[t] += delivered[i, t]
-                elif m == 1:
-                    for t in range(n):
-                        v[t] += np.int64(orders[i, t]) - np.int64(delivered[i, t])
-                elif m == 2:
-                    for t in range(n):
-                        v[t] += domestic[i, t]
-                elif m == 3:               # a total's effective unmet sums the firms'
-                    for t in range(n):
-                        v[t] += max(np.int64(0), np.int64(orders[i, t])
-                                    - np.int64(delivered[i, t])
-                                    - tfloor(equiv * domestic[i, t]))
-                else:
-                    for t in range(n):
-                        v[t] += orders[i, t]
-        column_stats(v, fracs, out[m, j])
+            elif m == 1:
+                for t in range(n):
+                    v[t] += np.int64(orders[i, t]) - np.int64(delivered[i, t])
+            elif m == 2:
+                for t in range(n):
+                    v[t] += domestic[i, t]
+            elif m == 3:               # a total's effective unmet sums the firms'
+                for t in range(n):
+                    v[t] += max(np.int64(0), np.int64(orders[i, t])
+                                - np.int64(delivered[i, t])
+                                - tfloor(equiv * domestic[i, t]))
+            else:
+                for t in range(n):
+                    v[t] += orders[i, t]
+    column_stats(v, fracs, out[m, j])
 
 
 # --------------------------------------------------------------------------- driver
@@ -1023,7 +1080,7 @@ def run(sc, n, seed, timer, use_strips=True):
     delivered = np.empty((N, n), np.int32)
     domestic = np.empty((N, n), np.int32)
     cum = np.empty((R, n), np.int32)
-    halt = np.empty(n, np.int8 if R < 128 else np.int32)
+    halt_blocks = np.zeros(((n + BLOCK - 1) // BLOCK, R), np.int64)
     approved_blocks = np.zeros(((n + BLOCK - 1) // BLOCK, R), np.int64)
     simulate(n, inp["seed_key"], R, sc.carry, sc.rho, inp["strips"],
              inp["elig"], inp["cap"], inp["order_rows"], inp["order_lo"], inp["order_hi"],
@@ -1032,9 +1089,10 @@ def run(sc, n, seed, timer, use_strips=True):
              inp["conv_row"], inp["conv_keys"], inp["prob"], inp["batch_rows"],
              inp["approval_keys"], inp["batch_keys"], inp["supply_rows"], inp["domestic_keys"],
              inp["ev_effect"], inp["ev_p"], inp["ev_lo"], inp["ev_hi"], inp["ev_factor"],
-             inp["ev_keys"], orders, delivered, domestic, cum, halt, approved_blocks)
+             inp["ev_keys"], orders, delivered, domestic, cum, approved_blocks, halt_blocks)
     timer("simulate")
-    return orders, delivered, domestic, cum, halt, approved_blocks.sum(axis=0) / n
+    return (orders, delivered, domestic, cum, approved_blocks.sum(axis=0) / n,
+            halt_blocks.sum(axis=0) / n)
 
 
 def write_summary(sc, table, path):
@@ -1050,16 +1108,15 @@ def write_summary(sc, table, path):
     os.replace(tmp, path)
 
 
-def write_rounds(sc, approved_rate, halt, round_table, path):
+def write_rounds(sc, approved_rate, halt_rate, round_table, path):
     lines = ["round,approval_rate,halt_rate,halted_share,delivered_mean,delivered_p5,"
              "delivered_p25,delivered_p50,delivered_p75,delivered_p95"]
-    counts = np.bincount(halt.astype(np.int64), minlength=sc.R + 1) / halt.shape[0]
     rt = round_table
     sel = [PCTS.index(q) for q in (5, 25, 50, 75, 95)]
     share = 0.0
     for r in range(1, sc.R + 1):
-        share += counts[r]
-        lines.append(f"{r},{approved_rate[r - 1]:.6f},{counts[r]:.6f},{share:.6f},"
+        share += halt_rate[r - 1]
+        lines.append(f"{r},{approved_rate[r - 1]:.6f},{halt_rate[r - 1]:.6f},{share:.6f},"
                      f"{rt[r - 1, 0]:.3f}," + ",".join(f"{rt[r - 1, 4 + k]:.3f}" for k in sel))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -1094,25 +1151,28 @@ def main(argv=None):
     except (Unsupported, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as e:
         print(f"allocsim_numba: {a.scenario}: {e}", file=sys.stderr)
         return 2
-    except OSError as e:
-        print(f"allocsim_numba: {a.scenario}: {e}", file=sys.stderr)
-        return 1
+    except OSError as e:       # a scenario that cannot be read is bad input, as for allocsim
+        print(f"allocsim_numba: {a.scenario}: cannot read the scenario: {e.strerror}",
+              file=sys.stderr)
+        return 2
     timer("read scenario")
     n = a.trials or sc.trials
     if n < 1:
-        print(f"allocsim_numba: --trials must be >= 1", file=sys.stderr)
+        print("allocsim_numba: --trials must be >= 1", file=sys.stderr)
         return 2
     seed = a.seed if a.seed is not None else sc.seed
-    orders, delivered, domestic, cum, halt, appr = run(sc, n, seed, timer, a.beta == "strips")
+    orders, delivered, domestic, cum, appr, halt_rate = run(sc, n, seed, timer,
+                                                           a.beta == "strips")
     fracs = np.array(PCTS, np.float64) / 100.0
     table = np.empty((len(METRICS), sc.N + 1, len(STATS)))
     round_table = np.empty((sc.R, len(STATS)))
-    summarize(orders, delivered, domestic, sc.equiv, fracs, table, cum, round_table)
+    summarize(orders, delivered, domestic, sc.equiv, fracs, table, cum, round_table,
+              numba.get_num_threads())
     timer("summary stats")
     out_dir = os.path.dirname(os.path.abspath(a.out))
     os.makedirs(out_dir, exist_ok=True)
     write_summary(sc, table, a.out)
-    write_rounds(sc, appr, halt, round_table, os.path.join(out_dir, "rounds.csv"))
+    write_rounds(sc, appr, halt_rate, round_table, os.path.join(out_dir, "rounds.csv"))
     timer("write csv")
     total = time.perf_counter() - t0
     cpu = time.process_time() - c0

@@ -3,8 +3,8 @@
 
     target/numba-venv/bin/python benches/numba/check_model.py
 
-- each Beta sampler (strips, Cheng BB, Cheng BC) and the triangular / uniform draws against
-  the exact CDF (Kolmogorov-Smirnov, 10^6 draws per shape, independent keyed streams);
+- each Beta sampler (strips, Cheng BB, Cheng BC), the ziggurat normal and the triangular /
+  uniform draws against the exact CDF (Kolmogorov-Smirnov, 10^6 draws per shape, independent keyed streams);
 - the copula tables (cubic Hermite on 2,049 points) against F^-1(Phi(z)) computed directly;
 - the proportional rule against MODEL.md's worked table and against exact fractions;
 - the baseline's copula orders through the kernel: pairwise Spearman rank correlation
@@ -23,7 +23,6 @@ sys.path.insert(0, HERE)
 import allocsim_numba as A
 from numba import njit
 from scipy import stats
-from scipy.special import ndtr
 
 @njit
 def sample(d, strips, n, key):
@@ -47,12 +46,36 @@ for al, be in [(8, 2), (2.6667, 3.3333), (3.4, 1.6), (1, 5), (1, 1), (5, 1), (1.
         if use and algo != "strips":
             break
 
+# normals (ziggurat), used by the copula
+@njit
+def normals(n, key):
+    out = np.empty(n)
+    for i in range(n):
+        _, out[i] = A.normal(A.mix64(key ^ A.mix64(np.uint64(i))))
+    return out
+@njit
+def tail_counts(n, key, cuts):
+    c = np.zeros(cuts.shape[0], np.int64)
+    for i in range(n):
+        _, x = A.normal(A.mix64(key ^ A.mix64(np.uint64(i))))
+        for k in range(cuts.shape[0]):
+            c[k] += abs(x) > cuts[k]
+    return c
+x = normals(n, np.uint64(424242))
+ks = stats.kstest(x, "norm")
+cuts = np.array([1.0, 2.0, 3.0, A.ZIG_R, 4.0, 4.5, 5.0])
+m = 4 * 10**7
+obs = tail_counts(m, np.uint64(4242), cuts)
+exp_ = 2 * stats.norm.sf(cuts) * m
+zt = (obs - exp_) / np.sqrt(exp_ * (1 - exp_ / m))
+print(f"  normal (ziggurat) KS D={ks.statistic:.5f} p={ks.pvalue:.3f}; tails P(|x| > 1, 2, 3, r, 4, 4.5, 5) "
+      f"over 4*10^7 draws, z = {', '.join(f'{v:.2f}' for v in zt)}")
 # triangular / uniform
 st = A.StripTables()
 for spec, ref in [({"dist": "triangular", "min": 1, "mode": 2, "max": 5}, stats.triang(0.25, loc=1, scale=4)),
                   ({"dist": "uniform", "min": -1, "max": 3}, stats.uniform(-1, 4))]:
     d = A.Dist(spec, "x").row(st)
-    x = sample(d, st.array(), n, np.uint64(5))
+    x = sample(d, st.array(), n, np.uint64(5 + len(spec)))
     ks = stats.kstest(x, ref.cdf)
     print(f"  {spec['dist']:10s} KS D={ks.statistic:.5f} p={ks.pvalue:.3f}")
 
