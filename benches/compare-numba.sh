@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Time allocsim against the tuned Numba implementation (benches/numba/allocsim_numba.py) on
+# scenarios/baseline.toml at 10^7 trials, end to end (read, simulate, summarise, write CSV;
+# no charts), side by side in one run on this machine.
+#
+#   benches/compare-numba.sh                       # 3 interleaved repetitions at 10^7 trials
+#   REPS=5 TRIALS=1000000 benches/compare-numba.sh
+#   BIN=/path/to/allocsim benches/compare-numba.sh # use that binary, build nothing
+#
+# Needs python3 (>= 3.11, for tomllib) with the venv module, and cargo unless BIN is given;
+# numba, numpy and scipy are installed from PyPI into target/numba-venv on first use. Before
+# timing, each program runs once untimed (at the same trial count): that warms the OS page
+# cache for both and, for the Numba side, fills Numba's compile cache (cache=True, in
+# benches/numba/__pycache__) so that no timed run compiles. Prints each timing, the medians
+# and the ratio numba / allocsim. Timings are wall seconds of each whole process, measured
+# with time.perf_counter() around subprocess.run (so they include interpreter start-up, the
+# imports and loading the compiled kernels for the Python side, and process start-up for
+# allocsim). Both use every core. Run it on an otherwise idle machine: anything else using
+# the cores slows both sides unevenly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRIALS=${TRIALS:-10000000}
+REPS=${REPS:-3}
+SCENARIO=${SCENARIO:-scenarios/baseline.toml}
+TARGET=${CARGO_TARGET_DIR:-target}
+VENV=target/numba-venv
+
+if [ -z "${BIN:-}" ]; then
+    echo "== building allocsim (release)" >&2
+    cargo build --release --quiet
+    BIN="$TARGET/release/allocsim"
+fi
+if [ ! -x "$BIN" ]; then
+    echo "compare-numba.sh: BIN=$BIN is not an executable" >&2
+    exit 2
+fi
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import numba, numpy, scipy" 2>/dev/null; then
+    echo "== creating $VENV and installing numba, numpy and scipy from PyPI" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check numba numpy scipy
+fi
+
+mkdir -p target/cmp
+"$VENV/bin/python" - "$BIN" "$SCENARIO" "$TRIALS" "$REPS" <<'PY'
+import os, platform, resource, statistics, subprocess, sys, time
+import numba, numpy as np
+
+binary, scenario, trials, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+cmds = {
+    "allocsim": [binary, "run", scenario, "--trials", trials, "--no-charts", "--quiet",
+                 "--out", "target/cmp/allocsim"],
+    "numba": [sys.executable, "benches/numba/allocsim_numba.py", scenario, "--trials", trials,
+              "--out", "target/cmp/numba/summary.csv"],
+}
+print(f"scenario {scenario}, {trials} trials, {reps} interleaved repetitions; "
+      f"{os.cpu_count()} cores; Python {platform.python_version()}, numba {numba.__version__}, "
+      f"numpy {np.__version__}; load average before: "
+      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def child_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+for name, cmd in cmds.items():                     # untimed warm-up (fills Numba's cache)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    print(f"  warm-up  {name:9s} {time.perf_counter() - t0:8.3f} s wall (not counted)")
+times = {k: [] for k in cmds}
+cpus = {k: [] for k in cmds}
+for rep in range(1, reps + 1):
+    for name, cmd in cmds.items():
+        c0 = child_cpu()
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        dt = time.perf_counter() - t0
+        cpu = child_cpu() - c0
+        times[name].append(dt)
+        cpus[name].append(cpu)
+        print(f"  rep {rep}    {name:9s} {dt:8.3f} s wall  {cpu:8.3f} s cpu (user+sys)")
+med = {k: statistics.median(v) for k, v in times.items()}
+medc = {k: statistics.median(v) for k, v in cpus.items()}
+print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+print()
+print(f"| {'implementation':14s} | {'median wall s':>13s} | {'min':>7s} | {'max':>7s} "
+      f"| {'median cpu s':>12s} |")
+print(f"|{'-' * 16}|{'-' * 15}|{'-' * 9}|{'-' * 9}|{'-' * 14}|")
+for k, v in times.items():
+    print(f"| {k:14s} | {med[k]:13.3f} | {min(v):7.3f} | {max(v):7.3f} | {medc[k]:12.3f} |")
+ratio = med["numba"] / med["allocsim"]
+print()
+print(f"ratio numba / allocsim, median wall time: {ratio:.2f}x  (target: >= 2.5x, aim 3x)")
+print(f"(cpu time ratio, for reference: {medc['numba'] / medc['allocsim']:.2f}x)")
+PY
