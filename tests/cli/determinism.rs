@@ -75,16 +75,32 @@ fn different_seeds_give_different_results() {
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     let a2 = tmp.path().join("a2");
-    run_scenario(&scenario, &a, &["--trials", "2000", "--seed", "1", "--no-charts"]);
-    run_scenario(&scenario, &b, &["--trials", "2000", "--seed", "2", "--no-charts"]);
-    run_scenario(&scenario, &a2, &["--trials", "2000", "--seed", "1", "--no-charts"]);
+    run_scenario(
+        &scenario,
+        &a,
+        &["--trials", "2000", "--seed", "1", "--no-charts"],
+    );
+    run_scenario(
+        &scenario,
+        &b,
+        &["--trials", "2000", "--seed", "2", "--no-charts"],
+    );
+    run_scenario(
+        &scenario,
+        &a2,
+        &["--trials", "2000", "--seed", "1", "--no-charts"],
+    );
     assert!(read(&a, "summary.csv") != read(&b, "summary.csv"));
     assert!(read(&a, "summary.csv") == read(&a2, "summary.csv"));
     // The scenario's own seed (7) is the default.
     let c = tmp.path().join("c");
     let c7 = tmp.path().join("c7");
     run_scenario(&scenario, &c, &["--trials", "2000", "--no-charts"]);
-    run_scenario(&scenario, &c7, &["--trials", "2000", "--seed", "7", "--no-charts"]);
+    run_scenario(
+        &scenario,
+        &c7,
+        &["--trials", "2000", "--seed", "7", "--no-charts"],
+    );
     assert!(read(&c, "summary.csv") == read(&c7, "summary.csv"));
     assert_eq!(manifest(&c)["seed"], 7);
 }
