@@ -44,7 +44,10 @@ fi
 
 mkdir -p target/cmp
 "$VENV/bin/python" - "$BIN" "$SCENARIO" "$TRIALS" "$REPS" <<'PY'
-import os, platform, resource, statistics, subprocess, sys, time
+import os, platform, sys
+
+sys.path.insert(0, "benches")
+from side_by_side import compare, load_average  # noqa: E402
 import numba, numpy as np
 
 binary, scenario, trials, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -57,41 +60,8 @@ cmds = {
 print(f"scenario {scenario}, {trials} trials, {reps} interleaved repetitions; "
       f"{os.cpu_count()} cores; Python {platform.python_version()}, numba {numba.__version__}, "
       f"numpy {np.__version__}; load average before: "
-      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def child_cpu():
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-for name, cmd in cmds.items():                     # untimed warm-up (fills Numba's cache)
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    print(f"  warm-up  {name:9s} {time.perf_counter() - t0:8.3f} s wall (not counted)")
-times = {k: [] for k in cmds}
-cpus = {k: [] for k in cmds}
-for rep in range(1, reps + 1):
-    for name, cmd in cmds.items():
-        c0 = child_cpu()
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        dt = time.perf_counter() - t0
-        cpu = child_cpu() - c0
-        times[name].append(dt)
-        cpus[name].append(cpu)
-        print(f"  rep {rep}    {name:9s} {dt:8.3f} s wall  {cpu:8.3f} s cpu (user+sys)")
-med = {k: statistics.median(v) for k, v in times.items()}
-medc = {k: statistics.median(v) for k, v in cpus.items()}
-print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-print()
-print(f"| {'implementation':14s} | {'median wall s':>13s} | {'min':>7s} | {'max':>7s} "
-      f"| {'median cpu s':>12s} |")
-print(f"|{'-' * 16}|{'-' * 15}|{'-' * 9}|{'-' * 9}|{'-' * 14}|")
-for k, v in times.items():
-    print(f"| {k:14s} | {med[k]:13.3f} | {min(v):7.3f} | {max(v):7.3f} | {medc[k]:12.3f} |")
-ratio = med["numba"] / med["allocsim"]
-print()
-print(f"ratio numba / allocsim, median wall time: {ratio:.2f}x  (target: >= 2.5x, aim 3x)")
-print(f"(cpu time ratio, for reference: {medc['numba'] / medc['allocsim']:.2f}x)")
+      f"{load_average()}")
+compare(cmds, reps, "numba", ">= 2.5x, aim 3x",
+        "cpu time ratio, for reference",
+        digits=2, warmup=True)
 PY
