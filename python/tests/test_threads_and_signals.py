@@ -20,23 +20,35 @@ def test_other_python_threads_run_during_a_simulation(baseline):
             ticks.append(time.monotonic())
             time.sleep(0.005)
 
-    # Long enough (some 0.5 s in a debug build) for a held GIL to starve the ticker.
-    done = []
-    worker = threading.Thread(target=lambda: done.append(allocsim.run(baseline, trials=20_000, threads=1)))
+    # A run long enough for a held GIL to starve the ticker, whatever the machine's speed: the
+    # trials grow until one run takes at least 0.4 s (20,000 took 0.2 to 0.5 s in a debug build).
+    window = []
+
+    def work():
+        trials = 20_000
+        while True:
+            began = time.monotonic()
+            result = allocsim.run(baseline, trials=trials, threads=1)
+            ended = time.monotonic()
+            if ended - began >= 0.4 or trials >= 1 << 24:
+                window.extend([began, ended, result])
+                return
+            trials *= 4
+
     ticker = threading.Thread(target=tick)
-    started = time.monotonic()
-    worker.start()
-    time.sleep(0.05)
+    worker = threading.Thread(target=work)
     ticker.start()
+    time.sleep(0.05)
+    worker.start()
     worker.join()
-    finished = time.monotonic()
     stop.set()
     ticker.join()
-    during = [t for t in ticks if t < finished]
-    assert done and finished - started > 0.2
-    # The ticker ran all along: no gap near the length of the run.
+    assert len(window) == 3 and window[1] - window[0] >= 0.4, window
+    began, ended, _ = window
+    # The ticker ran all along the long run: no gap near its length, at its ends either.
+    during = [began] + [t for t in ticks if began < t < ended] + [ended]
     gaps = [b - a for a, b in zip(during, during[1:])]
-    assert len(during) > 10 and max(gaps) < 0.15, (len(during), max(gaps, default=None))
+    assert len(during) > 20 and max(gaps) < 0.15, (len(during), max(gaps))
 
 
 def test_ctrl_c_raises_keyboard_interrupt_quickly(tmp_path):
