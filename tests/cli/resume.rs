@@ -555,7 +555,9 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     let tmp = tempdir();
     let out = tmp.path().join("out");
     let state = state_of(&out);
-    let base = args(&out, &["--trials", "30000"]);
+    // Enough trials that the part-way run below is still running 250 ms in on one thread
+    // however fast the machine (30,000 took 0.2 s in a test build and ended first).
+    let base = args(&out, &["--trials", "300000"]);
     // Interrupted while its charts are written: every trial is kept.
     let mut charts = base.clone();
     charts.retain(|a| a != "--no-charts");
@@ -563,7 +565,7 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     let output = interrupted(&charts, &out, When::WhileWriting, "-INT");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let kept = std::fs::read(&state).unwrap();
-    assert_eq!(kept_trials(&state), 30_000);
+    assert_eq!(kept_trials(&state), 300_000);
 
     // Stopped part way: fewer trials, which do not replace the state's.
     let mut part_way = base.clone();
@@ -579,7 +581,7 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     assert_eq!(output.status.code(), Some(130), "{err}");
     assert!(
         err.starts_with(&format!(
-            "note: '{}' keeps 30,000 trials that an interrupted run of this same run finished; \
+            "note: '{}' keeps 300,000 trials that an interrupted run of this same run finished; \
              this run starts over without them (add --resume to go on from them instead)\n",
             state.display(),
         )),
@@ -587,7 +589,7 @@ fn a_run_without_resume_notes_this_runs_state_and_removes_it_when_done() {
     );
     assert!(
         err.contains(&format!(
-            "trials this run finished are not kept: '{}' already keeps 30,000 trials of this \
+            "trials this run finished are not kept: '{}' already keeps 300,000 trials of this \
              same run: run the same command with --resume to finish the run from those",
             state.display()
         )),
@@ -617,7 +619,8 @@ fn at_a_mount_point_the_state_is_kept_inside_and_resumed() {
     let Some(_mounted) = crate::common::Tmpfs::mount(&volume, "size=64m") else {
         return;
     };
-    let trials = ["--trials", "20000"];
+    // Still running 100 ms in however fast the machine (20,000 trials could end first).
+    let trials = ["--trials", "200000"];
     reference(&args(&tmp.path().join("ref"), &trials));
     let base = args(&volume, &trials);
     let output = interrupted(
