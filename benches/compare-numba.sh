@@ -44,24 +44,12 @@ fi
 
 mkdir -p target/cmp
 "$VENV/bin/python" - "$BIN" "$SCENARIO" "$TRIALS" "$REPS" <<'PY'
-import os, platform, sys
+import sys
 
 sys.path.insert(0, "benches")
-from side_by_side import compare, load_average  # noqa: E402
+from side_by_side import against  # noqa: E402
 import numba, numpy as np
 
-binary, scenario, trials, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-cmds = {
-    "allocsim": [binary, "run", scenario, "--trials", trials, "--no-charts", "--quiet",
-                 "--out", "target/cmp/allocsim"],
-    "numba": [sys.executable, "benches/numba/allocsim_numba.py", scenario, "--trials", trials,
-              "--out", "target/cmp/numba/summary.csv"],
-}
-print(f"scenario {scenario}, {trials} trials, {reps} interleaved repetitions; "
-      f"{os.cpu_count()} cores; Python {platform.python_version()}, numba {numba.__version__}, "
-      f"numpy {np.__version__}; load average before: "
-      f"{load_average()}")
-compare(cmds, reps, "numba", ">= 2.5x, aim 3x",
-        "cpu time ratio, for reference",
-        digits=2, warmup=True)
+against("numba", f"numba {numba.__version__}, numpy {np.__version__}", ">= 2.5x, aim 3x",
+        "cpu time ratio, for reference", digits=2, warmup=True)
 PY

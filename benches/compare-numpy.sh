@@ -35,23 +35,13 @@ fi
 
 mkdir -p target/cmp
 "$VENV/bin/python" - "$BIN" "$SCENARIO" "$TRIALS" "$REPS" <<'PY'
-import os, platform, sys
+import sys
 
 sys.path.insert(0, "benches")
-from side_by_side import compare, load_average  # noqa: E402
+from side_by_side import against  # noqa: E402
 import numpy as np
 
-binary, scenario, trials, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-cmds = {
-    "allocsim": [binary, "run", scenario, "--trials", trials, "--no-charts", "--quiet",
-                 "--out", "target/cmp/allocsim"],
-    "numpy": [sys.executable, "benches/numpy/allocsim_numpy.py", scenario, "--trials", trials,
-              "--out", "target/cmp/numpy/summary.csv"],
-}
-print(f"scenario {scenario}, {trials} trials, {reps} interleaved repetitions; "
-      f"{os.cpu_count()} cores; Python {platform.python_version()}, numpy {np.__version__}; "
-      f"load average before: {load_average()}")
-compare(cmds, reps, "numpy", ">= 10x",
+against("numpy", f"numpy {np.__version__}", ">= 10x",
         "cpu time ratio, for reference only - allocsim uses every core, numpy one",
         digits=1, warmup=False)
 PY

@@ -1,14 +1,16 @@
 """Interleaved wall and CPU timings of allocsim against another implementation, for
-benches/compare-numpy.sh and benches/compare-numba.sh (which import it; not a script of its own).
+benches/compare-numpy.sh and benches/compare-numba.sh (which call `against`; not a script of its own).
 
 Each command runs as a whole process (subprocess.run, stdout discarded), timed with
 time.perf_counter() around it; CPU time is the children's user + system time. The commands
 alternate, repetition by repetition, so a slow moment of a shared machine falls on both.
 """
 import os
+import platform
 import resource
 import statistics
 import subprocess
+import sys
 import time
 
 
@@ -56,3 +58,20 @@ def compare(cmds, reps, other, target, cpu_note, digits=1, warmup=False):
     print()
     print(f"ratio {other} / allocsim, median wall time: {ratio:.{digits}f}x  (target: {target})")
     print(f"({cpu_note}: {medc[other] / medc['allocsim']:.{digits}f}x)")
+
+
+def against(other, versions, target, cpu_note, digits=1, warmup=False):
+    """The comparison both scripts run: allocsim (binary, scenario, trials and repetitions from
+    sys.argv[1:5]) against benches/OTHER/allocsim_OTHER.py on the same scenario and trials,
+    after a header naming the machine and `versions` (the other side's packages)."""
+    binary, scenario, trials, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    cmds = {
+        "allocsim": [binary, "run", scenario, "--trials", trials, "--no-charts", "--quiet",
+                     "--out", "target/cmp/allocsim"],
+        other: [sys.executable, f"benches/{other}/allocsim_{other}.py", scenario, "--trials",
+                trials, "--out", f"target/cmp/{other}/summary.csv"],
+    }
+    print(f"scenario {scenario}, {trials} trials, {reps} interleaved repetitions; "
+          f"{os.cpu_count()} cores; Python {platform.python_version()}, {versions}; "
+          f"load average before: {load_average()}")
+    compare(cmds, reps, other, target, cpu_note, digits=digits, warmup=warmup)
