@@ -46,6 +46,10 @@ q=(--trials 3000 --quiet --force)
   --out "$OUT/importance-by-firm"
 "$BIN" importance benches/correlated-regimes.toml --by-firm --trials 1000 --quiet --force \
   --out "$OUT/importance-correlated"
+for m in delivered domestic effective_unmet fill_rate; do
+  "$BIN" importance scenarios/futures.toml --metric "$m" --no-charts --trials 1000 --quiet --force \
+    --out "$OUT/importance-$m"
+done
 cd "$OUT"
 find . -type f ! -name manifest.json ! -name report.html | LC_ALL=C sort | xargs sha256sum
 find . -type f -name report.html | LC_ALL=C sort | while read -r f; do

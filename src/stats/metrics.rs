@@ -389,6 +389,51 @@ pub fn trial_metric_values(equivalence: f64, outcome: &Outcome, mut put: impl Fn
     }
 }
 
+/// One metric's values of a trial, as [`trial_metric_values`] gives them: `out[i]` firm i's,
+/// then the total row's at `out[firms]`. Computes that metric alone (an importance analysis
+/// wants one a model run).
+#[inline]
+pub fn trial_metric_values_of(
+    equivalence: f64,
+    outcome: &Outcome,
+    metric: Metric,
+    out: &mut [u64],
+) {
+    // One copy per metric, each with its formula inlined (a call through the table's function
+    // pointer for every firm cost more than the formula).
+    match metric {
+        Metric::Orders => values_of::<{ Metric::Orders.index() }>(equivalence, outcome, out),
+        Metric::Delivered => values_of::<{ Metric::Delivered.index() }>(equivalence, outcome, out),
+        Metric::Unmet => values_of::<{ Metric::Unmet.index() }>(equivalence, outcome, out),
+        Metric::Domestic => values_of::<{ Metric::Domestic.index() }>(equivalence, outcome, out),
+        Metric::EffectiveUnmet => {
+            values_of::<{ Metric::EffectiveUnmet.index() }>(equivalence, outcome, out)
+        }
+        Metric::FillRate => values_of::<{ Metric::FillRate.index() }>(equivalence, outcome, out),
+    }
+}
+
+/// [`trial_metric_values_of`] for the metric at `K` of [`METRICS`].
+#[inline(always)]
+fn values_of<const K: usize>(equivalence: f64, outcome: &Outcome, out: &mut [u64]) {
+    const { assert!(K < Metric::COUNT) };
+    let spec = &METRICS[K];
+    let firms = outcome.orders.len();
+    let mut sum = 0u64;
+    let mut all = FirmInputs::default();
+    for (i, slot) in out[..firms].iter_mut().enumerate() {
+        let inputs = FirmInputs::of(equivalence, outcome, i);
+        let v = (spec.value)(&inputs);
+        *slot = v;
+        sum = sum.saturating_add(v);
+        all = all.plus(inputs);
+    }
+    out[firms] = match spec.total {
+        Total::Sum => sum,
+        Total::OfTotals => (spec.value)(&all),
+    };
+}
+
 /// One firm's metric values in a trial, in [`Metric::ALL`] order.
 #[inline(always)]
 pub fn firm_metric_values(inputs: &FirmInputs) -> PerMetric<u64> {
@@ -465,6 +510,45 @@ mod tests {
         // Orders, delivered, unmet, domestic, effective unmet summed; the fill rate is 1000 of
         // 4000 (a mean of the firms' rates would be one half).
         assert_eq!(total, [4000, 1000, 3000, 100, 2900, 250_000_000]);
+    }
+
+    /// One metric's values are exactly what the full mapping gives for it, firm by firm and in
+    /// the total row (including saturated sums and zero orders).
+    #[test]
+    fn one_metric_alone_is_the_full_mapping_filtered() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(19);
+        for case in 0..500 {
+            let firms = 1 + case % 7;
+            let mut outcome = Outcome::default();
+            for _ in 0..firms {
+                let big = case % 50 == 0;
+                let orders: u64 = if rng.random_bool(0.1) {
+                    0
+                } else if big {
+                    u64::MAX / 2
+                } else {
+                    rng.random_range(1..3_000_000)
+                };
+                outcome.orders.push(orders);
+                outcome.delivered.push(rng.random_range(0..=orders));
+                outcome.domestic.push(rng.random_range(0..2_000_000));
+            }
+            let equivalence = [0.0, 0.4, 1.0, 2.5][case % 4];
+            let mut all = Vec::new();
+            trial_metric_values(equivalence, &outcome, |v| all.push(v));
+            for metric in Metric::ALL {
+                let mut one = vec![u64::MAX; firms + 1];
+                trial_metric_values_of(equivalence, &outcome, metric, &mut one);
+                let expected: Vec<u64> = all
+                    .iter()
+                    .skip(metric.index())
+                    .step_by(Metric::COUNT)
+                    .copied()
+                    .collect();
+                assert_eq!(one, expected, "case {case}, {}", metric.name());
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub(crate) mod wide;
 
 pub use metrics::{
     FILL_RATE_UNIT, FirmInputs, Listing, METRICS, Metric, MetricSpec, PerMetric, Quantity, Total,
-    Worse, fill_rate, firm_metric_values, heading, trial_metric_values,
+    Worse, fill_rate, firm_metric_values, heading, trial_metric_values, trial_metric_values_of,
 };
 pub use per_trial::{Members, TRIAL_METRICS, TrialMetric, TrialMetricSpec, trial_layout};
 pub use summary::{RecordBuffer, Recorder, Recording, RoundTally, Summary, TrialTally};

@@ -19,10 +19,10 @@ pub use sums::{Estimate, MAX_FACTORS, MAX_VALUE, OutputEstimates, Sums, SumsErro
 use std::sync::atomic::AtomicBool;
 
 use crate::engine::{EngineError, for_each_chunk};
-use crate::model::{Model, Outcome, World, WorldLayout, WorldSlots};
+use crate::model::{Model, World, WorldLayout, WorldSlots};
 use crate::rng::{Group, TrialKey, TrialStreams};
 use crate::scenario::{Entry, OrdersDependence, Rule, Scenario};
-use crate::stats::{Metric, trial_metric_values};
+use crate::stats::{Metric, trial_metric_values_of};
 
 /// B's trials are keyed by the seed XOR this constant (the first 64 bits of the fractional part
 /// of √2, SHA-512's first initial hash word): trial t of B is trial t of a run under seed
@@ -475,17 +475,6 @@ impl Importance {
     }
 }
 
-/// The value of `metric` for every firm, then the total, in the trial that ended in `outcome`.
-fn values(equivalence: f64, metric: Metric, outcome: &Outcome, out: &mut [u64]) {
-    let mut k = 0;
-    trial_metric_values(equivalence, outcome, |v| {
-        if k % Metric::COUNT == metric.index() {
-            out[k / Metric::COUNT] = v;
-        }
-        k += 1;
-    });
-}
-
 /// Most bytes of per-trial values a worker holds for one chunk: the chunk is cut to fit.
 const CHUNK_VALUES_BYTES: u64 = 8 << 20;
 
@@ -571,11 +560,11 @@ pub fn run(
                 let mut a = World::new(a_slots, &mut worlds[w.clone()]);
                 model.run_trial_shared(&TrialStreams::new(seed, t), ws, &mut a);
                 let r = slot(i, 0);
-                values(equivalence, metric, &ws.outcome, &mut v[r]);
+                trial_metric_values_of(equivalence, &ws.outcome, metric, &mut v[r]);
                 let mut b = World::new(&b_slots, &mut worlds[w]);
                 model.run_trial_shared(&TrialStreams::keyed(b_key(seed, t)), ws, &mut b);
                 let r = slot(i, 1);
-                values(equivalence, metric, &ws.outcome, &mut v[r]);
+                trial_metric_values_of(equivalence, &ws.outcome, metric, &mut v[r]);
             }
             for (k, factor) in factors.iter().enumerate() {
                 let own = match factor.spare_model(&model) {
@@ -598,7 +587,7 @@ pub fn run(
                         &mut shared,
                     );
                     let r = slot(i, 2 + k);
-                    values(equivalence, metric, &ws.outcome, &mut v[r]);
+                    trial_metric_values_of(equivalence, &ws.outcome, metric, &mut v[r]);
                 }
             }
             for trial in v.chunks_exact(per_trial) {

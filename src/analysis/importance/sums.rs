@@ -29,7 +29,7 @@
 //! moments < 2^410 and the combination of them < 2^415: all below 2^511. A larger value is
 //! refused ([`SumsError::ValueTooLarge`]); overflow is still checked everywhere and reported.
 
-use super::wide::I512;
+use super::wide::{Acc, I512};
 
 /// The largest metric value the sums admit (2^56, about 7.2 × 10^16 units: far above any chip
 /// count a scenario can produce, whose per-firm orders are at most 10^12).
@@ -90,12 +90,32 @@ pub struct OutputEstimates {
 /// The sums of one output that every factor shares.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct OutputSums {
+    u: Acc,
+    w: Acc,
+    uu: Acc,
+    ww: Acc,
+    uw: Acc,
+    /// Of the sum of P over the factors.
+    s: Acc,
+    ss: Acc,
+    su: Acc,
+    sw: Acc,
+}
+
+/// Adds `x`, `x²`, `x·u` and `x·w` to the four sums of one index ([`FactorSums`]' P or Q
+/// ones, or the sums of P over the factors); false on overflow.
+#[inline(always)]
+fn with_moments([sx, sxx, sxu, sxw]: [&mut Acc; 4], x: i128, u: i128, w: i128) -> bool {
+    sx.add(x) & sxx.add_product(x, x) & sxu.add_product(x, u) & sxw.add_product(x, w)
+}
+
+/// [`OutputSums`]' totals.
+struct OutputTotals {
     u: I512,
     w: I512,
     uu: I512,
     ww: I512,
     uw: I512,
-    /// Of the sum of P over the factors.
     s: I512,
     ss: I512,
     su: I512,
@@ -105,14 +125,14 @@ struct OutputSums {
 /// The sums of one output and one factor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct FactorSums {
-    p: I512,
-    pp: I512,
-    pu: I512,
-    pw: I512,
-    q: I512,
-    qq: I512,
-    qu: I512,
-    qw: I512,
+    p: Acc,
+    pp: Acc,
+    pu: Acc,
+    pw: Acc,
+    q: Acc,
+    qq: Acc,
+    qu: Acc,
+    qw: Acc,
 }
 
 /// The exact sums of an importance analysis: `outputs` outputs × `factors` factors, over the
@@ -155,8 +175,9 @@ impl Sums {
         if let Some(&value) = a.iter().chain(b).chain(c).find(|&&v| v > MAX_VALUE) {
             return Err(SumsError::ValueTooLarge { value });
         }
+        // Each term into its sum's 128-bit part while that holds it (chip counts and rates in
+        // parts per billion are far below 2^63, so nearly always), exactly as one 512-bit sum.
         let mut ok = true;
-        let mut add = |acc: &mut I512, v: I512| ok &= acc.add_assign(v);
         for y in 0..outputs {
             let (a, b) = (i128::from(a[y]), i128::from(b[y]));
             let u = a + b;
@@ -171,25 +192,26 @@ impl Sums {
                 }
                 s += p;
                 let cell = &mut self.cells[y * self.factors + k];
-                add(&mut cell.p, I512::from_i128(p));
-                add(&mut cell.pp, I512::mul_i128(p, p));
-                add(&mut cell.pu, I512::mul_i128(p, u));
-                add(&mut cell.pw, I512::mul_i128(p, w));
-                add(&mut cell.q, I512::from_i128(q));
-                add(&mut cell.qq, I512::mul_i128(q, q));
-                add(&mut cell.qu, I512::mul_i128(q, u));
-                add(&mut cell.qw, I512::mul_i128(q, w));
+                ok &= with_moments(
+                    [&mut cell.p, &mut cell.pp, &mut cell.pu, &mut cell.pw],
+                    p,
+                    u,
+                    w,
+                );
+                ok &= with_moments(
+                    [&mut cell.q, &mut cell.qq, &mut cell.qu, &mut cell.qw],
+                    q,
+                    u,
+                    w,
+                );
             }
             let o = &mut self.outputs[y];
-            add(&mut o.u, I512::from_i128(u));
-            add(&mut o.w, I512::from_i128(w));
-            add(&mut o.uu, I512::mul_i128(u, u));
-            add(&mut o.ww, I512::mul_i128(w, w));
-            add(&mut o.uw, I512::mul_i128(u, w));
-            add(&mut o.s, I512::from_i128(s));
-            add(&mut o.ss, I512::mul_i128(s, s));
-            add(&mut o.su, I512::mul_i128(s, u));
-            add(&mut o.sw, I512::mul_i128(s, w));
+            ok &= o.u.add(u);
+            ok &= o.w.add(w);
+            ok &= o.uu.add_product(u, u);
+            ok &= o.ww.add_product(w, w);
+            ok &= o.uw.add_product(u, w);
+            ok &= with_moments([&mut o.s, &mut o.ss, &mut o.su, &mut o.sw], s, u, w);
         }
         self.overflow |= !ok;
         self.n += 1;
@@ -203,7 +225,7 @@ impl Sums {
             (other.outputs.len(), other.factors)
         );
         let mut ok = true;
-        let mut add = |acc: &mut I512, v: I512| ok &= acc.add_assign(v);
+        let mut add = |acc: &mut Acc, v: Acc| ok &= acc.merge(&v);
         for (o, p) in self.outputs.iter_mut().zip(&other.outputs) {
             for (x, y) in [
                 (&mut o.u, p.u),
@@ -251,6 +273,17 @@ impl Sums {
     /// Output y's estimates (inner None: undefined); outer None on overflow.
     fn output(&self, y: usize) -> Option<Option<OutputEstimates>> {
         let o = &self.outputs[y];
+        let o = OutputTotals {
+            u: o.u.total()?,
+            w: o.w.total()?,
+            uu: o.uu.total()?,
+            ww: o.ww.total()?,
+            uw: o.uw.total()?,
+            s: o.s.total()?,
+            ss: o.ss.total()?,
+            su: o.su.total()?,
+            sw: o.sw.total()?,
+        };
         let n = I512::from_i128(i128::from(self.n));
         let mul = |a: I512, b: I512| a.checked_mul(b);
         // N Σxy − Σx Σy: N(N − 1) times the sample covariance.
@@ -288,9 +321,11 @@ impl Sums {
         let mut first_order = Vec::with_capacity(self.factors);
         let mut total = Vec::with_capacity(self.factors);
         for c in cells {
-            first_order.push(index(c.p, c.pp, c.pu, c.pw)?);
+            let p = (c.p.total()?, c.pp.total()?, c.pu.total()?, c.pw.total()?);
+            first_order.push(index(p.0, p.1, p.2, p.3)?);
             // S_T = 2N ΣQ / D: half the index of the form above.
-            let t = index(c.q, c.qq, c.qu, c.qw)?;
+            let q = (c.q.total()?, c.qq.total()?, c.qu.total()?, c.qw.total()?);
+            let t = index(q.0, q.1, q.2, q.3)?;
             total.push(Estimate {
                 value: t.value / 2.0,
                 se: t.se / 2.0,

@@ -175,6 +175,73 @@ impl I512 {
     }
 }
 
+/// An exact running sum of integer terms, kept in an `i128` while it fits and carried into an
+/// [`I512`] when it would not: integer addition is associative, so the total is the same bits
+/// whatever the split, and a sum of small terms (the common case: chip counts far below 2^63)
+/// costs one 128-bit add a term instead of an eight-limb one. Overflow of 512 bits is reported,
+/// never wrapped silently: a spill returns false, and [`Acc::total`] is None when the whole does
+/// not fit.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Acc {
+    fast: i128,
+    wide: I512,
+}
+
+impl Acc {
+    /// Adds `v`; false when a carry into the wide part overflowed 512 bits.
+    #[inline(always)]
+    pub fn add(&mut self, v: i128) -> bool {
+        match self.fast.checked_add(v) {
+            Some(s) => {
+                self.fast = s;
+                true
+            }
+            None => self.spill(I512::from_i128(v)),
+        }
+    }
+
+    /// Adds the exact product `a × b`: one 64-bit multiply when both fit in an `i64` (their
+    /// product then fits in an `i128`), else the 256-bit product into the wide part.
+    #[inline(always)]
+    pub fn add_product(&mut self, a: i128, b: i128) -> bool {
+        match (i64::try_from(a), i64::try_from(b)) {
+            (Ok(x), Ok(y)) => self.add(i128::from(x) * i128::from(y)),
+            _ => self.spill(I512::mul_i128(a, b)),
+        }
+    }
+
+    /// Moves the fast part into the wide one and adds `v` there.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, v: I512) -> bool {
+        let ok = self.wide.add_assign(I512::from_i128(self.fast));
+        self.fast = 0;
+        self.wide.add_assign(v) && ok
+    }
+
+    /// Adds another sum's terms; false on overflow of 512 bits.
+    pub fn merge(&mut self, other: &Acc) -> bool {
+        let ok = self.wide.add_assign(other.wide);
+        self.add(other.fast) && ok
+    }
+
+    /// The sum, or None when it does not fit in 512 bits.
+    pub fn total(&self) -> Option<I512> {
+        self.wide.checked_add(I512::from_i128(self.fast))
+    }
+}
+
+/// Two sums are equal when their totals are: how a total is split between the parts depends
+/// on the order its terms came in.
+impl PartialEq for Acc {
+    fn eq(&self, other: &Acc) -> bool {
+        self.wide.add_wrapping(I512::from_i128(self.fast))
+            == other.wide.add_wrapping(I512::from_i128(other.fast))
+    }
+}
+
+impl Eq for Acc {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +262,68 @@ mod tests {
                 assert_eq!(big(a).to_f64(), a as f64);
             }
         }
+    }
+
+    /// An `Acc` totals exactly what an `I512` sum of the same terms does, whether its terms are
+    /// small (kept in 128 bits), products past 2^127 (carried into the wide part) or a mix,
+    /// in either sign, and whichever way two sums are merged.
+    #[test]
+    fn acc_sums_exactly_as_512_bits() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (state ^ (state >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z ^ (z >> 29)
+        };
+        for case in 0..200 {
+            // Operands of 20 to 120 bits: small products and products of 2^240.
+            let bits = 20 + (case % 6) * 20;
+            let mut operand = || {
+                let m = (i128::from(next()) << 64 | i128::from(next())) >> (128 - bits);
+                if next() % 2 == 0 { m } else { -m }
+            };
+            let (mut acc, mut left, mut right) = (Acc::default(), Acc::default(), Acc::default());
+            let mut exact = I512::ZERO;
+            for k in 0..300 {
+                let (a, b) = (operand(), operand());
+                let side = if k % 3 == 0 { &mut left } else { &mut right };
+                if k % 2 == 0 {
+                    assert!(acc.add_product(a, b) && side.add_product(a, b));
+                    assert!(exact.add_assign(I512::mul_i128(a, b)));
+                } else {
+                    assert!(acc.add(a) && side.add(a));
+                    assert!(exact.add_assign(I512::from_i128(a)));
+                }
+            }
+            assert_eq!(acc.total(), Some(exact), "case {case}");
+            let mut merged = left;
+            assert!(merged.merge(&right));
+            assert_eq!(merged.total(), Some(exact), "case {case}, merged");
+            assert_eq!(merged, acc, "equal totals compare equal");
+        }
+        // i128::MAX + 1 passes 128 bits and is carried; overflow of 512 bits is reported.
+        let mut acc = Acc::default();
+        assert!(acc.add(i128::MAX) && acc.add(1));
+        assert_eq!(
+            acc.total(),
+            I512::from_i128(i128::MAX).checked_add(I512::from_i128(1))
+        );
+        let huge = I512::mul_i128(1 << 126, 1 << 126)
+            .checked_mul(I512::mul_i128(1 << 126, 1 << 126))
+            .unwrap()
+            .checked_mul(I512::from_i128(64))
+            .unwrap(); // 2^252 · 2^252 · 2^6 = 2^510
+        let mut acc = Acc {
+            fast: 0,
+            wide: huge,
+        };
+        assert!(
+            !acc.merge(&Acc {
+                fast: 0,
+                wide: huge
+            }),
+            "2^511 does not fit"
+        );
     }
 
     #[test]
