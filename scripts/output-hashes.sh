@@ -46,6 +46,10 @@ q=(--trials 3000 --quiet --force)
   --out "$OUT/importance-by-firm"
 "$BIN" importance benches/correlated-regimes.toml --by-firm --trials 1000 --quiet --force \
   --out "$OUT/importance-correlated"
+"$BIN" importance scenarios/futures.toml --set allocation.rule=random_priority --trials 1000 \
+  --quiet --force --out "$OUT/importance-random-order"
+"$BIN" sweep scenarios/futures.toml --set allocation.rule=random_priority \
+  --set domestic.ratio=0.2,0.4,0.6 "${q[@]}" --out "$OUT/sweep-random-order"
 for m in delivered domestic effective_unmet fill_rate; do
   "$BIN" importance scenarios/futures.toml --metric "$m" --no-charts --trials 1000 --quiet --force \
     --out "$OUT/importance-$m"

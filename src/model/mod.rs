@@ -627,7 +627,15 @@ impl<'s> Model<'s> {
             }
             if s.rule == Rule::RandomPriority {
                 let id = ids.get(Group::Order, round, 0);
-                shuffle(&mut ws.random_order, &mut streams.stream(id));
+                let n = ws.random_order.len();
+                if D::FRESH || n > MAX_SHARED_ORDER {
+                    shuffle(&mut ws.random_order, &mut streams.stream(id));
+                } else {
+                    // Shared as the shuffle's swaps, which give the same order as `shuffle`.
+                    let pos = ids.position(Group::Order, round, 0);
+                    let code = d.take(Group::Order, pos, || order_code(n, &mut streams.stream(id)));
+                    apply_order_code(&mut ws.random_order, code);
+                }
             }
             let method = self.method(&ws.random_order);
             ws.allocator
@@ -951,6 +959,36 @@ impl Draws for World<'_> {
     #[inline(always)]
     fn keep_mapped_orders(&mut self, firm: usize, x: f64) {
         World::keep_mapped_orders(self, firm, x);
+    }
+}
+
+/// The most firms whose `random_priority` order a [`World`] keeps: the shuffle's n − 1 swaps,
+/// 4 bits each, in one value ([`order_code`]).
+pub(crate) const MAX_SHARED_ORDER: usize = 16;
+
+/// The swaps [`shuffle`] makes from `rng` for `n` firms (at most [`MAX_SHARED_ORDER`]), as the
+/// bits of one f64 that a [`World`] slot holds: swap partner `j` of position `i` in bits
+/// `4 (i − 1)` to `4 i − 1`. At most 60 bits are set, so the value is never a NaN (nor the
+/// world's empty mark); it is only stored and read back, never computed with.
+fn order_code(n: usize, rng: &mut Stream) -> f64 {
+    debug_assert!(n <= MAX_SHARED_ORDER);
+    let mut code = 0u64;
+    for i in (1..n).rev() {
+        let j = rng.random_range(0..=i as u64);
+        code |= j << (4 * (i - 1));
+    }
+    f64::from_bits(code)
+}
+
+/// The order [`shuffle`] makes, from the swaps [`order_code`] recorded.
+fn apply_order_code(order: &mut [usize], code: f64) {
+    let code = code.to_bits();
+    for (i, slot) in order.iter_mut().enumerate() {
+        *slot = i;
+    }
+    for i in (1..order.len()).rev() {
+        let j = ((code >> (4 * (i - 1))) & 0xf) as usize;
+        order.swap(i, j);
     }
 }
 

@@ -11,16 +11,17 @@
 //! `approval.batch`) draws its own batches, and a point that shares it reads them.
 //!
 //! A [`WorldLayout`] gives each input shared by at least two models a slot; a [`World`] is one
-//! trial's values in those slots, each empty until drawn. Inputs that only one model asks for,
-//! the `random_priority` orders (a permutation, not a number) and groups whose stream ids are
-//! not kept in a table (more than 65,536 a trial) are drawn as before, from the streams.
+//! trial's values in those slots, each empty until drawn. A `random_priority` order (a
+//! permutation) is kept as the swaps of its shuffle, for up to 16 firms. Inputs that only one
+//! model asks for, the orders of more firms and groups whose stream ids are not kept in a table
+//! (more than 65,536 a trial) are drawn as before, from the streams.
 
 use std::collections::HashMap;
 
-use super::Model;
+use super::{MAX_SHARED_ORDER, Model};
 use crate::dist::Dist;
 use crate::rng::{Group, KeyedBy};
-use crate::scenario::Entry;
+use crate::scenario::{Entry, Rule};
 
 /// The bits of an empty slot: a NaN no draw produces (draws are finite; arithmetic NaNs carry
 /// no payload). Were a value ever these bits, it would only be drawn again.
@@ -38,6 +39,8 @@ pub(crate) enum Take<'a> {
     Normal,
     /// A draw from this distribution.
     Draw(&'a Dist),
+    /// A `random_priority` order of this many firms (kept as its shuffle's swaps).
+    Order(usize),
 }
 
 /// Where each model's shared inputs are in a trial's [`World`]: per model, a slot per entry of
@@ -66,8 +69,8 @@ impl WorldLayout {
     /// re-drawn groups read the base trial's world and the other trial's).
     pub fn new(models: &[&Model<'_>], min_sharers: usize) -> WorldLayout {
         // Each input's key: its stream, what is taken (0 a uniform, 1 a normal, 2 a draw, 3
-        // orders through the one-factor copula), the distribution, and for 3 the copula's
-        // coefficients' bits. Per model, the key at each position (None: not memoised).
+        // orders through the one-factor copula, 4 a random order), the distribution (for 4 the
+        // firm count), and for 3 the copula's coefficients' bits. Per model, the key at each position (None: not memoised).
         type Key = (u64, u64, u8, usize, [u64; 2]);
         let mut described: HashMap<String, usize> = HashMap::new();
         let mut sharers: HashMap<Key, (usize, usize)> = HashMap::new();
@@ -91,6 +94,7 @@ impl WorldLayout {
                             let (kind, dist) = match take {
                                 Take::Uniform => (0, 0),
                                 Take::Normal => (1, 0),
+                                Take::Order(n) => (4, n),
                                 Take::Draw(d) => {
                                     let next = described.len();
                                     (2, *described.entry(d.describe()).or_insert(next))
@@ -267,7 +271,8 @@ impl<'a> World<'a> {
 
 impl Model<'_> {
     /// What this model's trial takes from the stream at `pos` of `group`'s id table, or None
-    /// where it takes nothing or a permutation (the `random_priority` order).
+    /// where it takes nothing (or the `random_priority` order of more than
+    /// [`MAX_SHARED_ORDER`] firms).
     pub(crate) fn take_at(&self, group: Group, pos: usize) -> Option<Take<'_>> {
         let s = self.scenario;
         let n = s.firms.len();
@@ -296,7 +301,9 @@ impl Model<'_> {
             Group::Batch => s.approval.get(ri).map(|a| Take::Draw(&a.batch)),
             Group::Domestic if copula.batch_supply.is_some() => Some(Take::Normal),
             Group::Domestic => s.domestic.supply.get(ri).map(Take::Draw),
-            Group::Order => None,
+            Group::Order => {
+                (s.rule == Rule::RandomPriority && n <= MAX_SHARED_ORDER).then_some(Take::Order(n))
+            }
             Group::Conversion if copula.conversion.is_some() => Some(Take::Normal),
             Group::Conversion => (index < n).then_some(Take::Draw(&s.conversion)),
         }
@@ -327,6 +334,10 @@ mod tests {
             scenario(BASELINE, &[]),
             scenario(BASELINE, &["domestic.ratio=0.6"]),
             scenario(BASELINE, &["allocation.rule=random_priority"]),
+            scenario(
+                BASELINE,
+                &["allocation.rule=random_priority", "domestic.ratio=0.6"],
+            ),
             scenario(BASELINE, &["allocation.rule=talmud", "domestic.ratio=0.1"]),
             scenario(
                 BASELINE,
@@ -369,6 +380,36 @@ mod tests {
         }
     }
 
+    /// Two `random_priority` points share each round's order (a slot per round), and the order
+    /// read back from the world is the one the shuffle makes, for every firm count up to the
+    /// most a world keeps.
+    #[test]
+    fn random_orders_are_shared_as_their_shuffles_swaps() {
+        let rp = scenario(BASELINE, &["allocation.rule=random_priority"]);
+        let other = scenario(
+            BASELINE,
+            &["allocation.rule=random_priority", "domestic.ratio=0.6"],
+        );
+        let plain = scenario(BASELINE, &[]);
+        let (a, b, c) = (Model::new(&rp), Model::new(&other), Model::new(&plain));
+        let without = WorldLayout::new(&[&c, &c], 2).width();
+        let with = WorldLayout::new(&[&a, &b], 2).width();
+        assert_eq!(with, without + rp.rounds as usize, "one order a round");
+        for n in 1..=MAX_SHARED_ORDER {
+            for t in 0..200 {
+                let streams = TrialStreams::new(5, t);
+                let id = a.ids.get(Group::Order, 2, 0);
+                let mut shuffled = vec![0; n];
+                super::super::shuffle(&mut shuffled, &mut streams.stream(id));
+                let code = super::super::order_code(n, &mut streams.stream(id));
+                let mut read = vec![7; n];
+                super::super::apply_order_code(&mut read, code);
+                assert_eq!(read, shuffled, "{n} firms, trial {t}");
+                assert_ne!(code.to_bits(), EMPTY);
+            }
+        }
+    }
+
     #[test]
     fn only_inputs_two_points_take_alike_get_a_slot() {
         let base = scenario(BASELINE, &[]);
@@ -390,7 +431,7 @@ mod tests {
 
     #[test]
     fn moved_slots_read_the_other_trials_world_for_the_redrawn_group_only() {
-        let s = scenario(V2, &[]);
+        let s = scenario(V2, &["allocation.rule=random_priority"]);
         let model = Model::new(&s);
         let layout = WorldLayout::new(&[&model], 1);
         let width = layout.width();
@@ -411,6 +452,7 @@ mod tests {
                 Group::Conversion,
                 Group::Regime,
                 Group::Batch,
+                Group::Order,
             ] {
                 let moved = a.moved(&model, group, None, width);
                 let mixed = streams.with_group(group, b_key);
