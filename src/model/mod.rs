@@ -631,7 +631,7 @@ impl<'s> Model<'s> {
                 if D::FRESH || n > MAX_SHARED_ORDER {
                     shuffle(&mut ws.random_order, &mut streams.stream(id));
                 } else {
-                    // Shared as the shuffle's swaps, which give the same order as `shuffle`.
+                    // Shared as the order `shuffle` makes, packed into one value.
                     let pos = ids.position(Group::Order, round, 0);
                     let code = d.take(Group::Order, pos, || order_code(n, &mut streams.stream(id)));
                     apply_order_code(&mut ws.random_order, code);
@@ -962,33 +962,39 @@ impl Draws for World<'_> {
     }
 }
 
-/// The most firms whose `random_priority` order a [`World`] keeps: the shuffle's n − 1 swaps,
-/// 4 bits each, in one value ([`order_code`]).
+/// The most firms whose `random_priority` order a [`World`] keeps: its first n − 1 places, 4
+/// bits each, in one value ([`order_code`]).
 pub(crate) const MAX_SHARED_ORDER: usize = 16;
 
-/// The swaps [`shuffle`] makes from `rng` for `n` firms (at most [`MAX_SHARED_ORDER`]), as the
-/// bits of one f64 that a [`World`] slot holds: swap partner `j` of position `i` in bits
-/// `4 (i − 1)` to `4 i − 1`. At most 60 bits are set, so the value is never a NaN (nor the
-/// world's empty mark); it is only stored and read back, never computed with.
+/// The order [`shuffle`] makes from `rng` for `n` firms (at most [`MAX_SHARED_ORDER`]), as the
+/// bits of one f64 that a [`World`] slot holds: the firm in place `k` in bits `4k` to `4k + 3`,
+/// for every place but the last (the firm left over). At most 60 bits are set, so the value is
+/// never a NaN (nor the world's empty mark); it is only stored and read back, never computed
+/// with.
 fn order_code(n: usize, rng: &mut Stream) -> f64 {
-    debug_assert!(n <= MAX_SHARED_ORDER);
+    let mut order = [0usize; MAX_SHARED_ORDER];
+    let order = &mut order[..n];
+    shuffle(order, rng);
     let mut code = 0u64;
-    for i in (1..n).rev() {
-        let j = rng.random_range(0..=i as u64);
-        code |= j << (4 * (i - 1));
+    for (k, &firm) in order.iter().enumerate().take(n.saturating_sub(1)) {
+        code |= (firm as u64) << (4 * k);
     }
     f64::from_bits(code)
 }
 
-/// The order [`shuffle`] makes, from the swaps [`order_code`] recorded.
+/// The order [`order_code`] recorded, into `order` (its length the firm count).
 fn apply_order_code(order: &mut [usize], code: f64) {
     let code = code.to_bits();
-    for (i, slot) in order.iter_mut().enumerate() {
-        *slot = i;
-    }
-    for i in (1..order.len()).rev() {
-        let j = ((code >> (4 * (i - 1))) & 0xf) as usize;
-        order.swap(i, j);
+    let n = order.len();
+    // 0 + 1 + ... + (n − 1), less the firms placed: the one left for the last place.
+    let mut left = n * n.saturating_sub(1) / 2;
+    for (k, slot) in order.iter_mut().enumerate() {
+        *slot = if k + 1 == n {
+            left
+        } else {
+            ((code >> (4 * k)) & 0xf) as usize
+        };
+        left -= *slot;
     }
 }
 
