@@ -606,13 +606,15 @@ impl<'s> Model<'s> {
             o.supply(round, batch, pool, supply);
 
             // 4. Claims.
-            for (i, firm) in s.firms.iter().enumerate() {
-                let claim = if out.entry[i] <= round {
-                    ws.outstanding[i]
-                } else {
-                    0
-                };
-                ws.claims[i] = firm.round_cap.map_or(claim, |cap| claim.min(cap));
+            for (((claim, firm), &entry), &owed) in ws
+                .claims
+                .iter_mut()
+                .zip(&s.firms)
+                .zip(&out.entry)
+                .zip(&ws.outstanding)
+            {
+                let c = if entry <= round { owed } else { 0 };
+                *claim = firm.round_cap.map_or(c, |cap| c.min(cap));
             }
             o.claims(round, &ws.claims);
 
@@ -715,18 +717,30 @@ impl<'s> Model<'s> {
 
             // 8. Delivery, and 9. carry-over of what was not kept.
             let mut kept_total: Units = 0;
-            for i in 0..s.firms.len() {
+            // Every table cut to the firm count first, so the loop indexes without bounds checks.
+            let n = s.firms.len();
+            let (taken, wanted_by, awarded) = (
+                &ws.taken[..n],
+                &ws.wanted_domestic[..n],
+                &ws.domestic_awards[..n],
+            );
+            let (delivered, outstanding, domestic) = (
+                &mut out.delivered[..n],
+                &mut ws.outstanding[..n],
+                &mut out.domestic[..n],
+            );
+            for i in 0..n {
                 let (bought, kept) = if wanted == 0 {
-                    (0, ws.taken[i])
+                    (0, taken[i])
                 } else if !shortage {
-                    (ws.wanted_domestic[i], ws.taken[i])
+                    (wanted_by[i], taken[i])
                 } else {
-                    let d = ws.domestic_awards[i];
-                    (d, ws.taken[i].min(floor_units(units_f64(d) / rho)))
+                    let d = awarded[i];
+                    (d, taken[i].min(floor_units(units_f64(d) / rho)))
                 };
-                out.delivered[i] += kept;
-                ws.outstanding[i] -= kept;
-                out.domestic[i] = out.domestic[i].saturating_add(bought);
+                delivered[i] += kept;
+                outstanding[i] -= kept;
+                domestic[i] = domestic[i].saturating_add(bought);
                 kept_total += kept;
                 o.delivery(round, i, bought, kept);
             }
