@@ -488,12 +488,13 @@ impl<'s> Model<'s> {
 
         match if V2 { copula.orders.as_ref() } else { None } {
             None => {
-                for (i, firm) in s.firms.iter().enumerate() {
+                let tables = ws.outcome.orders.iter_mut().zip(&mut ws.outstanding);
+                for (i, (firm, (ordered, owed))) in s.firms.iter().zip(tables).enumerate() {
                     let x =
                         self.input(d, Group::Orders, 0, i, |id| draw(&firm.orders, streams, id));
                     let orders = round_units(x);
-                    ws.outcome.orders[i] = orders;
-                    ws.outstanding[i] = orders;
+                    *ordered = orders;
+                    *owed = orders;
                 }
             }
             Some(how) => self.correlated_orders(how, streams, ws, d),
@@ -647,8 +648,8 @@ impl<'s> Model<'s> {
             // 6. Conversion: only firms awarded something draw a rate.
             let conversion_factor = regime.map_or(1.0, |g| g.conversion_factor);
             let mut factor: Option<f64> = None;
-            for (i, &award) in ws.awards.iter().enumerate() {
-                ws.taken[i] = if award == 0 {
+            for (i, (taken, &award)) in ws.taken.iter_mut().zip(&ws.awards).enumerate() {
+                *taken = if award == 0 {
                     0
                 } else {
                     let mut k = match if V2 { copula.conversion.as_ref() } else { None } {
