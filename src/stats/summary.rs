@@ -236,9 +236,9 @@ impl Summary {
 
     /// Counts the round events of one trial (the counters that need no tally).
     fn count_rounds(&mut self, o: &Outcome) {
-        for (r, round) in self.rounds.iter_mut().enumerate() {
+        for (r, (round, &approved)) in self.rounds.iter_mut().zip(&o.approved).enumerate() {
             let number = r as u32 + 1;
-            round.approved += u64::from(o.approved[r]);
+            round.approved += u64::from(approved);
             round.halted_here += u64::from(o.halt_round == Some(number));
             round.halted_by += u64::from(o.halt_round.is_some_and(|h| h <= number));
             // Without regimes the outcome has no regime per round and the counts none.
@@ -374,6 +374,9 @@ impl RecordBuffer {
     fn push(&mut self, summary: &mut Summary, o: &Outcome) {
         summary.count_rounds(o);
         let t = self.len;
+        // Always so (the batch is folded in when it fills); said once here, the compiler drops
+        // the bounds check of every column's store below.
+        assert!(t < BATCH, "a full batch is folded in before the next trial");
         let mut columns = self.pending.chunks_exact_mut(STRIDE);
         trial_values(summary.equivalence, &summary.per_trial, o, |v| {
             if let Some(column) = columns.next() {
