@@ -848,8 +848,13 @@ impl<'s> Model<'s> {
         match how {
             OrdersCopula::Common(a, b) => {
                 let factor = self.input(d, Group::Orders, 0, n, |id| normal(streams, id));
-                for (i, e) in ws.normals.iter().enumerate() {
-                    set(i, a * factor + b * e);
+                // Zipped rather than through `set`: no bounds checks.
+                let tables = ws.outcome.orders.iter_mut().zip(&mut ws.outstanding);
+                let maps = ws.normals.iter().zip(&self.copula.orders_maps);
+                for ((e, map), (ordered, owed)) in maps.zip(tables) {
+                    let orders = round_units(map.at(a * factor + b * e));
+                    *ordered = orders;
+                    *owed = orders;
                 }
             }
             OrdersCopula::Matrix { order, root } => {
