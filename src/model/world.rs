@@ -12,9 +12,9 @@
 //!
 //! A [`WorldLayout`] gives each input shared by at least two models a slot; a [`World`] is one
 //! trial's values in those slots, each empty until drawn. A `random_priority` order (a
-//! permutation) is kept packed in one value, for up to 16 firms. Inputs that only one
-//! model asks for, the orders of more firms and groups whose stream ids are not kept in a table
-//! (more than 65,536 a trial) are drawn as before, from the streams.
+//! permutation) is kept packed in one value, for up to 16 firms. Inputs that only one model
+//! asks for, the orders of more firms and groups whose stream ids are not kept in a table (more
+//! than 65,536 a trial) are drawn as before, from the streams.
 
 use std::collections::HashMap;
 
@@ -70,7 +70,8 @@ impl WorldLayout {
     pub fn new(models: &[&Model<'_>], min_sharers: usize) -> WorldLayout {
         // Each input's key: its stream, what is taken (0 a uniform, 1 a normal, 2 a draw, 3
         // orders through the one-factor copula, 4 a random order), the distribution (for 4 the
-        // firm count), and for 3 the copula's coefficients' bits. Per model, the key at each position (None: not memoised).
+        // firm count), and for 3 the copula's coefficients' bits. Per model, the key at each
+        // position (None: not memoised).
         type Key = (u64, u64, u8, usize, [u64; 2]);
         let mut described: HashMap<String, usize> = HashMap::new();
         let mut sharers: HashMap<Key, (usize, usize)> = HashMap::new();
