@@ -87,19 +87,36 @@ pub struct OutputEstimates {
     pub interactions: Estimate,
 }
 
-/// The sums of one output that every factor shares.
+/// The sums of one output that every factor shares: running ([`Acc`]), or their totals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct OutputSums {
-    u: Acc,
-    w: Acc,
-    uu: Acc,
-    ww: Acc,
-    uw: Acc,
+struct OutputSums<T = Acc> {
+    u: T,
+    w: T,
+    uu: T,
+    ww: T,
+    uw: T,
     /// Of the sum of P over the factors.
-    s: Acc,
-    ss: Acc,
-    su: Acc,
-    sw: Acc,
+    s: T,
+    ss: T,
+    su: T,
+    sw: T,
+}
+
+impl OutputSums {
+    /// Every sum's total; None when one does not fit in 512 bits.
+    fn totals(&self) -> Option<OutputSums<I512>> {
+        Some(OutputSums {
+            u: self.u.total()?,
+            w: self.w.total()?,
+            uu: self.uu.total()?,
+            ww: self.ww.total()?,
+            uw: self.uw.total()?,
+            s: self.s.total()?,
+            ss: self.ss.total()?,
+            su: self.su.total()?,
+            sw: self.sw.total()?,
+        })
+    }
 }
 
 /// Adds `x`, `x²`, `x·u` and `x·w` to the four sums of one index ([`FactorSums`]' P or Q
@@ -109,30 +126,33 @@ fn with_moments([sx, sxx, sxu, sxw]: [&mut Acc; 4], x: i128, u: i128, w: i128) -
     sx.add(x) & sxx.add_product(x, x) & sxu.add_product(x, u) & sxw.add_product(x, w)
 }
 
-/// [`OutputSums`]' totals.
-struct OutputTotals {
-    u: I512,
-    w: I512,
-    uu: I512,
-    ww: I512,
-    uw: I512,
-    s: I512,
-    ss: I512,
-    su: I512,
-    sw: I512,
+/// The sums of one output and one factor: running ([`Acc`]), or their totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct FactorSums<T = Acc> {
+    p: T,
+    pp: T,
+    pu: T,
+    pw: T,
+    q: T,
+    qq: T,
+    qu: T,
+    qw: T,
 }
 
-/// The sums of one output and one factor.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct FactorSums {
-    p: Acc,
-    pp: Acc,
-    pu: Acc,
-    pw: Acc,
-    q: Acc,
-    qq: Acc,
-    qu: Acc,
-    qw: Acc,
+impl FactorSums {
+    /// Every sum's total; None when one does not fit in 512 bits.
+    fn totals(&self) -> Option<FactorSums<I512>> {
+        Some(FactorSums {
+            p: self.p.total()?,
+            pp: self.pp.total()?,
+            pu: self.pu.total()?,
+            pw: self.pw.total()?,
+            q: self.q.total()?,
+            qq: self.qq.total()?,
+            qu: self.qu.total()?,
+            qw: self.qw.total()?,
+        })
+    }
 }
 
 /// The exact sums of an importance analysis: `outputs` outputs × `factors` factors, over the
@@ -272,18 +292,7 @@ impl Sums {
 
     /// Output y's estimates (inner None: undefined); outer None on overflow.
     fn output(&self, y: usize) -> Option<Option<OutputEstimates>> {
-        let o = &self.outputs[y];
-        let o = OutputTotals {
-            u: o.u.total()?,
-            w: o.w.total()?,
-            uu: o.uu.total()?,
-            ww: o.ww.total()?,
-            uw: o.uw.total()?,
-            s: o.s.total()?,
-            ss: o.ss.total()?,
-            su: o.su.total()?,
-            sw: o.sw.total()?,
-        };
+        let o = self.outputs[y].totals()?;
         let n = I512::from_i128(i128::from(self.n));
         let mul = |a: I512, b: I512| a.checked_mul(b);
         // N Σxy − Σx Σy: N(N − 1) times the sample covariance.
@@ -321,11 +330,10 @@ impl Sums {
         let mut first_order = Vec::with_capacity(self.factors);
         let mut total = Vec::with_capacity(self.factors);
         for c in cells {
-            let p = (c.p.total()?, c.pp.total()?, c.pu.total()?, c.pw.total()?);
-            first_order.push(index(p.0, p.1, p.2, p.3)?);
+            let c = c.totals()?;
+            first_order.push(index(c.p, c.pp, c.pu, c.pw)?);
             // S_T = 2N ΣQ / D: half the index of the form above.
-            let q = (c.q.total()?, c.qq.total()?, c.qu.total()?, c.qw.total()?);
-            let t = index(q.0, q.1, q.2, q.3)?;
+            let t = index(c.q, c.qq, c.qu, c.qw)?;
             total.push(Estimate {
                 value: t.value / 2.0,
                 se: t.se / 2.0,
